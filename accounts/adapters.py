@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+
+class PortalAccountAdapter(DefaultAccountAdapter):
+    """Open sign-up is closed: staff join by invitation from a lead or network admin."""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,56 @@
+"""Dashboard sections for staff roles: team management and sign-in security."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from accounts.models import MANAGER_ROLES, Invitation, Role
+from core.access import memberships_of, visible_organisation_ids
+from core.dashboard import DashboardSection, register
+
+
+@register
+def team_sections(user: Any) -> list[DashboardSection]:
+    memberships = memberships_of(user)
+    roles = {m.role for m in memberships}
+    sections: list[DashboardSection] = []
+    if roles & MANAGER_ROLES:
+        org_ids = visible_organisation_ids(user, roles=MANAGER_ROLES)
+        pending = (
+            Invitation.objects.pending().filter(organisation_id__in=org_ids).select_related("organisation")[:10]
+        )
+        sections.append(
+            DashboardSection(
+                title="Invitations waiting to be accepted",
+                items=[
+                    {"text": f"{i.email} — {i.get_role_display()} at {i.organisation.short_name}",
+                     "meta": f"expires {i.expires_at:%d %B %Y}"}
+                    for i in pending
+                ],
+                empty_text="No invitations are waiting to be accepted.",
+                link_url=reverse("accounts:membership_invite"),
+                link_text="Invite someone to your team",
+            )
+        )
+    if memberships:
+        sections.append(
+            DashboardSection(
+                title="Your organisations",
+                items=[
+                    {"text": f"{m.organisation.name}", "meta": m.get_role_display()}
+                    for m in memberships
+                ],
+                link_url=reverse("accounts:membership_list"),
+                link_text="See your team",
+            )
+        )
+    if Role.FINANCE in roles:
+        sections.append(
+            DashboardSection(
+                title="Payments to make",
+                empty_text="There are no approved claims waiting for payment.",
+            )
+        )
+    return sections

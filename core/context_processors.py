@@ -1,0 +1,38 @@
+"""Template context every page needs: the service name and navigation for the user's roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from core.navigation import nav_entries_for
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    items: list[NavItem] = []
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        for label, url_name in nav_entries_for(user):
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            active = request.path == url if url == "/" else request.path.startswith(url)
+            items.append(NavItem(label=label, url=url, active=active))
+    unread = 0
+    if user is not None and user.is_authenticated:
+        from core.models import Notification
+
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"service_name": settings.SERVICE_NAME, "nav_items": items, "unread_notifications": unread}

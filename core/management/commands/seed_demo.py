@@ -1,0 +1,37 @@
+"""Create demo data. Idempotent: running it twice changes nothing the second time."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_DOMAIN, DEMO_STAFF, demo_password, demo_totp_secret
+
+
+class Command(BaseCommand):
+    help = "Create demo users, organisations' data and activity for trying the portal."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        context: dict[str, Any] = {}
+        # Each app that has demo data provides `<app>/demo.py` with `seed(out, context)`;
+        # they run in INSTALLED_APPS order so later apps can use earlier apps' records.
+        for app_config in apps.get_app_configs():
+            try:
+                module = import_module(f"{app_config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app_config.name}.demo":
+                    raise
+                continue
+            if app_config.name == "accounts":
+                context.update(module.seed(self.stdout))
+            else:
+                context.update(module.seed(self.stdout, context) or {})
+        self.stdout.write("")
+        self.stdout.write("Demo sign-ins (password: %s)" % demo_password())
+        for local, _name, org, role in DEMO_STAFF:
+            email = f"{local}@{DEMO_DOMAIN}"
+            self.stdout.write(f"  {email:<36} {role.label} at {org}")
+        self.stdout.write(f"Authenticator secret for every demo account (TOTP): {demo_totp_secret()}")

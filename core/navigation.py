@@ -1,0 +1,44 @@
+"""Navigation by role. Entries whose page does not exist yet are skipped by the context processor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import MANAGER_ROLES, Role
+from core.access import memberships_of
+
+
+def nav_entries_for(user: Any) -> list[tuple[str, str]]:
+    roles = {m.role for m in memberships_of(user)}
+    entries: list[tuple[str, str]] = [("Home", "core:dashboard")]
+    if roles:
+        if roles & {Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN}:
+            entries += [
+                ("Programmes", "programmes:programme_list"),
+                ("Activities", "involvement:activity_list"),
+                ("Lay partners", "partners:directory"),
+                ("Forums", "forum:forum_list"),
+            ]
+        if roles & {Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN}:
+            entries.append(("Claims", "payments:claim_queue"))
+        if roles & MANAGER_ROLES:
+            entries.append(("Reports", "reports:report_list"))
+        entries.append(("Team", "accounts:membership_list"))
+        if roles & MANAGER_ROLES:
+            entries.append(("Audit log", "core:audit_log"))
+    elif _is_lay_partner(user):
+        entries += [
+            ("What I've been part of", "involvement:my_involvement"),
+            ("My payments", "payments:my_money"),
+            ("Forums", "forum:my_forums"),
+            ("My details", "partners:my_profile"),
+        ]
+    entries.append(("Notifications", "core:notification_list"))
+    entries.append(("My account", "accounts:my_account"))
+    return entries
+
+
+def _is_lay_partner(user: Any) -> bool:
+    from partners.models import LayPartner
+
+    return LayPartner.objects.filter(user=user).exists()

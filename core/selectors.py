@@ -1,0 +1,44 @@
+"""Reads for the core app: audit log and dashboard."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import MANAGER_ROLES, Role
+from core.access import visible_organisation_ids
+from core.models import AuditEntry
+
+
+def audit_entries_for_user(
+    *,
+    user: Any,
+    action: str = "",
+    organisation_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEntry]:
+    """Audit entries a lead may read (their organisations) or a network admin (everything)."""
+    org_ids = visible_organisation_ids(user, roles=MANAGER_ROLES)
+    qs = AuditEntry.objects.select_related("actor", "organisation")
+    if Role.NETWORK_ADMIN not in {m for m in _roles(user)}:
+        qs = qs.filter(organisation_id__in=org_ids)
+    if organisation_id:
+        qs = qs.filter(organisation_id=organisation_id)
+    if action:
+        qs = qs.filter(action__icontains=action)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(created_at__lte=datetime.combine(date_to, time.max, tzinfo=tz))
+    return qs.order_by("-created_at", "-id")
+
+
+def _roles(user: Any) -> set[str]:
+    from core.access import memberships_of
+
+    return {m.role for m in memberships_of(user)}

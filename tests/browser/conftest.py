@@ -1,0 +1,95 @@
+"""Browser tests: Playwright driving Debian's Chromium against the live test server.
+
+Chromium is never downloaded: we use /usr/bin/chromium. When it is missing the tests skip on a
+laptop but fail in CI (PORTAL_REQUIRE_BROWSER=1), so a missing install cannot pass silently."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[object]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server) -> Iterator[object]:
+    """A small phone-sized window (iPhone SE), with touch."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def assert_accessible(page: object) -> None:
+    """Run axe-core in the page and fail with a readable list of any violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    violations = results.response["violations"]
+    if violations:
+        lines = [f"{page.url}: {len(violations)} accessibility violation(s)"]  # type: ignore[attr-defined]
+        for v in violations:
+            targets = ", ".join(str(n["target"]) for n in v["nodes"][:5])
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']} — {targets}")
+        pytest.fail("\n".join(lines))
+
+
+def sign_in(page: object, email: str, password: str = "correct-horse-battery", totp_secret: str | None = None) -> None:
+    """Sign in through the real sign-in page (and the authenticator code page when asked)."""
+    page.goto("/accounts/login/")  # type: ignore[attr-defined]
+    page.get_by_label("Email address").fill(email)  # type: ignore[attr-defined]
+    page.get_by_label("Password", exact=True).fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    if totp_secret:
+        from tests.accounts.test_sign_in_and_mfa import current_code
+
+        page.get_by_label("Code").fill(current_code(totp_secret))  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Continue").click()  # type: ignore[attr-defined]

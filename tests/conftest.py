@@ -1,0 +1,97 @@
+"""Shared fixtures: the insider / read-only / outsider pattern every view test uses.
+
+* `lead`      — involvement lead at Wessex (can change things there), TOTP enrolled;
+* `staff`     — staff member at Wessex (can see, cannot manage the team);
+* `outsider`  — involvement lead at Yorkshire & Humber (sees nothing at Wessex);
+* `network_admin` — network admin (sees every AHSN).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import Organisation, Role, User
+from tests.accounts.factories import MembershipFactory, UserFactory, with_totp
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}},
+    }
+
+
+@pytest.fixture
+def wessex(db) -> Organisation:
+    return Organisation.objects.get(short_name="Wessex")
+
+
+@pytest.fixture
+def yorkshire(db) -> Organisation:
+    return Organisation.objects.get(short_name="Y&H AHSN")
+
+
+@pytest.fixture
+def network(db) -> Organisation:
+    return Organisation.objects.get(short_name="Network")
+
+
+def _member(organisation: Organisation, role: str, email: str) -> User:
+    user = UserFactory(email=email)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    if role != Role.STAFF:
+        with_totp(user)
+    return user
+
+
+@pytest.fixture
+def lead(wessex) -> User:
+    return _member(wessex, Role.INVOLVEMENT_LEAD, "lead@wessex.example.org")
+
+
+@pytest.fixture
+def staff(wessex) -> User:
+    return _member(wessex, Role.STAFF, "staff@wessex.example.org")
+
+
+@pytest.fixture
+def finance(wessex) -> User:
+    return _member(wessex, Role.FINANCE, "finance@wessex.example.org")
+
+
+@pytest.fixture
+def outsider(yorkshire) -> User:
+    return _member(yorkshire, Role.INVOLVEMENT_LEAD, "lead@yorkshire.example.org")
+
+
+@pytest.fixture
+def network_admin(network) -> User:
+    return _member(network, Role.NETWORK_ADMIN, "admin@network.example.org")
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def lead_client(lead) -> Client:
+    return client_for(lead)
+
+
+@pytest.fixture
+def staff_client(staff) -> Client:
+    return client_for(staff)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:
+    return client_for(outsider)
+
+
+@pytest.fixture
+def admin_client_portal(network_admin) -> Client:
+    return client_for(network_admin)
