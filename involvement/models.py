@@ -1,1 +1,242 @@
-"""Models for involvement."""
+"""Involvement activities, who took part, what changed because of it, and how it felt.
+
+* `Activity` — one session, meeting, survey or panel run by an AHSN (forum meetings too).
+* `Participation` — one lay partner's part in one activity; attended with hours is claimable.
+* `Outcome` — "you said, we did" on an activity or a programme.
+* `Feedback` — a lay partner's view of one activity they attended.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Activity(models.Model):
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        help_text="The AHSN running the activity.",
+    )
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        help_text="Empty for forum meetings.",
+    )
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField("starts")
+    ends_at = models.DateTimeField("ends")
+    format = models.CharField(max_length=20, choices=ActivityFormat.choices)
+    location = models.CharField(max_length=255, blank=True)
+    joining_details = models.TextField("joining details", blank=True)
+    method = models.CharField(max_length=30, choices=InvolvementMethod.choices)
+    level = models.CharField("level on the ladder of co-production", max_length=20, choices=LadderLevel.choices)
+    stage = models.CharField("innovation stage", max_length=40, choices=InnovationStage.choices, blank=True)
+    priorities = models.ManyToManyField("programmes.StrategyPriority", blank=True, related_name="activities")
+    seldom_heard_groups = ArrayField(
+        models.CharField(max_length=40, choices=SeldomHeardGroup.choices),
+        default=list,
+        blank=True,
+        verbose_name="seldom-heard groups reached",
+    )
+    support_offered = ArrayField(
+        models.CharField(max_length=40, choices=SupportType.choices),
+        default=list,
+        blank=True,
+        verbose_name="support offered",
+    )
+    public_participants_count = models.PositiveIntegerField(
+        "members of the public who took part without a record",
+        default=0,
+    )
+    status = models.CharField(max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED)
+    cancellation_reason = models.TextField(blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities_led",
+        help_text="The member of staff responsible; reminders go to them.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["organisation", "-starts_at"], name="activity_org_starts"),
+            models.Index(fields=["programme", "-starts_at"], name="activity_programme_starts"),
+            models.Index(fields=["organisation", "status", "-starts_at"], name="activity_org_status"),
+            models.Index(fields=["organisation", "level"], name="activity_org_level"),
+            models.Index(fields=["organisation", "method"], name="activity_org_method"),
+            models.Index(fields=["lead", "status", "ends_at"], name="activity_lead_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="activity_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
+                name="activity_cancel_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == ActivityStatus.CANCELLED
+
+
+class ParticipationQuerySet(models.QuerySet["Participation"]):
+    def claimable(self) -> ParticipationQuerySet:
+        """Attended, with hours, on an activity that went ahead, with an AHSN the partner is linked to.
+
+        The payments app excludes participations that already have a fee line."""
+        from partners.models import PartnerLink
+
+        return self.filter(attended=True, hours__gt=0).exclude(activity__status=ActivityStatus.CANCELLED).filter(
+            Exists(
+                PartnerLink.objects.filter(
+                    partner_id=OuterRef("partner_id"), organisation_id=OuterRef("activity__organisation_id")
+                )
+            )
+        )
+
+
+class Participation(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations")
+    partner = models.ForeignKey("partners.LayPartner", on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=100, blank=True, help_text="For example panel member or co-facilitator.")
+    expected_hours = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    attended = models.BooleanField(null=True, blank=True, help_text="Empty until attendance is recorded.")
+    hours = models.DecimalField("hours taken part", max_digits=5, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["activity", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "partner"], name="participation_once_per_activity"),
+            models.CheckConstraint(condition=Q(expected_hours__gte=0), name="participation_expected_hours_not_negative"),
+            models.CheckConstraint(condition=Q(hours__isnull=True) | Q(hours__gte=0), name="participation_hours_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "attended"], name="participation_partner_attended"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} at {self.activity}"
+
+    @property
+    def is_claimable(self) -> bool:
+        """Same rule as `Participation.objects.claimable()` minus the link check (needs a query)."""
+        return bool(self.attended and self.hours and self.hours > 0 and not self.activity.is_cancelled)
+
+
+class OutcomeStatus(models.TextChoices):
+    CONSIDERED = "considered", "Being considered"
+    IN_PROGRESS = "in_progress", "In progress"
+    CHANGED = "changed", "Changed"
+    NOT_TAKEN_FORWARD = "not_taken_forward", "Not taken forward"
+
+
+class Outcome(models.Model):
+    """"You said, we did": what we heard from people and what we did about it."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+        help_text="The AHSN that recorded it (the activity's or programme's).",
+    )
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="outcomes")
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, null=True, blank=True, related_name="outcomes"
+    )
+    what_we_heard = models.TextField("what we heard")
+    what_we_did = models.TextField("what we did")
+    status = models.CharField(max_length=20, choices=OutcomeStatus.choices)
+    reason = models.TextField(blank=True, help_text="Why it was not taken forward.")
+    decided_on = models.DateField("date")
+    shareable = models.BooleanField("can be shared as an example in reports", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "-decided_on"], name="outcome_org_decided"),
+            models.Index(fields=["status"], name="outcome_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(activity__isnull=False) & Q(programme__isnull=True))
+                | (Q(activity__isnull=True) & Q(programme__isnull=False)),
+                name="outcome_on_activity_or_programme",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_taken_forward") | ~Q(reason=""),
+                name="outcome_not_taken_forward_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.what_we_heard[:80]
+
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Feedback(models.Model):
+    """A lay partner's view of one activity they attended: four 1–5 scores and free text."""
+
+    participation = models.OneToOneField(Participation, on_delete=models.CASCADE, related_name="feedback")
+    listened_to = models.PositiveSmallIntegerField("I felt listened to", validators=SCORE_VALIDATORS)
+    role_clear = models.PositiveSmallIntegerField("My role was clear", validators=SCORE_VALIDATORS)
+    support_right = models.PositiveSmallIntegerField("The support was right for me", validators=SCORE_VALIDATORS)
+    take_part_again = models.PositiveSmallIntegerField("I would take part again", validators=SCORE_VALIDATORS)
+    comments = models.TextField(blank=True)
+    may_use_name = models.BooleanField("staff may see my name with my comments", default=False)
+    submitted_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name_plural = "feedback"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(listened_to__gte=1, listened_to__lte=5)
+                & Q(role_clear__gte=1, role_clear__lte=5)
+                & Q(support_right__gte=1, support_right__lte=5)
+                & Q(take_part_again__gte=1, take_part_again__lte=5),
+                name="feedback_scores_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on {self.participation_id}"
