@@ -114,10 +114,14 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
         The payments app excludes participations that already have a fee line."""
         from partners.models import PartnerLink
 
-        return self.filter(attended=True, hours__gt=0).exclude(activity__status=ActivityStatus.CANCELLED).filter(
-            Exists(
-                PartnerLink.objects.filter(
-                    partner_id=OuterRef("partner_id"), organisation_id=OuterRef("activity__organisation_id")
+        return (
+            self.filter(attended=True, hours__gt=0)
+            .exclude(activity__status=ActivityStatus.CANCELLED)
+            .filter(
+                Exists(
+                    PartnerLink.objects.filter(
+                        partner_id=OuterRef("partner_id"), organisation_id=OuterRef("activity__organisation_id")
+                    )
                 )
             )
         )
@@ -139,8 +143,12 @@ class Participation(models.Model):
         ordering = ["activity", "id"]
         constraints = [
             models.UniqueConstraint(fields=["activity", "partner"], name="participation_once_per_activity"),
-            models.CheckConstraint(condition=Q(expected_hours__gte=0), name="participation_expected_hours_not_negative"),
-            models.CheckConstraint(condition=Q(hours__isnull=True) | Q(hours__gte=0), name="participation_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(expected_hours__gte=0), name="participation_expected_hours_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gte=0), name="participation_hours_not_negative"
+            ),
         ]
         indexes = [
             models.Index(fields=["partner", "attended"], name="participation_partner_attended"),
@@ -163,7 +171,7 @@ class OutcomeStatus(models.TextChoices):
 
 
 class Outcome(models.Model):
-    """"You said, we did": what we heard from people and what we did about it."""
+    """ "You said, we did": what we heard from people and what we did about it."""
 
     organisation = models.ForeignKey(
         "accounts.Organisation",
@@ -213,7 +221,7 @@ SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 class Feedback(models.Model):
-    """A lay partner's view of one activity they attended: four 1–5 scores and free text."""
+    """A lay partner's view of one activity they attended: four scores from 1 to 5 and free text."""
 
     participation = models.OneToOneField(Participation, on_delete=models.CASCADE, related_name="feedback")
     listened_to = models.PositiveSmallIntegerField("I felt listened to", validators=SCORE_VALIDATORS)
