@@ -18,15 +18,15 @@ def team_sections(user: Any) -> list[DashboardSection]:
     sections: list[DashboardSection] = []
     if roles & MANAGER_ROLES:
         org_ids = visible_organisation_ids(user, roles=MANAGER_ROLES)
-        pending = (
-            Invitation.objects.pending().filter(organisation_id__in=org_ids).select_related("organisation")[:10]
-        )
+        pending = Invitation.objects.pending().filter(organisation_id__in=org_ids).select_related("organisation")[:10]
         sections.append(
             DashboardSection(
                 title="Invitations waiting to be accepted",
                 items=[
-                    {"text": f"{i.email} — {i.get_role_display()} at {i.organisation.short_name}",
-                     "meta": f"expires {i.expires_at:%d %B %Y}"}
+                    {
+                        "text": f"{i.email} — {i.get_role_display()} at {i.organisation.short_name}",
+                        "meta": f"expires {i.expires_at:%d %B %Y}",
+                    }
                     for i in pending
                 ],
                 empty_text="No invitations are waiting to be accepted.",
@@ -38,10 +38,7 @@ def team_sections(user: Any) -> list[DashboardSection]:
         sections.append(
             DashboardSection(
                 title="Your organisations",
-                items=[
-                    {"text": f"{m.organisation.name}", "meta": m.get_role_display()}
-                    for m in memberships
-                ],
+                items=[{"text": f"{m.organisation.name}", "meta": m.get_role_display()} for m in memberships],
                 link_url=reverse("accounts:membership_list"),
                 link_text="See your team",
             )

@@ -43,9 +43,7 @@ def ensure_user(email: str, full_name: str, *, password: str) -> tuple[User, boo
     if created:
         user.set_password(password)
         user.save(update_fields=["password"])
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user, created
 
 

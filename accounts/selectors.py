@@ -17,9 +17,7 @@ def get_organisation_for_user(user: Any, pk: int, *, write: bool = False) -> Org
 
 
 def get_membership_for_user(user: Any, pk: int, *, write: bool = False) -> Membership:
-    return scoped_get_or_404(
-        Membership.objects.select_related("user", "organisation"), user, write=write, pk=pk
-    )
+    return scoped_get_or_404(Membership.objects.select_related("user", "organisation"), user, write=write, pk=pk)
 
 
 def membership_list(*, user: Any, organisation: Organisation | None = None) -> QuerySet[Membership]:

@@ -195,9 +195,10 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
             raise AccountsError(
                 f"{locked.organisation.name} must keep at least one involvement lead. Make someone else a lead first."
             )
-        if locked.role == Role.NETWORK_ADMIN and not Membership.objects.filter(
-            role=Role.NETWORK_ADMIN
-        ).exclude(pk=locked.pk).exists():
+        if (
+            locked.role == Role.NETWORK_ADMIN
+            and not Membership.objects.filter(role=Role.NETWORK_ADMIN).exclude(pk=locked.pk).exists()
+        ):
             raise AccountsError("The network must keep at least one network admin.")
         log_action(
             actor=actor,

@@ -100,7 +100,9 @@ def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
         except services.AccountsError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{membership.user.email} is now {Role(form.cleaned_data['role']).label.lower()}.")
+            messages.success(
+                request, f"{membership.user.email} is now {Role(form.cleaned_data['role']).label.lower()}."
+            )
             return redirect("accounts:membership_list")
     return render(request, "accounts/membership_change_role.html", {"form": form, "membership": membership})
 
@@ -151,6 +153,3 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, f"Welcome. You have joined {invitation.organisation.name}.")
             return redirect("core:dashboard")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
-
-
-

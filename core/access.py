@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -74,7 +74,7 @@ def scoped_get_or_404(
     scoped = queryset.filter(**{f"{organisation_field}__in": visible_organisation_ids(user)})
     try:
         obj = scoped.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError) as exc:
+    except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404("No such record.") from exc
     if write:
         organisation_id = _organisation_id_of(obj, organisation_field)

@@ -17,7 +17,7 @@ def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, st
     text = render_to_string(f"{template_prefix}.txt", ctx)
     try:
         html: str | None = render_to_string(f"{template_prefix}.html", ctx)
-    except Exception:  # noqa: BLE001 - an HTML part is optional
+    except Exception:
         html = None
     return subject, text, html
 

@@ -144,6 +144,8 @@ def test_existing_user_accepts_an_invitation_to_a_second_organisation(network_ad
 
 
 def test_open_sign_up_is_closed(client, db):
-    response = client.post("/accounts/signup/", {"email": "x@example.org", "password1": "a-long-pass-1", "password2": "a-long-pass-1"})
+    response = client.post(
+        "/accounts/signup/", {"email": "x@example.org", "password1": "a-long-pass-1", "password2": "a-long-pass-1"}
+    )
     assert not User.objects.filter(email="x@example.org").exists()
     assert response.status_code in (200, 403)

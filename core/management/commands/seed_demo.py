@@ -30,7 +30,7 @@ class Command(BaseCommand):
             else:
                 context.update(module.seed(self.stdout, context) or {})
         self.stdout.write("")
-        self.stdout.write("Demo sign-ins (password: %s)" % demo_password())
+        self.stdout.write(f"Demo sign-ins (password: {demo_password()})")
         for local, _name, org, role in DEMO_STAFF:
             email = f"{local}@{DEMO_DOMAIN}"
             self.stdout.write(f"  {email:<36} {role.label} at {org}")
