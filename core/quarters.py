@@ -36,7 +36,7 @@ class QuarterError(ValueError):
 
 @dataclass(frozen=True, order=True, slots=True)
 class FinancialQuarter:
-    """Quarter `quarter` (1–4) of the financial year that starts in April of `year`."""
+    """Quarter `quarter` (1 to 4) of the financial year that starts in April of `year`."""
 
     year: int
     quarter: int
