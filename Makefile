@@ -1,0 +1,61 @@
+# AHSN Involvement Portal: developer commands. See docs/running.md.
+#
+#   make run                  embedded PostgreSQL/Redis if needed, demo data, web + worker + beat
+#   make test                 the test suite (PYTEST_ARGS="-x -k claims" to pass pytest options)
+#   make lint                 ruff check, ruff format --check, mypy
+#   make bench | migrate | clean-data | install
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEVENV := $(PY) scripts/devenv.py
+PY_STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint bench migrate clean-data
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+run: install
+	$(DEVENV) run
+
+test: install
+	$(DEVENV) test -- $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+bench: install
+	$(DEVENV) bench
+
+migrate: install
+	$(DEVENV) migrate
+
+clean-data:
+	rm -rf .data
+
+# --- Dependencies: reinstalled only when their manifest is newer than the stamp ---------------
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed (set PYTHON=python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
+	@touch $@
+
+# Only when the lock file is missing: `npm ci` installs exactly what it records.
+package-lock.json:
+	npm install --package-lock-only --no-audit --no-fund
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
