@@ -106,6 +106,16 @@ class Activity(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == ActivityStatus.CANCELLED
 
+    @property
+    def seldom_heard_labels(self) -> list[str]:
+        labels = dict(SeldomHeardGroup.choices)
+        return [str(labels.get(value, value)) for value in self.seldom_heard_groups]
+
+    @property
+    def support_labels(self) -> list[str]:
+        labels = dict(SupportType.choices)
+        return [str(labels.get(value, value)) for value in self.support_offered]
+
 
 class ParticipationQuerySet(models.QuerySet["Participation"]):
     def claimable(self) -> ParticipationQuerySet:

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from involvement import views
 
 app_name = "involvement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/export.csv", views.activity_export, name="activity_export"),
+    path("activities/new/", views.activity_create, name="activity_create"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/duplicate/", views.activity_duplicate, name="activity_duplicate"),
+    path("activities/<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
+    path("activities/<int:pk>/complete/", views.activity_complete, name="activity_complete"),
+    path("activities/<int:pk>/participants/add/", views.participants_add, name="participants_add"),
+    path("activities/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("activities/<int:pk>/outcomes/new/", views.outcome_create, name="outcome_create"),
+    path("participations/<int:pk>/remove/", views.participation_remove, name="participation_remove"),
+    path("outcomes/<int:pk>/edit/", views.outcome_edit, name="outcome_edit"),
+    path("mine/", views.my_involvement, name="my_involvement"),
+    path("mine/outcomes/", views.my_outcomes, name="my_outcomes"),
+    path("mine/<int:pk>/feedback/", views.feedback, name="feedback"),
+]

@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from programmes import views
 
 app_name = "programmes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.programme_list, name="programme_list"),
+    path("new/", views.programme_create, name="programme_create"),
+    path("<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("<int:pk>/edit/", views.programme_edit, name="programme_edit"),
+    path("<int:pk>/outcomes/new/", views.programme_outcome_create, name="programme_outcome_create"),
+    path("priorities/", views.priority_list, name="priority_list"),
+    path("priorities/new/", views.priority_create, name="priority_create"),
+    path("priorities/<int:pk>/edit/", views.priority_edit, name="priority_edit"),
+]

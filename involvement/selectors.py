@@ -1,0 +1,382 @@
+"""Reads for involvement, shared by views, tasks, reports and the payments app.
+
+Every list is built so that a page costs a fixed number of queries whatever the data size:
+counts come from correlated subqueries, related rows from select_related/prefetch_related."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role
+from core.access import scoped_get_or_404, visible_organisation_ids
+from core.choices import LadderLevel
+from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
+from partners.models import LayPartner, PartnerLink
+from programmes.models import Programme
+
+LONDON = ZoneInfo("Europe/London")
+FEEDBACK_EDITABLE_DAYS = 14
+
+# Staff, involvement leads and network admins log activities; finance officers only look.
+ACTIVITY_WRITE_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+
+
+# ---------------------------------------------------------------- one record for this user
+
+
+def get_activity_for_user(user: Any, pk: int, *, write: bool = False) -> Activity:
+    return scoped_get_or_404(
+        Activity.objects.select_related("organisation", "programme", "lead"),
+        user,
+        write=write,
+        write_roles=ACTIVITY_WRITE_ROLES,
+        pk=pk,
+    )
+
+
+def get_participation_for_user(user: Any, pk: int, *, write: bool = False) -> Participation:
+    return scoped_get_or_404(
+        Participation.objects.select_related("activity", "activity__organisation", "partner"),
+        user,
+        organisation_field="activity__organisation",
+        write=write,
+        write_roles=ACTIVITY_WRITE_ROLES,
+        pk=pk,
+    )
+
+
+def get_outcome_for_user(user: Any, pk: int, *, write: bool = False) -> Outcome:
+    return scoped_get_or_404(
+        Outcome.objects.select_related("organisation", "activity", "programme"),
+        user,
+        write=write,
+        write_roles=ACTIVITY_WRITE_ROLES,
+        pk=pk,
+    )
+
+
+def get_feedback_for_user(user: Any, pk: int, *, write: bool = False) -> Feedback:
+    """Staff read feedback on their AHSN's activities; nobody on the staff side changes it."""
+    return scoped_get_or_404(
+        Feedback.objects.select_related("participation", "participation__activity"),
+        user,
+        organisation_field="participation__activity__organisation",
+        write=write,
+        write_roles=frozenset(),
+        pk=pk,
+    )
+
+
+def participation_for_partner(partner: LayPartner | None, pk: int) -> Participation:
+    """A lay partner's own participation, or 404."""
+    if partner is None:
+        raise Http404("No such activity.")
+    try:
+        return Participation.objects.select_related(
+            "activity", "activity__organisation", "activity__programme", "feedback"
+        ).get(pk=pk, partner=partner)
+    except (Participation.DoesNotExist, ValueError) as exc:
+        raise Http404("No such activity.") from exc
+
+
+# ---------------------------------------------------------------- counts as subqueries
+
+
+def _count_of(qs: QuerySet[Any], key: str) -> Coalesce:
+    counted = qs.order_by().values(key).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Add participant_count, attended_count and outcome_count without multiplying rows."""
+    mine = Participation.objects.filter(activity_id=OuterRef("pk"))
+    return qs.annotate(
+        participant_count=_count_of(mine, "activity_id"),
+        attended_count=_count_of(mine.filter(attended=True), "activity_id"),
+        outcome_count=_count_of(Outcome.objects.filter(activity_id=OuterRef("pk")), "activity_id"),
+    )
+
+
+# ---------------------------------------------------------------- the activity list
+
+
+def activities_visible_to(user: Any) -> QuerySet[Activity]:
+    return Activity.objects.filter(organisation_id__in=visible_organisation_ids(user))
+
+
+def activity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Activity]:
+    """Activities at the user's AHSNs, filtered. Each filter uses an index (see Activity.Meta)."""
+    filters = filters or {}
+    qs = activities_visible_to(user)
+    if filters.get("organisation"):
+        qs = qs.filter(organisation=filters["organisation"])
+    if filters.get("programme"):
+        qs = qs.filter(programme=filters["programme"])
+    if filters.get("date_from"):
+        qs = qs.filter(starts_at__gte=datetime.combine(filters["date_from"], time.min, tzinfo=LONDON))
+    if filters.get("date_to"):
+        qs = qs.filter(starts_at__lt=datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tzinfo=LONDON))
+    for key in ("level", "method", "status"):
+        if filters.get(key):
+            qs = qs.filter(**{key: filters[key]})
+    if filters.get("priority"):
+        through = Activity.priorities.through.objects.filter(
+            activity_id=OuterRef("pk"), strategypriority=filters["priority"]
+        )
+        qs = qs.filter(Exists(through))
+    return with_counts(qs).select_related("organisation", "programme").order_by("-starts_at", "-id")
+
+
+def activity_export_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """The filtered list for CSV: counts and codes only, no personal data."""
+    from programmes.models import StrategyPriority
+
+    codes = StrategyPriority.objects.filter(activities=OuterRef("pk")).order_by("order").values("code")
+    attended = Participation.objects.filter(activity_id=OuterRef("pk"), attended=True)
+    hours = attended.order_by().values("activity_id").annotate(total=Sum("hours")).values("total")
+    return qs.annotate(
+        priority_codes=ArraySubquery(codes),
+        attended_hours=Coalesce(Subquery(hours, output_field=DecimalField()), Value(0, output_field=DecimalField())),
+    )
+
+
+# ---------------------------------------------------------------- one activity
+
+
+def activity_participations(activity: Activity) -> QuerySet[Participation]:
+    return (
+        Participation.objects.filter(activity=activity)
+        .select_related("partner", "feedback")
+        .order_by("partner__full_name", "id")
+    )
+
+
+def partners_to_add(*, activity: Activity, query: str = "", limit: int = 50) -> QuerySet[LayPartner]:
+    """The AHSN's active lay partners not yet on this activity, matching the search."""
+    qs = LayPartner.objects.filter(
+        Exists(
+            PartnerLink.objects.filter(
+                partner_id=OuterRef("pk"), organisation_id=activity.organisation_id, status=PartnerLink.Status.ACTIVE
+            )
+        ),
+        left_at__isnull=True,
+        anonymised=False,
+    ).exclude(Exists(Participation.objects.filter(activity=activity, partner_id=OuterRef("pk"))))
+    query = query.strip()
+    if query:
+        qs = qs.filter(
+            Q(full_name__icontains=query)
+            | Q(preferred_name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(reference__iexact=query)
+        )
+    return qs.order_by("full_name", "id")[:limit]
+
+
+SCORE_FIELDS = ("listened_to", "role_clear", "support_right", "take_part_again")
+SCORE_LABELS = {
+    "listened_to": "Felt listened to",
+    "role_clear": "Role was clear",
+    "support_right": "Support was right",
+    "take_part_again": "Would take part again",
+}
+
+
+def feedback_summary(feedback: QuerySet[Feedback], *, comments_limit: int = 20) -> dict[str, Any]:
+    """Average scores (out of 5) and count by database aggregation, and recent comments.
+
+    A comment carries the partner's name only when they chose to be named."""
+    totals = feedback.aggregate(count=Count("pk"), **{f: Avg(f) for f in SCORE_FIELDS})
+    scores = [
+        {"label": SCORE_LABELS[f], "average": round(float(totals[f]), 1) if totals[f] is not None else None}
+        for f in SCORE_FIELDS
+    ]
+    recent = (
+        feedback.exclude(comments="")
+        .select_related("participation__partner", "participation__activity")
+        .order_by("-submitted_at")[:comments_limit]
+    )
+    comments = [
+        {
+            "text": f.comments,
+            "name": f.participation.partner.display_name if f.may_use_name else "",
+            "activity": f.participation.activity,
+            "submitted_at": f.submitted_at,
+        }
+        for f in recent
+    ]
+    return {"count": totals["count"], "scores": scores, "comments": comments}
+
+
+def activity_feedback(activity: Activity) -> dict[str, Any]:
+    return feedback_summary(Feedback.objects.filter(participation__activity=activity))
+
+
+# ---------------------------------------------------------------- one programme
+
+
+def programme_activities(*, programme: Programme) -> QuerySet[Activity]:
+    """All activities logged against the programme, by any AHSN it is shared with."""
+    return (
+        with_counts(Activity.objects.filter(programme=programme))
+        .select_related("organisation")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def programme_summary(*, programme: Programme) -> dict[str, Any]:
+    """People involved, levels reached, outcomes and feedback for the programme page."""
+    activities = Activity.objects.filter(programme=programme).exclude(status=ActivityStatus.CANCELLED)
+    attended = Participation.objects.filter(activity__programme=programme, attended=True).exclude(
+        activity__status=ActivityStatus.CANCELLED
+    )
+    people = attended.aggregate(
+        partners=Count("partner_id", distinct=True), hours=Coalesce(Sum("hours"), Value(0, output_field=DecimalField()))
+    )
+    public = activities.aggregate(n=Coalesce(Sum("public_participants_count"), Value(0)))["n"]
+    by_level = dict(activities.order_by().values_list("level").annotate(n=Count("pk")))
+    levels = [{"label": label, "value": value, "count": by_level.get(value, 0)} for value, label in LadderLevel.choices]
+    outcomes = (
+        Outcome.objects.filter(Q(programme=programme) | Q(activity__programme=programme))
+        .select_related("activity", "organisation")
+        .order_by("-decided_on", "-id")
+    )
+    return {
+        "activity_count": activities.count(),
+        "partner_count": people["partners"],
+        "hours": people["hours"],
+        "public_count": public,
+        "levels": levels,
+        "outcomes": outcomes[:20],
+        "outcome_count": outcomes.count(),
+        "feedback": feedback_summary(
+            Feedback.objects.filter(participation__activity__programme=programme).exclude(
+                participation__activity__status=ActivityStatus.CANCELLED
+            )
+        ),
+    }
+
+
+# ---------------------------------------------------------------- claimable participation
+
+
+def claimable_participations(*, partner: LayPartner, organisation_ids: Any = None) -> QuerySet[Participation]:
+    """Attended participations with hours on activities that went ahead, at AHSNs the partner is
+    registered with. The payments app excludes those already claimed."""
+    qs = Participation.objects.claimable().filter(partner=partner)
+    if organisation_ids is not None:
+        qs = qs.filter(activity__organisation_id__in=list(organisation_ids))
+    return qs.select_related("activity", "activity__programme", "activity__organisation").order_by(
+        "-activity__starts_at", "-id"
+    )
+
+
+# ---------------------------------------------------------------- the lay partner's view
+
+
+def partner_participations(partner: LayPartner) -> QuerySet[Participation]:
+    return Participation.objects.filter(partner=partner).select_related(
+        "activity", "activity__organisation", "activity__programme", "feedback"
+    )
+
+
+def partner_upcoming(partner: LayPartner, *, now: datetime | None = None) -> QuerySet[Participation]:
+    now = now or timezone.now()
+    return (
+        partner_participations(partner)
+        .filter(activity__ends_at__gte=now, activity__status=ActivityStatus.PLANNED)
+        .order_by("activity__starts_at", "id")
+    )
+
+
+def partner_past(partner: LayPartner, *, now: datetime | None = None) -> QuerySet[Participation]:
+    now = now or timezone.now()
+    return (
+        partner_participations(partner)
+        .filter(Q(activity__ends_at__lt=now) | ~Q(activity__status=ActivityStatus.PLANNED))
+        .order_by("-activity__starts_at", "-id")
+    )
+
+
+def partner_feedback_due(partner: LayPartner, *, now: datetime | None = None) -> QuerySet[Participation]:
+    """Attended activities the partner can still give (or change) feedback on."""
+    now = now or timezone.now()
+    return (
+        partner_participations(partner)
+        .filter(attended=True)
+        .exclude(activity__status=ActivityStatus.CANCELLED)
+        .filter(Q(feedback__isnull=True) | Q(feedback__submitted_at__gte=now - timedelta(days=FEEDBACK_EDITABLE_DAYS)))
+        .order_by("-activity__starts_at", "-id")
+    )
+
+
+def partner_outcomes(partner: LayPartner) -> QuerySet[Outcome]:
+    """ "You said, we did" from activities the partner took part in (and their programmes)."""
+    on_activity = Participation.objects.filter(activity_id=OuterRef("activity_id"), partner=partner).exclude(
+        attended=False
+    )
+    on_programme = Participation.objects.filter(
+        activity__programme_id=OuterRef("programme_id"), partner=partner, attended=True
+    )
+    return (
+        Outcome.objects.filter(Q(Exists(on_activity)) | Q(Exists(on_programme)))
+        .select_related("activity", "programme", "organisation")
+        .order_by("-decided_on", "-id")
+    )
+
+
+# ---------------------------------------------------------------- staff side summaries
+
+
+def participations_for_partner(*, partner: LayPartner, organisation_ids: Any) -> QuerySet[Participation]:
+    """What a partner has taken part in at the given AHSNs (staff view of a partner)."""
+    return (
+        Participation.objects.filter(partner=partner, activity__organisation_id__in=list(organisation_ids))
+        .select_related("activity", "activity__programme", "activity__organisation")
+        .order_by("-activity__starts_at", "-id")
+    )
+
+
+def week_bounds(day: date) -> tuple[datetime, datetime]:
+    monday = day - timedelta(days=day.weekday())
+    start = datetime.combine(monday, time.min, tzinfo=LONDON)
+    return start, start + timedelta(days=7)
+
+
+def activities_this_week(*, organisation_ids: Any, today: date | None = None) -> QuerySet[Activity]:
+    start, end = week_bounds(today or timezone.localdate())
+    return (
+        Activity.objects.filter(organisation_id__in=list(organisation_ids), starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=ActivityStatus.CANCELLED)
+        .select_related("organisation")
+        .order_by("starts_at", "id")
+    )
+
+
+def completed_without_outcome(*, organisation_ids: Any) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(organisation_id__in=list(organisation_ids), status=ActivityStatus.COMPLETED)
+        .exclude(Exists(Outcome.objects.filter(activity_id=OuterRef("pk"))))
+        .select_related("organisation")
+        .order_by("-ends_at", "-id")
+    )

@@ -1,0 +1,611 @@
+"""Every write to involvement: activities, participation, attendance, outcomes and feedback.
+
+Keyword-only, one transaction, the row locked before a state change, audited, and people told
+through `core.notifications.notify` (delivered after commit).
+
+Attendance rule (documented for the forum and payments apps): attendance can be recorded once an
+activity has started and never on a cancelled one; recording it marks a planned activity completed.
+Hours are 0 to 24 for each calendar day (Europe/London) the activity runs on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Organisation
+from core.access import can_write
+from core.audit import log_action
+from core.notifications import notify
+from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus, Participation
+from involvement.selectors import ACTIVITY_WRITE_ROLES, FEEDBACK_EDITABLE_DAYS
+from partners.models import LayPartner, PartnerLink
+from programmes.models import Programme, StrategyPriority
+
+LONDON = ZoneInfo("Europe/London")
+
+
+ACTIVITY_FIELDS = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "format",
+    "location",
+    "joining_details",
+    "method",
+    "level",
+    "stage",
+    "seldom_heard_groups",
+    "support_offered",
+    "public_participants_count",
+    "lead",
+    "programme",
+)
+
+
+class InvolvementError(Exception):
+    """A request we refuse, with a message to show the person who made it."""
+
+
+def london(moment: datetime) -> datetime:
+    return timezone.localtime(moment, LONDON)
+
+
+def when_text(activity: Activity) -> str:
+    """ "Tuesday 3 March 2026, 10:00am to 12:30pm" in Europe/London."""
+    start, end = london(activity.starts_at), london(activity.ends_at)
+
+    def clock(moment: datetime) -> str:
+        return moment.strftime("%-I:%M%p").lower()
+
+    day = start.strftime("%A %-d %B %Y")
+    if start.date() == end.date():
+        return f"{day}, {clock(start)} to {clock(end)}"
+    return f"{day}, {clock(start)} to {end.strftime('%A %-d %B %Y')}, {clock(end)}"
+
+
+def activity_days(activity: Activity) -> int:
+    """The number of calendar days (Europe/London) the activity runs on."""
+    return (london(activity.ends_at).date() - london(activity.starts_at).date()).days + 1
+
+
+def max_hours(activity: Activity) -> Decimal:
+    return Decimal(24 * activity_days(activity))
+
+
+def _check_writer(actor: Any, organisation_id: int) -> None:
+    if not can_write(actor, organisation_id, roles=ACTIVITY_WRITE_ROLES):
+        raise InvolvementError("Your role cannot change activities at this AHSN.")
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise InvolvementError("Give the start and end with a time zone.")
+    if ends_at <= starts_at:
+        raise InvolvementError("The end must be after the start.")
+
+
+def _check_programme(programme: Programme | None, organisation: Organisation) -> None:
+    if programme is None:
+        return
+    if programme.organisation_id == organisation.pk:
+        return
+    if not programme.shared_with.filter(pk=organisation.pk).exists():
+        raise InvolvementError(
+            f"{programme.name} belongs to another AHSN and is not shared with {organisation.short_name}."
+        )
+
+
+def _check_lead(lead: Any, organisation: Organisation) -> None:
+    if lead is not None and not lead.memberships.filter(organisation=organisation).exists():
+        raise InvolvementError(f"The activity lead must be a member of {organisation.short_name}.")
+
+
+def _actor_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def activity_create(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    method: str,
+    level: str,
+    format: str,
+    programme: Programme | None = None,
+    priorities: Iterable[StrategyPriority] = (),
+    **fields: Any,
+) -> Activity:
+    """Log an activity run by `organisation` (against its own programme or one shared with it)."""
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
+    if actor is not None:
+        _check_writer(actor, organisation.pk)
+    _check_times(starts_at, ends_at)
+    _check_programme(programme, organisation)
+    _check_lead(fields.get("lead"), organisation)
+    if fields.get("public_participants_count", 0) < 0:
+        raise InvolvementError("The number of members of the public cannot be negative.")
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            organisation=organisation,
+            programme=programme,
+            title=title.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            method=method,
+            level=level,
+            format=format,
+            created_by=_actor_or_none(actor),
+            **fields,
+        )
+        activity.priorities.set(list(priorities))
+        log_action(
+            actor=actor,
+            action="involvement.activity.created",
+            target=activity,
+            organisation=organisation,
+            data={"programme": programme.pk if programme else None, "method": method, "level": level},
+        )
+    return activity
+
+
+def activity_update(
+    *, actor: Any, activity: Activity, priorities: Iterable[StrategyPriority] | None = None, **fields: Any
+) -> Activity:
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        _check_writer(actor, locked.organisation_id)
+        if locked.status == ActivityStatus.CANCELLED:
+            raise InvolvementError("This activity was cancelled. Duplicate it to plan a new one.")
+        _check_times(fields.get("starts_at", locked.starts_at), fields.get("ends_at", locked.ends_at))
+        if "programme" in fields:
+            _check_programme(fields["programme"], locked.organisation)
+        if "lead" in fields:
+            _check_lead(fields["lead"], locked.organisation)
+        changed: dict[str, Any] = {}
+        for key, value in fields.items():
+            if getattr(locked, key) != value:
+                changed[key] = str(getattr(value, "pk", value))
+                setattr(locked, key, value)
+        locked.save()
+        if priorities is not None:
+            before = set(locked.priorities.values_list("pk", flat=True))
+            locked.priorities.set(list(priorities))
+            if before != {p.pk for p in priorities}:
+                changed["priorities"] = sorted(p.code for p in priorities)
+        log_action(
+            actor=actor,
+            action="involvement.activity.updated",
+            target=locked,
+            organisation=locked.organisation,
+            data={"changed": changed},
+        )
+    return locked
+
+
+def activity_duplicate(*, actor: Any, activity: Activity, starts_at: datetime, ends_at: datetime) -> Activity:
+    """A new planned activity like `activity` (for a series of sessions), with the same people invited."""
+    _check_writer(actor, activity.organisation_id)
+    _check_times(starts_at, ends_at)
+    with transaction.atomic():
+        copy = activity_create(
+            actor=actor,
+            organisation=activity.organisation,
+            title=activity.title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            method=activity.method,
+            level=activity.level,
+            format=activity.format,
+            programme=activity.programme,
+            priorities=list(activity.priorities.all()),
+            location=activity.location,
+            joining_details=activity.joining_details,
+            stage=activity.stage,
+            seldom_heard_groups=list(activity.seldom_heard_groups),
+            support_offered=list(activity.support_offered),
+            lead=activity.lead,
+        )
+        linked = set(
+            PartnerLink.objects.filter(organisation_id=activity.organisation_id)
+            .exclude(status=PartnerLink.Status.LEFT)
+            .values_list("partner_id", flat=True)
+        )
+        Participation.objects.bulk_create(
+            [
+                Participation(activity=copy, partner_id=p.partner_id, role=p.role, expected_hours=p.expected_hours)
+                for p in activity.participations.all()
+                if p.partner_id in linked
+            ]
+        )
+        log_action(
+            actor=actor,
+            action="involvement.activity.duplicated",
+            target=copy,
+            organisation=activity.organisation,
+            data={"from_activity": activity.pk},
+        )
+    return copy
+
+
+def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
+    """Cancel a planned activity; everyone taking part is told, whatever their email settings."""
+    reason = reason.strip()
+    if not reason:
+        raise InvolvementError("Say why the activity is cancelled. Participants will see this.")
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        _check_writer(actor, locked.organisation_id)
+        if locked.status == ActivityStatus.CANCELLED:
+            raise InvolvementError("This activity is already cancelled.")
+        if locked.status == ActivityStatus.COMPLETED:
+            raise InvolvementError("This activity has taken place, so it cannot be cancelled.")
+        locked.status = ActivityStatus.CANCELLED
+        locked.cancellation_reason = reason
+        locked.save(update_fields=["status", "cancellation_reason", "updated_at"])
+        log_action(
+            actor=actor,
+            action="involvement.activity.cancelled",
+            target=locked,
+            organisation=locked.organisation,
+            data={"participants": locked.participations.count()},
+        )
+        url = reverse("involvement:my_involvement")
+        for participation in locked.participations.select_related("partner", "partner__user"):
+            notify(
+                kind="involvement.activity_cancelled",
+                subject=locked,
+                partner=participation.partner,
+                organisation=locked.organisation,
+                title=f"Cancelled: {locked.title}",
+                body=(
+                    f"{locked.title} on {when_text(locked)} has been cancelled.\n\n"
+                    f"The reason: {reason}\n\n"
+                    f"{locked.organisation.name} will be in touch about what happens next."
+                ),
+                url=url,
+                essential=True,
+            )
+    return locked
+
+
+def participation_add(
+    *,
+    actor: Any,
+    activity: Activity,
+    partner: LayPartner,
+    role: str = "",
+    expected_hours: Decimal = Decimal("0"),
+) -> Participation:
+    """Add a lay partner to an activity. They must be registered with the AHSN running it."""
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        if actor is not None:
+            _check_writer(actor, locked.organisation_id)
+        if locked.status == ActivityStatus.CANCELLED:
+            raise InvolvementError("This activity was cancelled, so nobody can be added to it.")
+        link = PartnerLink.objects.filter(partner=partner, organisation_id=locked.organisation_id).first()
+        if link is None:
+            raise InvolvementError(
+                f"{partner.display_name} is not registered with {locked.organisation.short_name}. "
+                "Register them first, then add them."
+            )
+        if link.status == PartnerLink.Status.LEFT or partner.left_at is not None:
+            raise InvolvementError(f"{partner.display_name} has left {locked.organisation.short_name}.")
+        expected_hours = Decimal(expected_hours)
+        if expected_hours < 0:
+            raise InvolvementError("Expected hours cannot be negative.")
+        if expected_hours > max_hours(locked):
+            raise InvolvementError(f"Expected hours cannot be more than {max_hours(locked)} for this activity.")
+        try:
+            with transaction.atomic():
+                participation = Participation.objects.create(
+                    activity=locked, partner=partner, role=role.strip(), expected_hours=expected_hours
+                )
+        except IntegrityError as exc:
+            raise InvolvementError(f"{partner.display_name} is already taking part in this activity.") from exc
+        log_action(
+            actor=actor,
+            action="involvement.participation.added",
+            target=participation,
+            organisation=locked.organisation,
+            data={"activity": locked.pk, "partner": partner.reference},
+            on_behalf_of="",
+        )
+    return participation
+
+
+def participation_remove(*, actor: Any, participation: Participation) -> None:
+    """Take someone off an activity before attendance is recorded for them."""
+    with transaction.atomic():
+        locked = (
+            Participation.objects.select_for_update()
+            .select_related("activity", "activity__organisation", "partner")
+            .get(pk=participation.pk)
+        )
+        _check_writer(actor, locked.activity.organisation_id)
+        if locked.attended is not None:
+            raise InvolvementError("Attendance has been recorded for this person, so they cannot be removed.")
+        log_action(
+            actor=actor,
+            action="involvement.participation.removed",
+            target=locked,
+            organisation=locked.activity.organisation,
+            data={"activity": locked.activity_id, "partner": locked.partner.reference},
+        )
+        locked.delete()
+
+
+def attendance_record(
+    *, actor: Any, activity: Activity, rows: list[tuple[Participation, bool, Decimal | None]]
+) -> None:
+    """Record who attended and for how long, all at once. Marks a planned activity completed."""
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        if actor is not None:
+            _check_writer(actor, locked.organisation_id)
+        if locked.status == ActivityStatus.CANCELLED:
+            raise InvolvementError("This activity was cancelled, so attendance cannot be recorded.")
+        if locked.starts_at > timezone.now():
+            raise InvolvementError("You can record attendance once the activity has started.")
+        limit = max_hours(locked)
+        by_id = {p.pk: p for p in Participation.objects.select_for_update().filter(activity=locked)}
+        changes: list[dict[str, Any]] = []
+        for participation, attended, hours in rows:
+            current = by_id.get(participation.pk)
+            if current is None:
+                raise InvolvementError("One of these people is not taking part in this activity.")
+            if hours is not None:
+                hours = Decimal(hours)
+                if hours < 0:
+                    raise InvolvementError(f"Hours for {participation.partner.display_name} cannot be negative.")
+                if hours > limit:
+                    raise InvolvementError(
+                        f"Hours for {participation.partner.display_name} cannot be more than {limit} "
+                        f"(24 for each day of the activity)."
+                    )
+            if not attended:
+                hours = None
+            if current.attended != attended or current.hours != hours:
+                current.attended = attended
+                current.hours = hours
+                current.save(update_fields=["attended", "hours", "updated_at"])
+                changes.append(
+                    {"partner": participation.partner.reference, "attended": attended, "hours": str(hours or "")}
+                )
+        if locked.status == ActivityStatus.PLANNED:
+            locked.status = ActivityStatus.COMPLETED
+            locked.save(update_fields=["status", "updated_at"])
+        log_action(
+            actor=actor,
+            action="involvement.attendance.recorded",
+            target=locked,
+            organisation=locked.organisation,
+            data={"changes": changes},
+        )
+
+
+def activity_complete(*, actor: Any, activity: Activity) -> Activity:
+    """Mark an activity that took place as completed (for activities with no named participants)."""
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        _check_writer(actor, locked.organisation_id)
+        if locked.status != ActivityStatus.PLANNED:
+            raise InvolvementError("Only a planned activity can be marked as completed.")
+        if locked.starts_at > timezone.now():
+            raise InvolvementError("An activity can only be completed once it has started.")
+        locked.status = ActivityStatus.COMPLETED
+        locked.save(update_fields=["status", "updated_at"])
+        log_action(
+            actor=actor, action="involvement.activity.completed", target=locked, organisation=locked.organisation
+        )
+    return locked
+
+
+def _check_outcome_fields(status: str, reason: str) -> None:
+    if status not in OutcomeStatus.values:
+        raise InvolvementError("Choose what happened from the list.")
+    if status == OutcomeStatus.NOT_TAKEN_FORWARD and not reason.strip():
+        raise InvolvementError("Say why it was not taken forward. The people involved will see this.")
+
+
+def _outcome_recipients(outcome: Outcome) -> Iterable[LayPartner]:
+    if outcome.activity_id is not None:
+        participations = Participation.objects.filter(activity_id=outcome.activity_id)
+    else:
+        participations = Participation.objects.filter(activity__programme_id=outcome.programme_id)
+    partner_ids = (
+        participations.exclude(attended=False).exclude(activity__status=ActivityStatus.CANCELLED).values("partner_id")
+    )
+    return LayPartner.objects.filter(pk__in=partner_ids, anonymised=False).select_related("user")
+
+
+def outcome_record(
+    *,
+    actor: Any,
+    activity: Activity | None = None,
+    programme: Programme | None = None,
+    what_we_heard: str,
+    what_we_did: str,
+    status: str,
+    decided_on: Any,
+    reason: str = "",
+    shareable: bool = False,
+) -> Outcome:
+    """Record "you said, we did" on an activity or a programme and tell the people involved."""
+    if (activity is None) == (programme is None):
+        raise InvolvementError("An outcome belongs to one activity or one programme.")
+    _check_outcome_fields(status, reason)
+    if not what_we_heard.strip() or not what_we_did.strip():
+        raise InvolvementError("Say what we heard and what we did.")
+    with transaction.atomic():
+        if activity is not None:
+            target = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+            organisation = target.organisation
+            if target.status == ActivityStatus.CANCELLED:
+                raise InvolvementError("This activity was cancelled, so it has no outcomes.")
+            _check_writer(actor, organisation.pk)
+            label = target.title
+        else:
+            assert programme is not None
+            target_programme = Programme.objects.select_related("organisation").get(pk=programme.pk)
+            organisation = target_programme.organisation
+            from programmes.selectors import PROGRAMME_WRITE_ROLES
+
+            if not can_write(actor, organisation.pk, roles=PROGRAMME_WRITE_ROLES):
+                raise InvolvementError("Only staff at the AHSN that owns this programme can record its outcomes.")
+            label = target_programme.name
+        outcome = Outcome.objects.create(
+            organisation=organisation,
+            activity=activity,
+            programme=programme,
+            what_we_heard=what_we_heard.strip(),
+            what_we_did=what_we_did.strip(),
+            status=status,
+            reason=reason.strip(),
+            decided_on=decided_on,
+            shareable=shareable,
+            recorded_by=_actor_or_none(actor),
+        )
+        recipients = list(_outcome_recipients(outcome))
+        log_action(
+            actor=actor,
+            action="involvement.outcome.recorded",
+            target=outcome,
+            organisation=organisation,
+            data={
+                "activity": outcome.activity_id,
+                "programme": outcome.programme_id,
+                "status": status,
+                "told": len(recipients),
+            },
+        )
+        url = reverse("involvement:my_outcomes")
+        status_label = OutcomeStatus(status).label
+        for partner in recipients:
+            body = (
+                f"You took part in {label}. Here is what changed because of it.\n\n"
+                f"You said: {outcome.what_we_heard}\n\n"
+                f"We did: {outcome.what_we_did}\n\n"
+                f"Where this is now: {status_label}."
+            )
+            if status == OutcomeStatus.NOT_TAKEN_FORWARD:
+                body += f"\n\nWhy: {outcome.reason}"
+            notify(
+                kind="involvement.outcome_recorded",
+                subject=outcome,
+                partner=partner,
+                organisation=organisation,
+                title=f"You said, we did: {label}",
+                body=body,
+                url=url,
+            )
+    return outcome
+
+
+def outcome_update(*, actor: Any, outcome: Outcome, **fields: Any) -> Outcome:
+    allowed = {"what_we_heard", "what_we_did", "status", "reason", "decided_on", "shareable"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Unknown outcome fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Outcome.objects.select_for_update().select_related("organisation").get(pk=outcome.pk)
+        _check_writer(actor, locked.organisation_id)
+        _check_outcome_fields(fields.get("status", locked.status), fields.get("reason", locked.reason))
+        changed = {}
+        for key, value in fields.items():
+            if getattr(locked, key) != value:
+                changed[key] = str(value) if key in {"status", "decided_on", "shareable"} else "changed"
+                setattr(locked, key, value)
+        locked.save()
+        log_action(
+            actor=actor,
+            action="involvement.outcome.updated",
+            target=locked,
+            organisation=locked.organisation,
+            data={"changed": changed},
+        )
+    return locked
+
+
+def feedback_is_editable(feedback: Feedback, *, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) <= feedback.submitted_at + timedelta(days=FEEDBACK_EDITABLE_DAYS)
+
+
+def feedback_submit(
+    *,
+    actor: Any,
+    participation: Participation,
+    listened_to: int,
+    role_clear: int,
+    support_right: int,
+    take_part_again: int,
+    comments: str = "",
+    may_use_name: bool = False,
+) -> Feedback:
+    """A lay partner's feedback on an activity they attended: once, editable for 14 days."""
+    scores = {
+        "listened_to": listened_to,
+        "role_clear": role_clear,
+        "support_right": support_right,
+        "take_part_again": take_part_again,
+    }
+    if any(not isinstance(v, int) or not 1 <= v <= 5 for v in scores.values()):
+        raise InvolvementError("Choose an answer from 1 to 5 for each question.")
+    with transaction.atomic():
+        locked = (
+            Participation.objects.select_for_update()
+            .select_related("activity", "activity__organisation", "partner")
+            .get(pk=participation.pk)
+        )
+        if locked.partner.user_id is None or getattr(actor, "pk", None) != locked.partner.user_id:
+            raise InvolvementError("Only the person who took part can give feedback on it.")
+        if locked.activity.status == ActivityStatus.CANCELLED:
+            raise InvolvementError("This activity was cancelled, so there is nothing to give feedback on.")
+        if locked.attended is not True:
+            raise InvolvementError("You can give feedback once you are recorded as having attended.")
+        existing = Feedback.objects.select_for_update().filter(participation=locked).first()
+        if existing is not None and not feedback_is_editable(existing):
+            raise InvolvementError(
+                f"Feedback can be changed for {FEEDBACK_EDITABLE_DAYS} days after you give it. That time has passed."
+            )
+        if existing is None:
+            feedback = Feedback.objects.create(
+                participation=locked,
+                submitted_at=timezone.now(),
+                comments=comments.strip(),
+                may_use_name=may_use_name,
+                **scores,
+            )
+            action = "involvement.feedback.submitted"
+        else:
+            feedback = existing
+            for key, value in scores.items():
+                setattr(feedback, key, value)
+            feedback.comments = comments.strip()
+            feedback.may_use_name = may_use_name
+            feedback.save()
+            action = "involvement.feedback.updated"
+        log_action(
+            actor=actor,
+            action=action,
+            target=feedback,
+            organisation=locked.activity.organisation,
+            data={"activity": locked.activity_id},
+        )
+    return feedback

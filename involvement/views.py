@@ -1,0 +1,582 @@
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Organisation
+from core.access import visible_organisation_ids
+from core.choices import InvolvementMethod, LadderLevel
+from core.templatetags.nhsuk import nhsuk_error_list
+from involvement import selectors, services
+from involvement.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    AddParticipantsForm,
+    AttendanceRowForm,
+    CancelForm,
+    DuplicateForm,
+    FeedbackForm,
+    OutcomeForm,
+)
+from involvement.models import Activity, ActivityStatus, Participation
+from partners.models import LayPartner
+from partners.selectors import partner_for_user
+from programmes.models import Programme
+from programmes.selectors import get_programme_for_user, programmes_for_logging, programmes_visible_to
+
+
+def _query_without_page(request: HttpRequest, *, name: str = "page") -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
+
+
+def _require_staff(user: Any) -> set[int]:
+    org_ids = visible_organisation_ids(user)
+    if not org_ids:
+        raise PermissionDenied("Activities are for AHSN staff.")
+    return org_ids
+
+
+def _writable_organisations(user: Any) -> Any:
+    return Organisation.objects.filter(
+        id__in=visible_organisation_ids(user, roles=selectors.ACTIVITY_WRITE_ROLES), kind=Organisation.Kind.AHSN
+    ).order_by("name")
+
+
+def _activity_url(activity: Activity) -> str:
+    return reverse("involvement:activity_detail", args=[activity.pk])
+
+
+# ---------------------------------------------------------------- the list and export
+
+
+def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, Any]:
+    org_ids = _require_staff(request.user)
+    organisations = Organisation.objects.filter(id__in=org_ids).order_by("name")
+    form = ActivityFilterForm(
+        request.GET or None,
+        organisations=organisations,
+        programmes=programmes_visible_to(request.user).order_by("name"),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.activity_list(user=request.user, filters=filters)
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    form, activities = _filtered(request)
+    page = Paginator(activities, 50).get_page(request.GET.get("page"))
+    query = _query_without_page(request)
+    return render(
+        request,
+        "involvement/activity_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query": query,
+            "export_url": reverse("involvement:activity_export") + (f"?{query}" if query else ""),
+            "can_create": _writable_organisations(request.user).exists(),
+            "show_organisation": len(visible_organisation_ids(request.user)) > 1,
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def activity_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV: counts only, no names or contact details."""
+    _form, activities = _filtered(request)
+    rows = selectors.activity_export_rows(activities)
+    methods, levels = dict(InvolvementMethod.choices), dict(LadderLevel.choices)
+    header = [
+        "Activity ID",
+        "AHSN",
+        "Programme",
+        "Title",
+        "Starts",
+        "Ends",
+        "Format",
+        "Method",
+        "Level",
+        "Stage",
+        "Status",
+        "Strategy priorities",
+        "Seldom-heard groups reached",
+        "Support offered",
+        "Lay partners taking part",
+        "Lay partners attended",
+        "Hours by lay partners",
+        "Members of the public without a record",
+        "Outcomes recorded",
+    ]
+
+    def lines() -> Any:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(header)
+        for a in rows.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    a.pk,
+                    a.organisation.short_name,
+                    a.programme.name if a.programme else "",
+                    _safe(a.title),
+                    timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(a.ends_at).strftime("%Y-%m-%d %H:%M"),
+                    a.get_format_display(),
+                    methods.get(a.method, a.method),
+                    levels.get(a.level, a.level),
+                    a.get_stage_display() if a.stage else "",
+                    a.get_status_display(),
+                    " ".join(a.priority_codes or []),
+                    "; ".join(a.seldom_heard_groups),
+                    "; ".join(a.support_offered),
+                    a.participant_count,
+                    a.attended_count,
+                    a.attended_hours,
+                    a.public_participants_count,
+                    a.outcome_count,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="activities-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+def _safe(text: str) -> str:
+    """Stop a spreadsheet treating a cell as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# ---------------------------------------------------------------- create and change activities
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_create(request: HttpRequest) -> HttpResponse:
+    _require_staff(request.user)
+    organisations = _writable_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied("Your role cannot log activities.")
+    programme: Programme | None = None
+    if request.GET.get("programme", "").isdigit():
+        programme = get_programme_for_user(request.user, int(request.GET["programme"]))
+    org_ids = [o.pk for o in organisations]
+    programmes = Programme.objects.none()
+    for org_id in org_ids:
+        programmes = programmes | programmes_for_logging(organisation_id=org_id)
+    initial: dict[str, Any] = {"public_participants_count": 0, "lead": request.user.pk}
+    if programme is not None:
+        initial["programme"] = programme.pk
+        initial["stage"] = programme.innovation_stage
+        initial["priorities"] = list(programme.priorities.all())
+    form = ActivityForm(
+        request.POST or None, initial=initial, organisations=organisations, programmes=programmes.distinct()
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = form.activity_fields()
+        try:
+            activity = services.activity_create(
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                priorities=form.cleaned_data["priorities"],
+                **fields,
+            )
+        except services.InvolvementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{activity.title} has been logged. Now add the people taking part.")
+            return redirect("involvement:activity_detail", pk=activity.pk)
+    back = (
+        reverse("programmes:programme_detail", args=[programme.pk])
+        if programme
+        else reverse("involvement:activity_list")
+    )
+    return render(request, "involvement/activity_form.html", {"form": form, "activity": None, "back_url": back})
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(request.user, pk)
+    from core.access import can_write
+
+    return render(
+        request,
+        "involvement/activity_detail.html",
+        {
+            "activity": activity,
+            "priorities": list(activity.priorities.all()),
+            "participations": selectors.activity_participations(activity),
+            "outcomes": activity.outcomes.select_related("recorded_by").order_by("-decided_on", "-id"),
+            "feedback": selectors.activity_feedback(activity),
+            "can_write": can_write(request.user, activity.organisation_id, roles=selectors.ACTIVITY_WRITE_ROLES),
+            "has_started": activity.starts_at <= timezone.now(),
+            "when": services.when_text(activity),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(request.user, pk, write=True)
+    if activity.is_cancelled:
+        messages.error(request, "This activity was cancelled, so it cannot be changed. You can duplicate it.")
+        return redirect("involvement:activity_detail", pk=activity.pk)
+    form = ActivityForm(
+        request.POST or None,
+        initial=ActivityForm.initial_for(activity),
+        organisations=Organisation.objects.filter(pk=activity.organisation_id),
+        programmes=programmes_for_logging(organisation_id=activity.organisation_id)
+        | Programme.objects.filter(pk=activity.programme_id or 0),
+        fixed_organisation=activity.organisation,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(
+                actor=request.user,
+                activity=activity,
+                priorities=form.cleaned_data["priorities"],
+                **form.activity_fields(),
+            )
+        except services.InvolvementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your changes have been saved.")
+            return redirect("involvement:activity_detail", pk=activity.pk)
+    return render(
+        request,
+        "involvement/activity_form.html",
+        {"form": form, "activity": activity, "back_url": _activity_url(activity)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(request.user, pk, write=True)
+    start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
+    form = DuplicateForm(
+        request.POST or None,
+        initial={
+            "start_date": start.date() + timedelta(days=7),
+            "start_time": start.time(),
+            "end_time": end.time(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.activity_duplicate(
+                actor=request.user,
+                activity=activity,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+            )
+        except services.InvolvementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The new session has been logged, with the same people invited.")
+            return redirect("involvement:activity_detail", pk=copy.pk)
+    return render(request, "involvement/activity_duplicate.html", {"form": form, "activity": activity})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(request.user, pk, write=True)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_cancel(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
+        except services.InvolvementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The activity has been cancelled. Everyone taking part has been told.")
+            return redirect("involvement:activity_detail", pk=activity.pk)
+    return render(
+        request,
+        "involvement/activity_cancel.html",
+        {"form": form, "activity": activity, "participant_count": activity.participations.count()},
+    )
+
+
+@login_required
+@require_POST
+def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(request.user, pk, write=True)
+    try:
+        services.activity_complete(actor=request.user, activity=activity)
+    except services.InvolvementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The activity is marked as completed.")
+    return redirect("involvement:activity_detail", pk=activity.pk)
+
+
+# ---------------------------------------------------------------- participation and attendance
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participants_add(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(request.user, pk, write=True)
+    query = request.GET.get("q", "")
+    form = AddParticipantsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ids = form.cleaned_data["partners"]
+        partners = {p.pk: p for p in LayPartner.objects.filter(pk__in=ids)}
+        added, problems = [], []
+        for partner_id in ids:
+            partner = partners.get(partner_id)
+            if partner is None:
+                problems.append("One of the people you chose no longer exists.")
+                continue
+            try:
+                services.participation_add(
+                    actor=request.user,
+                    activity=activity,
+                    partner=partner,
+                    role=form.cleaned_data["role"],
+                    expected_hours=form.cleaned_data["expected_hours"] or Decimal("0"),
+                )
+            except services.InvolvementError as exc:
+                problems.append(str(exc))
+            else:
+                added.append(partner.display_name)
+        for problem in problems:
+            form.add_error(None, problem)
+        if added:
+            messages.success(request, f"Added {', '.join(added)}.")
+        if not problems:
+            return redirect("involvement:activity_detail", pk=activity.pk)
+    chosen = set(form.cleaned_data.get("partners", [])) if form.is_bound and hasattr(form, "cleaned_data") else set()
+    return render(
+        request,
+        "involvement/participants_add.html",
+        {
+            "activity": activity,
+            "form": form,
+            "query": query,
+            "results": selectors.partners_to_add(activity=activity, query=query),
+            "chosen": chosen,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participation_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    participation = selectors.get_participation_for_user(request.user, pk, write=True)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.participation_remove(actor=request.user, participation=participation)
+        except services.InvolvementError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"{participation.partner.display_name} has been taken off this activity.")
+            return redirect("involvement:activity_detail", pk=participation.activity_id)
+    return render(request, "involvement/participation_remove.html", {"participation": participation, "error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(request.user, pk, write=True)
+    participations = list(selectors.activity_participations(activity))
+    rows = []
+    for p in participations:
+        initial = {
+            "participation": p.pk,
+            "attended": "yes" if p.attended else ("no" if p.attended is False else None),
+            "hours": p.hours if p.hours is not None else p.expected_hours,
+        }
+        rows.append((p, AttendanceRowForm(request.POST or None, prefix=f"p{p.pk}", initial=initial)))
+    error = ""
+    if activity.is_cancelled:
+        error = "This activity was cancelled, so attendance cannot be recorded."
+    elif activity.starts_at > timezone.now():
+        error = "You can record attendance once the activity has started."
+    if request.method == "POST" and not error and all(f.is_valid() for _p, f in rows):
+        try:
+            services.attendance_record(
+                actor=request.user,
+                activity=activity,
+                rows=[(p, f.cleaned_data["attended"] == "yes", f.cleaned_data["hours"]) for p, f in rows],
+            )
+        except services.InvolvementError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "Attendance has been saved.")
+            return redirect("involvement:activity_detail", pk=activity.pk)
+    error_items: list[Any] = [error] if error else []
+    if not error:
+        for _p, f in rows:
+            if f.is_bound:
+                error_items.extend(nhsuk_error_list(f))
+    has_errors = bool(error_items)
+    return render(
+        request,
+        "involvement/attendance.html",
+        {
+            "activity": activity,
+            "rows": rows,
+            "error": error,
+            "has_errors": has_errors,
+            "error_items": error_items,
+            "max_hours": services.max_hours(activity),
+            "blocked": activity.is_cancelled or activity.starts_at > timezone.now(),
+        },
+    )
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(request.user, pk, write=True)
+    form = OutcomeForm(request.POST or None, initial={"decided_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_record(actor=request.user, activity=activity, **form.cleaned_data)
+        except services.InvolvementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The outcome has been recorded. Everyone who took part has been told.")
+            return redirect("involvement:activity_detail", pk=activity.pk)
+    return render(
+        request,
+        "involvement/outcome_form.html",
+        {"form": form, "about": activity.title, "back_url": _activity_url(activity), "outcome": None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = selectors.get_outcome_for_user(request.user, pk, write=True)
+    initial = {
+        k: getattr(outcome, k) for k in ("what_we_heard", "what_we_did", "status", "reason", "decided_on", "shareable")
+    }
+    form = OutcomeForm(request.POST or None, initial=initial)
+    back = (
+        _activity_url(outcome.activity)
+        if outcome.activity
+        else reverse("programmes:programme_detail", args=[outcome.programme_id])
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_update(actor=request.user, outcome=outcome, **form.cleaned_data)
+        except services.InvolvementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The outcome has been updated.")
+            return redirect(back)
+    about = outcome.activity.title if outcome.activity else outcome.programme.name  # type: ignore[union-attr]
+    return render(
+        request, "involvement/outcome_form.html", {"form": form, "about": about, "back_url": back, "outcome": outcome}
+    )
+
+
+# ---------------------------------------------------------------- the lay partner's side
+
+
+def _own_partner(request: HttpRequest) -> LayPartner:
+    partner = partner_for_user(request.user)
+    if partner is None:
+        raise Http404("This page is for lay partners.")
+    return partner
+
+
+@login_required
+def my_involvement(request: HttpRequest) -> HttpResponse:
+    partner = _own_partner(request)
+    now = timezone.now()
+    past = Paginator(selectors.partner_past(partner, now=now), 20).get_page(request.GET.get("page"))
+    outcomes = selectors.partner_outcomes(partner)
+    return render(
+        request,
+        "involvement/my_involvement.html",
+        {
+            "partner": partner,
+            "upcoming": list(selectors.partner_upcoming(partner, now=now)[:50]),
+            "page_obj": past,
+            "query": _query_without_page(request),
+            "feedback_due": list(selectors.partner_feedback_due(partner, now=now)[:20]),
+            "outcomes": list(outcomes[:5]),
+            "more_outcomes": outcomes.count() > 5,
+        },
+    )
+
+
+@login_required
+def my_outcomes(request: HttpRequest) -> HttpResponse:
+    partner = _own_partner(request)
+    page = Paginator(selectors.partner_outcomes(partner), 20).get_page(request.GET.get("page"))
+    return render(request, "involvement/my_outcomes.html", {"page_obj": page, "query": _query_without_page(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _own_partner(request)
+    participation: Participation = selectors.participation_for_partner(partner, pk)
+    existing = getattr(participation, "feedback", None)
+    error = ""
+    if participation.activity.status == ActivityStatus.CANCELLED:
+        error = "This activity was cancelled, so there is nothing to give feedback on."
+    elif participation.attended is not True:
+        error = "You can give feedback once you are recorded as having attended."
+    elif existing is not None and not services.feedback_is_editable(existing):
+        error = "You gave feedback on this more than 14 days ago, so it can no longer be changed. Thank you for it."
+    initial = (
+        {
+            k: getattr(existing, k)
+            for k in ("listened_to", "role_clear", "support_right", "take_part_again", "comments", "may_use_name")
+        }
+        if existing
+        else None
+    )
+    form = FeedbackForm(request.POST or None, initial=initial)
+    if request.method == "POST" and not error and form.is_valid():
+        try:
+            services.feedback_submit(actor=request.user, participation=participation, **form.cleaned_data)
+        except services.InvolvementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Thank you. Your feedback has been saved.")
+            return redirect("involvement:my_involvement")
+    status = 403 if error and request.method == "POST" else 200
+    return render(
+        request,
+        "involvement/feedback_form.html",
+        {
+            "form": form,
+            "participation": participation,
+            "existing": existing,
+            "error": error,
+            "editable_until": existing.submitted_at + timedelta(days=services.FEEDBACK_EDITABLE_DAYS)
+            if existing
+            else None,
+        },
+        status=status,
+    )

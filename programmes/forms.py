@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from accounts.models import Organisation, User
+from core.choices import InnovationStage
+from programmes.models import Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
+
+
+class ProgrammeForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Which AHSN runs it?",
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Choose the AHSN that runs the programme"},
+    )
+    name = forms.CharField(
+        label="Programme name", max_length=200, error_messages={"required": "Enter the programme name"}
+    )
+    programme_type = forms.ChoiceField(
+        label="Type of programme",
+        choices=ProgrammeType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the type of programme"},
+    )
+    innovation_stage = forms.ChoiceField(
+        label="Innovation stage",
+        choices=InnovationStage.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the innovation stage"},
+    )
+    lead = forms.ModelChoiceField(
+        label="Programme lead", queryset=User.objects.none(), required=False, empty_label="No lead yet"
+    )
+    status = forms.ChoiceField(
+        label="Status", choices=ProgrammeStatus.choices, widget=forms.RadioSelect, initial="active"
+    )
+    priorities = forms.ModelMultipleChoiceField(
+        label="Strategy priorities it supports",
+        queryset=StrategyPriority.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    involvement_plan = forms.CharField(
+        label="Involvement plan",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="How people will be involved at each stage, and at what level.",
+    )
+    equality_impact_note = forms.CharField(
+        label="Equality impact note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Who might be affected or left out, and what you will do about it.",
+    )
+    shared_with = forms.ModelMultipleChoiceField(
+        label="Share with other AHSNs",
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="National programmes only. Staff at these AHSNs can log activities against it, but cannot change it.",
+    )
+
+    def __init__(self, *args: Any, organisations: Any, editing: Programme | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org_field: Any = self.fields["organisation"]
+        org_field.queryset = organisations
+        if editing is not None:
+            del self.fields["organisation"]
+            owner_id = editing.organisation_id
+        else:
+            owner_ids = [o.pk for o in organisations]
+            owner_id = owner_ids[0] if len(owner_ids) == 1 else None
+            if len(owner_ids) == 1:
+                org_field.widget = forms.HiddenInput()
+                org_field.initial = owner_ids[0]
+        lead_field: Any = self.fields["lead"]
+        lead_orgs = [owner_id] if owner_id else [o.pk for o in organisations]
+        lead_field.queryset = (
+            User.objects.filter(memberships__organisation_id__in=lead_orgs).distinct().order_by("full_name", "email")
+        )
+        lead_field.label_from_instance = lambda u: u.full_name or u.email
+        priorities_field: Any = self.fields["priorities"]
+        priorities_field.queryset = StrategyPriority.objects.filter(active=True).order_by("strategy", "order")
+        shared_field: Any = self.fields["shared_with"]
+        shared_field.queryset = Organisation.objects.filter(kind=Organisation.Kind.AHSN).exclude(pk=owner_id or 0)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("shared_with") and data.get("programme_type") != ProgrammeType.NATIONAL:
+            self.add_error("shared_with", "Only a national programme can be shared with other AHSNs")
+        return data
+
+
+class ProgrammeFilterForm(forms.Form):
+    programme_type = forms.ChoiceField(label="Type", choices=[("", "Any type"), *ProgrammeType.choices], required=False)
+    innovation_stage = forms.ChoiceField(
+        label="Stage", choices=[("", "Any stage"), *InnovationStage.choices], required=False
+    )
+    status = forms.ChoiceField(label="Status", choices=[("", "Any status"), *ProgrammeStatus.choices], required=False)
+    involvement = forms.ChoiceField(
+        label="Involvement this quarter",
+        choices=[("", "With or without"), ("yes", "Has involvement"), ("no", "No involvement yet")],
+        required=False,
+    )
+
+
+class PriorityForm(forms.Form):
+    strategy = forms.CharField(
+        label="Strategy period", max_length=20, initial="2021-23", help_text="For example 2021-23"
+    )
+    code = forms.CharField(label="Code", max_length=10, help_text="For example 1.1")
+    theme = forms.CharField(label="Theme", max_length=100, help_text="For example Visible leadership")
+    title = forms.CharField(label="Title", max_length=255)
+    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    order = forms.IntegerField(label="Position in lists", min_value=0, initial=0)
+    active = forms.BooleanField(label="Staff can choose this priority for new work", required=False, initial=True)

@@ -1,0 +1,142 @@
+"""Reads for programmes and strategy priorities, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role
+from core.access import can_write, is_network_admin, visible_organisation_ids
+from programmes.models import Programme, StrategyPriority
+
+LONDON = ZoneInfo("Europe/London")
+
+# Staff, involvement leads and network admins run programmes; finance officers only look.
+PROGRAMME_WRITE_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+
+
+def programmes_visible_to(user: Any) -> QuerySet[Programme]:
+    """Programmes owned by, or shared with, one of the user's organisations."""
+    org_ids = visible_organisation_ids(user)
+    shared = Programme.shared_with.through.objects.filter(programme_id=OuterRef("pk"), organisation_id__in=org_ids)
+    return Programme.objects.filter(Q(organisation_id__in=org_ids) | Exists(shared))
+
+
+def get_programme_for_user(user: Any, pk: int, *, write: bool = False) -> Programme:
+    """One programme: 404 unless owned by or shared with the user's AHSN; 403 to edit it
+    unless the user is staff of the owning AHSN (or a network admin)."""
+    try:
+        programme = (
+            programmes_visible_to(user)
+            .select_related("organisation", "lead")
+            .prefetch_related("priorities", "shared_with")
+            .get(pk=pk)
+        )
+    except (Programme.DoesNotExist, ValueError) as exc:
+        raise Http404("No such programme.") from exc
+    if write and not can_write(user, programme.organisation_id, roles=PROGRAMME_WRITE_ROLES):
+        raise PermissionDenied("Only staff at the AHSN that owns this programme can change it.")
+    return programme
+
+
+def can_edit_programme(user: Any, programme: Programme) -> bool:
+    return can_write(user, programme.organisation_id, roles=PROGRAMME_WRITE_ROLES)
+
+
+def programme_owner_organisations(user: Any) -> QuerySet[Any]:
+    """Organisations where the user may create programmes."""
+    from accounts.models import Organisation
+
+    return Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=PROGRAMME_WRITE_ROLES))
+
+
+def programmes_for_logging(*, organisation_id: int) -> QuerySet[Programme]:
+    """Programmes an AHSN may log activities against: its own and those shared with it."""
+    shared = Programme.shared_with.through.objects.filter(programme_id=OuterRef("pk"), organisation_id=organisation_id)
+    return (
+        Programme.objects.filter(Q(organisation_id=organisation_id) | Exists(shared))
+        .exclude(status="closed")
+        .select_related("organisation")
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class FinancialQuarter:
+    """A quarter of the UK financial year: Q1 is April to June."""
+
+    year: int  # the year the financial year starts in
+    number: int
+
+    @classmethod
+    def containing(cls, day: date) -> FinancialQuarter:
+        if day.month >= 4:
+            return cls(day.year, (day.month - 4) // 3 + 1)
+        return cls(day.year - 1, 4)
+
+    @property
+    def first_day(self) -> date:
+        month = 4 + (self.number - 1) * 3
+        return date(self.year + (1 if month > 12 else 0), (month - 1) % 12 + 1, 1)
+
+    @property
+    def next(self) -> FinancialQuarter:
+        return FinancialQuarter(self.year, self.number + 1) if self.number < 4 else FinancialQuarter(self.year + 1, 1)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """Start (inclusive) and end (exclusive) as aware datetimes in Europe/London."""
+        start = datetime.combine(self.first_day, time.min, tzinfo=LONDON)
+        end = datetime.combine(self.next.first_day, time.min, tzinfo=LONDON)
+        return start, end
+
+
+def programme_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Programme]:
+    """The programmes list with its filters: type, stage, status, has involvement this quarter."""
+    from involvement.models import Activity
+
+    filters = filters or {}
+    qs = programmes_visible_to(user)
+    if filters.get("programme_type"):
+        qs = qs.filter(programme_type=filters["programme_type"])
+    if filters.get("innovation_stage"):
+        qs = qs.filter(innovation_stage=filters["innovation_stage"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    start, end = FinancialQuarter.containing(timezone.localdate()).bounds()
+    this_quarter = Activity.objects.filter(
+        programme_id=OuterRef("pk"), starts_at__gte=start, starts_at__lt=end
+    ).exclude(status="cancelled")
+    qs = qs.annotate(involvement_this_quarter=Exists(this_quarter))
+    involvement = filters.get("involvement")
+    if involvement == "yes":
+        qs = qs.filter(involvement_this_quarter=True)
+    elif involvement == "no":
+        qs = qs.filter(involvement_this_quarter=False)
+    return qs.select_related("organisation", "lead").order_by("name", "id")
+
+
+def priorities(*, include_inactive: bool = False) -> QuerySet[StrategyPriority]:
+    qs = StrategyPriority.objects.all()
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    return qs.order_by("strategy", "order", "code")
+
+
+def get_priority_for_user(user: Any, pk: int, *, write: bool = False) -> StrategyPriority:
+    """Any signed-in member of staff may read a priority; only network admins change them."""
+    if not visible_organisation_ids(user):
+        raise Http404("No such priority.")
+    try:
+        priority = StrategyPriority.objects.get(pk=pk)
+    except (StrategyPriority.DoesNotExist, ValueError) as exc:
+        raise Http404("No such priority.") from exc
+    if write and not is_network_admin(user):
+        raise PermissionDenied("Only network admins can change strategy priorities.")
+    return priority

@@ -1,0 +1,200 @@
+"""Every write to programmes and strategy priorities: keyword-only, one transaction, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import Organisation
+from core.access import can_write, is_network_admin
+from core.audit import log_action
+from programmes.models import Programme, ProgrammeType, StrategyPriority
+from programmes.selectors import PROGRAMME_WRITE_ROLES
+
+PROGRAMME_FIELDS = (
+    "name",
+    "programme_type",
+    "innovation_stage",
+    "lead",
+    "status",
+    "involvement_plan",
+    "equality_impact_note",
+)
+
+
+class ProgrammeError(Exception):
+    """A change we refuse, with a message to show the person who asked for it."""
+
+
+def _check_sharing(
+    *, organisation: Organisation, programme_type: str, shared_with: Iterable[Organisation]
+) -> list[Organisation]:
+    others = [org for org in shared_with if org.pk != organisation.pk]
+    if others and programme_type != ProgrammeType.NATIONAL:
+        raise ProgrammeError("Only a national programme can be shared with other AHSNs.")
+    if any(org.is_network for org in others):
+        raise ProgrammeError("Share a programme with AHSNs, not with the AHSN Network itself.")
+    return others
+
+
+def _check_lead(*, organisation: Organisation, lead: Any) -> None:
+    if lead is not None and not lead.memberships.filter(organisation=organisation).exists():
+        raise ProgrammeError(f"The programme lead must be a member of {organisation.name}.")
+
+
+def programme_create(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    name: str,
+    programme_type: str,
+    innovation_stage: str,
+    lead: Any = None,
+    status: str = "active",
+    priorities: Iterable[StrategyPriority] = (),
+    involvement_plan: str = "",
+    equality_impact_note: str = "",
+    shared_with: Iterable[Organisation] = (),
+) -> Programme:
+    if not can_write(actor, organisation.pk, roles=PROGRAMME_WRITE_ROLES):
+        raise ProgrammeError(f"You cannot create programmes for {organisation.name}.")
+    if organisation.is_network:
+        raise ProgrammeError("Programmes belong to an AHSN. Choose the AHSN that runs it.")
+    name = name.strip()
+    others = _check_sharing(organisation=organisation, programme_type=programme_type, shared_with=shared_with)
+    _check_lead(organisation=organisation, lead=lead)
+    with transaction.atomic():
+        if Programme.objects.filter(organisation=organisation, name__iexact=name).exists():
+            raise ProgrammeError(f"{organisation.short_name} already has a programme called {name}.")
+        programme = Programme.objects.create(
+            organisation=organisation,
+            name=name,
+            programme_type=programme_type,
+            innovation_stage=innovation_stage,
+            lead=lead,
+            status=status,
+            involvement_plan=involvement_plan,
+            equality_impact_note=equality_impact_note,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        programme.priorities.set(list(priorities))
+        programme.shared_with.set(others)
+        log_action(
+            actor=actor,
+            action="programmes.programme.created",
+            target=programme,
+            organisation=organisation,
+            data={
+                "type": programme_type,
+                "priorities": sorted(p.code for p in programme.priorities.all()),
+                "shared_with": sorted(o.short_name for o in others),
+            },
+        )
+    return programme
+
+
+def programme_update(
+    *,
+    actor: Any,
+    programme: Programme,
+    priorities: Iterable[StrategyPriority] | None = None,
+    shared_with: Iterable[Organisation] | None = None,
+    **fields: Any,
+) -> Programme:
+    """Change a programme. Only staff of the owning AHSN (or a network admin) may."""
+    unknown = set(fields) - set(PROGRAMME_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown programme fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Programme.objects.select_for_update().select_related("organisation").get(pk=programme.pk)
+        if not can_write(actor, locked.organisation_id, roles=PROGRAMME_WRITE_ROLES):
+            raise ProgrammeError("Only staff at the AHSN that owns this programme can change it.")
+        if "name" in fields:
+            fields["name"] = fields["name"].strip()
+            if (
+                Programme.objects.filter(organisation_id=locked.organisation_id, name__iexact=fields["name"])
+                .exclude(pk=locked.pk)
+                .exists()
+            ):
+                raise ProgrammeError(
+                    f"{locked.organisation.short_name} already has a programme called {fields['name']}."
+                )
+        if "lead" in fields:
+            _check_lead(organisation=locked.organisation, lead=fields["lead"])
+        programme_type = fields.get("programme_type", locked.programme_type)
+        current_shared = list(locked.shared_with.all()) if shared_with is None else list(shared_with)
+        others = _check_sharing(
+            organisation=locked.organisation, programme_type=programme_type, shared_with=current_shared
+        )
+        changed = {}
+        for key, value in fields.items():
+            old = getattr(locked, key)
+            if old != value:
+                changed[key] = str(getattr(value, "pk", value))
+                setattr(locked, key, value)
+        locked.save()
+        if priorities is not None:
+            before = {p.pk for p in locked.priorities.all()}
+            locked.priorities.set(list(priorities))
+            after = {p.pk for p in locked.priorities.all()}
+            if before != after:
+                changed["priorities"] = sorted(p.code for p in locked.priorities.all())
+        if shared_with is not None:
+            before = {o.pk for o in locked.shared_with.all()}
+            locked.shared_with.set(others)
+            if before != {o.pk for o in others}:
+                changed["shared_with"] = sorted(o.short_name for o in others)
+        log_action(
+            actor=actor,
+            action="programmes.programme.updated",
+            target=locked,
+            organisation=locked.organisation,
+            data={"changed": changed},
+        )
+    return locked
+
+
+def priority_save(
+    *,
+    actor: Any,
+    priority: StrategyPriority | None = None,
+    code: str,
+    theme: str,
+    title: str,
+    description: str = "",
+    strategy: str = "2021-23",
+    order: int = 0,
+    active: bool = True,
+) -> StrategyPriority:
+    """Add or change a strategy priority (network admins only), so a later strategy needs no code."""
+    if not is_network_admin(actor):
+        raise ProgrammeError("Only network admins can change strategy priorities.")
+    with transaction.atomic():
+        clash = StrategyPriority.objects.filter(strategy=strategy, code=code.strip())
+        if priority is not None:
+            clash = clash.exclude(pk=priority.pk)
+        if clash.exists():
+            raise ProgrammeError(f"The {strategy} strategy already has a priority {code}.")
+        if priority is None:
+            priority = StrategyPriority(strategy=strategy)
+            action = "programmes.priority.created"
+        else:
+            priority = StrategyPriority.objects.select_for_update().get(pk=priority.pk)
+            action = "programmes.priority.updated"
+        priority.code = code.strip()
+        priority.theme = theme.strip()
+        priority.title = title.strip()
+        priority.description = description.strip()
+        priority.strategy = strategy.strip()
+        priority.order = order
+        priority.active = active
+        priority.save()
+        log_action(
+            actor=actor,
+            action=action,
+            target=priority,
+            data={"code": priority.code, "strategy": priority.strategy, "active": priority.active},
+        )
+    return priority

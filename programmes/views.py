@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Organisation
+from core.access import can_write, is_network_admin, visible_organisation_ids
+from involvement import selectors as involvement_selectors
+from involvement import services as involvement_services
+from involvement.forms import OutcomeForm
+from programmes import selectors, services
+from programmes.forms import PriorityForm, ProgrammeFilterForm, ProgrammeForm
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _require_staff(user: Any) -> None:
+    if not visible_organisation_ids(user):
+        raise PermissionDenied("Programmes are for AHSN staff.")
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    _require_staff(request.user)
+    form = ProgrammeFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.programme_list(user=request.user, filters=filters), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programmes/programme_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query": _query_without_page(request),
+            "can_create": selectors.programme_owner_organisations(request.user).exists(),
+            "filtered": bool(filters and any(filters.values())),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_create(request: HttpRequest) -> HttpResponse:
+    organisations = selectors.programme_owner_organisations(request.user).exclude(kind=Organisation.Kind.NETWORK)
+    if not organisations.exists():
+        if not visible_organisation_ids(request.user):
+            raise PermissionDenied("Programmes are for AHSN staff.")
+        raise PermissionDenied("Your role cannot create programmes.")
+    form = ProgrammeForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            programme = services.programme_create(
+                actor=request.user,
+                organisation=data["organisation"],
+                name=data["name"],
+                programme_type=data["programme_type"],
+                innovation_stage=data["innovation_stage"],
+                lead=data["lead"],
+                status=data["status"],
+                priorities=data["priorities"],
+                involvement_plan=data["involvement_plan"],
+                equality_impact_note=data["equality_impact_note"],
+                shared_with=data["shared_with"],
+            )
+        except services.ProgrammeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{programme.name} has been created.")
+            return redirect("programmes:programme_detail", pk=programme.pk)
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": None})
+
+
+@login_required
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(request.user, pk)
+    activities = involvement_selectors.programme_activities(programme=programme)
+    page = Paginator(activities, 25).get_page(request.GET.get("page"))
+    visible = visible_organisation_ids(request.user)
+    loggers = {programme.organisation_id} | {o.pk for o in programme.shared_with.all()}
+    can_log = any(
+        can_write(request.user, org_id, roles=involvement_selectors.ACTIVITY_WRITE_ROLES) for org_id in loggers
+    )
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        {
+            "programme": programme,
+            "page_obj": page,
+            "summary": involvement_selectors.programme_summary(programme=programme),
+            "visible_org_ids": visible,
+            "can_edit": selectors.can_edit_programme(request.user, programme),
+            "can_log": can_log and programme.status != "closed",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(request.user, pk, write=True)
+    initial = {
+        "name": programme.name,
+        "programme_type": programme.programme_type,
+        "innovation_stage": programme.innovation_stage,
+        "lead": programme.lead_id,
+        "status": programme.status,
+        "priorities": list(programme.priorities.all()),
+        "involvement_plan": programme.involvement_plan,
+        "equality_impact_note": programme.equality_impact_note,
+        "shared_with": list(programme.shared_with.all()),
+    }
+    form = ProgrammeForm(
+        request.POST or None,
+        initial=initial,
+        organisations=Organisation.objects.filter(pk=programme.organisation_id),
+        editing=programme,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.programme_update(
+                actor=request.user,
+                programme=programme,
+                priorities=data["priorities"],
+                shared_with=data["shared_with"],
+                name=data["name"],
+                programme_type=data["programme_type"],
+                innovation_stage=data["innovation_stage"],
+                lead=data["lead"],
+                status=data["status"],
+                involvement_plan=data["involvement_plan"],
+                equality_impact_note=data["equality_impact_note"],
+            )
+        except services.ProgrammeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your changes have been saved.")
+            return redirect("programmes:programme_detail", pk=programme.pk)
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(request.user, pk, write=True)
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            involvement_services.outcome_record(
+                actor=request.user,
+                programme=programme,
+                what_we_heard=data["what_we_heard"],
+                what_we_did=data["what_we_did"],
+                status=data["status"],
+                reason=data["reason"],
+                decided_on=data["decided_on"],
+                shareable=data["shareable"],
+            )
+        except involvement_services.InvolvementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The outcome has been recorded. People who took part have been told.")
+            return redirect("programmes:programme_detail", pk=programme.pk)
+    return render(
+        request,
+        "involvement/outcome_form.html",
+        {"form": form, "about": programme.name, "back_url": programme_url(programme), "outcome": None},
+    )
+
+
+def programme_url(programme: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("programmes:programme_detail", args=[programme.pk])
+
+
+@login_required
+def priority_list(request: HttpRequest) -> HttpResponse:
+    _require_staff(request.user)
+    return render(
+        request,
+        "programmes/priority_list.html",
+        {
+            "priorities": selectors.priorities(include_inactive=True),
+            "can_edit": is_network_admin(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_create(request: HttpRequest) -> HttpResponse:
+    _require_staff(request.user)
+    if not is_network_admin(request.user):
+        raise PermissionDenied("Only network admins can change strategy priorities.")
+    return _priority_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    priority = selectors.get_priority_for_user(request.user, pk, write=True)
+    return _priority_form(request, priority)
+
+
+def _priority_form(request: HttpRequest, priority: Any) -> HttpResponse:
+    initial = (
+        {
+            "strategy": priority.strategy,
+            "code": priority.code,
+            "theme": priority.theme,
+            "title": priority.title,
+            "description": priority.description,
+            "order": priority.order,
+            "active": priority.active,
+        }
+        if priority
+        else None
+    )
+    form = PriorityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.priority_save(actor=request.user, priority=priority, **form.cleaned_data)
+        except services.ProgrammeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Priority {saved.code} has been saved.")
+            return redirect("programmes:priority_list")
+    return render(request, "programmes/priority_form.html", {"form": form, "priority": priority})
