@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models.functions import Lower
 
 from core.choices import CommunicationNeed, ContactMethod, InvolvementMethod, PaymentPreference
 
@@ -62,20 +64,25 @@ class LayPartner(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    organisations = models.ManyToManyField(
-        "accounts.Organisation", through="PartnerLink", related_name="lay_partners"
-    )
+    organisations = models.ManyToManyField("accounts.Organisation", through="PartnerLink", related_name="lay_partners")
 
     class Meta:
         ordering = ["full_name"]
-        indexes = [models.Index(fields=["full_name"], name="laypartner_name")]
+        indexes = [
+            models.Index(fields=["full_name"], name="laypartner_name"),
+            # The directory's "contains this need / method" filters on the array fields. The
+            # name search's trigram indexes (laypartner_name_trgm, laypartner_pref_trgm on
+            # UPPER(name)) are created with SQL in migration 0002.
+            GinIndex(fields=["communication_needs"], name="laypartner_comm_needs"),
+            GinIndex(fields=["methods"], name="laypartner_methods"),
+        ]
+        constraints = [
+            # One record per person: an email address belongs to one lay partner.
+            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="laypartner_email_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        return self.preferred_name or self.full_name
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.reference:
@@ -83,6 +90,10 @@ class LayPartner(models.Model):
 
             self.reference = "LP-" + secrets.token_hex(4).upper()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.full_name
 
 
 class PartnerLink(models.Model):
@@ -137,3 +148,232 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {'yes' if self.given else 'no'}"
+
+
+class PartnerApplicationQuerySet(models.QuerySet["PartnerApplication"]):
+    def pending(self) -> PartnerApplicationQuerySet:
+        return self.filter(status=PartnerApplication.Status.PENDING)
+
+
+class PartnerApplication(models.Model):
+    """A member of the public's "register your interest" form, waiting for a lead to decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="partner_applications"
+    )
+    full_name = models.CharField("full name", max_length=200)
+    email = models.EmailField("email address", blank=True)
+    phone = models.CharField("phone number", max_length=30, blank=True)
+    address = models.TextField("postal address", blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    contact_method = models.CharField("best way to contact them", max_length=20, choices=ContactMethod.choices)
+    interests = models.TextField("what they are interested in", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    partner = models.ForeignKey(
+        LayPartner, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PartnerApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "created_at"], name="application_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Application from {self.full_name} to {self.organisation.short_name}"
+
+
+class PartnerInvitationQuerySet(models.QuerySet["PartnerInvitation"]):
+    def pending(self) -> PartnerInvitationQuerySet:
+        from django.utils import timezone
+
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PartnerInvitation(models.Model):
+    """An emailed link that lets a lay partner set a password and join an AHSN.
+
+    Only a sha256 hash of the token is stored: the link itself exists only in the email."""
+
+    email = models.EmailField()
+    full_name = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="partner_invitations"
+    )
+    partner = models.ForeignKey(
+        LayPartner,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        help_text="Set when an existing record (for example an assisted-digital one) is invited.",
+    )
+    application = models.ForeignKey(
+        PartnerApplication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner_invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PartnerInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Lay partner invitation to {self.organisation.short_name}"
+
+    @staticmethod
+    def new_token() -> str:
+        import secrets
+
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= timezone.now()
+
+
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+_PNTS = (PREFER_NOT_TO_SAY, "Prefer not to say")
+
+
+class EqualityMonitoring(models.Model):
+    """A partner's optional equality monitoring answers, kept apart from the profile.
+
+    Never shown per person to anyone but the partner; staff see only suppressed aggregates
+    (`partners.selectors.equality_aggregates`). Not in CSV exports, logs, emails or audit data."""
+
+    class AgeBand(models.TextChoices):
+        UNDER_25 = "16_24", "16 to 24"
+        AGE_25 = "25_34", "25 to 34"
+        AGE_35 = "35_44", "35 to 44"
+        AGE_45 = "45_54", "45 to 54"
+        AGE_55 = "55_64", "55 to 64"
+        AGE_65 = "65_74", "65 to 74"
+        AGE_75 = "75_plus", "75 or over"
+        PNTS = _PNTS
+
+    class YesNo(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        PNTS = _PNTS
+
+    class Ethnicity(models.TextChoices):
+        # The five high-level ethnic groups of the 2021 Census (England and Wales).
+        ASIAN = "asian", "Asian, Asian British or Asian Welsh"
+        BLACK = "black", "Black, Black British, Black Welsh, Caribbean or African"
+        MIXED = "mixed", "Mixed or multiple ethnic groups"
+        WHITE = "white", "White"
+        OTHER = "other", "Other ethnic group"
+        PNTS = _PNTS
+
+    class Religion(models.TextChoices):
+        NONE = "none", "No religion"
+        BUDDHIST = "buddhist", "Buddhist"
+        CHRISTIAN = "christian", "Christian"
+        HINDU = "hindu", "Hindu"
+        JEWISH = "jewish", "Jewish"
+        MUSLIM = "muslim", "Muslim"
+        SIKH = "sikh", "Sikh"
+        OTHER = "other", "Any other religion or belief"
+        PNTS = _PNTS
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        PNTS = _PNTS
+
+    class SexualOrientation(models.TextChoices):
+        STRAIGHT = "straight", "Straight or heterosexual"
+        GAY_LESBIAN = "gay_lesbian", "Gay or lesbian"
+        BISEXUAL = "bisexual", "Bisexual"
+        OTHER = "other", "Another sexual orientation"
+        PNTS = _PNTS
+
+    class Marriage(models.TextChoices):
+        NEVER = "never", "Never married and never in a civil partnership"
+        MARRIED = "married", "Married"
+        CIVIL = "civil_partnership", "In a civil partnership"
+        SEPARATED = "separated", "Separated"
+        DIVORCED = "divorced", "Divorced or civil partnership dissolved"
+        WIDOWED = "widowed", "Widowed or surviving civil partner"
+        PNTS = _PNTS
+
+    partner = models.OneToOneField(LayPartner, on_delete=models.CASCADE, related_name="equality")
+    age_band = models.CharField("age", max_length=20, choices=AgeBand.choices, blank=True)
+    disability = models.CharField("disability or long-term condition", max_length=20, choices=YesNo.choices, blank=True)
+    ethnicity = models.CharField("ethnic group", max_length=20, choices=Ethnicity.choices, blank=True)
+    religion = models.CharField("religion or belief", max_length=20, choices=Religion.choices, blank=True)
+    sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
+    gender_same_as_birth = models.CharField(
+        "gender identity the same as sex registered at birth",
+        max_length=20,
+        choices=YesNo.choices,
+        blank=True,
+    )
+    sexual_orientation = models.CharField(
+        "sexual orientation", max_length=20, choices=SexualOrientation.choices, blank=True
+    )
+    marriage = models.CharField("marriage or civil partnership", max_length=20, choices=Marriage.choices, blank=True)
+    pregnancy = models.CharField(
+        "pregnant or had a baby in the last 26 weeks", max_length=20, choices=YesNo.choices, blank=True
+    )
+    carer = models.CharField("unpaid carer", max_length=20, choices=YesNo.choices, blank=True)
+    seldom_heard_groups = ArrayField(
+        models.CharField(max_length=40), default=list, blank=True, verbose_name="communities"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "equality monitoring answers"
+        verbose_name_plural = "equality monitoring answers"
+
+    def __str__(self) -> str:
+        return "Equality monitoring answers"
+
+    @classmethod
+    def question_field(cls, name: str) -> models.Field:
+        field = cls._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        return field
+
+    # Single-answer questions, in the order the form and the aggregates page show them.
+    QUESTIONS = (
+        "age_band",
+        "disability",
+        "ethnicity",
+        "religion",
+        "sex",
+        "gender_same_as_birth",
+        "sexual_orientation",
+        "marriage",
+        "pregnancy",
+        "carer",
+    )

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from core.access import scoped_get_or_404, visible_organisation_ids
-from partners.models import ConsentRecord, LayPartner, PartnerLink
+from accounts.models import Organisation
+from core.access import scoped_get_or_404, visible_organisation_ids, visible_organisations
+from core.choices import (
+    CommunicationNeed,
+    ContactMethod,
+    InvolvementMethod,
+    SeldomHeardGroup,
+    SupportType,
+)
+from partners.models import (
+    PREFER_NOT_TO_SAY,
+    ConsentRecord,
+    EqualityMonitoring,
+    LayPartner,
+    PartnerApplication,
+    PartnerLink,
+)
 
 
 def partner_for_user(user: Any) -> LayPartner | None:
@@ -25,8 +41,9 @@ def lay_partners_visible_to(user: Any) -> QuerySet[LayPartner]:
     )
 
 
-def get_partner_link_for_user(user: Any, *, partner_id: int, organisation_id: int | None = None,
-                              write: bool = False, write_roles: Any = None) -> PartnerLink:
+def get_partner_link_for_user(
+    user: Any, *, partner_id: int, organisation_id: int | None = None, write: bool = False, write_roles: Any = None
+) -> PartnerLink:
     """One AHSN's relationship with a partner: 404 unless the user belongs to that AHSN."""
     from accounts.models import MANAGER_ROLES, Role
 
@@ -52,9 +69,7 @@ def get_partner_link_for_user(user: Any, *, partner_id: int, organisation_id: in
 
 
 def partners_for_organisation(organisation_id: int, *, statuses: tuple[str, ...] = ("active",)) -> QuerySet[LayPartner]:
-    return LayPartner.objects.filter(
-        links__organisation_id=organisation_id, links__status__in=statuses
-    ).distinct()
+    return LayPartner.objects.filter(links__organisation_id=organisation_id, links__status__in=statuses).distinct()
 
 
 def current_consent(partner: LayPartner, kind: str) -> bool:
@@ -65,7 +80,273 @@ def current_consent(partner: LayPartner, kind: str) -> bool:
 
 def annotate_named_consent(qs: QuerySet[LayPartner]) -> QuerySet[LayPartner]:
     """Add `may_be_named` (latest 'named in notes' consent) to each partner in one query."""
-    latest = ConsentRecord.objects.filter(
-        partner=OuterRef("pk"), kind=ConsentRecord.Kind.NAMED_IN_NOTES
-    ).order_by("-recorded_at", "-id")
+    latest = ConsentRecord.objects.filter(partner=OuterRef("pk"), kind=ConsentRecord.Kind.NAMED_IN_NOTES).order_by(
+        "-recorded_at", "-id"
+    )
     return qs.annotate(may_be_named=Subquery(latest.values("given")[:1]))
+
+
+# --- Access helpers: one per model, built on core.access.scoped_get_or_404 -----------------------
+
+
+def get_partner_for_user(user: Any, pk: int, *, write: bool = False) -> LayPartner:
+    """A partner linked to one of the user's organisations (404 otherwise).
+
+    With `write=True`: 403 unless the user is staff, lead or network admin at an AHSN whose link
+    lets staff edit (the partner agreed, or they are assisted digital)."""
+    from django.core.exceptions import PermissionDenied
+
+    from core.access import can_write
+    from partners.services import PARTNER_WRITE_ROLES
+
+    partner = scoped_get_or_404(
+        LayPartner.objects.distinct().select_related("user"),
+        user,
+        organisation_field="links__organisation",
+        pk=pk,
+    )
+    if write:
+        org_ids = visible_organisation_ids(user)
+        editable = [
+            link
+            for link in partner.links.all()
+            if link.organisation_id in org_ids
+            and (link.staff_can_edit or partner.is_assisted_digital)
+            and can_write(user, link.organisation_id, roles=PARTNER_WRITE_ROLES)
+        ]
+        if not editable or partner.anonymised:
+            raise PermissionDenied("You can see this lay partner's details but cannot change them.")
+    return partner
+
+
+def get_application_for_user(user: Any, pk: int, *, write: bool = False) -> PartnerApplication:
+    """A register-your-interest application at one of the user's AHSNs; writes are for leads."""
+    from accounts.models import MANAGER_ROLES
+
+    return scoped_get_or_404(
+        PartnerApplication.objects.select_related("organisation", "decided_by", "partner"),
+        user,
+        write=write,
+        write_roles=MANAGER_ROLES,
+        pk=pk,
+    )
+
+
+def can_edit_partner(user: Any, partner: LayPartner) -> bool:
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        get_partner_for_user(user, partner.pk, write=True)
+    except PermissionDenied:
+        return False
+    return True
+
+
+# --- Staff pages -----------------------------------------------------------------------------------
+
+
+def organisations_for_adding_partners(user: Any) -> QuerySet[Organisation]:
+    """Organisations where the user may invite or register lay partners."""
+    from partners.services import PARTNER_WRITE_ROLES
+
+    return visible_organisations(user, roles=PARTNER_WRITE_ROLES)
+
+
+def directory(
+    *,
+    organisation_id: int,
+    q: str = "",
+    status: str = "",
+    interests: str = "",
+    communication_need: str = "",
+    method: str = "",
+) -> QuerySet[PartnerLink]:
+    """One AHSN's lay partners (its links), filtered, with each partner in the same query.
+
+    Backed by the indexes partnerlink_org_status, laypartner_name_trgm / laypartner_pref_trgm
+    (name search), laypartner_comm_needs and laypartner_methods (array containment)."""
+    links = PartnerLink.objects.filter(organisation_id=organisation_id).select_related("partner")
+    if status:
+        links = links.filter(status=status)
+    if q:
+        links = links.filter(Q(partner__full_name__icontains=q) | Q(partner__preferred_name__icontains=q))
+    if interests:
+        links = links.filter(partner__topics__icontains=interests)
+    if communication_need:
+        links = links.filter(partner__communication_needs__contains=[communication_need])
+    if method:
+        links = links.filter(partner__methods__contains=[method])
+    return links.order_by("partner__full_name", "partner_id")
+
+
+def links_visible_to(user: Any, partner: LayPartner) -> list[PartnerLink]:
+    """The partner's relationships with the user's organisations only (never another AHSN's)."""
+    return list(
+        PartnerLink.objects.filter(partner=partner, organisation_id__in=visible_organisation_ids(user))
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def application_queue(user: Any, *, status: str = PartnerApplication.Status.PENDING) -> QuerySet[PartnerApplication]:
+    """Applications at the AHSNs where the user is an involvement lead (or network admin)."""
+    from accounts.models import MANAGER_ROLES
+
+    org_ids = visible_organisation_ids(user, roles=MANAGER_ROLES)
+    return (
+        PartnerApplication.objects.filter(organisation_id__in=org_ids, status=status)
+        .select_related("organisation")
+        .order_by("created_at", "id")
+    )
+
+
+def latest_consents(partner: LayPartner) -> dict[str, ConsentRecord]:
+    """The consent record in force for each kind (one query)."""
+    latest: dict[str, ConsentRecord] = {}
+    for record in ConsentRecord.objects.filter(partner=partner).order_by("kind", "-recorded_at", "-id"):
+        latest.setdefault(record.kind, record)
+    return latest
+
+
+# --- Equality monitoring aggregates ------------------------------------------------------------------
+
+SUPPRESSED = "<5"
+HIDDEN = "hidden"
+
+
+def _suppress(cells: list[tuple[str, int]], *, secondary: bool) -> list[tuple[str, str]]:
+    """Counts 1-4 become "<5". When exactly one cell is suppressed and the question's answers add
+    up to the number of people who answered (a single-answer question), the next-smallest
+    non-zero count is hidden too, so the suppressed one cannot be worked out by subtraction."""
+    small = {label for label, n in cells if 0 < n < 5}
+    hidden: set[str] = set()
+    if secondary and len(small) == 1:
+        others = sorted(((n, label) for label, n in cells if n >= 5), key=lambda item: item[0])
+        if others:
+            hidden.add(others[0][1])
+    result = []
+    for label, n in cells:
+        if label in small:
+            result.append((label, SUPPRESSED))
+        elif label in hidden:
+            result.append((label, HIDDEN))
+        else:
+            result.append((label, f"{n:,}"))
+    return result
+
+
+def equality_aggregates(organisation_ids: Iterable[int]) -> dict[str, list[tuple[str, str]]]:
+    """Equality monitoring answers of the organisations' lay partners, as suppressed counts.
+
+    `{question label: [(answer label, count display), ...]}`. Counts are computed in the database
+    (`values().annotate(Count)`; one filtered Count per community for the multi-answer question).
+    No totals are returned: with small-number and secondary suppression, nothing hidden can be
+    recovered. Partners who have left have no answers (leaving deletes them)."""
+    ids = list(organisation_ids)
+    answered = EqualityMonitoring.objects.filter(
+        Exists(PartnerLink.objects.filter(partner=OuterRef("partner"), organisation_id__in=ids))
+    )
+    result: dict[str, list[tuple[str, str]]] = {}
+    for name in EqualityMonitoring.QUESTIONS:
+        field = EqualityMonitoring.question_field(name)
+        counts = {
+            row[name]: row["n"]
+            for row in answered.exclude(**{name: ""}).values(name).annotate(n=Count("id")).order_by()
+        }
+        cells = [(str(label), counts.get(value, 0)) for value, label in field.choices or []]
+        result[str(field.verbose_name).capitalize()] = _suppress(cells, secondary=True)
+    groups = [*SeldomHeardGroup.choices, (PREFER_NOT_TO_SAY, "Prefer not to say")]
+    group_counts = answered.aggregate(
+        **{f"g_{value}": Count("id", filter=Q(seldom_heard_groups__contains=[value])) for value, _label in groups}
+    )
+    cells = [(str(label), group_counts[f"g_{value}"] or 0) for value, label in groups]
+    result["Communities they belong to"] = _suppress(cells, secondary=False)
+    return result
+
+
+# --- The partner's own data ----------------------------------------------------------------------
+
+
+def partner_data_export(partner: LayPartner) -> dict[str, Any]:
+    """Everything the portal holds about the partner, for their own download (JSON and HTML)."""
+    from django.utils import timezone
+
+    def when(value: Any) -> str | None:
+        return timezone.localtime(value).isoformat() if value else None
+
+    def labels(choices: Any, values: list[str]) -> list[str]:
+        mapping = dict(choices)
+        return [str(mapping.get(v, v)) for v in values]
+
+    profile = {
+        "reference": partner.reference,
+        "full_name": partner.full_name,
+        "preferred_name": partner.preferred_name,
+        "pronouns": partner.pronouns,
+        "email": partner.email,
+        "phone": partner.phone,
+        "address": partner.address,
+        "postcode": partner.postcode,
+        "how_to_contact": labels(ContactMethod.choices, partner.contact_methods),
+        "communication_needs": labels(CommunicationNeed.choices, partner.communication_needs),
+        "other_language": partner.other_language,
+        "access_and_support_needs": partner.access_needs,
+        "support_tags": labels(SupportType.choices, partner.support_tags),
+        "carer_needs": partner.carer_needs,
+        "ways_to_take_part": labels(InvolvementMethod.choices, partner.methods),
+        "topics_of_interest": partner.topics,
+        "availability": partner.availability,
+        "payment_preference": partner.get_payment_preference_display(),
+        "supported_by_staff": partner.is_assisted_digital,
+        "record_created": when(partner.created_at),
+        "last_updated": when(partner.updated_at),
+    }
+    links = [
+        {
+            "organisation": link.organisation.name,
+            "status": link.get_status_display(),
+            "joined_on": link.joined_on.isoformat(),
+            "staff_can_update_your_details": link.staff_can_edit,
+        }
+        for link in partner.links.select_related("organisation").order_by("organisation__name")
+    ]
+    consents = [
+        {
+            "about": record.get_kind_display(),
+            "agreed": record.given,
+            "privacy_notice_version": record.privacy_notice_version,
+            "recorded_at": when(record.recorded_at),
+        }
+        for record in partner.consents.order_by("recorded_at", "id")
+    ]
+    equality: dict[str, Any] | None = None
+    record = EqualityMonitoring.objects.filter(partner=partner).first()
+    if record is not None:
+        equality = {}
+        for name in EqualityMonitoring.QUESTIONS:
+            field = EqualityMonitoring.question_field(name)
+            equality[str(field.verbose_name)] = str(getattr(record, f"get_{name}_display")()) or None
+        group_labels = dict([*SeldomHeardGroup.choices, (PREFER_NOT_TO_SAY, "Prefer not to say")])
+        equality["communities"] = [str(group_labels.get(g, g)) for g in record.seldom_heard_groups]
+    return {
+        "exported_at": timezone.localtime().isoformat(),
+        "profile": profile,
+        "ahsns": links,
+        "consents": consents,
+        "equality_monitoring": equality,
+    }
+
+
+def profile_labels(partner: LayPartner) -> dict[str, str]:
+    """The plain-English words for the partner's multiple-choice answers, comma-separated."""
+
+    def join(choices: Any, values: list[str]) -> str:
+        mapping = dict(choices)
+        return ", ".join(str(mapping.get(v, v)) for v in values)
+
+    return {
+        "contact_methods": join(ContactMethod.choices, partner.contact_methods),
+        "communication_needs": join(CommunicationNeed.choices, partner.communication_needs),
+        "support_tags": join(SupportType.choices, partner.support_tags),
+        "methods": join(InvolvementMethod.choices, partner.methods),
+    }

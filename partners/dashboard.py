@@ -1,0 +1,37 @@
+"""Staff home page: applications waiting for an involvement lead's decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.timezone import localtime
+
+from core.dashboard import DashboardSection, register
+
+
+@register
+def pending_applications(user: Any) -> list[DashboardSection]:
+    from accounts.models import MANAGER_ROLES
+    from core.access import visible_organisation_ids
+    from partners.selectors import application_queue
+
+    if not visible_organisation_ids(user, roles=MANAGER_ROLES):
+        return []
+    applications = list(application_queue(user)[:5])
+    return [
+        DashboardSection(
+            title="People who want to become lay partners",
+            items=[
+                {
+                    "text": a.full_name,
+                    "url": reverse("partners:application_detail", args=[a.pk]),
+                    "meta": f"{a.organisation.short_name}, received {localtime(a.created_at):%d %b %Y}",
+                }
+                for a in applications
+            ],
+            empty_text="There are no applications waiting for a decision.",
+            link_url=reverse("partners:application_list"),
+            link_text="See all applications",
+        )
+    ]
