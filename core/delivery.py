@@ -1,26 +1,41 @@
-"""Delivering a notification exactly once: claim it with a conditional update, then send."""
+"""Delivering a notification exactly once: claim it with a conditional update, then send.
+
+`deliver(id)` is what the Celery task runs. The claim is one `UPDATE … WHERE status IN
+(pending, failed)` (or a claim so old its worker must have died), so two workers given the same
+id send it once. Staff services for the two staff pages live here too: `retry_failed` and
+`mark_sent_by_hand`."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
-from django.template.loader import render_to_string
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string, select_template
 from django.utils import timezone
 
+from core.audit import log_action
 from core.models import Notification
 
 logger = logging.getLogger(__name__)
 
 # A notification claimed this long ago but never finished was lost with its worker.
 STALE_CLAIM = timedelta(minutes=15)
+# A pending notification this old never had its delivery queued (the process died at commit).
+STALE_PENDING = timedelta(minutes=5)
+PREFERENCES_PATH = "/notifications/preferences/"
 
 
 class DeliveryFailed(Exception):
     pass
+
+
+class NotificationError(Exception):
+    """A staff action on a message that its current state does not allow."""
 
 
 def claim(notification_id: int) -> Notification | None:
@@ -30,16 +45,10 @@ def claim(notification_id: int) -> Notification | None:
         Q(status__in=[Notification.Status.PENDING, Notification.Status.FAILED])
         | Q(status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM),
         pk=notification_id,
-    ).update(status=Notification.Status.SENDING, claimed_at=now, attempts=models_F_attempts_plus_one())
+    ).update(status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return None
     return Notification.objects.select_related("user", "partner").get(pk=notification_id)
-
-
-def models_F_attempts_plus_one():  # noqa: N802 - reads like the SQL it makes
-    from django.db.models import F
-
-    return F("attempts") + 1
 
 
 def recipient_email(notification: Notification) -> str:
@@ -50,16 +59,47 @@ def recipient_email(notification: Notification) -> str:
     return ""
 
 
+def _needs(notification: Notification) -> list[str]:
+    return list(notification.partner.communication_needs or []) if notification.partner is not None else []
+
+
+def email_templates(notification: Notification, extension: str) -> list[str]:
+    """Most specific first: this kind's easy read version, this kind, then the general ones."""
+    easy_read = "easy_read" in _needs(notification)
+    app, _, name = notification.kind.partition(".")
+    candidates: list[str] = []
+    for suffix in ["_easy_read", ""] if easy_read else [""]:
+        candidates += [f"core/email/{notification.kind}{suffix}.{extension}", f"{app}/email/{name}{suffix}.{extension}"]
+    if easy_read:
+        candidates.append(f"core/email/notification_easy_read.{extension}")
+    candidates.append(f"core/email/notification.{extension}")
+    return candidates
+
+
+def render_notification_email(notification: Notification) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) for one notification, in the person's template variant."""
+    needs = _needs(notification)
+    context: dict[str, Any] = {
+        "notification": notification,
+        "text": notification.text_for_recipient,
+        "recipient_name": notification.recipient_name,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "service_name": settings.SERVICE_NAME,
+        "preferences_url": settings.SITE_URL.rstrip("/") + PREFERENCES_PATH,
+        "large_print": "large_print" in needs,
+        "easy_read": "easy_read" in needs,
+    }
+    text = select_template(email_templates(notification, "txt")).render(context)
+    html = select_template(email_templates(notification, "html")).render(context)
+    return notification.title, text, html
+
+
 def send_email(notification: Notification) -> None:
     to = recipient_email(notification)
     if not to:
         raise DeliveryFailed("No email address")
-    context = {"notification": notification, "site_url": settings.SITE_URL, "service_name": settings.SERVICE_NAME}
-    large_print = bool(notification.partner and "large_print" in (notification.partner.communication_needs or []))
-    context["large_print"] = large_print
-    text = render_to_string("core/email/notification.txt", context)
-    html = render_to_string("core/email/notification.html", context)
-    message = EmailMultiAlternatives(subject=notification.title, body=text, to=[to])
+    subject, text, html = render_notification_email(notification)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     message.send()
 
@@ -82,11 +122,82 @@ def deliver(notification_id: int) -> str:
                 return Notification.Status.MANUAL
     except Exception as exc:
         Notification.objects.filter(pk=notification.pk).update(
-            status=Notification.Status.FAILED, last_error=type(exc).__name__[:300]
+            status=Notification.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:300]
         )
-        logger.warning("notification delivery failed", extra={"notification_id": notification.pk, "kind": notification.kind})
-        raise DeliveryFailed(str(type(exc).__name__)) from exc
+        logger.warning(
+            "notification delivery failed",
+            extra={"notification_id": notification.pk, "kind": notification.kind, "attempts": notification.attempts},
+        )
+        raise DeliveryFailed(type(exc).__name__) from exc
     Notification.objects.filter(pk=notification.pk).update(
         status=Notification.Status.SENT, delivered_at=timezone.now(), last_error=""
     )
     return Notification.Status.SENT
+
+
+def stale_notification_ids(*, now: Any = None) -> list[int]:
+    """Messages whose delivery was lost: pending with no task, or claimed by a worker that died."""
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(
+            Q(status=Notification.Status.PENDING, created_at__lt=now - STALE_PENDING)
+            | Q(status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:5000]
+    )
+
+
+# --- Staff actions ---------------------------------------------------------------------------
+
+
+def retry_failed(*, notification: Notification, actor: Any) -> None:
+    """Put a failed message back in the queue and send it again after commit."""
+    with transaction.atomic():
+        locked = Notification.objects.select_for_update().get(pk=notification.pk)
+        if locked.status != Notification.Status.FAILED:
+            raise NotificationError("This message is not waiting for a retry. It may have been sent already.")
+        Notification.objects.filter(pk=locked.pk).update(status=Notification.Status.PENDING)
+        log_action(
+            actor=actor,
+            action="core.notification.retry",
+            target=locked,
+            organisation=locked.organisation,
+            data={"kind": locked.kind, "attempts": locked.attempts},
+        )
+        from core.notifications import queue_delivery
+
+        queue_delivery([locked.pk])
+
+
+def mark_sent_by_hand(*, notification: Notification, actor: Any) -> None:
+    """Record that a member of staff passed a queued message on by phone, text or post."""
+    with transaction.atomic():
+        locked = Notification.objects.select_for_update().get(pk=notification.pk)
+        if locked.status != Notification.Status.MANUAL:
+            raise NotificationError("This message is not waiting to be sent by hand. Someone may have sent it.")
+        Notification.objects.filter(pk=locked.pk).update(
+            status=Notification.Status.SENT_BY_HAND, delivered_at=timezone.now()
+        )
+        log_action(
+            actor=actor,
+            action="core.notification.sent_by_hand",
+            target=locked,
+            organisation=locked.organisation,
+            data={"kind": locked.kind, "channel": locked.channel},
+        )
+
+
+def render_email_preview(notification: Notification) -> str:
+    """The plain-text words as the person would get them (for staff sending by hand)."""
+    return render_to_string(
+        "core/email/notification.txt",
+        {
+            "notification": notification,
+            "text": notification.text_for_recipient,
+            "recipient_name": notification.recipient_name,
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "service_name": settings.SERVICE_NAME,
+            "preferences_url": settings.SITE_URL.rstrip("/") + PREFERENCES_PATH,
+        },
+    )

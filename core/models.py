@@ -1,4 +1,4 @@
-"""Cross-cutting models: the append-only audit log."""
+"""Cross-cutting models: the append-only audit log, notifications and reminder settings."""
 
 from __future__ import annotations
 
@@ -94,6 +94,8 @@ class Notification(models.Model):
         MANUAL = "manual", "Waiting for staff to send by hand"
         SENT_BY_HAND = "sent_by_hand", "Sent by hand by staff"
         SKIPPED = "skipped", "Not sent (preference)"
+        HELD = "held", "Held for the weekly summary"
+        DIGESTED = "digested", "Sent in a weekly summary"
 
     kind = models.CharField(max_length=80)
     subject_type = models.CharField(max_length=100)
@@ -111,6 +113,9 @@ class Notification(models.Model):
     )
     title = models.CharField(max_length=200)
     body = models.TextField()
+    easy_read_body = models.TextField(
+        blank=True, help_text="Short sentences for people who asked for easy read. Empty: the body is used."
+    )
     url = models.CharField(max_length=300, blank=True)
     essential = models.BooleanField(default=False)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
@@ -133,7 +138,111 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread"),
             models.Index(fields=["status", "channel"], name="notification_delivery"),
+            models.Index(fields=["organisation", "status", "-created_at"], name="notification_org_status"),
+            models.Index(fields=["user", "-created_at"], name="notification_user_time"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_key}"
+
+    @property
+    def recipient_name(self) -> str:
+        if self.partner is not None:
+            return self.partner.display_name
+        if self.user is not None:
+            return self.user.get_full_name()
+        return ""
+
+    @property
+    def text_for_recipient(self) -> str:
+        """The words this person gets: the easy read version when they asked for easy read."""
+        needs = self.partner.communication_needs if self.partner is not None else []
+        if self.easy_read_body and "easy_read" in (needs or []):
+            return self.easy_read_body
+        return self.body
+
+
+class NotificationFrequency(models.TextChoices):
+    IMMEDIATELY = "immediately", "Straight away"
+    WEEKLY = "weekly", "In a weekly summary"
+    NEVER = "never", "Do not send me these"
+
+
+class NotificationPreference(models.Model):
+    """How often one person wants one group of non-essential messages.
+
+    Set by a signed-in person (`user`) or, for a lay partner without a login, by staff for them
+    (`partner`). With no row, messages go straight away. Essential messages ignore this."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "partners.LayPartner", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    group = models.CharField(max_length=40)
+    frequency = models.CharField(max_length=15, choices=NotificationFrequency.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, partner__isnull=True)
+                | models.Q(user__isnull=True, partner__isnull=False),
+                name="notificationpreference_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "group"], condition=models.Q(user__isnull=False), name="notificationpreference_user"
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "group"],
+                condition=models.Q(partner__isnull=False),
+                name="notificationpreference_partner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.get_frequency_display()}"
+
+
+class ReminderSettings(models.Model):
+    """Times and thresholds for the scheduled reminders. One row, edited by network admins."""
+
+    activity_reminder_hours = models.PositiveIntegerField(
+        "remind participants this many hours before an activity or meeting", default=48
+    )
+    unclaimed_after_days = models.PositiveIntegerField(
+        "remind lay partners to claim this many days after they took part", default=7
+    )
+    claim_deadline_warning_days = models.PositiveIntegerField(
+        "remind lay partners this many days before the claim deadline", default=14
+    )
+    lead_digest_after_days = models.PositiveIntegerField(
+        "tell involvement leads about claims waiting for approval longer than (days)", default=5
+    )
+    finance_digest_after_days = models.PositiveIntegerField(
+        "tell finance about approved claims unpaid longer than (days)", default=5
+    )
+    notes_first_reminder_days = models.PositiveIntegerField(
+        "first reminder to co-chairs about unpublished notes (days after the meeting)", default=3
+    )
+    notes_second_reminder_days = models.PositiveIntegerField(
+        "second reminder to co-chairs about unpublished notes (days after the meeting)", default=7
+    )
+    outcome_after_days = models.PositiveIntegerField(
+        "remind activity leads to record an outcome this many days after a completed activity", default=14
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "reminder settings"
+        verbose_name_plural = "reminder settings"
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="remindersettings_single_row")]
+
+    def __str__(self) -> str:
+        return "Reminder settings"
+
+    @classmethod
+    def load(cls) -> ReminderSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row

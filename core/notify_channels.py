@@ -15,7 +15,7 @@ def send_other_channel(notification: Notification) -> bool:
     from notifications_python_client.notifications import NotificationsAPIClient
 
     client = NotificationsAPIClient(api_key)
-    personalisation = {"title": notification.title, "body": notification.body}
+    personalisation = {"title": notification.title, "body": notification.text_for_recipient}
     if notification.channel == Notification.Channel.TEXT:
         client.send_sms_notification(
             phone_number=notification.partner.phone,

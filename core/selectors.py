@@ -42,3 +42,44 @@ def _roles(user: Any) -> set[str]:
     from core.access import memberships_of
 
     return {m.role for m in memberships_of(user)}
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+
+def notifications_for_user(*, user: Any) -> QuerySet[Any]:
+    """The signed-in person's own notifications, newest first (portal inbox)."""
+    from core.models import Notification
+
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def get_notification_for_user(user: Any, pk: int, *, write: bool = False) -> Any:
+    """One of the person's own notifications (404 for anyone else's)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(notifications_for_user(user=user), pk=pk)
+
+
+def staff_notifications(*, user: Any, status: str) -> QuerySet[Any]:
+    """Messages in one delivery state for the organisations a lead manages (network admins: all)."""
+    from core.access import is_network_admin
+    from core.models import Notification
+
+    qs = Notification.objects.filter(status=status).select_related("partner", "user", "organisation")
+    if not is_network_admin(user):
+        qs = qs.filter(organisation_id__in=visible_organisation_ids(user, roles=MANAGER_ROLES))
+    return qs.order_by("created_at", "id")
+
+
+def get_staff_notification_for_user(user: Any, pk: int, *, write: bool = False) -> Any:
+    """A message on the staff pages: 404 outside the user's organisations, 403 without a lead role."""
+    from django.shortcuts import get_object_or_404
+
+    from core.access import is_network_admin, scoped_get_or_404
+    from core.models import Notification
+
+    qs = Notification.objects.select_related("partner", "user", "organisation")
+    if is_network_admin(user):
+        return get_object_or_404(qs, pk=pk)
+    return scoped_get_or_404(qs, user, write=write, write_roles=MANAGER_ROLES, pk=pk)

@@ -1,10 +1,25 @@
-"""Celery tasks for core: thin wrappers that load by id and call a service."""
+"""Celery tasks for core: thin wrappers that load by id and call a service.
+
+Beat runs (see migration 0005, editable in the admin under "Periodic tasks"):
+* `run_reminder_sweeps` every 10 minutes,
+* `send_weekly_digests` on Mondays at 08:00 London time,
+* `requeue_stale_notifications` every 15 minutes (delivery lost with a worker that died).
+A worker also runs the sweeps and the requeue once when it starts, so reminders due while the
+portal was down go out within a minute of it coming back."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_ready
 
 from core.delivery import DeliveryFailed, deliver
+
+logger = logging.getLogger(__name__)
+
+MAX_DELIVERY_RETRIES = 6
 
 
 @shared_task(
@@ -14,7 +29,43 @@ from core.delivery import DeliveryFailed, deliver
     retry_backoff=30,
     retry_backoff_max=3600,
     retry_jitter=True,
-    max_retries=6,
+    max_retries=MAX_DELIVERY_RETRIES,
 )
-def deliver_notification(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
+def deliver_notification(self: Any, notification_id: int) -> str:
     return deliver(notification_id)
+
+
+@shared_task(acks_late=True)
+def run_reminder_sweeps() -> dict[str, int]:
+    from core.reminders import run_sweeps
+
+    counts = run_sweeps()
+    logger.info("reminder sweeps ran", extra={"created": counts})
+    return counts
+
+
+@shared_task(acks_late=True)
+def send_weekly_digests() -> int:
+    from core.reminders.digest import send_weekly_digests as send
+
+    return send()
+
+
+@shared_task(acks_late=True)
+def requeue_stale_notifications() -> int:
+    from core.delivery import stale_notification_ids
+
+    ids = stale_notification_ids()
+    for pk in ids:
+        deliver_notification.delay(pk)
+    return len(ids)
+
+
+@worker_ready.connect
+def _sweep_when_worker_starts(sender: Any = None, **kwargs: Any) -> None:
+    """Catch up straight away on start: reminders due while nothing was running go out now."""
+    try:
+        requeue_stale_notifications.delay()
+        run_reminder_sweeps.delay()
+    except Exception:  # a broker hiccup must not stop the worker starting
+        logger.warning("could not queue the start-up reminder sweep", exc_info=True)

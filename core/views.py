@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,7 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import AuditFilterForm
 from accounts.models import MANAGER_ROLES
@@ -85,35 +86,152 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means "down"
+    except Exception:
         logger.warning("healthz: database did not answer", exc_info=True)
         checks["database"] = "unavailable"
     try:
         checks["redis"] = _check_redis()
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("healthz: redis did not answer")
         checks["redis"] = "unavailable"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
 
 
+# --- Notifications ------------------------------------------------------------------------------
+
+
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
+    from core.access import visible_organisation_ids as _visible
     from core.models import Notification
 
-    notifications = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
-    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
-    return render(request, "core/notification_list.html", {"page_obj": page})
+    page = Paginator(selectors.notifications_for_user(user=request.user), 25).get_page(request.GET.get("page"))
+    staff_counts = None
+    if _visible(request.user, roles=MANAGER_ROLES):
+        staff_counts = {
+            "manual": selectors.staff_notifications(user=request.user, status=Notification.Status.MANUAL).count(),
+            "failed": selectors.staff_notifications(user=request.user, status=Notification.Status.FAILED).count(),
+        }
+    return render(request, "core/notification_list.html", {"page_obj": page, "staff_counts": staff_counts})
 
 
 @login_required
 def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.shortcuts import get_object_or_404
     from django.utils import timezone
 
     from core.models import Notification
 
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    notification = selectors.get_notification_for_user(request.user, pk)
     if notification.read_at is None:
         Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "core/notification_detail.html", {"notification": notification})
+
+
+@login_required
+@require_POST
+def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils import timezone
+
+    updated = (
+        selectors.notifications_for_user(user=request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    )
+    if updated:
+        messages.success(request, "All your notifications are marked as read.")
+    return redirect("core:notification_list")
+
+
+@login_required
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from core.forms import NotificationPreferencesForm
+    from core.notifications import groups_for_user, preferences_for, preferences_update
+    from partners.selectors import partner_for_user
+
+    form = NotificationPreferencesForm(
+        request.POST or None,
+        groups=groups_for_user(request.user),
+        initial_frequencies=preferences_for(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        preferences_update(user=request.user, frequencies=form.frequencies())
+        messages.success(request, "Your choices are saved.")
+        return redirect("core:notification_preferences")
+    partner = partner_for_user(request.user)
+    return render(
+        request,
+        "core/notification_preferences.html",
+        {"form": form, "partner": partner, "channel": _channel_label(request.user, partner)},
+    )
+
+
+def _channel_label(user: Any, partner: Any) -> str:
+    from core.models import Notification
+    from core.notifications import choose_channel
+
+    return str(Notification.Channel(choose_channel(user=user, partner=partner)).label)
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not visible_organisation_ids(request.user, roles=MANAGER_ROLES):
+        raise PermissionDenied("Only involvement leads and network admins can see these messages.")
+
+
+@login_required
+def messages_to_send(request: HttpRequest) -> HttpResponse:
+    from core.models import Notification
+
+    _require_manager(request)
+    queued = selectors.staff_notifications(user=request.user, status=Notification.Status.MANUAL)
+    page = Paginator(queued, 25).get_page(request.GET.get("page"))
+    return render(request, "core/messages_to_send.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def message_mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from core.delivery import NotificationError, mark_sent_by_hand
+
+    notification = selectors.get_staff_notification_for_user(request.user, pk, write=True)
+    try:
+        mark_sent_by_hand(notification=notification, actor=request.user)
+    except NotificationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Marked as sent to {notification.recipient_name}.")
+    return redirect("core:messages_to_send")
+
+
+@login_required
+def failed_messages(request: HttpRequest) -> HttpResponse:
+    from core.models import Notification
+
+    _require_manager(request)
+    failed = selectors.staff_notifications(user=request.user, status=Notification.Status.FAILED)
+    page = Paginator(failed, 25).get_page(request.GET.get("page"))
+    return render(request, "core/notification_failed.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def failed_message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from core.delivery import NotificationError, retry_failed
+
+    notification = selectors.get_staff_notification_for_user(request.user, pk, write=True)
+    try:
+        retry_failed(notification=notification, actor=request.user)
+    except NotificationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Trying again to send “{notification.title}” to {notification.recipient_name}.")
+    return redirect("core:failed_messages")

@@ -1,0 +1,193 @@
+"""What every reminder sweep shares: the registry, the runner and the wording helpers.
+
+A sweep is ONE set-based query that selects (subject, recipient, occurrence) rows not notified
+yet, turned into `Draft`s in Python (formatting only, no queries), then one bulk insert that
+skips anything already there. Each sweep runs in its own transaction; delivery of the new
+notifications is queued after it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import CharField, Exists, Func, OuterRef, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from core.models import Notification, ReminderSettings
+from core.notifications import Draft, Recipient, create_notifications
+
+# Reminders look back this far past their threshold, so switching the portal on (or restoring an
+# old backup) does not flood people with reminders about things long past.
+LOOKBACK = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    kind: str
+    label: str
+    collect: Callable[[datetime, ReminderSettings], list[Draft]]
+    available: Callable[[], bool] = lambda: True
+
+
+SWEEPS: list[Sweep] = []
+
+
+def sweep(kind: str, label: str, *, available: Callable[[], bool] | None = None) -> Callable[..., Any]:
+    """Register a function `(now, settings) -> list[Draft]` as the sweep for `kind`."""
+
+    def register(function: Callable[[datetime, ReminderSettings], list[Draft]]) -> Callable[..., Any]:
+        SWEEPS.append(Sweep(kind=kind, label=label, collect=function, available=available or (lambda: True)))
+        return function
+
+    return register
+
+
+def run_sweeps(
+    *, now: datetime | None = None, dry_run: bool = False, kinds: Iterable[str] | None = None
+) -> dict[str, int]:
+    """Run every sweep once. Returns {kind: how many notifications were (or would be) created}."""
+    import core.reminders.sweeps  # noqa: F401 - registers the sweeps
+
+    now = now or timezone.now()
+    wanted = set(kinds) if kinds is not None else None
+    settings_row = ReminderSettings.load()
+    counts: dict[str, int] = {}
+    for item in SWEEPS:
+        if (wanted is not None and item.kind not in wanted) or not item.available():
+            continue
+        with transaction.atomic():
+            drafts = item.collect(now, settings_row)
+            counts[item.kind] = len(drafts) if dry_run else len(create_notifications(drafts))
+    return counts
+
+
+def available_kinds() -> list[tuple[str, str]]:
+    import core.reminders.sweeps  # noqa: F401
+
+    return [(item.kind, item.label) for item in SWEEPS if item.available()]
+
+
+# --- Query helpers -----------------------------------------------------------------------------
+
+
+def recipient_key_of(*, user_field: str | None = None, partner_field: str | None = None) -> Any:
+    """SQL for the outer row's "p:<partner id>" or "u:<user id>" (`Notification.recipient_key`)."""
+    if partner_field is not None:
+        return Concat(Value("p:"), Cast(OuterRef(partner_field), CharField()), output_field=CharField())
+    assert user_field is not None
+    return Concat(Value("u:"), Cast(OuterRef(user_field), CharField()), output_field=CharField())
+
+
+def local_date_of(field: str) -> Func:
+    """The outer row's timestamp as its London calendar date, 'YYYY-MM-DD'."""
+    return Func(
+        OuterRef(field),
+        template="to_char((%(expressions)s AT TIME ZONE 'Europe/London'), 'YYYY-MM-DD')",
+        output_field=CharField(),
+    )
+
+
+def already_notified(
+    *, kind: str, subject_model: type[models.Model], subject_field: str, recipient: Any, occurrence: Any
+) -> Exists:
+    """EXISTS (the notification for this row) — sweeps filter on its negation."""
+    if isinstance(occurrence, str):
+        occurrence = Value(occurrence)
+    return Exists(
+        Notification.objects.filter(
+            kind=kind,
+            subject_type=subject_model._meta.label_lower,
+            subject_id=Cast(OuterRef(subject_field), CharField()),
+            recipient_key=recipient,
+            occurrence=occurrence,
+        )
+    )
+
+
+def partner_recipient(row: dict[str, Any], prefix: str = "partner__") -> Recipient:
+    return Recipient(
+        user_id=row.get(f"{prefix}user_id"),
+        partner_id=row[f"{prefix}id"],
+        user_email=row.get(f"{prefix}user__email") or "",
+        partner_email=row.get(f"{prefix}email") or "",
+        phone=row.get(f"{prefix}phone") or "",
+        address=row.get(f"{prefix}address") or "",
+        contact_methods=tuple(row.get(f"{prefix}contact_methods") or ()),
+        communication_needs=tuple(row.get(f"{prefix}communication_needs") or ()),
+    )
+
+
+PARTNER_FIELDS = (
+    "id",
+    "user_id",
+    "user__email",
+    "email",
+    "phone",
+    "address",
+    "contact_methods",
+    "communication_needs",
+    "full_name",
+    "preferred_name",
+)
+
+
+def partner_values(prefix: str = "partner__") -> list[str]:
+    return [f"{prefix}{name}" for name in PARTNER_FIELDS]
+
+
+def partner_name(row: dict[str, Any], prefix: str = "partner__") -> str:
+    return row.get(f"{prefix}preferred_name") or row.get(f"{prefix}full_name") or ""
+
+
+# --- Wording ---------------------------------------------------------------------------------
+
+
+def day_text(value: date | datetime) -> str:
+    """'Tuesday 1 December 2026' (London time for a datetime)."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def time_text(value: datetime) -> str:
+    """'2pm' or '2:30pm', London time."""
+    local = timezone.localtime(value)
+    hour = local.hour % 12 or 12
+    minutes = f":{local.minute:02d}" if local.minute else ""
+    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+
+
+def when_text(starts_at: datetime, ends_at: datetime | None = None) -> str:
+    """'Tuesday 1 December 2026, 2pm to 4pm' in London time."""
+    text = f"{day_text(starts_at)}, {time_text(starts_at)}"
+    if ends_at is not None:
+        if timezone.localtime(ends_at).date() == timezone.localtime(starts_at).date():
+            text += f" to {time_text(ends_at)}"
+        else:
+            text += f" to {day_text(ends_at)}, {time_text(ends_at)}"
+    return text
+
+
+def url_for(name: str, *args: Any) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def greeting(name: str) -> str:
+    return f"Hello {name}," if name else "Hello,"
+
+
+def join_lines(*lines: str) -> str:
+    """Paragraphs separated by a blank line, empty ones left out."""
+    return "\n\n".join(line for line in lines if line)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"

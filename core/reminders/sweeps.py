@@ -1,0 +1,3 @@
+"""Importing this module registers every sweep, in the order they run."""
+
+from core.reminders import involvement  # noqa: F401
