@@ -67,7 +67,12 @@ def test_previous_next_and_same_quarter_last_year_cross_year_ends():
     assert FinancialQuarter(2026, 1).previous == FinancialQuarter(2025, 4)
     assert FinancialQuarter(2025, 4).next == FinancialQuarter(2026, 1)
     assert FinancialQuarter(2026, 3).same_quarter_last_year == FinancialQuarter(2025, 3)
-    assert [q.label for q in FinancialQuarter(2026, 2).last(4)] == ["2025/26 Q3", "2025/26 Q4", "2026/27 Q1", "2026/27 Q2"]
+    assert [q.label for q in FinancialQuarter(2026, 2).last(4)] == [
+        "2025/26 Q3",
+        "2025/26 Q4",
+        "2026/27 Q1",
+        "2026/27 Q2",
+    ]
 
 
 def test_ordering():

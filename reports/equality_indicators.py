@@ -1,0 +1,31 @@
+"""Priority 2.2: equality monitoring of the scope's lay partners, only ever as suppressed counts.
+
+The counts come from `partners.selectors.equality_aggregates`, which suppresses counts from 1
+to 4 as "<5" and hides a second cell where one suppressed count could otherwise be worked out.
+They describe the partners linked to the scope on the day the report is compiled."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from accounts.models import Organisation
+
+if TYPE_CHECKING:
+    from reports.indicators import Scope, Window
+
+
+def add(section: dict[str, Any], scope: Scope, window: Window) -> None:
+    try:
+        from partners.selectors import equality_aggregates
+    except ImportError:
+        section["notes"].append("Equality monitoring is not available: the lay partner records have no answers yet.")
+        return
+    if scope.is_network:
+        organisation_ids = list(Organisation.objects.values_list("pk", flat=True))
+    else:
+        organisation_ids = [scope.organisation.pk]
+    aggregates = equality_aggregates(organisation_ids)
+    section["equality"] = [
+        {"question": str(question), "rows": [[str(label), str(count)] for label, count in answers]}
+        for question, answers in aggregates.items()
+    ]

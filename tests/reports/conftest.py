@@ -1,0 +1,75 @@
+"""A hand-built dataset where the right answers are known (see `dataset`'s docstring)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from core.quarters import FinancialQuarter
+from tests.reports import factories as f
+
+QUARTER = FinancialQuarter(2026, 2)  # July to September 2026
+
+
+@pytest.fixture
+def dataset(wessex, yorkshire) -> dict[str, Any]:
+    """Wessex, 2026/27 Q2 (previous quarter 2026/27 Q1, same quarter last year 2025/26 Q2):
+
+    * programmes: P1 and P2 active, P3 closed -> 2 active, 1 with involvement (50%);
+    * activities in Q2: co-design, co-production (training), informing (event), and a cancelled
+      one that does not count -> 3; share at co-design or co-production 66.7%;
+      Q1: 1 (engagement); last year Q2: 1 (informing); Yorkshire has 1 more in Q2 (network: 4);
+    * lay partners who took part in Q2: 2 (L1 twice, L2 once; L3 did not attend);
+      new lay partners: Q2 1, Q1 1, last year Q2 1;
+    * seldom-heard reach in Q2: carers 2, minority ethnic 1; support: interpreter 1, BSL 1, easy read 1;
+    * training sessions 1 with 1 attendance, knowledge-sharing events 1;
+    * feedback: 2 responses, means 4.0, 4.0, 4.0, 5.0;
+    * outcomes in Q2: 3 (changed 1, considered 1, not taken forward 1); completed activities 2,
+      1 with an outcome (50%); one shareable example.
+    """
+    p1 = f.programme(wessex, "Digital inclusion", created=date(2025, 1, 10))
+    p2 = f.programme(wessex, "Patient safety", created=date(2025, 1, 10))
+    f.programme(wessex, "Old work", created=date(2024, 1, 10), status="closed")
+    a1 = f.activity(
+        wessex,
+        p1,
+        day=date(2026, 7, 10),
+        level="co_design",
+        stage="design",
+        seldom=["minority_ethnic", "carers"],
+        support=["interpreter", "bsl"],
+    )
+    a2 = f.activity(
+        wessex,
+        p1,
+        day=date(2026, 8, 5),
+        level="co_production",
+        stage="testing",
+        method="training",
+        seldom=["carers"],
+        support=["easy_read"],
+    )
+    a3 = f.activity(wessex, p1, day=date(2026, 9, 20), level="informing", method="event", status="planned")
+    f.activity(wessex, p1, day=date(2026, 8, 1), level="consultation", status="cancelled")
+    f.activity(wessex, p1, day=date(2026, 5, 1), level="engagement", stage="design")
+    f.activity(wessex, p2, day=date(2025, 8, 1), level="informing")
+    y_prog = f.programme(yorkshire, "Yorkshire programme", created=date(2025, 1, 10))
+    f.activity(yorkshire, y_prog, day=date(2026, 8, 15), level="co_production")
+
+    l1 = f.partner(wessex, "Lay Partner One", joined=date(2026, 7, 15))
+    l2 = f.partner(wessex, "Lay Partner Two", joined=date(2026, 5, 1))
+    l3 = f.partner(wessex, "Lay Partner Three", joined=date(2025, 8, 10))
+    p_l1_a1 = f.took_part(a1, l1)
+    p_l2_a1 = f.took_part(a1, l2)
+    f.took_part(a2, l1)
+    f.took_part(a2, l3, attended=False)
+    f.took_part(a3, l2, attended=None)
+    f.feedback(p_l1_a1, (5, 4, 3, 5))
+    f.feedback(p_l2_a1, (3, 4, 5, 5))
+
+    f.outcome(wessex, act=a1, status="changed", decided=date(2026, 8, 1), shareable=True)
+    f.outcome(wessex, prog=p1, status="considered", decided=date(2026, 9, 1), heard="Hidden example", did="Not shared")
+    f.outcome(wessex, prog=p2, status="not_taken_forward", decided=date(2026, 7, 20))
+    return {"programmes": [p1, p2], "activities": [a1, a2, a3], "partners": [l1, l2, l3]}
