@@ -1,0 +1,716 @@
+"""Every write to forums. Keyword-only, one transaction, the row locked before a state change, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import MANAGER_ROLES
+from core.access import can_write
+from core.audit import log_action
+from core.notifications import notify
+from forum import selectors
+from forum.models import (
+    Action,
+    AgendaItem,
+    Apology,
+    Attendance,
+    Decision,
+    Forum,
+    ForumMember,
+    Meeting,
+    MeetingNotes,
+    NotesAmendment,
+    NotesApproval,
+    Paper,
+)
+from forum.uploads import PaperRejected, check_paper
+
+
+class ForumError(Exception):
+    """A request we refuse, with a message to show the person who made it."""
+
+
+def _london(value: dt.datetime) -> str:
+    local = timezone.localtime(value)
+    return f"{local:%A %-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def _require_run(actor: Any, forum: Forum) -> selectors.ForumAccess:
+    access = selectors.forum_access(actor, forum, cached=False)
+    if not access.can_run:
+        raise ForumError("Only the forum's co-chairs and secretariat can do this.")
+    return access
+
+
+def _require_manage(actor: Any, forum: Forum) -> None:
+    if not selectors.forum_access(actor, forum, cached=False).can_manage:
+        raise ForumError("Only the forum's involvement lead or a network admin can do this.")
+
+
+# --- Forums and members -----------------------------------------------------------------------
+
+
+def forum_create(
+    *, actor: Any, organisation: Any, name: str, slug: str, description: str = "", is_public: bool = False
+) -> Forum:
+    if not can_write(actor, organisation.pk, roles=MANAGER_ROLES):
+        raise ForumError(f"You cannot set up forums for {organisation.name}.")
+    if Forum.objects.filter(slug=slug).exists():
+        raise ForumError("Another forum already uses this web address. Choose a different one.")
+    with transaction.atomic():
+        forum = Forum.objects.create(
+            organisation=organisation, name=name.strip(), slug=slug, description=description, is_public=is_public
+        )
+        log_action(
+            actor=actor,
+            action="forum.forum.created",
+            target=forum,
+            organisation=organisation,
+            data={"is_public": is_public},
+        )
+    return forum
+
+
+def forum_update(*, actor: Any, forum: Forum, name: str, description: str, is_public: bool) -> Forum:
+    _require_manage(actor, forum)
+    with transaction.atomic():
+        locked = Forum.objects.select_for_update().get(pk=forum.pk)
+        changed = [
+            f
+            for f, v in (("name", name), ("description", description), ("is_public", is_public))
+            if getattr(locked, f) != v
+        ]
+        locked.name, locked.description, locked.is_public = name.strip(), description, is_public
+        locked.save(update_fields=["name", "description", "is_public"])
+        log_action(
+            actor=actor,
+            action="forum.forum.updated",
+            target=locked,
+            organisation=locked.organisation,
+            data={"changed": changed},
+        )
+    return locked
+
+
+def member_add(
+    *, actor: Any, forum: Forum, role: str, user: Any | None = None, partner: Any | None = None
+) -> ForumMember:
+    _require_manage(actor, forum)
+    if (user is None) == (partner is None):
+        raise ForumError("Choose either a member of staff or a lay partner")
+    _check_role_fits(role=role, is_lay=partner is not None)
+    with transaction.atomic():
+        Forum.objects.select_for_update().get(pk=forum.pk)
+        existing = ForumMember.objects.filter(forum=forum, left_on__isnull=True)
+        if user is not None and existing.filter(user=user).exists():
+            raise ForumError(f"{user.full_name or user.email} is already a member of this forum")
+        if partner is not None and existing.filter(partner=partner).exists():
+            raise ForumError(f"{partner.display_name} is already a member of this forum")
+        member = ForumMember.objects.create(forum=forum, user=user, partner=partner, role=role)
+        log_action(
+            actor=actor,
+            action="forum.member.added",
+            target=member,
+            organisation=forum.organisation,
+            data={"role": role},
+            on_behalf_of=partner.reference if partner is not None else "",
+        )
+    return member
+
+
+def _check_role_fits(*, role: str, is_lay: bool) -> None:
+    if role not in ForumMember.Role.values:
+        raise ForumError("Choose a forum role from the list")
+    if role == ForumMember.Role.LAY_CO_CHAIR and not is_lay:
+        raise ForumError("The lay co-chair must be a lay partner")
+    if role in (ForumMember.Role.STAFF_CO_CHAIR, ForumMember.Role.SECRETARIAT) and is_lay:
+        raise ForumError(f"The {ForumMember.Role(role).label.lower()} must be a member of staff")
+
+
+def member_change_role(*, actor: Any, member: ForumMember, role: str) -> ForumMember:
+    _require_manage(actor, member.forum)
+    _check_role_fits(role=role, is_lay=member.is_lay)
+    with transaction.atomic():
+        locked = ForumMember.objects.select_for_update().get(pk=member.pk)
+        if locked.left_on is not None:
+            raise ForumError("This person has left the forum")
+        before = locked.role
+        locked.role = role
+        locked.save(update_fields=["role"])
+        log_action(
+            actor=actor,
+            action="forum.member.role_changed",
+            target=locked,
+            organisation=member.forum.organisation,
+            data={"from": before, "to": role},
+        )
+    return locked
+
+
+def member_remove(*, actor: Any, member: ForumMember) -> ForumMember:
+    """The person leaves the forum (kept as history: their approvals and attendance stay)."""
+    _require_manage(actor, member.forum)
+    with transaction.atomic():
+        locked = ForumMember.objects.select_for_update().get(pk=member.pk)
+        if locked.left_on is not None:
+            raise ForumError("This person has already left the forum")
+        locked.left_on = timezone.localdate()
+        locked.calendar_token_revoked_at = timezone.now()
+        locked.save(update_fields=["left_on", "calendar_token_revoked_at"])
+        log_action(actor=actor, action="forum.member.left", target=locked, organisation=member.forum.organisation)
+    return locked
+
+
+# --- Meetings, agenda, papers, apologies ------------------------------------------------------
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if ends_at <= starts_at:
+        raise ForumError("The meeting must end after it starts")
+
+
+def _active_members_for_notice(forum: Forum) -> list[ForumMember]:
+    return list(selectors.active_members(forum))
+
+
+def meeting_schedule(
+    *,
+    actor: Any,
+    forum: Forum,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    format: str,
+    title: str = "",
+    venue: str = "",
+    access_information: str = "",
+    joining_link: str = "",
+) -> Meeting:
+    _require_run(actor, forum)
+    _check_times(starts_at, ends_at)
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            forum=forum,
+            title=title.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            format=format,
+            venue=venue,
+            access_information=access_information,
+            joining_link=joining_link,
+        )
+        log_action(
+            actor=actor,
+            action="forum.meeting.scheduled",
+            target=meeting,
+            organisation=forum.organisation,
+            data={"starts_at": starts_at.isoformat(), "format": format},
+        )
+        url = reverse("forum:meeting_detail", args=[meeting.pk])
+        for member in _active_members_for_notice(forum):
+            notify(
+                kind="forum.meeting_scheduled",
+                subject=meeting,
+                user=member.user,
+                partner=member.partner,
+                organisation=forum.organisation,
+                title=f"{forum.name}: meeting on {timezone.localtime(starts_at):%-d %B %Y}",
+                body=(
+                    f"A {forum.name} meeting has been arranged for {_london(starts_at)}. "
+                    "You can see the agenda and papers, or send your apologies, in the portal."
+                ),
+                url=url,
+            )
+    return meeting
+
+
+def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
+    _require_run(actor, meeting.forum)
+    allowed = {"title", "starts_at", "ends_at", "format", "venue", "access_information", "joining_link"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ForumError(f"Cannot change {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status == Meeting.Status.CANCELLED:
+            raise ForumError("This meeting was cancelled and cannot be changed")
+        _check_times(fields.get("starts_at", locked.starts_at), fields.get("ends_at", locked.ends_at))
+        changed = sorted(k for k, v in fields.items() if getattr(locked, k) != v)
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        locked.save()
+        log_action(
+            actor=actor,
+            action="forum.meeting.updated",
+            target=locked,
+            organisation=meeting.forum.organisation,
+            data={"changed": changed},
+        )
+    locked.forum = meeting.forum
+    return locked
+
+
+def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+    _require_run(actor, meeting.forum)
+    if not reason.strip():
+        raise ForumError("Enter why the meeting is cancelled")
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status != Meeting.Status.SCHEDULED:
+            raise ForumError(f"This meeting cannot be cancelled because it is {locked.get_status_display().lower()}")
+        locked.status = Meeting.Status.CANCELLED
+        locked.cancellation_reason = reason.strip()
+        locked.save(update_fields=["status", "cancellation_reason"])
+        log_action(
+            actor=actor, action="forum.meeting.cancelled", target=locked, organisation=meeting.forum.organisation
+        )
+        for member in _active_members_for_notice(meeting.forum):
+            notify(
+                kind="forum.meeting_cancelled",
+                subject=locked,
+                user=member.user,
+                partner=member.partner,
+                organisation=meeting.forum.organisation,
+                title=f"{meeting.forum.name}: meeting on {timezone.localtime(locked.starts_at):%-d %B %Y} is cancelled",
+                body=(
+                    f"The {meeting.forum.name} meeting on {_london(locked.starts_at)} is cancelled. "
+                    f"Reason: {locked.cancellation_reason}"
+                ),
+                url=reverse("forum:meeting_detail", args=[locked.pk]),
+                essential=True,
+            )
+    locked.forum = meeting.forum
+    return locked
+
+
+def agenda_item_add(
+    *, actor: Any, meeting: Meeting, title: str, presenter: str = "", minutes: int | None = None
+) -> AgendaItem:
+    _require_run(actor, meeting.forum)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status == Meeting.Status.CANCELLED:
+            raise ForumError("This meeting was cancelled")
+        next_order = (AgendaItem.objects.filter(meeting=locked).aggregate(m=Max("order"))["m"] or 0) + 1
+        item = AgendaItem.objects.create(
+            meeting=locked, order=next_order, title=title.strip(), presenter=presenter.strip(), minutes=minutes
+        )
+        log_action(actor=actor, action="forum.agenda_item.added", target=item, organisation=meeting.forum.organisation)
+    return item
+
+
+def agenda_item_move(*, actor: Any, item: AgendaItem, direction: str) -> AgendaItem:
+    """Swap an item with its neighbour ("up" or "down")."""
+    _require_run(actor, item.meeting.forum)
+    with transaction.atomic():
+        items = list(AgendaItem.objects.select_for_update().filter(meeting_id=item.meeting_id).order_by("order"))
+        index = next(i for i, it in enumerate(items) if it.pk == item.pk)
+        other_index = index - 1 if direction == "up" else index + 1
+        if other_index < 0 or other_index >= len(items):
+            return items[index]
+        a, b = items[index], items[other_index]
+        a_order, b_order = a.order, b.order
+        # Move one out of the way first: (meeting, order) is unique.
+        AgendaItem.objects.filter(pk=a.pk).update(order=0)
+        AgendaItem.objects.filter(pk=b.pk).update(order=a_order)
+        AgendaItem.objects.filter(pk=a.pk).update(order=b_order)
+        log_action(
+            actor=actor,
+            action="forum.agenda_item.moved",
+            target=a,
+            organisation=item.meeting.forum.organisation,
+            data={"direction": direction},
+        )
+    a.order = b_order
+    return a
+
+
+def paper_upload(*, actor: Any, agenda_item: AgendaItem, upload: UploadedFile) -> Paper:
+    _require_run(actor, agenda_item.meeting.forum)
+    try:
+        kind = check_paper(upload)
+    except PaperRejected as exc:
+        raise ForumError(str(exc)) from exc
+    original = (upload.name or "paper").rsplit("/", 1)[-1][:200]
+    stem = original.rsplit(".", 1)[0] or "paper"
+    with transaction.atomic():
+        paper = Paper(
+            agenda_item=agenda_item,
+            original_name=f"{stem}.{kind.extension}",
+            content_type=kind.content_type,
+            size=upload.size or 0,
+            uploaded_by=actor,
+        )
+        # Stored under a random name: the original name is only shown, never used as a path.
+        paper.file.save(f"{secrets.token_hex(16)}.{kind.extension}", upload, save=False)
+        paper.save()
+        log_action(
+            actor=actor,
+            action="forum.paper.uploaded",
+            target=paper,
+            organisation=agenda_item.meeting.forum.organisation,
+            data={"content_type": kind.content_type, "size": paper.size},
+        )
+    return paper
+
+
+def apology_send(*, actor: Any, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
+    if member.left_on is not None or member.forum_id != meeting.forum_id:
+        raise ForumError("Only members of this forum can send apologies")
+    if (
+        member.login_user_id() != getattr(actor, "pk", None)
+        and not selectors.forum_access(actor, meeting.forum, cached=False).can_run
+    ):
+        raise ForumError("You can only send your own apologies")
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status != Meeting.Status.SCHEDULED:
+            raise ForumError("Apologies can only be sent for a meeting that has not happened yet")
+        try:
+            with transaction.atomic():
+                apology = Apology.objects.create(meeting=locked, member=member, note=note.strip())
+        except IntegrityError as exc:
+            raise ForumError("You have already sent apologies for this meeting") from exc
+        log_action(
+            actor=actor,
+            action="forum.apology.sent",
+            target=apology,
+            organisation=meeting.forum.organisation,
+            on_behalf_of=member.partner.reference if member.partner is not None else "",
+        )
+    return apology
+
+
+# --- Attendance -------------------------------------------------------------------------------
+
+
+def default_hours(meeting: Meeting) -> Decimal:
+    """The meeting's length rounded to the nearest quarter hour."""
+    hours = Decimal((meeting.ends_at - meeting.starts_at).total_seconds()) / Decimal(3600)
+    quarters = (hours * 4).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return (quarters / 4).quantize(Decimal("0.01"))
+
+
+def attendance_record(
+    *, actor: Any, meeting: Meeting, rows: list[tuple[ForumMember, bool, Decimal | None]]
+) -> list[Attendance]:
+    """Record who attended; the meeting becomes "held". Lay members who attended get a claimable
+    participation on the meeting's involvement activity (see `_sync_participations`)."""
+    _require_run(actor, meeting.forum)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status == Meeting.Status.CANCELLED:
+            raise ForumError("This meeting was cancelled, so nobody can be recorded as attending")
+        if locked.starts_at > timezone.now():
+            raise ForumError("You can record attendance once the meeting has started")
+        saved: list[Attendance] = []
+        for member, attended, _hours in rows:
+            if member.forum_id != locked.forum_id:
+                raise ForumError("Everyone recorded must be a member of this forum")
+            record, _ = Attendance.objects.update_or_create(
+                meeting=locked, member=member, defaults={"attended": attended, "recorded_by": actor}
+            )
+            saved.append(record)
+        if locked.status == Meeting.Status.SCHEDULED:
+            locked.status = Meeting.Status.HELD
+            locked.save(update_fields=["status"])
+        locked.forum = meeting.forum
+        _sync_participations(actor=actor, meeting=locked, rows=rows)
+        log_action(
+            actor=actor,
+            action="forum.attendance.recorded",
+            target=locked,
+            organisation=meeting.forum.organisation,
+            data={"attended": sum(1 for _m, a, _h in rows if a), "recorded": len(rows)},
+        )
+    return saved
+
+
+def _sync_participations(*, actor: Any, meeting: Meeting, rows: list[tuple[ForumMember, bool, Decimal | None]]) -> None:
+    """Placeholder until the involvement app's services exist; replaced when they land."""
+    return None
+
+
+# --- Notes ------------------------------------------------------------------------------------
+
+
+def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_note: str = "") -> MeetingNotes:
+    """Write or change the notes. Any change makes a new version (earlier approvals stop counting).
+    Published notes change only by an amendment with a visible note."""
+    _require_run(actor, meeting.forum)
+    body = body_markdown.replace("\r\n", "\n").strip()
+    with transaction.atomic():
+        locked_meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked_meeting.status == Meeting.Status.CANCELLED:
+            raise ForumError("This meeting was cancelled, so it has no notes")
+        notes, created = MeetingNotes.objects.select_for_update().get_or_create(
+            meeting=locked_meeting, defaults={"body_markdown": body, "updated_by": actor}
+        )
+        if created:
+            log_action(actor=actor, action="forum.notes.created", target=notes, organisation=meeting.forum.organisation)
+            return notes
+        if notes.body_markdown == body:
+            return notes
+        if notes.status == MeetingNotes.Status.PUBLISHED:
+            if not amendment_note.strip():
+                raise ForumError("Say what you corrected and why: it is shown with the published notes")
+            NotesAmendment.objects.create(
+                notes=notes,
+                body_before=notes.body_markdown,
+                body_after=body,
+                note=amendment_note.strip(),
+                made_by=actor,
+            )
+            notes.published_version = notes.version + 1
+        notes.body_markdown = body
+        notes.version += 1
+        notes.updated_by = actor
+        notes.save()
+        log_action(
+            actor=actor,
+            action="forum.notes.amended" if notes.status == MeetingNotes.Status.PUBLISHED else "forum.notes.edited",
+            target=notes,
+            organisation=meeting.forum.organisation,
+            data={"version": notes.version},
+        )
+    return notes
+
+
+def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
+    """Draft → awaiting approval."""
+    forum = notes.meeting.forum
+    _require_run(actor, forum)
+    with transaction.atomic():
+        locked = MeetingNotes.objects.select_for_update().get(pk=notes.pk)
+        if locked.status != MeetingNotes.Status.DRAFT:
+            raise ForumError("These notes have already been sent for approval")
+        if not locked.body_markdown.strip():
+            raise ForumError("Write the notes before sending them for approval")
+        locked.status = MeetingNotes.Status.AWAITING_APPROVAL
+        locked.save(update_fields=["status", "updated_at"])
+        log_action(
+            actor=actor,
+            action="forum.notes.submitted",
+            target=locked,
+            organisation=forum.organisation,
+            data={"version": locked.version},
+        )
+        for chairs in selectors.co_chairs_in_post(forum).values():
+            for chair in chairs:
+                notify(
+                    kind="forum.notes_awaiting_approval",
+                    subject=locked,
+                    user=chair.user,
+                    partner=chair.partner,
+                    organisation=forum.organisation,
+                    occurrence=str(locked.version),
+                    title=f"{forum.name}: notes ready for you to approve",
+                    body=(
+                        f"The notes of the meeting on {timezone.localtime(notes.meeting.starts_at):%-d %B %Y} "
+                        "are ready. Please read them and approve them in the portal."
+                    ),
+                    url=reverse("forum:notes_approve", args=[notes.meeting.pk]),
+                )
+    locked.meeting = notes.meeting
+    return locked
+
+
+def notes_approve(*, actor: Any, notes: MeetingNotes, version: int) -> MeetingNotes:
+    """A co-chair approves the exact version they read. When both co-chairs have approved the
+    current version, the notes are published."""
+    forum = notes.meeting.forum
+    access = selectors.forum_access(actor, forum, cached=False)
+    if not access.is_co_chair or access.member is None:
+        raise ForumError("Only the forum's co-chairs can approve notes")
+    with transaction.atomic():
+        locked = MeetingNotes.objects.select_for_update().get(pk=notes.pk)
+        if locked.status == MeetingNotes.Status.DRAFT:
+            raise ForumError("These notes have not been sent for approval yet")
+        if locked.status == MeetingNotes.Status.PUBLISHED:
+            raise ForumError("These notes are already published")
+        if version != locked.version:
+            raise ForumError("The notes have changed since you opened them. Read the new version before you approve it")
+        if NotesApproval.objects.filter(notes=locked, member=access.member, version=version).exists():
+            raise ForumError("You have already approved this version")
+        NotesApproval.objects.create(notes=locked, member=access.member, version=version)
+        log_action(
+            actor=actor,
+            action="forum.notes.approved",
+            target=locked,
+            organisation=forum.organisation,
+            data={"version": version, "as": access.member.role},
+            on_behalf_of=access.member.partner.reference if access.member.partner is not None else "",
+        )
+        locked.meeting = notes.meeting
+        if not _missing_approvals(locked):
+            _publish(actor=actor, notes=locked)
+    return locked
+
+
+def _missing_approvals(notes: MeetingNotes) -> list[str]:
+    """Plain-English reasons the current version cannot be published yet (empty when it can)."""
+    forum = notes.meeting.forum
+    chairs = selectors.co_chairs_in_post(forum)
+    approved_by = set(
+        NotesApproval.objects.filter(notes=notes, version=notes.version).values_list("member_id", flat=True)
+    )
+    missing = []
+    for role, label in ((ForumMember.Role.STAFF_CO_CHAIR, "staff"), (ForumMember.Role.LAY_CO_CHAIR, "lay")):
+        in_post = chairs[role]
+        if not in_post:
+            missing.append(f"The forum has no {label} co-chair in post")
+        elif not any(c.pk in approved_by for c in in_post):
+            missing.append(f"The {label} co-chair has not approved version {notes.version}")
+    return missing
+
+
+def notes_publish(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
+    forum = notes.meeting.forum
+    _require_run(actor, forum)
+    with transaction.atomic():
+        locked = MeetingNotes.objects.select_for_update().get(pk=notes.pk)
+        locked.meeting = notes.meeting
+        if locked.status == MeetingNotes.Status.PUBLISHED:
+            raise ForumError("These notes are already published")
+        if locked.status == MeetingNotes.Status.DRAFT:
+            raise ForumError("Send the notes for approval first")
+        missing = _missing_approvals(locked)
+        if missing:
+            raise ForumError("These notes cannot be published yet. " + ". ".join(missing))
+        _publish(actor=actor, notes=locked)
+    return locked
+
+
+def _publish(*, actor: Any, notes: MeetingNotes) -> None:
+    forum = notes.meeting.forum
+    notes.status = MeetingNotes.Status.PUBLISHED
+    notes.published_at = timezone.now()
+    notes.published_version = notes.version
+    notes.save(update_fields=["status", "published_at", "published_version", "updated_at"])
+    log_action(
+        actor=actor,
+        action="forum.notes.published",
+        target=notes,
+        organisation=forum.organisation,
+        data={"version": notes.version},
+    )
+    url = reverse("forum:meeting_detail", args=[notes.meeting.pk])
+    for member in _active_members_for_notice(forum):
+        notify(
+            kind="forum.notes_published",
+            subject=notes,
+            user=member.user,
+            partner=member.partner,
+            organisation=forum.organisation,
+            occurrence=str(notes.version),
+            title=f"{forum.name}: notes published",
+            body=(
+                f"The notes of the {forum.name} meeting on "
+                f"{timezone.localtime(notes.meeting.starts_at):%-d %B %Y} are published, "
+                "with the decisions made and the actions agreed."
+            ),
+            url=url,
+        )
+
+
+# --- Actions and decisions --------------------------------------------------------------------
+
+
+def _check_owner(meeting: Meeting, owner: ForumMember | None) -> None:
+    if owner is not None and (owner.forum_id != meeting.forum_id or owner.left_on is not None):
+        raise ForumError("The owner must be a current member of this forum")
+
+
+def action_add(
+    *, actor: Any, meeting: Meeting, description: str, owner: ForumMember | None = None, due_on: dt.date | None = None
+) -> Action:
+    _require_run(actor, meeting.forum)
+    _check_owner(meeting, owner)
+    with transaction.atomic():
+        action = Action.objects.create(meeting=meeting, description=description.strip(), owner=owner, due_on=due_on)
+        log_action(
+            actor=actor,
+            action="forum.action.added",
+            target=action,
+            organisation=meeting.forum.organisation,
+            data={"due_on": due_on.isoformat() if due_on else None},
+        )
+    return action
+
+
+def action_update(
+    *,
+    actor: Any,
+    action: Action,
+    status: str,
+    update_notes: str,
+    owner: ForumMember | None,
+    due_on: dt.date | None,
+) -> Action:
+    _require_run(actor, action.meeting.forum)
+    _check_owner(action.meeting, owner)
+    if status not in Action.Status.values:
+        raise ForumError("Choose a status from the list")
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        before = locked.status
+        locked.status, locked.update_notes, locked.owner, locked.due_on = status, update_notes.strip(), owner, due_on
+        locked.save()
+        log_action(
+            actor=actor,
+            action="forum.action.updated",
+            target=locked,
+            organisation=action.meeting.forum.organisation,
+            data={"from": before, "to": status},
+        )
+    locked.meeting = action.meeting
+    return locked
+
+
+def decision_add(*, actor: Any, meeting: Meeting, what: str, why: str) -> Decision:
+    _require_run(actor, meeting.forum)
+    with transaction.atomic():
+        decision = Decision.objects.create(meeting=meeting, what=what.strip(), why=why.strip())
+        log_action(actor=actor, action="forum.decision.added", target=decision, organisation=meeting.forum.organisation)
+    return decision
+
+
+# --- Calendar links ---------------------------------------------------------------------------
+
+
+def calendar_token_regenerate(*, actor: Any, member: ForumMember) -> str:
+    """A new private calendar link for the member; the old one stops working. Returns the token."""
+    if member.login_user_id() != getattr(actor, "pk", None):
+        raise ForumError("You can only change your own calendar link")
+    with transaction.atomic():
+        locked = ForumMember.objects.select_for_update().get(pk=member.pk)
+        if locked.left_on is not None:
+            raise ForumError("You have left this forum")
+        token = locked.new_calendar_token()
+        locked.save(update_fields=["calendar_token_hash", "calendar_token_created_at", "calendar_token_revoked_at"])
+        log_action(
+            actor=actor, action="forum.calendar_link.created", target=locked, organisation=member.forum.organisation
+        )
+    return token
+
+
+def calendar_token_revoke(*, actor: Any, member: ForumMember) -> None:
+    if member.login_user_id() != getattr(actor, "pk", None):
+        raise ForumError("You can only change your own calendar link")
+    with transaction.atomic():
+        locked = ForumMember.objects.select_for_update().get(pk=member.pk)
+        if not locked.calendar_token_hash or locked.calendar_token_revoked_at is not None:
+            raise ForumError("You do not have a calendar link to turn off")
+        locked.calendar_token_revoked_at = timezone.now()
+        locked.save(update_fields=["calendar_token_revoked_at"])
+        log_action(
+            actor=actor, action="forum.calendar_link.revoked", target=locked, organisation=member.forum.organisation
+        )
