@@ -195,6 +195,14 @@ class Meeting(models.Model):
     joining_link = models.URLField(max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancellation_reason = models.TextField(blank=True)
+    activity = models.OneToOneField(
+        "involvement.Activity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forum_meeting",
+        help_text="Made when attendance is recorded: lay members who attended can claim for it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -116,6 +116,8 @@ def member_add(
         if partner is not None and existing.filter(partner=partner).exists():
             raise ForumError(f"{partner.display_name} is already a member of this forum")
         member = ForumMember.objects.create(forum=forum, user=user, partner=partner, role=role)
+        if partner is not None:
+            _ensure_partner_link(actor=actor, forum=forum, partner=partner)
         log_action(
             actor=actor,
             action="forum.member.added",
@@ -434,9 +436,78 @@ def attendance_record(
     return saved
 
 
+def _ensure_partner_link(*, actor: Any, forum: Forum, partner: Any) -> None:
+    """A lay member is registered with the organisation that runs the forum (for the network forum,
+    The AHSN Network), so their forum time can be claimed from it."""
+    from partners.models import PartnerLink
+
+    link, created = PartnerLink.objects.get_or_create(
+        partner=partner, organisation=forum.organisation, defaults={"joined_on": timezone.localdate()}
+    )
+    if created:
+        log_action(
+            actor=actor,
+            action="forum.member.registered_with_organisation",
+            target=link,
+            organisation=forum.organisation,
+            data={"forum": forum.pk},
+            on_behalf_of=partner.reference,
+        )
+
+
 def _sync_participations(*, actor: Any, meeting: Meeting, rows: list[tuple[ForumMember, bool, Decimal | None]]) -> None:
-    """Placeholder until the involvement app's services exist; replaced when they land."""
-    return None
+    """Lay members who attended get a claimable participation on the meeting's involvement activity
+    (made on first use), so payment for forum time needs no re-keying."""
+    from core.choices import InvolvementMethod, LadderLevel
+    from involvement import services as involvement
+    from involvement.models import Participation
+    from involvement.selectors import ACTIVITY_WRITE_ROLES
+
+    lay_rows = [(m, attended, hours) for m, attended, hours in rows if m.partner_id is not None]
+    if not lay_rows or (meeting.activity_id is None and not any(a for _m, a, _h in lay_rows)):
+        return
+    forum = meeting.forum
+    # The forum's own rules allowed this recording; the involvement app checks staff roles, which a
+    # lay co-chair or a secretariat from another AHSN does not hold there, so they act as the system
+    # (the forum's audit entry names them).
+    inv_actor = actor if can_write(actor, forum.organisation_id, roles=ACTIVITY_WRITE_ROLES) else None
+    try:
+        if meeting.activity_id is None:
+            activity = involvement.activity_create(
+                actor=inv_actor,
+                organisation=forum.organisation,
+                title=f"{forum.name}: {meeting.display_title}"[:200],
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                method=InvolvementMethod.FORUM_MEETING,
+                level=LadderLevel.CO_PRODUCTION,
+                format=meeting.format,
+                location=meeting.venue[:255],
+                joining_details=meeting.joining_link,
+            )
+            meeting.activity = activity
+            meeting.save(update_fields=["activity"])
+        activity = meeting.activity  # type: ignore[assignment]
+        existing = {p.partner_id: p for p in Participation.objects.filter(activity=activity).select_related("partner")}
+        standard = default_hours(meeting)
+        inv_rows = []
+        for member, attended, hours in lay_rows:
+            participation = existing.get(member.partner_id)
+            if participation is None:
+                if not attended:
+                    continue
+                _ensure_partner_link(actor=actor, forum=forum, partner=member.partner)
+                participation = involvement.participation_add(
+                    actor=inv_actor,
+                    activity=activity,
+                    partner=member.partner,  # type: ignore[arg-type]
+                    role=member.get_role_display(),
+                    expected_hours=standard,
+                )
+            inv_rows.append((participation, attended, (hours or standard) if attended else None))
+        involvement.attendance_record(actor=inv_actor, activity=activity, rows=inv_rows)
+    except involvement.InvolvementError as exc:
+        raise ForumError(str(exc)) from exc
 
 
 # --- Notes ------------------------------------------------------------------------------------
