@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import MANAGER_ROLES, User
-from core.access import visible_organisation_ids, visible_organisations
+from core.access import memberships_of, visible_organisation_ids, visible_organisations
 from core.choices import CommunicationNeed, ContactMethod
 from partners import selectors, services
 from partners.forms import (
@@ -369,7 +369,7 @@ def _chosen_organisation(request: HttpRequest, organisations: Any) -> Any:
         if chosen is None:
             raise Http404("No such organisation.")
     if chosen is None:
-        own_ids = [m.organisation_id for m in request.user.memberships.all()]  # type: ignore[union-attr]
+        own_ids = [m.organisation_id for m in memberships_of(request.user)]
         chosen = organisations.filter(pk__in=own_ids).order_by("kind", "name").first() or organisations.first()
     return chosen
 
