@@ -1,0 +1,399 @@
+"""Reads for payments: scoped look-ups, the claims queue, the partner's money page, totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role
+from core.access import can_write, scoped_get_or_404, visible_organisation_ids
+from core.models import AuditEntry
+from partners.models import LayPartner
+from payments.models import (
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    LineKind,
+    PaymentBatch,
+    RateCard,
+    Receipt,
+)
+from payments.rates import deadline_for
+
+LONDON = ZoneInfo("Europe/London")
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+# Staff who can see an AHSN's claims (staff only see those they prepare for assisted-digital partners).
+CLAIM_READER_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN})
+
+
+def with_totals(qs: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Add `total`, `fees_total`, `expenses_total` and `line_count` from the lines, in SQL."""
+    return qs.annotate(  # type: ignore[no-redef]
+        total=Coalesce(Sum("lines__amount"), ZERO, output_field=MONEY),
+        fees_total=Coalesce(Sum("lines__amount", filter=Q(lines__kind=LineKind.FEE)), ZERO, output_field=MONEY),
+        expenses_total=Coalesce(Sum("lines__amount", filter=~Q(lines__kind=LineKind.FEE)), ZERO, output_field=MONEY),
+        line_count=Count("lines"),
+    )
+
+
+# --- one record for this user ------------------------------------------------------------------
+
+
+def _partner_of(user: Any) -> LayPartner | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_payments_partner"):
+        user._payments_partner = LayPartner.objects.filter(user=user).first()
+    partner: LayPartner | None = user._payments_partner
+    return partner
+
+
+def get_claim_for_user(user: Any, pk: int, *, write: bool = False) -> Claim:
+    """A claim the user may see: their own, or one at an AHSN where they are staff.
+
+    Reading: the claimant; leads, finance and network admins of the claim's AHSN; staff of that
+    AHSN when the partner is supported by staff (assisted digital). Writing (changing lines,
+    sending, withdrawing): the claimant, or staff supporting an assisted-digital partner.
+    Approving and paying have their own role checks in the services."""
+    qs = Claim.objects.select_related("partner", "organisation", "created_by", "approved_by", "batch")
+    partner = _partner_of(user)
+    if partner is not None:
+        own = qs.filter(pk=pk, partner=partner).first()
+        if own is not None:
+            return own
+    claim = scoped_get_or_404(qs, user, pk=pk)
+    may_read = can_write(user, claim.organisation_id, roles=CLAIM_READER_ROLES) or (
+        claim.partner.is_assisted_digital and can_write(user, claim.organisation_id, roles={Role.STAFF})
+    )
+    if not may_read:
+        raise Http404("No such claim.")
+    if write and not (
+        claim.partner.is_assisted_digital
+        and can_write(user, claim.organisation_id, roles={Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+    ):
+        raise PermissionDenied("Your role can see this claim but cannot change it.")
+    return claim
+
+
+def get_claimline_for_user(user: Any, pk: int, *, write: bool = False) -> ClaimLine:
+    line = ClaimLine.objects.select_related("claim").filter(pk=pk).first()
+    if line is None:
+        raise Http404("No such line.")
+    claim = get_claim_for_user(user, line.claim_id, write=write)
+    line.claim = claim
+    return line
+
+
+def get_receipt_for_user(user: Any, pk: int) -> Receipt:
+    """Receipts: the claimant, and leads, finance and network admins of the claim's AHSN."""
+    receipt = Receipt.objects.select_related("line__claim").filter(pk=pk).first()
+    if receipt is None:
+        raise Http404("No such receipt.")
+    get_claim_for_user(user, receipt.line.claim_id)
+    return receipt
+
+
+def get_ratecard_for_user(user: Any, pk: int, *, write: bool = False) -> RateCard:
+    return scoped_get_or_404(
+        RateCard.objects.select_related("organisation", "created_by").prefetch_related("expense_rules"),
+        user,
+        write=write,
+        pk=pk,
+    )
+
+
+def get_paymentbatch_for_user(user: Any, pk: int, *, write: bool = False) -> PaymentBatch:
+    batch = scoped_get_or_404(
+        PaymentBatch.objects.select_related("organisation", "created_by", "paid_by"),
+        user,
+        write=write,
+        write_roles={Role.FINANCE},
+        pk=pk,
+    )
+    if not can_write(user, batch.organisation_id, roles={Role.FINANCE, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN}):
+        raise Http404("No such payment batch.")
+    return batch
+
+
+# --- the claims queue ------------------------------------------------------------------------
+
+AGE_CHOICES = [
+    ("", "Any age"),
+    ("7", "Waiting more than 7 days"),
+    ("14", "Waiting more than 14 days"),
+    ("28", "Waiting more than 28 days"),
+]
+
+
+def claim_queue(
+    *,
+    user: Any,
+    status: str = "",
+    older_than_days: int | None = None,
+    programme_id: int | None = None,
+    claimant: str = "",
+    organisation_id: int | None = None,
+) -> QuerySet[Claim]:
+    """Claims at the AHSNs where the user is a lead, finance officer or network admin.
+
+    Backed by the `claim_queue` index (organisation, status, submitted_at). Drafts are the
+    claimant's own business and are left out unless asked for."""
+    org_ids = visible_organisation_ids(user, roles=CLAIM_READER_ROLES)
+    if organisation_id is not None:
+        org_ids &= {organisation_id}
+    qs = Claim.objects.filter(organisation_id__in=org_ids)
+    qs = qs.filter(status=status) if status else qs.exclude(status__in=[ClaimStatus.DRAFT, ClaimStatus.WITHDRAWN])
+    if older_than_days:
+        qs = qs.filter(submitted_at__lt=timezone.now() - timedelta(days=older_than_days))
+    if programme_id:
+        qs = qs.filter(
+            Exists(ClaimLine.objects.filter(claim=OuterRef("pk"), participation__activity__programme_id=programme_id))
+        )
+    claimant = claimant.strip()
+    if claimant:
+        qs = qs.filter(
+            Q(partner__reference__iexact=claimant)
+            | Q(partner__full_name__icontains=claimant)
+            | Q(partner__preferred_name__icontains=claimant)
+            | Q(reference__iexact=claimant)
+        )
+    return with_totals(qs.select_related("partner", "organisation")).order_by(
+        F("submitted_at").asc(nulls_last=True), "pk"
+    )
+
+
+def claim_lines(claim: Claim) -> list[ClaimLine]:
+    return list(
+        claim.lines.select_related("participation__activity", "rate_card").prefetch_related(
+            "receipts", "rate_card__expense_rules"
+        )
+    )
+
+
+def claim_history(claim: Claim) -> QuerySet[AuditEntry]:
+    return (
+        AuditEntry.objects.filter(target_type="payments.claim", target_id=str(claim.pk))
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+# --- the partner's side ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaxYear:
+    """A UK tax year: 6 April to 5 April."""
+
+    start: date
+
+    @classmethod
+    def containing(cls, day: date) -> TaxYear:
+        start_year = day.year if day >= date(day.year, 4, 6) else day.year - 1
+        return cls(date(start_year, 4, 6))
+
+    @property
+    def end(self) -> date:
+        return date(self.start.year + 1, 4, 5)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (
+            datetime.combine(self.start, time.min, tzinfo=LONDON),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LONDON),
+        )
+
+
+def partner_claims(partner: LayPartner) -> QuerySet[Claim]:
+    return with_totals(Claim.objects.filter(partner=partner).select_related("organisation")).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def tax_year_paid(partner: LayPartner, tax_year: TaxYear) -> dict[str, Decimal]:
+    """What was paid to the partner in the tax year, split into fees and expenses."""
+    start, end = tax_year.bounds()
+    totals = ClaimLine.objects.filter(
+        claim__partner=partner, claim__status=ClaimStatus.PAID, claim__paid_at__gte=start, claim__paid_at__lt=end
+    ).aggregate(
+        total=Coalesce(Sum("amount"), ZERO, output_field=MONEY),
+        fees=Coalesce(Sum("amount", filter=Q(kind=LineKind.FEE)), ZERO, output_field=MONEY),
+        expenses=Coalesce(Sum("amount", filter=~Q(kind=LineKind.FEE)), ZERO, output_field=MONEY),
+    )
+    return totals
+
+
+@dataclass(frozen=True)
+class ClaimableParticipation:
+    participation: Any
+    last_day: date
+
+
+def claimable_for_claim(claim: Claim, *, today: date | None = None) -> list[ClaimableParticipation]:
+    """Participations this claim can still include: claimable, not already claimed, inside the deadline."""
+    from involvement.models import Participation
+
+    today = today or timezone.localdate()
+    locked = ClaimLine.objects.filter(participation=OuterRef("pk"), participation_locked=True)
+    participations = list(
+        Participation.objects.claimable()
+        .filter(partner_id=claim.partner_id, activity__organisation_id=claim.organisation_id)
+        .exclude(Exists(locked))
+        .select_related("activity")
+        .order_by("-activity__starts_at")
+    )
+    cards = list(RateCard.objects.filter(organisation_id=claim.organisation_id).order_by("-effective_from", "-id"))
+    result = []
+    for participation in participations:
+        starts = timezone.localtime(participation.activity.starts_at).date()
+        ends = timezone.localtime(participation.activity.ends_at).date()
+        card = next((c for c in cards if c.effective_from <= starts), None)
+        if card is None:
+            continue
+        last_day = deadline_for(activity_date=ends, deadline_days=card.claim_deadline_days)
+        if today <= last_day:
+            result.append(ClaimableParticipation(participation, last_day))
+    return result
+
+
+def claimable_count_for_partner(partner: LayPartner) -> int:
+    """How many of the partner's participations still have no live fee line (for the home page)."""
+    from involvement.models import Participation
+
+    locked = ClaimLine.objects.filter(participation=OuterRef("pk"), participation_locked=True)
+    return Participation.objects.claimable().filter(partner=partner).exclude(Exists(locked)).count()
+
+
+# --- rate cards and batches ------------------------------------------------------------------
+
+
+def rate_cards_for(user: Any) -> QuerySet[RateCard]:
+    org_ids = visible_organisation_ids(user)
+    return (
+        RateCard.objects.filter(organisation_id__in=org_ids)
+        .select_related("organisation", "created_by")
+        .prefetch_related("expense_rules")
+        .order_by("organisation__name", "-effective_from", "-id")
+    )
+
+
+def batches_for(user: Any) -> QuerySet[PaymentBatch]:
+    org_ids = visible_organisation_ids(user, roles={Role.FINANCE, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+    return (
+        PaymentBatch.objects.filter(organisation_id__in=org_ids)
+        .select_related("organisation", "created_by", "paid_by")
+        .annotate(
+            claim_count=Count("claims", distinct=True),
+            total=Coalesce(Sum("claims__lines__amount"), ZERO, output_field=MONEY),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def batch_claims_with_totals(batch: PaymentBatch) -> QuerySet[Claim]:
+    return with_totals(Claim.objects.filter(batch=batch).select_related("partner")).order_by("reference")
+
+
+def approved_unbatched(user: Any) -> QuerySet[Claim]:
+    org_ids = visible_organisation_ids(user, roles={Role.FINANCE})
+    return with_totals(
+        Claim.objects.filter(
+            organisation_id__in=org_ids, status=ClaimStatus.APPROVED, batch__isnull=True
+        ).select_related("partner", "organisation")
+    ).order_by("approved_at", "pk")
+
+
+# --- figures for the quarterly report ---------------------------------------------------------
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(start, time.min, tzinfo=LONDON),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=LONDON),
+    )
+
+
+def totals_by_programme_and_month(org_ids: Any, start: date, end: date) -> list[dict[str, Any]]:
+    """Paid money by programme and month (Europe/London) between `start` and `end` inclusive.
+
+    Each row: programme_id, programme_name ("" for lines not tied to a programme: expenses and
+    forum meetings), month (first day), fees, expenses, total. One query."""
+    lo, hi = _bounds(start, end)
+    rows = (
+        ClaimLine.objects.filter(
+            claim__organisation_id__in=list(org_ids),
+            claim__status=ClaimStatus.PAID,
+            claim__paid_at__gte=lo,
+            claim__paid_at__lt=hi,
+        )
+        .annotate(month=TruncMonth("claim__paid_at", tzinfo=LONDON))
+        .values("month", "participation__activity__programme_id", "participation__activity__programme__name")
+        .annotate(
+            fees=Coalesce(Sum("amount", filter=Q(kind=LineKind.FEE)), ZERO, output_field=MONEY),
+            expenses=Coalesce(Sum("amount", filter=~Q(kind=LineKind.FEE)), ZERO, output_field=MONEY),
+            total=Sum("amount"),
+        )
+        .order_by("month", "participation__activity__programme__name")
+    )
+    return [
+        {
+            "programme_id": r["participation__activity__programme_id"],
+            "programme_name": r["participation__activity__programme__name"] or "",
+            "month": r["month"].date() if hasattr(r["month"], "date") else r["month"],
+            "fees": r["fees"],
+            "expenses": r["expenses"],
+            "total": r["total"],
+        }
+        for r in rows
+    ]
+
+
+def payment_turnaround(org_ids: Any, start: date, end: date) -> dict[str, Any]:
+    """Days from first submission to payment for claims paid between `start` and `end`:
+    count, median and 90th percentile, worked out in PostgreSQL with percentile_cont."""
+    lo, hi = _bounds(start, end)
+    ids = list(org_ids)
+    if not ids:
+        return {"count": 0, "median_days": None, "p90_days": None}
+    sql = """
+        SELECT COUNT(*),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY days),
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY days)
+        FROM (
+            SELECT EXTRACT(EPOCH FROM (paid_at - COALESCE(first_submitted_at, submitted_at))) / 86400.0 AS days
+            FROM payments_claim
+            WHERE status = %s AND paid_at >= %s AND paid_at < %s AND organisation_id = ANY(%s)
+        ) AS t
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ClaimStatus.PAID, lo, hi, ids])
+        count, median, p90 = cursor.fetchone()
+    return {
+        "count": int(count),
+        "median_days": None if median is None else round(float(median), 1),
+        "p90_days": None if p90 is None else round(float(p90), 1),
+    }
+
+
+def waiting_for_approval(user: Any, *, limit: int = 10) -> QuerySet[Claim]:
+    org_ids = visible_organisation_ids(user, roles={Role.INVOLVEMENT_LEAD})
+    return with_totals(
+        Claim.objects.filter(organisation_id__in=org_ids, status=ClaimStatus.SUBMITTED).select_related(
+            "partner", "organisation"
+        )
+    ).order_by("submitted_at", "pk")[:limit]

@@ -1,0 +1,873 @@
+"""Every write in payments. Each state change: one transaction, the claim row locked, the current
+state checked, the change written, the audit log written, the claimant told after commit."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Organisation, Role
+from core.access import can_write
+from core.audit import log_action
+from core.choices import PaymentPreference
+from core.money import format_money
+from core.notifications import notify
+from partners.models import LayPartner, PartnerLink
+from payments.models import (
+    EDITABLE_STATUSES,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    ExpenseCategory,
+    ExpenseRule,
+    LineKind,
+    PaymentBatch,
+    RateCard,
+    Receipt,
+)
+from payments.rates import (
+    ABSOLUTE_LINE_LIMIT,
+    MAX_MILES,
+    deadline_for,
+    fee_for_hours,
+    has_at_most_two_decimals,
+    mileage_amount,
+)
+from payments.receipts import ReceiptRejected, check_receipt
+
+# Who may prepare a claim for an assisted-digital partner, and who approves.
+PREPARER_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+APPROVER_ROLES = frozenset({Role.INVOLVEMENT_LEAD})
+FINANCE_ROLES = frozenset({Role.FINANCE})
+RATE_EDITOR_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+
+
+class ClaimError(Exception):
+    """A claim, line, receipt, rate card or batch change that cannot be made; the message says why."""
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _lock(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().select_related("partner", "organisation").get(pk=claim.pk)
+
+
+def _is_claimant(claim: Claim, actor: Any) -> bool:
+    return claim.partner.user_id is not None and claim.partner.user_id == getattr(actor, "pk", None)
+
+
+def _on_behalf(claim: Claim, actor: Any) -> str:
+    return "" if _is_claimant(claim, actor) else claim.partner.reference
+
+
+def _check_editor(claim: Claim, actor: Any) -> None:
+    """The claimant, or staff of the claim's AHSN for a partner they support (assisted digital)."""
+    if _is_claimant(claim, actor):
+        return
+    if claim.partner.is_assisted_digital and can_write(actor, claim.organisation_id, roles=PREPARER_ROLES):
+        return
+    raise ClaimError("Only the person claiming, or staff supporting them, can change this claim.")
+
+
+def _check_editable(claim: Claim) -> None:
+    if claim.status not in EDITABLE_STATUSES:
+        raise ClaimError(f"This claim is {claim.get_status_display().lower()}, so it cannot be changed.")
+
+
+def _claim_url(claim: Claim) -> str:
+    return reverse("payments:claim_detail", args=[claim.pk])
+
+
+def _tell_claimant(claim: Claim, *, kind: str, title: str, body: str, occurrence: str, essential: bool) -> None:
+    notify(
+        kind=f"payments.claim_{kind}",
+        subject=claim,
+        partner=claim.partner,
+        organisation=claim.organisation,
+        title=title,
+        body=body,
+        url=_claim_url(claim),
+        occurrence=occurrence,
+        essential=essential,
+    )
+
+
+def _local_date(value: Any) -> date:
+    return timezone.localtime(value).date() if hasattr(value, "tzinfo") else value
+
+
+def rate_card_in_force(*, organisation_id: int, on: date) -> RateCard | None:
+    return (
+        RateCard.objects.filter(organisation_id=organisation_id, effective_from__lte=on)
+        .prefetch_related("expense_rules")
+        .order_by("-effective_from", "-id")
+        .first()
+    )
+
+
+def parse_money(value: Any, *, what: str = "The amount") -> Decimal:
+    """A positive amount in pounds and pence, or a ClaimError that says what is wrong."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().lstrip("£").replace(",", ""))
+    except (InvalidOperation, ValueError) as exc:
+        raise ClaimError(f"{what} must be an amount of money, like 12.50") from exc
+    if not amount.is_finite():
+        raise ClaimError(f"{what} must be an amount of money, like 12.50")
+    if not has_at_most_two_decimals(amount):
+        raise ClaimError(f"{what} must be in pounds and pence, with no more than 2 numbers after the point")
+    if amount <= 0:
+        raise ClaimError(f"{what} must be more than £0")
+    if amount > ABSOLUTE_LINE_LIMIT:
+        raise ClaimError(f"{what} must be {format_money(ABSOLUTE_LINE_LIMIT)} or less")
+    return amount
+
+
+# --- rate cards ------------------------------------------------------------------------------
+
+
+def rate_card_create(
+    *,
+    organisation: Organisation,
+    actor: Any,
+    effective_from: date,
+    hourly_rate: Decimal,
+    half_day_rate: Decimal,
+    half_day_hours: Decimal,
+    full_day_rate: Decimal,
+    full_day_hours: Decimal,
+    mileage_rate_per_mile: Decimal,
+    claim_deadline_days: int,
+    rules: Iterable[dict[str, Any]],
+) -> RateCard:
+    """A lead sets new rates from a date. Old cards stay; existing lines keep the rate they used."""
+    if not can_write(actor, organisation.pk, roles=RATE_EDITOR_ROLES):
+        raise ClaimError("Only involvement leads can change rates.")
+    if full_day_hours <= half_day_hours:
+        raise ClaimError("A full day must be more hours than a half day")
+    if full_day_rate < half_day_rate:
+        raise ClaimError("The full-day rate must be at least the half-day rate")
+    with transaction.atomic():
+        if RateCard.objects.filter(organisation=organisation, effective_from=effective_from).exists():
+            raise ClaimError("There are already rates that take effect on that date. Choose another date.")
+        card = RateCard.objects.create(
+            organisation=organisation,
+            effective_from=effective_from,
+            hourly_rate=hourly_rate,
+            half_day_rate=half_day_rate,
+            half_day_hours=half_day_hours,
+            full_day_rate=full_day_rate,
+            full_day_hours=full_day_hours,
+            mileage_rate_per_mile=mileage_rate_per_mile,
+            claim_deadline_days=claim_deadline_days,
+            created_by=actor,
+        )
+        for rule in rules:
+            ExpenseRule.objects.create(rate_card=card, **rule)
+        log_action(
+            actor=actor,
+            action="payments.ratecard.created",
+            target=card,
+            organisation=organisation,
+            data={
+                "effective_from": effective_from.isoformat(),
+                "hourly_rate": str(hourly_rate),
+                "half_day_rate": str(half_day_rate),
+                "full_day_rate": str(full_day_rate),
+                "mileage_rate_per_mile": str(mileage_rate_per_mile),
+                "claim_deadline_days": claim_deadline_days,
+            },
+        )
+    return card
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+def claim_start(*, partner: LayPartner, organisation: Organisation, actor: Any) -> Claim:
+    """Start a draft claim with one AHSN. Staff may start one for an assisted-digital partner."""
+    on_behalf = not (partner.user_id is not None and partner.user_id == getattr(actor, "pk", None))
+    if on_behalf:
+        if not partner.is_assisted_digital:
+            raise ClaimError("Staff can only prepare claims for partners who are supported by staff.")
+        if not can_write(actor, organisation.pk, roles=PREPARER_ROLES):
+            raise ClaimError("You can only prepare claims for your own AHSN.")
+    if (
+        not PartnerLink.objects.filter(partner=partner, organisation=organisation)
+        .exclude(status=PartnerLink.Status.LEFT)
+        .exists()
+    ):
+        raise ClaimError(f"{partner.display_name} is not working with {organisation.name}.")
+    with transaction.atomic():
+        claim = Claim.objects.create(
+            organisation=organisation,
+            partner=partner,
+            payment_choice=partner.payment_preference,
+            created_by=actor,
+            prepared_on_behalf=on_behalf,
+        )
+        claim.reference = f"CLM-{claim.pk:06d}"
+        claim.save(update_fields=["reference"])
+        log_action(
+            actor=actor,
+            action="payments.claim.started",
+            target=claim,
+            organisation=organisation,
+            data={"payment_choice": claim.payment_choice, "prepared_on_behalf": on_behalf},
+            on_behalf_of=partner.reference if on_behalf else "",
+        )
+    return claim
+
+
+def _activity_date(participation: Any) -> date:
+    activity = participation.activity
+    return _local_date(activity.ends_at or activity.starts_at)
+
+
+def claim_add_fee_line(*, claim: Claim, participation: Any, actor: Any, today: date | None = None) -> ClaimLine:
+    """An involvement payment for one participation, worked out from the rate card in force then."""
+    from involvement.models import Participation
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        claim = _lock(claim)
+        _check_editor(claim, actor)
+        _check_editable(claim)
+        if not claim.carries_fees:
+            if claim.payment_choice == PaymentPreference.DECLINE:
+                raise ClaimError(
+                    "You told us you do not want to be paid for your time, so this claim is for expenses only."
+                )
+            raise ClaimError("You chose expenses only, so this claim cannot include an involvement payment.")
+        participation = (
+            Participation.objects.claimable()
+            .select_related("activity")
+            .filter(pk=participation.pk, partner_id=claim.partner_id, activity__organisation_id=claim.organisation_id)
+            .first()
+        )
+        if participation is None:
+            raise ClaimError("You cannot claim an involvement payment for that activity.")
+        activity_day = _local_date(participation.activity.starts_at)
+        card = rate_card_in_force(organisation_id=claim.organisation_id, on=activity_day)
+        if card is None:
+            raise ClaimError("There are no payment rates for the date of this activity. Ask your involvement lead.")
+        last_day = deadline_for(activity_date=_activity_date(participation), deadline_days=card.claim_deadline_days)
+        if today > last_day:
+            raise ClaimError(
+                f"The last day to claim for {participation.activity.title} was {last_day:%-d %B %Y}. "
+                "Ask your involvement lead if you think you should still be paid."
+            )
+        hours = participation.hours if participation.hours is not None else participation.expected_hours
+        if not hours or hours <= 0:
+            raise ClaimError("The hours for this activity have not been recorded yet. Ask your involvement lead.")
+        worked = fee_for_hours(
+            hours=Decimal(hours),
+            hourly_rate=card.hourly_rate,
+            half_day_rate=card.half_day_rate,
+            half_day_hours=card.half_day_hours,
+            full_day_rate=card.full_day_rate,
+            full_day_hours=card.full_day_hours,
+        )
+        try:
+            with transaction.atomic():
+                line = ClaimLine.objects.create(
+                    claim=claim,
+                    kind=LineKind.FEE,
+                    participation=participation,
+                    description=participation.activity.title,
+                    amount=worked.amount,
+                    rate_card=card,
+                    rate_used=worked.rate_used,
+                    rule_used=worked.rule_used,
+                )
+        except IntegrityError as exc:
+            raise ClaimError(f"{participation.activity.title} has already been claimed for.") from exc
+        _line_logged(claim, line, actor, "added")
+    return line
+
+
+def _line_logged(claim: Claim, line: ClaimLine, actor: Any, verb: str) -> None:
+    log_action(
+        actor=actor,
+        action=f"payments.claimline.{verb}",
+        target=claim,
+        organisation=claim.organisation,
+        data={"line": line.pk, "kind": line.kind, "amount": str(line.amount), "rule": line.rule_used},
+        on_behalf_of=_on_behalf(claim, actor),
+    )
+
+
+def claim_add_expense_line(
+    *,
+    claim: Claim,
+    actor: Any,
+    category: str,
+    expense_date: date,
+    amount: Decimal | str | None = None,
+    miles: Decimal | str | None = None,
+    description: str = "",
+    reason: str = "",
+    today: date | None = None,
+) -> ClaimLine:
+    """An expense. Mileage is worked out from the miles; every other amount is typed and checked."""
+    today = today or timezone.localdate()
+    if category not in ExpenseCategory.values:
+        raise ClaimError("Choose what kind of expense this is")
+    description = description.strip()
+    reason = reason.strip()
+    if category == ExpenseCategory.TAXI and not reason:
+        raise ClaimError("Tell us why you needed a taxi")
+    if category == ExpenseCategory.OTHER and not description:
+        raise ClaimError("Tell us what the expense was for")
+    if expense_date > today:
+        raise ClaimError("The date of the expense must be today or in the past")
+    with transaction.atomic():
+        claim = _lock(claim)
+        _check_editor(claim, actor)
+        _check_editable(claim)
+        card = rate_card_in_force(organisation_id=claim.organisation_id, on=expense_date)
+        if card is None:
+            raise ClaimError("There are no payment rates for that date. Ask your involvement lead.")
+        last_day = deadline_for(activity_date=expense_date, deadline_days=card.claim_deadline_days)
+        if today > last_day:
+            raise ClaimError(
+                f"The last day to claim for an expense on {expense_date:%-d %B %Y} was {last_day:%-d %B %Y}. "
+                "Ask your involvement lead if you think you should still be paid."
+            )
+        miles_value: Decimal | None = None
+        if category == ExpenseCategory.MILEAGE:
+            try:
+                miles_value = Decimal(str(miles).strip()) if miles not in (None, "") else None
+            except InvalidOperation as exc:
+                raise ClaimError("Miles must be a number, like 12.5") from exc
+            if miles_value is None or not miles_value.is_finite() or miles_value <= 0:
+                raise ClaimError("Enter how many miles you drove, more than 0")
+            if miles_value > MAX_MILES:
+                raise ClaimError(f"Miles must be {MAX_MILES} or fewer for one journey")
+            if miles_value.as_tuple().exponent < -1:  # type: ignore[operator]
+                raise ClaimError("Miles can have no more than 1 number after the point")
+            worked = mileage_amount(miles=miles_value, rate_per_mile=card.mileage_rate_per_mile)
+            value, rate_used, rule_used = worked.amount, worked.rate_used, worked.rule_used
+        else:
+            value = parse_money(amount)
+            rate_used, rule_used = None, "Amount spent"
+        rule = card.rule_for(category)
+        if rule is not None and rule.cap is not None and value > rule.cap:
+            raise ClaimError(
+                f"{ExpenseCategory(category).label} can be up to {format_money(rule.cap)} on one line. "
+                "Ask your involvement lead before claiming more."
+            )
+        line = ClaimLine.objects.create(
+            claim=claim,
+            kind=category,
+            description=description,
+            reason=reason,
+            miles=miles_value,
+            expense_date=expense_date,
+            amount=value,
+            rate_card=card,
+            rate_used=rate_used,
+            rule_used=rule_used,
+        )
+        _line_logged(claim, line, actor, "added")
+    return line
+
+
+def claim_remove_line(*, line: ClaimLine, actor: Any) -> None:
+    with transaction.atomic():
+        claim = _lock(line.claim)
+        _check_editor(claim, actor)
+        _check_editable(claim)
+        line = ClaimLine.objects.get(pk=line.pk, claim=claim)
+        _line_logged(claim, line, actor, "removed")
+        names = [r.file.name for r in line.receipts.all() if r.file.name]
+        transaction.on_commit(lambda: _delete_files(names))
+        line.delete()
+
+
+def _delete_files(names: list[str]) -> None:
+    from payments.models import _private_storage
+
+    storage = _private_storage()
+    for name in names:
+        storage.delete(name)
+
+
+def receipt_add(*, line: ClaimLine, uploaded: UploadedFile, actor: Any) -> Receipt:
+    """Attach a receipt (PDF, JPEG or PNG, checked by content and size) to a line."""
+    try:
+        checked = check_receipt(uploaded)
+    except ReceiptRejected as exc:
+        raise ClaimError(str(exc)) from exc
+    with transaction.atomic():
+        claim = _lock(line.claim)
+        _check_editor(claim, actor)
+        _check_editable(claim)
+        receipt = Receipt(
+            line=line,
+            original_name=(uploaded.name or "receipt")[:200],
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
+        )
+        receipt.file.save(f"receipt.{checked.extension}", uploaded, save=False)
+        stored_name, storage = receipt.file.name, receipt.file.storage
+        try:
+            receipt.save()
+            log_action(
+                actor=actor,
+                action="payments.receipt.added",
+                target=claim,
+                organisation=claim.organisation,
+                data={
+                    "line": line.pk,
+                    "receipt": receipt.pk,
+                    "content_type": checked.content_type,
+                    "size": checked.size,
+                },
+                on_behalf_of=_on_behalf(claim, actor),
+            )
+        except Exception:
+            if stored_name:
+                storage.delete(stored_name)
+            raise
+    return receipt
+
+
+def missing_receipts(claim: Claim) -> list[ClaimLine]:
+    """Lines whose rate card rule needs a receipt that has not been uploaded."""
+    lines = claim.lines.select_related("rate_card").prefetch_related("receipts", "rate_card__expense_rules")
+    missing = []
+    for line in lines:
+        if line.is_fee or line.rate_card is None:
+            continue
+        rule = line.rate_card.rule_for(line.kind)
+        if rule is not None and rule.needs_receipt(line.amount) and not line.receipts.all():
+            missing.append(line)
+    return missing
+
+
+def _check_ready_to_submit(claim: Claim, *, declaration: bool) -> None:
+    if not declaration:
+        raise ClaimError("Confirm that the information you have given is correct")
+    if not claim.lines.exists():
+        raise ClaimError("Add at least one payment or expense before you send the claim")
+    missing = missing_receipts(claim)
+    if missing:
+        names = ", ".join(line.get_kind_display().lower() for line in missing)
+        raise ClaimError(f"Add a receipt for: {names}")
+
+
+def claim_submit(*, claim: Claim, actor: Any, declaration: bool, today: date | None = None) -> Claim:
+    """Send a draft claim for approval (after "check your answers" and the declaration)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        claim = _lock(claim)
+        _check_editor(claim, actor)
+        if claim.status != ClaimStatus.DRAFT:
+            raise ClaimError(f"This claim is {claim.get_status_display().lower()}, so it cannot be sent again.")
+        _check_ready_to_submit(claim, declaration=declaration)
+        for line in claim.lines.filter(kind=LineKind.FEE).select_related("participation__activity", "rate_card"):
+            assert line.rate_card is not None
+            last_day = deadline_for(
+                activity_date=_activity_date(line.participation), deadline_days=line.rate_card.claim_deadline_days
+            )
+            if today > last_day:
+                raise ClaimError(
+                    f"The last day to claim for {line.description} was {last_day:%-d %B %Y}. "
+                    "Remove it, or ask your involvement lead."
+                )
+        now = timezone.now()
+        claim.status = ClaimStatus.SUBMITTED
+        claim.declaration_accepted_at = now
+        claim.submitted_at = now
+        claim.first_submitted_at = now
+        claim.save(
+            update_fields=["status", "declaration_accepted_at", "submitted_at", "first_submitted_at", "updated_at"]
+        )
+        total = claim_total(claim)
+        log_action(
+            actor=actor,
+            action="payments.claim.submitted",
+            target=claim,
+            organisation=claim.organisation,
+            data={"total": str(total)},
+            on_behalf_of=_on_behalf(claim, actor),
+        )
+        _tell_claimant(
+            claim,
+            kind="submitted",
+            title=f"We have your claim {claim.reference}",
+            body=(
+                f"Your claim {claim.reference} for {format_money(total)} has been sent to "
+                f"{claim.organisation.name}. An involvement lead will check it. We will tell you when it is approved."
+            ),
+            occurrence="submit-1",
+            essential=False,
+        )
+    return claim
+
+
+def claim_resubmit(*, claim: Claim, actor: Any, declaration: bool) -> Claim:
+    """Send a returned claim back after the changes were made. Clears the approver's line queries."""
+    with transaction.atomic():
+        claim = _lock(claim)
+        _check_editor(claim, actor)
+        if claim.status != ClaimStatus.RETURNED:
+            raise ClaimError(f"This claim is {claim.get_status_display().lower()}, so it cannot be sent again.")
+        _check_ready_to_submit(claim, declaration=declaration)
+        now = timezone.now()
+        claim.status = ClaimStatus.SUBMITTED
+        claim.declaration_accepted_at = now
+        claim.submitted_at = now
+        claim.save(update_fields=["status", "declaration_accepted_at", "submitted_at", "updated_at"])
+        claim.lines.exclude(query_note="").update(query_note="")
+        total = claim_total(claim)
+        log_action(
+            actor=actor,
+            action="payments.claim.resubmitted",
+            target=claim,
+            organisation=claim.organisation,
+            data={"total": str(total), "times_returned": claim.times_returned},
+            on_behalf_of=_on_behalf(claim, actor),
+        )
+        _tell_claimant(
+            claim,
+            kind="submitted",
+            title=f"We have your changed claim {claim.reference}",
+            body=f"Your changed claim {claim.reference} for {format_money(total)} has been sent for approval again.",
+            occurrence=f"submit-{claim.times_returned + 1}",
+            essential=False,
+        )
+    return claim
+
+
+def _check_approver(claim: Claim, actor: Any) -> None:
+    if not can_write(actor, claim.organisation_id, roles=APPROVER_ROLES):
+        raise ClaimError(f"Only involvement leads at {claim.organisation.short_name} can do this.")
+    if _is_claimant(claim, actor) or claim.created_by_id == getattr(actor, "pk", None):
+        raise ClaimError("You cannot approve or return a claim you made or prepared. Ask another involvement lead.")
+
+
+def _check_reason(reason: str, what: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ClaimError(f"Tell the claimant why the claim is being {what}")
+    return reason
+
+
+def claim_return(*, claim: Claim, actor: Any, reason: str) -> Claim:
+    """Send a submitted (or approved but unpaid) claim back to the claimant to change."""
+    reason = _check_reason(reason, "returned")
+    with transaction.atomic():
+        claim = _lock(claim)
+        _check_approver(claim, actor)
+        if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED):
+            raise ClaimError(f"This claim is {claim.get_status_display().lower()}, so it cannot be returned.")
+        was = claim.status
+        claim.status = ClaimStatus.RETURNED
+        claim.return_reason = reason
+        claim.times_returned += 1
+        claim.approved_at = None
+        claim.approved_by = None
+        claim.batch = None
+        claim.save(
+            update_fields=[
+                "status",
+                "return_reason",
+                "times_returned",
+                "approved_at",
+                "approved_by",
+                "batch",
+                "updated_at",
+            ]
+        )
+        log_action(
+            actor=actor,
+            action="payments.claim.returned",
+            target=claim,
+            organisation=claim.organisation,
+            data={"reason": reason, "from": was},
+        )
+        _tell_claimant(
+            claim,
+            kind="returned",
+            title=f"Your claim {claim.reference} needs a change",
+            body=(
+                f"{claim.organisation.name} has sent your claim {claim.reference} back to you. "
+                f"They said: {reason}\n\nPlease make the change and send the claim again."
+            ),
+            occurrence=f"return-{claim.times_returned}",
+            essential=True,
+        )
+    return claim
+
+
+def claim_reject(*, claim: Claim, actor: Any, reason: str) -> Claim:
+    reason = _check_reason(reason, "rejected")
+    with transaction.atomic():
+        claim = _lock(claim)
+        _check_approver(claim, actor)
+        if claim.status != ClaimStatus.SUBMITTED:
+            raise ClaimError(f"This claim is {claim.get_status_display().lower()}, so it cannot be rejected.")
+        claim.status = ClaimStatus.REJECTED
+        claim.rejection_reason = reason
+        claim.save(update_fields=["status", "rejection_reason", "updated_at"])
+        claim.lines.update(participation_locked=False)
+        log_action(
+            actor=actor,
+            action="payments.claim.rejected",
+            target=claim,
+            organisation=claim.organisation,
+            data={"reason": reason},
+        )
+        _tell_claimant(
+            claim,
+            kind="rejected",
+            title=f"Your claim {claim.reference} was not approved",
+            body=(
+                f"{claim.organisation.name} could not approve your claim {claim.reference}. "
+                f"They said: {reason}\n\nIf you have questions, contact your involvement lead."
+            ),
+            occurrence="reject",
+            essential=True,
+        )
+    return claim
+
+
+def claim_withdraw(*, claim: Claim, actor: Any) -> Claim:
+    """The claimant (or staff supporting them) withdraws a draft or returned claim."""
+    with transaction.atomic():
+        claim = _lock(claim)
+        _check_editor(claim, actor)
+        if claim.status not in EDITABLE_STATUSES:
+            raise ClaimError(f"This claim is {claim.get_status_display().lower()}, so it cannot be withdrawn.")
+        claim.status = ClaimStatus.WITHDRAWN
+        claim.save(update_fields=["status", "updated_at"])
+        claim.lines.update(participation_locked=False)
+        log_action(
+            actor=actor,
+            action="payments.claim.withdrawn",
+            target=claim,
+            organisation=claim.organisation,
+            on_behalf_of=_on_behalf(claim, actor),
+        )
+    return claim
+
+
+def claim_approve(*, claim: Claim, actor: Any) -> Claim:
+    with transaction.atomic():
+        claim = _lock(claim)
+        _check_approver(claim, actor)
+        if claim.status != ClaimStatus.SUBMITTED:
+            raise ClaimError(
+                f"This claim is already {claim.get_status_display().lower()}"
+                + (f" by {claim.approved_by}" if claim.approved_by_id else "")
+                + ", so it cannot be approved now."
+            )
+        claim.status = ClaimStatus.APPROVED
+        claim.approved_at = timezone.now()
+        claim.approved_by = actor
+        claim.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+        total = claim_total(claim)
+        log_action(
+            actor=actor,
+            action="payments.claim.approved",
+            target=claim,
+            organisation=claim.organisation,
+            data={"total": str(total)},
+        )
+        _tell_claimant(
+            claim,
+            kind="approved",
+            title=f"Your claim {claim.reference} is approved",
+            body=(
+                f"Your claim {claim.reference} for {format_money(total)} has been approved. "
+                "Our finance team will pay it in their next payment run."
+            ),
+            occurrence=f"approve-{claim.times_returned}",
+            essential=False,
+        )
+    return claim
+
+
+def line_query(*, line: ClaimLine, actor: Any, note: str) -> ClaimLine:
+    """The approver asks about one line. The claim stays with them; the claimant is told."""
+    note = note.strip()
+    if not note:
+        raise ClaimError("Enter your question about this line")
+    with transaction.atomic():
+        claim = _lock(line.claim)
+        _check_approver(claim, actor)
+        if claim.status != ClaimStatus.SUBMITTED:
+            raise ClaimError("You can only ask about a line on a claim waiting for approval.")
+        line = ClaimLine.objects.get(pk=line.pk, claim=claim)
+        line.query_note = note
+        line.save(update_fields=["query_note"])
+        log_action(
+            actor=actor,
+            action="payments.claimline.queried",
+            target=claim,
+            organisation=claim.organisation,
+            data={"line": line.pk, "note": note},
+        )
+        _tell_claimant(
+            claim,
+            kind="queried",
+            title=f"A question about your claim {claim.reference}",
+            body=f"{claim.organisation.name} has a question about the {line.get_kind_display().lower()} on your claim: {note}",
+            occurrence=f"query-{line.pk}-{timezone.now().isoformat()}",
+            essential=False,
+        )
+    return line
+
+
+def claim_total(claim: Claim) -> Decimal:
+    from django.db.models import Sum
+
+    return claim.lines.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+# --- payment batches -------------------------------------------------------------------------
+
+
+def batch_create(*, organisation: Organisation, actor: Any) -> PaymentBatch:
+    """Finance gathers every approved, unbatched claim of their AHSN into a batch."""
+    if not can_write(actor, organisation.pk, roles=FINANCE_ROLES):
+        raise ClaimError(f"Only finance officers at {organisation.short_name} can make a payment batch.")
+    with transaction.atomic():
+        claims = list(
+            Claim.objects.select_for_update()
+            .filter(organisation=organisation, status=ClaimStatus.APPROVED, batch__isnull=True)
+            .order_by("approved_at", "pk")
+        )
+        if not claims:
+            raise ClaimError("There are no approved claims waiting to be paid.")
+        if any(c.approved_by_id == actor.pk for c in claims):
+            raise ClaimError("You approved one of these claims, so someone else in finance must pay it.")
+        batch = PaymentBatch.objects.create(organisation=organisation, created_by=actor)
+        batch.reference = f"PAY-{batch.pk:06d}"
+        batch.save(update_fields=["reference"])
+        Claim.objects.filter(pk__in=[c.pk for c in claims]).update(batch=batch, updated_at=timezone.now())
+        log_action(
+            actor=actor,
+            action="payments.batch.created",
+            target=batch,
+            organisation=organisation,
+            data={"claims": [c.reference for c in claims]},
+        )
+    return batch
+
+
+CSV_HEADER = [
+    "batch_reference",
+    "claim_reference",
+    "payee_reference",
+    "payment_method",
+    "fees",
+    "expenses",
+    "total",
+    "approved_on",
+]
+
+
+def batch_export_csv(*, batch: PaymentBatch, actor: Any) -> str:
+    """The batch as CSV for the finance system: one row per claim, fees and expenses apart."""
+    from payments.selectors import batch_claims_with_totals
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for claim in batch_claims_with_totals(batch):
+        writer.writerow(
+            [
+                batch.reference,
+                claim.reference,
+                claim.partner.reference,
+                "voucher" if claim.payment_choice == PaymentPreference.VOUCHERS else "bank",
+                f"{claim.fees_total:.2f}",
+                f"{claim.expenses_total:.2f}",
+                f"{claim.fees_total + claim.expenses_total:.2f}",
+                timezone.localtime(claim.approved_at).date().isoformat() if claim.approved_at else "",
+            ]
+        )
+    log_action(actor=actor, action="payments.batch.exported", target=batch, organisation=batch.organisation)
+    return out.getvalue()
+
+
+def batch_mark_paid(
+    *, batch: PaymentBatch, actor: Any, expected_claim_ids: Iterable[int] | None = None
+) -> tuple[PaymentBatch, bool]:
+    """Mark a batch and its claims paid. Returns (batch, changed); a second call changes nothing.
+
+    `expected_claim_ids` are the claims finance saw on the page: if the batch has changed since
+    (a claim returned to its claimant), nothing is paid and the message says which claim."""
+    if not can_write(actor, batch.organisation_id, roles=FINANCE_ROLES):
+        raise ClaimError("Only finance officers can mark a batch paid.")
+    with transaction.atomic():
+        batch = PaymentBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
+        if batch.paid_at is not None:
+            return batch, False
+        claims = list(Claim.objects.select_for_update().filter(batch=batch).select_related("partner", "organisation"))
+        if expected_claim_ids is not None:
+            expected = set(expected_claim_ids)
+            gone = expected - {c.pk for c in claims}
+            if gone:
+                refs = ", ".join(sorted(Claim.objects.filter(pk__in=gone).values_list("reference", flat=True)))
+                raise ClaimError(
+                    f"{refs} was returned to the claimant after this batch was made, so it has been taken out "
+                    "of the batch. Nothing has been marked paid. Check the batch and try again."
+                )
+        not_approved = [c for c in claims if c.status != ClaimStatus.APPROVED]
+        if not_approved:
+            refs = ", ".join(c.reference for c in not_approved)
+            raise ClaimError(
+                f"{refs} is no longer approved, so the batch cannot be paid. Nothing has been marked paid."
+            )
+        if not claims:
+            raise ClaimError("This batch has no claims left in it, so there is nothing to pay.")
+        now = timezone.now()
+        batch.paid_at = now
+        batch.paid_by = actor
+        batch.save(update_fields=["paid_at", "paid_by"])
+        Claim.objects.filter(pk__in=[c.pk for c in claims]).update(status=ClaimStatus.PAID, paid_at=now, updated_at=now)
+        log_action(
+            actor=actor,
+            action="payments.batch.paid",
+            target=batch,
+            organisation=batch.organisation,
+            data={"claims": [c.reference for c in claims]},
+        )
+        for claim in claims:
+            claim.status = ClaimStatus.PAID
+            claim.paid_at = now
+            total = claim_total(claim)
+            log_action(
+                actor=actor,
+                action="payments.claim.paid",
+                target=claim,
+                organisation=claim.organisation,
+                data={"batch": batch.reference, "total": str(total)},
+            )
+            _tell_claimant(
+                claim,
+                kind="paid",
+                title=f"Your claim {claim.reference} has been paid",
+                body=(
+                    f"We have paid your claim {claim.reference} for {format_money(total)} on "
+                    f"{timezone.localtime(now):%-d %B %Y}. It can take up to 3 working days to reach you."
+                ),
+                occurrence="paid",
+                essential=True,
+            )
+    return batch, True

@@ -1,0 +1,657 @@
+"""Payments pages. Thin: parse the request, call one service or selector, render."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Organisation, Role
+from core.access import can_write, visible_organisation_ids
+from partners.models import PartnerLink
+from payments import forms, selectors, services
+from payments.models import ClaimStatus, ExpenseCategory
+from payments.services import ClaimError
+
+ZERO = Decimal("0.00")
+STAFF_CLAIM_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN})
+
+
+def _partner(request: HttpRequest) -> Any:
+    return selectors._partner_of(request.user)
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data when the form was sent (even empty, so a missing tick is an error)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request: HttpRequest) -> Any:
+    return request.FILES if request.method == "POST" else None
+
+
+def _is_claimant(request: HttpRequest, claim: Any) -> bool:
+    partner = _partner(request)
+    return partner is not None and claim.partner_id == partner.pk
+
+
+def _field_for(message: str, fields: Any) -> str | None:
+    """Put a service's message next to the field it is about, when there is one."""
+    rules = [
+        ("amount", ("The amount",)),
+        ("miles", ("Miles", "Enter how many miles")),
+        ("reason", ("Tell us why",)),
+        ("description", ("Tell us what",)),
+        ("expense_date", ("The date", "The last day", "There are no payment rates")),
+        ("receipt", ("The file", "This photo")),
+        ("confirm", ("Confirm",)),
+    ]
+    for field, starts in rules:
+        if field in fields and message.startswith(starts):
+            return field
+    if "amount" in fields and " can be up to " in message:
+        return "amount"
+    return None
+
+
+def _add_error(form: Any, exc: Exception) -> None:
+    form.add_error(_field_for(str(exc), form.fields), str(exc))
+
+
+# --- the partner's money page ----------------------------------------------------------------
+
+
+@login_required
+def my_money(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    if partner is None:
+        raise Http404("This page is for lay partners.")
+    tax_year = selectors.TaxYear.containing(timezone.localdate())
+    page = Paginator(selectors.partner_claims(partner), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payments/my_money.html",
+        {
+            "partner": partner,
+            "page_obj": page,
+            "tax_year": tax_year,
+            "paid": selectors.tax_year_paid(partner, tax_year),
+            "claimable_count": selectors.claimable_count_for_partner(partner),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_start(request: HttpRequest) -> HttpResponse:
+    partner = _partner(request)
+    if partner is None:
+        raise Http404("This page is for lay partners.")
+    organisations = list(
+        Organisation.objects.filter(partner_links__partner=partner)
+        .exclude(partner_links__status=PartnerLink.Status.LEFT)
+        .distinct()
+        .order_by("name")
+    )
+    if not organisations:
+        messages.error(request, "You are not working with any AHSN at the moment, so there is nothing to claim.")
+        return redirect("payments:my_money")
+    chose = request.method == "POST" and "organisation" in request.POST
+    form = forms.StartClaimForm(request.POST if chose else None, organisations=organisations)
+    if request.method == "POST" and (len(organisations) == 1 or (chose and form.is_valid())):
+        chosen = (
+            organisations[0]
+            if len(organisations) == 1
+            else next(o for o in organisations if str(o.pk) == form.cleaned_data["organisation"])
+        )
+        try:
+            claim = services.claim_start(partner=partner, organisation=chosen, actor=request.user)
+        except ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("payments:claim_detail", pk=claim.pk)
+    return render(
+        request,
+        "payments/claim_start.html",
+        {"form": form, "single": organisations[0] if len(organisations) == 1 else None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_prepare(request: HttpRequest) -> HttpResponse:
+    """Staff start a claim for an assisted-digital partner at their AHSN."""
+    org_ids = visible_organisation_ids(request.user, roles=services.PREPARER_ROLES)
+    if not org_ids:
+        raise PermissionDenied("Only staff and involvement leads can prepare claims.")
+    links = list(
+        PartnerLink.objects.filter(organisation_id__in=org_ids, partner__is_assisted_digital=True)
+        .exclude(status=PartnerLink.Status.LEFT)
+        .select_related("partner", "organisation")
+        .order_by("partner__full_name", "organisation__name")[:200]
+    )
+    form = forms.PrepareClaimForm(_posted(request), links=links)
+    if request.method == "POST" and form.is_valid():
+        partner_id, org_id = (int(x) for x in form.cleaned_data["partner"].split(":"))
+        link = next(link for link in links if link.partner_id == partner_id and link.organisation_id == org_id)
+        try:
+            claim = services.claim_start(partner=link.partner, organisation=link.organisation, actor=request.user)
+        except ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"You are preparing claim {claim.reference} for {link.partner.display_name}.")
+            return redirect("payments:claim_detail", pk=claim.pk)
+    return render(request, "payments/claim_prepare.html", {"form": form, "has_partners": bool(links)})
+
+
+# --- one claim -------------------------------------------------------------------------------
+
+
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for_user(request.user, pk)
+    lines = selectors.claim_lines(claim)
+    total = sum((line.amount for line in lines), start=ZERO)
+    claimant_view = _is_claimant(request, claim)
+    can_edit = claim.is_editable and (
+        claimant_view
+        or (
+            claim.partner.is_assisted_digital
+            and can_write(request.user, claim.organisation_id, roles=services.PREPARER_ROLES)
+        )
+    )
+    is_approver = can_write(request.user, claim.organisation_id, roles=services.APPROVER_ROLES) and not (
+        claimant_view or claim.created_by_id == request.user.pk
+    )
+    missing = {line.pk for line in services.missing_receipts(claim)} if claim.is_editable else set()
+    return render(
+        request,
+        "payments/claim_detail.html",
+        {
+            "claim": claim,
+            "lines": lines,
+            "total": total,
+            "fees_total": sum((line.amount for line in lines if line.is_fee), start=ZERO),
+            "claimant_view": claimant_view,
+            "can_edit": can_edit,
+            "is_approver": is_approver and claim.status == ClaimStatus.SUBMITTED,
+            "can_return_approved": is_approver and claim.status == ClaimStatus.APPROVED and claim.paid_at is None,
+            "missing": missing,
+            "history": selectors.claim_history(claim) if not claimant_view else [],
+            "back_url": reverse("payments:my_money") if claimant_view else reverse("payments:claim_queue"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_fee_add(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+    claimable = selectors.claimable_for_claim(claim)
+    form = forms.FeeLineForm(_posted(request), claimable=claimable)
+    if request.method == "POST" and form.is_valid():
+        chosen = next(
+            c.participation for c in claimable if str(c.participation.pk) == form.cleaned_data["participation"]
+        )
+        try:
+            services.claim_add_fee_line(claim=claim, participation=chosen, actor=request.user)
+        except ClaimError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, "Involvement payment added. Your claim has been saved.")
+            return redirect("payments:claim_detail", pk=claim.pk)
+    return render(request, "payments/line_fee_add.html", {"claim": claim, "form": form, "claimable": claimable})
+
+
+def _is_claimant_pk(request: HttpRequest, claim_pk: int) -> bool:
+    partner = _partner(request)
+    return partner is not None and partner.claims.filter(pk=claim_pk).exists()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expense_choose(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+    form = forms.ExpenseCategoryForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        return redirect("payments:expense_add", pk=claim.pk, category=form.cleaned_data["category"])
+    return render(request, "payments/expense_choose.html", {"claim": claim, "form": form})
+
+
+def _receipt_hint(claim: Any, category: str) -> str:
+    card = services.rate_card_in_force(organisation_id=claim.organisation_id, on=timezone.localdate())
+    rule = card.rule_for(category) if card else None
+    if rule is None or not rule.receipt_required:
+        return "You do not need a receipt for this."
+    if rule.receipt_required_over is not None:
+        from core.money import format_money
+
+        return f"You need a receipt if this is more than {format_money(rule.receipt_required_over)}."
+    return "You need a receipt for this."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
+    if category not in ExpenseCategory.values:
+        raise Http404("No such kind of expense.")
+    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+    form = forms.ExpenseLineForm(
+        _posted(request), _files(request), category=category, receipt_hint=_receipt_hint(claim, category)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        receipt = data.get("receipt")
+        if receipt:
+            from payments.receipts import ReceiptRejected, check_receipt
+
+            try:
+                check_receipt(receipt)
+            except ReceiptRejected as exc:
+                form.add_error("receipt", str(exc))
+        if form.is_valid():
+            try:
+                line = services.claim_add_expense_line(
+                    claim=claim,
+                    actor=request.user,
+                    category=category,
+                    expense_date=data["expense_date"],
+                    amount=data.get("amount"),
+                    miles=data.get("miles"),
+                    description=data.get("description", ""),
+                    reason=data.get("reason", ""),
+                )
+                if receipt:
+                    services.receipt_add(line=line, uploaded=receipt, actor=request.user)
+            except ClaimError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(request, f"{ExpenseCategory(category).label} added. Your claim has been saved.")
+                return redirect("payments:claim_detail", pk=claim.pk)
+    return render(
+        request,
+        "payments/expense_add.html",
+        {"claim": claim, "form": form, "category_label": ExpenseCategory(category).label, "category": category},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def receipt_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    line = selectors.get_claimline_for_user(request.user, pk, write=not _is_claimant_pk_line(request, pk))
+    form = forms.ReceiptForm(_posted(request), _files(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.receipt_add(line=line, uploaded=form.cleaned_data["receipt"], actor=request.user)
+        except ClaimError as exc:
+            form.add_error("receipt", str(exc))
+        else:
+            messages.success(request, "Receipt uploaded. Your claim has been saved.")
+            return redirect("payments:claim_detail", pk=line.claim_id)
+    return render(request, "payments/receipt_upload.html", {"line": line, "claim": line.claim, "form": form})
+
+
+def _is_claimant_pk_line(request: HttpRequest, line_pk: int) -> bool:
+    partner = _partner(request)
+    return partner is not None and partner.claims.filter(lines__pk=line_pk).exists()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    line = selectors.get_claimline_for_user(request.user, pk, write=not _is_claimant_pk_line(request, pk))
+    error = None
+    if request.method == "POST":
+        try:
+            services.claim_remove_line(line=line, actor=request.user)
+        except ClaimError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "The line has been removed from your claim.")
+            return redirect("payments:claim_detail", pk=line.claim_id)
+    return render(request, "payments/line_remove.html", {"line": line, "claim": line.claim, "error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check your answers, the declaration, and send (or send again after a return)."""
+    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+    if not claim.is_editable:
+        return redirect("payments:claim_detail", pk=claim.pk)
+    on_behalf = not _is_claimant(request, claim)
+    form = forms.DeclarationForm(_posted(request), on_behalf=on_behalf)
+    lines = selectors.claim_lines(claim)
+    if request.method == "POST" and form.is_valid():
+        service = services.claim_resubmit if claim.status == ClaimStatus.RETURNED else services.claim_submit
+        try:
+            service(claim=claim, actor=request.user, declaration=form.cleaned_data["confirm"])
+        except ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("payments:claim_sent", pk=claim.pk)
+    total = sum((line.amount for line in lines), start=ZERO)
+    return render(
+        request,
+        "payments/claim_check.html",
+        {"claim": claim, "lines": lines, "total": total, "form": form, "on_behalf": on_behalf},
+    )
+
+
+@login_required
+def claim_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for_user(request.user, pk)
+    return render(request, "payments/claim_sent.html", {"claim": claim, "claimant_view": _is_claimant(request, claim)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+    error = None
+    if request.method == "POST":
+        try:
+            services.claim_withdraw(claim=claim, actor=request.user)
+        except ClaimError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"Claim {claim.reference} has been withdrawn.")
+            return redirect("payments:my_money" if _is_claimant(request, claim) else "payments:claim_queue")
+    return render(request, "payments/claim_withdraw.html", {"claim": claim, "error": error})
+
+
+# --- approving -------------------------------------------------------------------------------
+
+
+def _claim_for_approver(request: HttpRequest, pk: int) -> Any:
+    claim = selectors.get_claim_for_user(request.user, pk)
+    if not can_write(request.user, claim.organisation_id, roles=services.APPROVER_ROLES):
+        raise PermissionDenied("Only involvement leads can approve, return or reject claims.")
+    return claim
+
+
+@login_required
+@require_POST
+def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_for_approver(request, pk)
+    try:
+        services.claim_approve(claim=claim, actor=request.user)
+    except ClaimError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Claim {claim.reference} is approved. {claim.partner.display_name} has been told.")
+    return redirect("payments:claim_detail", pk=claim.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_return(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_for_approver(request, pk)
+    form = forms.ReasonForm(
+        _posted(request),
+        label="What needs to change?",
+        hint="The claimant sees this. Say what to change, in plain English.",
+        required_message="Tell the claimant what needs to change",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_return(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+        except ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Claim {claim.reference} has been returned to {claim.partner.display_name}.")
+            return redirect("payments:claim_detail", pk=claim.pk)
+    return render(request, "payments/claim_reason.html", {"claim": claim, "form": form, "action": "return"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_for_approver(request, pk)
+    form = forms.ReasonForm(
+        _posted(request),
+        label="Why is the claim being rejected?",
+        hint="The claimant sees this. If they can fix the claim, return it instead.",
+        required_message="Tell the claimant why the claim is being rejected",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_reject(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+        except ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Claim {claim.reference} has been rejected.")
+            return redirect("payments:claim_detail", pk=claim.pk)
+    return render(request, "payments/claim_reason.html", {"claim": claim, "form": form, "action": "reject"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_query(request: HttpRequest, pk: int) -> HttpResponse:
+    line = selectors.get_claimline_for_user(request.user, pk)
+    _claim_for_approver(request, line.claim_id)
+    form = forms.QueryForm(_posted(request), initial={"note": line.query_note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_query(line=line, actor=request.user, note=form.cleaned_data["note"])
+        except ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your question has been added to the line. The claimant has been told.")
+            return redirect("payments:claim_detail", pk=line.claim_id)
+    return render(request, "payments/line_query.html", {"line": line, "claim": line.claim, "form": form})
+
+
+@login_required
+def receipt_download(request: HttpRequest, pk: int) -> FileResponse:
+    receipt = selectors.get_receipt_for_user(request.user, pk)
+    response = FileResponse(
+        receipt.file.open("rb"),
+        as_attachment=True,
+        filename=f"{receipt.line.claim.reference}-receipt-{receipt.pk}.{(receipt.file.name or 'receipt.pdf').rsplit('.', 1)[-1]}",
+        content_type=receipt.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- staff lists -----------------------------------------------------------------------------
+
+
+@login_required
+def claim_queue(request: HttpRequest) -> HttpResponse:
+    org_ids = visible_organisation_ids(request.user, roles=STAFF_CLAIM_ROLES)
+    if not org_ids:
+        raise PermissionDenied("Only involvement leads, finance officers and network admins see the claims queue.")
+    from programmes.models import Programme
+
+    programmes = Programme.objects.filter(organisation_id__in=org_ids).only("pk", "name").order_by("name")
+    form = forms.QueueFilterForm(request.GET or None, programmes=programmes)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "status": data["status"],
+            "older_than_days": int(data["age"]) if data["age"] else None,
+            "programme_id": int(data["programme"]) if data["programme"] else None,
+            "claimant": data["claimant"],
+        }
+    claims = selectors.claim_queue(user=request.user, **filters)
+    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "payments/claim_queue.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query": query.urlencode(),
+            "can_prepare": bool(visible_organisation_ids(request.user, roles=services.PREPARER_ROLES)),
+            "is_finance": bool(visible_organisation_ids(request.user, roles={Role.FINANCE})),
+        },
+    )
+
+
+@login_required
+def rate_card_list(request: HttpRequest) -> HttpResponse:
+    org_ids = visible_organisation_ids(request.user)
+    if not org_ids:
+        raise PermissionDenied("Only AHSN staff see rate cards.")
+    cards = list(selectors.rate_cards_for(request.user))
+    today = timezone.localdate()
+    groups: dict[int, dict[str, Any]] = {}
+    for card in cards:
+        group = groups.setdefault(
+            card.organisation_id,
+            {
+                "organisation": card.organisation,
+                "current": None,
+                "future": [],
+                "past": [],
+                "can_edit": can_write(request.user, card.organisation_id, roles=services.RATE_EDITOR_ROLES),
+            },
+        )
+        if card.effective_from > today:
+            group["future"].append(card)
+        elif group["current"] is None:
+            group["current"] = card
+        else:
+            group["past"].append(card)
+    ordered = sorted(groups.values(), key=lambda g: (g["organisation"].kind, g["organisation"].name))
+    if len(ordered) > 3:  # network admins: their own organisations' cards only unless they pick one
+        chosen = request.GET.get("organisation")
+        ordered = [g for g in ordered if str(g["organisation"].pk) == chosen] or ordered[:1]
+    return render(
+        request,
+        "payments/rate_card_list.html",
+        {"groups": ordered, "all_organisations": sorted(groups.values(), key=lambda g: g["organisation"].name)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate_card_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    if organisation_id not in visible_organisation_ids(request.user):
+        raise Http404("No such organisation.")
+    if not can_write(request.user, organisation_id, roles=services.RATE_EDITOR_ROLES):
+        raise PermissionDenied("Only involvement leads can change rates.")
+    organisation = Organisation.objects.get(pk=organisation_id)
+    current = services.rate_card_in_force(organisation_id=organisation_id, on=timezone.localdate())
+    initial = forms.RateCardForm.initial_from(current) if current else {}
+    form = forms.RateCardForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.rate_card_create(
+                organisation=organisation,
+                actor=request.user,
+                effective_from=data["effective_from"],
+                hourly_rate=data["hourly_rate"],
+                half_day_rate=data["half_day_rate"],
+                half_day_hours=data["half_day_hours"],
+                full_day_rate=data["full_day_rate"],
+                full_day_hours=data["full_day_hours"],
+                mileage_rate_per_mile=data["mileage_rate_per_mile"],
+                claim_deadline_days=data["claim_deadline_days"],
+                rules=form.rules(),
+            )
+        except ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"New rates saved. They take effect on {data['effective_from']:%-d %B %Y}.")
+            return redirect(f"{reverse('payments:rate_card_list')}?organisation={organisation.pk}")
+    return render(request, "payments/rate_card_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    org_ids = visible_organisation_ids(request.user, roles={Role.FINANCE, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+    if not org_ids:
+        raise PermissionDenied("Only finance officers and involvement leads see payment batches.")
+    finance_orgs = Organisation.objects.filter(pk__in=visible_organisation_ids(request.user, roles={Role.FINANCE}))
+    page = Paginator(selectors.batches_for(request.user), 25).get_page(request.GET.get("page"))
+    waiting = list(selectors.approved_unbatched(request.user)[:200])
+    return render(
+        request,
+        "payments/batch_list.html",
+        {"page_obj": page, "waiting": waiting, "finance_orgs": finance_orgs},
+    )
+
+
+@login_required
+@require_POST
+def batch_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    if organisation_id not in visible_organisation_ids(request.user):
+        raise Http404("No such organisation.")
+    if not can_write(request.user, organisation_id, roles={Role.FINANCE}):
+        raise PermissionDenied("Only finance officers can make a payment batch.")
+    try:
+        batch = services.batch_create(organisation=Organisation.objects.get(pk=organisation_id), actor=request.user)
+    except ClaimError as exc:
+        messages.error(request, str(exc))
+        return redirect("payments:batch_list")
+    messages.success(request, f"Payment batch {batch.reference} made.")
+    return redirect("payments:batch_detail", pk=batch.pk)
+
+
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.get_paymentbatch_for_user(request.user, pk)
+    claims = list(selectors.batch_claims_with_totals(batch))
+    return render(
+        request,
+        "payments/batch_detail.html",
+        {
+            "batch": batch,
+            "claims": claims,
+            "fees_total": sum((c.fees_total for c in claims), start=ZERO),
+            "expenses_total": sum((c.expenses_total for c in claims), start=ZERO),
+            "total": sum((c.total for c in claims), start=ZERO),
+            "is_finance": can_write(request.user, batch.organisation_id, roles={Role.FINANCE}),
+        },
+    )
+
+
+@login_required
+def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.get_paymentbatch_for_user(request.user, pk, write=True)
+    response = HttpResponse(services.batch_export_csv(batch=batch, actor=request.user), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{batch.reference}.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.get_paymentbatch_for_user(request.user, pk, write=True)
+    claims = list(selectors.batch_claims_with_totals(batch))
+    error = None
+    if request.method == "POST":
+        expected = [int(x) for x in request.POST.getlist("claim") if x.isdigit()]
+        try:
+            batch, changed = services.batch_mark_paid(batch=batch, actor=request.user, expected_claim_ids=expected)
+        except ClaimError as exc:
+            error = str(exc)
+            claims = list(selectors.batch_claims_with_totals(batch))
+        else:
+            if changed:
+                messages.success(request, f"Batch {batch.reference} is marked paid. Each claimant has been told.")
+            else:
+                messages.info(request, f"Batch {batch.reference} was already marked paid. Nothing has changed.")
+            return redirect("payments:batch_detail", pk=batch.pk)
+    return render(
+        request,
+        "payments/batch_mark_paid.html",
+        {"batch": batch, "claims": claims, "error": error, "total": sum((c.total for c in claims), start=ZERO)},
+    )

@@ -1,0 +1,113 @@
+"""Factories for payments tests. Partners, activities and participations are built directly so
+these tests do not depend on the other apps' factories."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.models import Organisation
+from core.choices import ActivityFormat, InvolvementMethod, LadderLevel, PaymentPreference
+from involvement.models import Activity, ActivityStatus, Participation
+from partners.models import LayPartner, PartnerLink
+from tests.accounts.factories import UserFactory
+
+
+def org(short_name: str = "Wessex") -> Organisation:
+    return Organisation.objects.get(short_name=short_name)
+
+
+class LayPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LayPartner
+
+    full_name = factory.Faker("name", locale="en_GB")
+    email = factory.Sequence(lambda n: f"partner{n}@example.org")
+    payment_preference = PaymentPreference.PAY
+    contact_methods = factory.LazyFunction(lambda: ["email"])
+    user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
+
+
+def partner_at(organisation: Organisation, **kwargs: Any) -> LayPartner:
+    partner = LayPartnerFactory(**kwargs)
+    PartnerLink.objects.create(partner=partner, organisation=organisation, joined_on=timezone.localdate())
+    return partner
+
+
+def assisted_partner_at(organisation: Organisation, **kwargs: Any) -> LayPartner:
+    return partner_at(
+        organisation, user=None, is_assisted_digital=True, contact_methods=["phone"], phone="07700 900123", **kwargs
+    )
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    organisation = factory.LazyFunction(org)
+    title = factory.Sequence(lambda n: f"Co-design workshop {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=3, hours=4))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+    format = ActivityFormat.IN_PERSON
+    method = InvolvementMethod.WORKSHOP
+    level = LadderLevel.CO_DESIGN
+    status = ActivityStatus.COMPLETED
+
+
+def participation_for(
+    partner: LayPartner, *, hours: str = "3", activity: Activity | None = None, **activity_kwargs: Any
+) -> Participation:
+    if activity is None:
+        organisation = activity_kwargs.pop("organisation", None) or partner.links.first().organisation
+        activity = ActivityFactory(organisation=organisation, **activity_kwargs)
+    return Participation.objects.create(
+        activity=activity, partner=partner, expected_hours=Decimal(hours), attended=True, hours=Decimal(hours)
+    )
+
+
+def png_bytes() -> bytes:
+    """A real 1x1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"\x00\xff\xff\xff"
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpeg_bytes() -> bytes:
+    """Enough of a JPEG (the JFIF header) to be recognised by its content."""
+    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+
+
+def pdf_bytes() -> bytes:
+    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def upload(
+    name: str = "receipt.png", content: bytes | None = None, content_type: str = "image/png"
+) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes() if content is None else content, content_type=content_type)
+
+
+def big_upload(size: int) -> Any:
+    """An upload that claims to be `size` bytes without holding them in memory."""
+
+    class Huge(SimpleUploadedFile):
+        pass
+
+    file = Huge("photo.jpg", jpeg_bytes(), content_type="image/jpeg")
+    file.size = size
+    return file
