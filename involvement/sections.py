@@ -47,7 +47,7 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
             title="You said, we did",
             items=[
                 {
-                    "text": f"{o.activity.title if o.activity else o.programme.name}: {o.what_we_did[:120]}",
+                    "text": f"{o.activity.title if o.activity else getattr(o.programme, 'name', '')}: {o.what_we_did[:120]}",
                     "url": reverse("involvement:my_outcomes"),
                     "meta": f"{o.get_status_display()}, {o.decided_on:%-d %B %Y}",
                 }
@@ -139,7 +139,7 @@ def staff_dashboard_sections(user: Any) -> list[DashboardSection]:
 def register_partner_sections() -> bool:
     """Hook into the partners app's page sections, if it has them yet."""
     try:
-        from partners import sections as partner_sections  # type: ignore[attr-defined]
+        from partners import sections as partner_sections
     except ImportError:
         return False
     register_home = getattr(partner_sections, "register_home_section", None)

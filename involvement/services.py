@@ -428,7 +428,7 @@ def _outcome_recipients(outcome: Outcome) -> Iterable[LayPartner]:
     if outcome.activity_id is not None:
         participations = Participation.objects.filter(activity_id=outcome.activity_id)
     else:
-        participations = Participation.objects.filter(activity__programme_id=outcome.programme_id)
+        participations = Participation.objects.filter(activity__programme_id=outcome.programme_id or 0)
     partner_ids = (
         participations.exclude(attended=False).exclude(activity__status=ActivityStatus.CANCELLED).values("partner_id")
     )

@@ -130,7 +130,9 @@ def activity_export(request: HttpRequest) -> StreamingHttpResponse:
     def lines() -> Any:
         writer = csv.writer(_Echo())
         yield writer.writerow(header)
-        for a in rows.iterator(chunk_size=500):
+        row: Any
+        for row in rows.iterator(chunk_size=500):
+            a: Any = row
             yield writer.writerow(
                 [
                     a.pk,

@@ -69,7 +69,7 @@ class ProgrammeForm(forms.Form):
         org_field.queryset = organisations
         if editing is not None:
             del self.fields["organisation"]
-            owner_id = editing.organisation_id
+            owner_id: int | None = editing.organisation_id
         else:
             owner_ids = [o.pk for o in organisations]
             owner_id = owner_ids[0] if len(owner_ids) == 1 else None

@@ -128,7 +128,7 @@ def programme_update(
         others = _check_sharing(
             organisation=locked.organisation, programme_type=programme_type, shared_with=current_shared
         )
-        changed = {}
+        changed: dict[str, Any] = {}
         for key, value in fields.items():
             old = getattr(locked, key)
             if old != value:

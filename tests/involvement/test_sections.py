@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from involvement import services
+from tests.involvement.factories import ActivityFactory, ParticipationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_partner_home_page_sections(partner, wessex, staff):
+    from partners.sections import home_sections_for
+
+    start = timezone.now() + timedelta(days=2)
+    ParticipationFactory(
+        partner=partner,
+        activity=ActivityFactory(
+            organisation=wessex, title="Patient panel", starts_at=start, ends_at=start + timedelta(hours=1)
+        ),
+    )
+    past = ParticipationFactory(partner=partner, attended=True, hours=Decimal("2"))
+    services.outcome_record(
+        actor=staff,
+        activity=past.activity,
+        what_we_heard="Parking was hard",
+        what_we_did="We booked a venue with parking",
+        status="changed",
+        decided_on=timezone.localdate(),
+    )
+    sections = {s.title: s for s in home_sections_for(partner)}
+    assert [i["text"] for i in sections["Coming up"].items] == ["Patient panel"]
+    assert "We booked a venue with parking" in sections["You said, we did"].items[0]["text"]
+    assert sections["Feedback you can still give"].items[0]["text"] == f"Tell us how {past.activity.title} went"
+
+
+def test_staff_see_what_a_partner_took_part_in_only_at_their_ahsn(partner, wessex, yorkshire):
+    from partners.sections import profile_sections_for
+
+    ParticipationFactory(partner=partner, activity=ActivityFactory(organisation=wessex, title="Wessex panel"))
+    section = next(
+        s for s in profile_sections_for(partner, {yorkshire.pk}, None) if s.title == "What they have taken part in"
+    )
+    assert section.items == []
+    section = next(
+        s for s in profile_sections_for(partner, {wessex.pk}, None) if s.title == "What they have taken part in"
+    )
+    assert [i["text"] for i in section.items] == ["Wessex panel"]
+
+
+def test_staff_home_page_shows_this_week_and_missing_outcomes(staff_client, finance, wessex):
+    from tests.conftest import client_for
+
+    ActivityFactory(organisation=wessex, title="Needs an outcome", status="completed")
+    ActivityFactory(
+        organisation=wessex,
+        title="Happening now",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
+    page = staff_client.get("/").content.decode()
+    assert "Completed activities with no outcome yet" in page
+    assert "Needs an outcome" in page
+    assert "Activities this week" in page
+    assert "Happening now" in page
+    assert "Completed activities with no outcome yet" not in client_for(finance).get("/").content.decode()
