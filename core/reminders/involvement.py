@@ -226,7 +226,7 @@ def outcome_missing(now: datetime, settings: ReminderSettings) -> list[Draft]:
                     "Please record what we heard and what we did about it (\u201cyou said, we did\u201d). "
                     "The people who took part are told when you do.",
                 ),
-                url=url_for("involvement:activity_detail", row["id"]),
+                url=url_for("involvement:outcome_create", row["id"]),
             )
         )
     return drafts
