@@ -453,7 +453,7 @@ def diverse_perspectives(scope: Scope, window: Window) -> dict[str, Any]:
         rows.append(
             indicator(
                 key=f"support.{value}",
-                label=f"Activities with: {SupportType(value).label.lower()}",
+                label=f"Activities offering: {SupportType(value).label}",
                 unit="count",
                 table=support_table,
                 values=by_quarter(window, reach_row, f"support_{value}"),
@@ -569,7 +569,7 @@ def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
         rows.append(
             indicator(
                 key=f"feedback.{field}",
-                label=f"Mean score: {label.lower()}",
+                label=f"{label} (mean score)",
                 unit="score",
                 table=feedback_table,
                 values=means,

@@ -56,8 +56,12 @@ def check_quarter(quarter: FinancialQuarter | str, *, today: Any = None) -> Fina
     return quarter
 
 
+LOCK_NAMESPACE = 0x5245  # "RE": keeps these advisory locks apart from any other app's
+
+
 def _lock_key(scope: Organisation, quarter: FinancialQuarter) -> int:
-    return zlib.crc32(f"reports:{scope.pk}:{quarter.label}".encode())
+    """A bigint advisory lock key for one scope and quarter."""
+    return (LOCK_NAMESPACE << 32) | zlib.crc32(f"reports:{scope.pk}:{quarter.label}".encode())
 
 
 def _fail_stale_compiles(scope: Organisation, quarter: FinancialQuarter) -> None:
@@ -85,7 +89,7 @@ def report_compile_request(
     quarter = check_quarter(quarter)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, _lock_key(scope, quarter)])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(scope, quarter)])
         _fail_stale_compiles(scope, quarter)
         running = (
             QuarterlyReport.objects.filter(scope=scope, quarter=quarter.label, status=ReportStatus.COMPILING)
