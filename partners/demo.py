@@ -494,7 +494,7 @@ def _consents(partner: LayPartner, rng: random.Random, recorded_by: Any = None) 
 def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
     orgs = context["organisations"]
     users = context["users"]
-    rng = random.Random(20261125)  # noqa: S311 - demo data only
+    rng = random.Random(20261125)
     password = demo_password()
     partners: dict[str, LayPartner] = {}
     created = 0
