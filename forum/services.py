@@ -492,7 +492,7 @@ def _sync_participations(*, actor: Any, meeting: Meeting, rows: list[tuple[Forum
         standard = default_hours(meeting)
         inv_rows = []
         for member, attended, hours in lay_rows:
-            participation = existing.get(member.partner_id)
+            participation = existing.get(member.partner_id or 0)
             if participation is None:
                 if not attended:
                     continue
