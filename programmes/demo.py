@@ -1,0 +1,101 @@
+"""Demo programmes for `manage.py seed_demo`: a handful for Wessex and Yorkshire and Humber,
+including one national programme that Wessex owns and shares with Y&H. Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import Organisation
+from programmes.models import Programme, StrategyPriority
+
+PROGRAMMES = [
+    # (owner, name, type, stage, lead key, priorities, plan, equality note, shared with)
+    (
+        "Wessex",
+        "Hospital discharge: getting home safely",
+        "patient_safety_collaborative",
+        "testing",
+        "lead.wessex",
+        ["1.1", "2.3", "4.1"],
+        "A lay panel of six people who have recently left hospital co-designs the discharge checklist, "
+        "then tests it on two wards. Carers join the testing sessions.",
+        "Older people and people living alone are most at risk after discharge. We reach them through "
+        "Age UK groups and offer phone and post routes to take part.",
+        [],
+    ),
+    (
+        "Wessex",
+        "Digital front door for mental health services",
+        "innovation_pipeline",
+        "design",
+        "staff.wessex",
+        ["1.1", "2.1", "2.2"],
+        "Young people and parents co-design the first screens with the supplier. Later rounds test a prototype.",
+        "Digital exclusion: we provide devices and data for sessions, and keep a paper route.",
+        [],
+    ),
+    (
+        "Wessex",
+        "Remote monitoring for heart failure",
+        "national",
+        "spread_and_adoption",
+        "lead.wessex",
+        ["1.1", "3.1", "4.2"],
+        "A national lay advisory group meets each quarter; each AHSN runs local sessions with patients using the kit.",
+        "Rural patients and people whose first language is not English are under-represented in early sites.",
+        ["Y&H AHSN"],
+    ),
+    (
+        "Y&H AHSN",
+        "Falls prevention in care homes",
+        "spread_and_adoption",
+        "implementation",
+        "lead.yorkshire",
+        ["2.3", "4.1"],
+        "Residents, families and care home staff review the falls toolkit together and agree what to change.",
+        "Care home residents are seldom heard; we go to them rather than asking them to travel.",
+        [],
+    ),
+    (
+        "Y&H AHSN",
+        "Community pharmacy blood pressure checks",
+        "local",
+        "needs_articulation",
+        "staff.yorkshire",
+        ["2.1", "2.3"],
+        "Focus groups with communities least likely to have their blood pressure checked, run with local faith groups.",
+        "Focus on South Asian and African Caribbean communities and men over 40.",
+        [],
+    ),
+]
+
+
+@transaction.atomic
+def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
+    orgs = {o.short_name: o for o in Organisation.objects.all()}
+    users = context.get("users", {})
+    priorities = {p.code: p for p in StrategyPriority.objects.filter(strategy="2021-23")}
+    made: dict[str, Programme] = {}
+    created_count = 0
+    for owner, name, kind, stage, lead_key, codes, plan, note, shared in PROGRAMMES:
+        programme, created = Programme.objects.get_or_create(
+            organisation=orgs[owner],
+            name=name,
+            defaults={
+                "programme_type": kind,
+                "innovation_stage": stage,
+                "lead": users.get(lead_key),
+                "involvement_plan": plan,
+                "equality_impact_note": note,
+                "created_by": users.get(lead_key),
+            },
+        )
+        if created:
+            programme.priorities.set([priorities[c] for c in codes if c in priorities])
+            programme.shared_with.set([orgs[s] for s in shared])
+            created_count += 1
+        made[name] = programme
+    out.write(f"Demo programmes: {len(made)} ({created_count} new)")
+    return {"programmes": made}
