@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/", views.partner_detail, name="partner_detail"),
     path("<int:pk>/edit/<slug:section>/", views.partner_edit, name="partner_edit"),
     path("<int:pk>/consent/", views.partner_consent, name="partner_consent"),
+    path("<int:pk>/give-login/", views.partner_give_login, name="partner_give_login"),
+    path("<int:pk>/leave/", views.partner_record_leaving, name="partner_record_leaving"),
     # The lay partner's own area
     path("me/", views.home, name="home"),
     path("me/details/", views.my_profile, name="my_profile"),

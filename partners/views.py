@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import MANAGER_ROLES, User
-from core.access import memberships_of, visible_organisation_ids, visible_organisations
+from core.access import can_write, memberships_of, visible_organisation_ids, visible_organisations
 from core.choices import CommunicationNeed, ContactMethod
 from partners import selectors, services
 from partners.forms import (
@@ -453,8 +453,6 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     partner = selectors.get_partner_for_user(request.user, pk)
     links = selectors.links_visible_to(request.user, partner)
     org_ids = {link.organisation_id for link in links}
-    from core.access import can_write
-
     return render(
         request,
         "partners/partner_detail.html",
@@ -619,8 +617,6 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.get_application_for_user(request.user, pk)
-    from core.access import can_write
-
     can_decide = can_write(request.user, application.organisation_id, roles=MANAGER_ROLES)
     return render(
         request,
@@ -680,3 +676,66 @@ def equality_summary(request: HttpRequest) -> HttpResponse:
             "aggregates": selectors.equality_aggregates([organisation.pk]),
         },
     )
+
+
+def _assisted_partner_for_write(request: HttpRequest, pk: int) -> LayPartner:
+    partner = selectors.get_partner_for_user(request.user, pk, write=True)
+    if not partner.is_assisted_digital:
+        raise PermissionDenied("This person manages their own record.")
+    return partner
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_give_login(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite an assisted-digital partner who now has an email address to use the portal."""
+    partner = _assisted_partner_for_write(request, pk)
+    links = selectors.links_visible_to(request.user, partner)
+    organisation = next(
+        (
+            link.organisation
+            for link in links
+            if link.status != PartnerLink.Status.LEFT
+            and can_write(request.user, link.organisation_id, roles=services.PARTNER_WRITE_ROLES)
+        ),
+        None,
+    )
+    if organisation is None:
+        raise PermissionDenied("Your role cannot invite this person.")
+    error = None
+    if request.method == "POST":
+        try:
+            services.partner_invite(
+                actor=request.user,
+                organisation=organisation,
+                email=partner.email,
+                full_name=partner.full_name,
+                partner=partner,
+            )
+        except services.PartnerError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"We have emailed {partner.email} a link to set up their account.")
+            return redirect("partners:partner_detail", pk=partner.pk)
+    return render(
+        request,
+        "partners/give_login.html",
+        {"partner": partner, "organisation": organisation, "error": error},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_record_leaving(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff record that an assisted-digital partner asked to leave (on their behalf)."""
+    partner = _assisted_partner_for_write(request, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.partner_leave(partner=partner, actor=request.user)
+        except services.PartnerError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "Their personal details have been removed.")
+            return redirect("partners:partner_detail", pk=partner.pk)
+    return render(request, "partners/record_leaving.html", {"partner": partner, "error": error})

@@ -258,3 +258,47 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, partner):
 def test_lay_partner_and_staff_client_helper_is_not_a_member(partner):
     assert not LayPartner.objects.get(pk=partner.pk).user.memberships.exists()
     assert client_for(partner.user).get("/").status_code == 302
+
+
+def test_staff_invite_an_assisted_digital_partner_to_use_the_portal(staff_client, wessex, run_on_commit, client):
+    from django.core import mail
+
+    person = assisted_partner(wessex, full_name="Arthur Penn")
+    assert b"They do not have an email address" in staff_client.get(f"/partners/{person.pk}/give-login/").content
+    LayPartner.objects.filter(pk=person.pk).update(email="arthur@example.net")
+    with run_on_commit(execute=True):
+        response = staff_client.post(f"/partners/{person.pk}/give-login/")
+    assert response.status_code == 302
+    link = mail.outbox[-1].body.split("http://", 1)[1].split()[0]
+    link = "/" + link.split("/", 1)[1]
+    client.post(
+        link,
+        {
+            "full_name": "Arthur Penn",
+            "password1": "a-long-passphrase-9",
+            "password2": "a-long-passphrase-9",
+            "contact": "yes",
+            "named_in_notes": "no",
+            "photos": "no",
+        },
+    )
+    person.refresh_from_db()
+    assert person.user is not None and person.user.email == "arthur@example.net"
+    assert not person.is_assisted_digital
+    assert LayPartner.objects.count() == 1  # the same record, not a copy
+
+
+def test_give_login_and_record_leaving_are_only_for_assisted_partners(
+    staff_client, finance_client, outsider_client, partner, wessex
+):
+    PartnerLink.objects.filter(partner=partner).update(staff_can_edit=True)
+    assert staff_client.get(f"/partners/{partner.pk}/give-login/").status_code == 403
+    assert staff_client.post(f"/partners/{partner.pk}/leave/").status_code == 403
+    person = assisted_partner(wessex)
+    assert finance_client.post(f"/partners/{person.pk}/leave/").status_code == 403
+    assert outsider_client.post(f"/partners/{person.pk}/leave/").status_code == 404
+    assert staff_client.get(f"/partners/{person.pk}/leave/").status_code == 200
+    assert staff_client.post(f"/partners/{person.pk}/leave/").status_code == 302
+    person.refresh_from_db()
+    assert person.anonymised
+    assert AuditEntry.objects.get(action="partners.partner.left").on_behalf_of == person.reference
