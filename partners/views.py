@@ -96,7 +96,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 
 def _edit_section(
     request: HttpRequest, *, partner: LayPartner, section: str, back_url: str, template_ctx: dict[str, Any]
-) -> HttpResponse | None:
+) -> HttpResponse:
     form_class = SECTION_FORMS.get(section)
     if form_class is None:
         raise Http404("No such page.")
@@ -127,15 +127,13 @@ def _edit_section(
 @require_http_methods(["GET", "POST"])
 def my_profile_edit(request: HttpRequest, section: str) -> HttpResponse:
     partner = _own_partner(request)
-    response = _edit_section(
+    return _edit_section(
         request,
         partner=partner,
         section=section,
         back_url=reverse("partners:my_profile"),
         template_ctx={"own": True},
     )
-    assert response is not None
-    return response
 
 
 @login_required
@@ -254,7 +252,13 @@ def left(request: HttpRequest) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    """The visitor's address as allauth's own rate limits see it (honours trusted proxies)."""
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return str(get_adapter(request).get_client_ip(request))
+    except Exception:  # fall back to the socket address
+        return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
 def _join_rate_limited(request: HttpRequest) -> bool:
@@ -476,15 +480,13 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def partner_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     partner = selectors.get_partner_for_user(request.user, pk, write=True)
-    response = _edit_section(
+    return _edit_section(
         request,
         partner=partner,
         section=section,
         back_url=reverse("partners:partner_detail", args=[partner.pk]),
         template_ctx={"own": False},
     )
-    assert response is not None
-    return response
 
 
 @login_required

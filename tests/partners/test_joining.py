@@ -340,3 +340,11 @@ def test_staff_email_cannot_be_invited_as_partner(staff_client, wessex):
     MembershipFactory(user=UserFactory(email="colleague@example.org"), organisation=wessex, role=Role.STAFF)
     response = staff_client.post("/partners/invite/", {"email": "colleague@example.org", "organisation": wessex.pk})
     assert b"belongs to a member of staff" in response.content
+
+
+def test_leads_home_page_lists_applications_waiting(lead_client, staff_client):
+    PartnerApplicationFactory(full_name="Waiting Person")
+    home = lead_client.get("/")
+    assert b"People who want to become lay partners" in home.content
+    assert b"Waiting Person" in home.content
+    assert b"Waiting Person" not in staff_client.get("/").content
