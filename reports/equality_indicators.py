@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from accounts.models import Organisation
-
 if TYPE_CHECKING:
     from reports.indicators import Scope, Window
 
@@ -20,11 +18,7 @@ def add(section: dict[str, Any], scope: Scope, window: Window) -> None:
     except ImportError:
         section["notes"].append("Equality monitoring is not available: the lay partner records have no answers yet.")
         return
-    if scope.is_network:
-        organisation_ids = list(Organisation.objects.values_list("pk", flat=True))
-    else:
-        organisation_ids = [scope.organisation.pk]
-    aggregates = equality_aggregates(organisation_ids)
+    aggregates = equality_aggregates(scope.organisation_ids())
     section["equality"] = [
         {"question": str(question), "rows": [[str(label), str(count)] for label, count in answers]}
         for question, answers in aggregates.items()

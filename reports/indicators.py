@@ -57,6 +57,12 @@ class Scope:
     def is_network(self) -> bool:
         return bool(self.organisation.is_network)
 
+    def organisation_ids(self) -> list[int]:
+        """The organisations whose records count: every one for the network."""
+        if self.is_network:
+            return list(Organisation.objects.values_list("pk", flat=True))
+        return [self.organisation.pk]
+
     def q(self, field: str = "organisation") -> Q:
         if self.is_network:
             return Q()

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from core.quarters import FinancialQuarter
+from tests.accounts.factories import UserFactory
 from tests.reports import factories as f
 
 QUARTER = FinancialQuarter(2026, 2)  # July to September 2026
@@ -27,7 +28,9 @@ def dataset(wessex, yorkshire) -> dict[str, Any]:
     * training sessions 1 with 1 attendance, knowledge-sharing events 1;
     * feedback: 2 responses, means 4.0, 4.0, 4.0, 5.0;
     * outcomes in Q2: 3 (changed 1, considered 1, not taken forward 1); completed activities 2,
-      1 with an outcome (50%); one shareable example.
+      1 with an outcome (50%); one shareable example;
+    * payments in Q2: fees paid £75.00, expenses £12.50, 2 claims paid after 10 and 20 days
+      (median 15, 90th percentile 19); 4 claims submitted: 2 paid, 1 approved, 1 returned.
     """
     p1 = f.programme(wessex, "Digital inclusion", created=date(2025, 1, 10))
     p2 = f.programme(wessex, "Patient safety", created=date(2025, 1, 10))
@@ -63,7 +66,7 @@ def dataset(wessex, yorkshire) -> dict[str, Any]:
     l3 = f.partner(wessex, "Lay Partner Three", joined=date(2025, 8, 10))
     p_l1_a1 = f.took_part(a1, l1)
     p_l2_a1 = f.took_part(a1, l2)
-    f.took_part(a2, l1)
+    p_l1_a2 = f.took_part(a2, l1)
     f.took_part(a2, l3, attended=False)
     f.took_part(a3, l2, attended=None)
     f.feedback(p_l1_a1, (5, 4, 3, 5))
@@ -72,4 +75,28 @@ def dataset(wessex, yorkshire) -> dict[str, Any]:
     f.outcome(wessex, act=a1, status="changed", decided=date(2026, 8, 1), shareable=True)
     f.outcome(wessex, prog=p1, status="considered", decided=date(2026, 9, 1), heard="Hidden example", did="Not shared")
     f.outcome(wessex, prog=p2, status="not_taken_forward", decided=date(2026, 7, 20))
+    clerk = UserFactory()
+    f.claim(
+        wessex,
+        l1,
+        by=clerk,
+        status="paid",
+        submitted=f.at(date(2026, 7, 20)),
+        paid=f.at(date(2026, 7, 30)),
+        lines=[("fee", "50.00", p_l1_a1), ("mileage", "12.50", None)],
+    )
+    f.claim(
+        wessex,
+        l2,
+        by=clerk,
+        status="paid",
+        submitted=f.at(date(2026, 8, 1)),
+        paid=f.at(date(2026, 8, 21)),
+        lines=[("fee", "25.00", p_l2_a1)],
+    )
+    f.claim(
+        wessex, l1, by=clerk, status="approved", submitted=f.at(date(2026, 9, 10)), lines=[("fee", "30.00", p_l1_a2)]
+    )
+    f.claim(wessex, l2, by=clerk, status="returned", submitted=f.at(date(2026, 9, 15)), lines=[("taxi", "8.00", None)])
+    f.claim(wessex, l3, by=clerk, status="draft", submitted=None, lines=[("parking", "4.00", None)])
     return {"programmes": [p1, p2], "activities": [a1, a2, a3], "partners": [l1, l2, l3]}

@@ -95,3 +95,33 @@ def outcome(
         decided_on=decided,
         shareable=shareable,
     )
+
+
+def claim(
+    org: Any,
+    who: LayPartner,
+    *,
+    by: Any,
+    status: str,
+    submitted: datetime | None,
+    paid: datetime | None = None,
+    lines: list[tuple[str, str, Participation | None]] = (),  # type: ignore[assignment]
+) -> Any:
+    from decimal import Decimal
+
+    from payments.models import Claim, ClaimLine
+
+    item = Claim.objects.create(
+        reference=f"CL-TEST-{Claim.objects.count() + 1}",
+        organisation=org,
+        partner=who,
+        status=status,
+        payment_choice="pay",
+        submitted_at=submitted,
+        first_submitted_at=submitted,
+        paid_at=paid,
+        created_by=by,
+    )
+    for kind, amount, part in lines:
+        ClaimLine.objects.create(claim=item, kind=kind, amount=Decimal(amount), participation=part)
+    return item

@@ -110,3 +110,20 @@ def test_another_ahsn_sees_only_its_own(dataset, yorkshire):
 def test_trend_covers_the_last_four_quarters(wessex_q2):
     assert wessex_q2["trend_quarters"] == ["2025/26 Q3", "2025/26 Q4", "2026/27 Q1", "2026/27 Q2"]
     assert rows_by_key(wessex_q2)["activities.total"]["trend"] == [0, 0, 1, 3]
+
+
+def test_payments(wessex_q2):
+    assert values(wessex_q2, "payments.fees") == ("75.00", "0.00", "0.00")
+    assert values(wessex_q2, "payments.expenses")[0] == "12.50"
+    rows = rows_by_key(wessex_q2)
+    assert rows["payments.total"]["display"]["this"] == "£87.50"
+    assert values(wessex_q2, "payments.claims_paid")[0] == 2
+    assert values(wessex_q2, "claims.all")[0] == 4
+    assert values(wessex_q2, "claims.submitted")[0] == 0
+    assert values(wessex_q2, "claims.paid")[0] == 2
+    assert values(wessex_q2, "claims.approved")[0] == 1
+    assert values(wessex_q2, "claims.returned")[0] == 1
+    assert values(wessex_q2, "claims.rejected")[0] == 0
+    assert values(wessex_q2, "payments.median_days") == (15.0, None, None)
+    assert values(wessex_q2, "payments.p90_days")[0] == 19.0
+    assert rows["payments.median_days"]["display"]["this"] == "15 days"
