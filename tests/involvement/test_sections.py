@@ -67,3 +67,15 @@ def test_staff_home_page_shows_this_week_and_missing_outcomes(staff_client, fina
     assert "Activities this week" in page
     assert "Happening now" in page
     assert "Completed activities with no outcome yet" not in client_for(finance).get("/").content.decode()
+
+
+def test_the_partner_home_page_and_staff_partner_page_show_involvement(partner, partner_client, staff_client, wessex):
+    from django.urls import reverse
+
+    ParticipationFactory(partner=partner, activity=ActivityFactory(organisation=wessex, title="Wessex panel"))
+    home = partner_client.get(reverse("partners:home")).content.decode()
+    assert "Coming up" in home
+    assert "You said, we did" in home
+    detail = staff_client.get(reverse("partners:partner_detail", args=[partner.pk])).content.decode()
+    assert "What they have taken part in" in detail
+    assert "Wessex panel" in detail

@@ -415,3 +415,26 @@ def test_missing_answers_keep_what_was_typed(partner_client, participation):
     page = response.content.decode()
     assert "Choose an answer for “My role was clear”" in page
     assert "Half done" in page
+
+
+def test_editing_an_activity_keeps_its_ahsn_and_is_audited(staff_client, activity):
+    from core.models import AuditEntry
+
+    data = _activity_post(title="Renamed workshop", programme=activity.programme_id)
+    response = staff_client.post(reverse("involvement:activity_edit", args=[activity.pk]), data)
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.title == "Renamed workshop"
+    assert activity.level == "co_production"
+    entry = AuditEntry.objects.get(action="involvement.activity.updated", target_id=str(activity.pk))
+    assert "title" in entry.data["changed"]
+
+
+def test_a_cancelled_activity_cannot_be_edited(staff_client, activity, staff):
+    from involvement import services
+
+    services.activity_cancel(actor=staff, activity=activity, reason="Closed")
+    response = staff_client.post(reverse("involvement:activity_edit", args=[activity.pk]), _activity_post())
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.title == "Hospital discharge workshop"
