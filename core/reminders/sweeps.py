@@ -1,3 +1,3 @@
 """Importing this module registers every sweep, in the order they run."""
 
-from core.reminders import involvement  # noqa: F401
+from core.reminders import forum, involvement, payments  # noqa: F401

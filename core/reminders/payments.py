@@ -1,0 +1,310 @@
+"""Reminders about money: lay partners who have not claimed; leads and finance with claims waiting."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import DateField, Exists, ExpressionWrapper, F, Func, OuterRef, Subquery
+from django.utils import timezone
+
+from core.choices import PaymentPreference
+from core.models import ReminderSettings
+from core.notifications import Draft, Recipient
+from core.reminders.base import (
+    LOOKBACK,
+    already_notified,
+    day_text,
+    greeting,
+    join_lines,
+    partner_name,
+    partner_recipient,
+    partner_values,
+    plural,
+    recipient_key_of,
+    sweep,
+    url_for,
+)
+
+UNCLAIMED = "reminders.unclaimed"
+CLAIM_DEADLINE = "reminders.claim_deadline"
+AWAITING_APPROVAL = "reminders.claims_awaiting_approval"
+AWAITING_PAYMENT = "reminders.claims_awaiting_payment"
+# A digest lists this many claims and then says how many more there are.
+DIGEST_LIMIT = 15
+
+
+def _local_date(expression: Any) -> Func:
+    return Func(expression, template="((%(expressions)s AT TIME ZONE 'Europe/London')::date)", output_field=DateField())
+
+
+def _unclaimed_participations(today: date) -> Any:
+    """Claimable participations with no fee line on a sent, settled or withdrawn claim, annotated with
+    the last day to claim (the rate card in force when the activity started decides it)."""
+    from involvement.models import Participation
+    from partners.models import PartnerLink
+    from payments.models import ClaimLine, ClaimStatus, LineKind, RateCard
+
+    deadline_days = Subquery(
+        RateCard.objects.filter(
+            organisation_id=OuterRef("activity__organisation_id"),
+            effective_from__lte=_local_date(OuterRef("activity__starts_at")),
+        )
+        .order_by("-effective_from", "-id")
+        .values("claim_deadline_days")[:1]
+    )
+    return (
+        Participation.objects.claimable()
+        .filter(partner__left_at__isnull=True, partner__anonymised=False)
+        .exclude(partner__payment_preference=PaymentPreference.DECLINE)
+        .exclude(
+            Exists(
+                ClaimLine.objects.filter(participation_id=OuterRef("pk"), kind=LineKind.FEE).exclude(
+                    claim__status=ClaimStatus.DRAFT
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                PartnerLink.objects.filter(
+                    partner_id=OuterRef("partner_id"),
+                    organisation_id=OuterRef("activity__organisation_id"),
+                    status=PartnerLink.Status.LEFT,
+                )
+            )
+        )
+        .annotate(deadline_days=deadline_days)
+        .filter(deadline_days__isnull=False)
+        .annotate(
+            last_day=ExpressionWrapper(
+                _local_date(F("activity__ends_at")) + F("deadline_days"), output_field=DateField()
+            )
+        )
+        .filter(last_day__gte=today)
+    )
+
+
+_PARTICIPATION_VALUES = (
+    "id",
+    "last_day",
+    "activity__title",
+    "activity__starts_at",
+    "activity__organisation_id",
+    "activity__organisation__name",
+)
+
+
+def _claim_drafts(rows: Any, *, kind: str, occurrence: str) -> list[Draft]:
+    from involvement.models import Participation
+
+    drafts = []
+    for row in rows:
+        title = row["activity__title"]
+        took_part = day_text(row["activity__starts_at"])
+        last_day = day_text(row["last_day"])
+        has_login = row["partner__user_id"] is not None
+        how = (
+            "You can claim online in the portal, under \u201cMy payments\u201d."
+            if has_login
+            else f"Please contact {row['activity__organisation__name']} and we will make the claim for you."
+        )
+        if kind == UNCLAIMED:
+            title_text = f"You can claim for {title}"
+            opening = f"You took part in {title} on {took_part}. Thank you. You have not claimed for it yet."
+            easy_opening = f"You took part in {title}. Thank you.\nYou can get paid for it.\nYou have not asked yet."
+        else:
+            title_text = f"Claim for {title} by {last_day}"
+            opening = (
+                f"You took part in {title} on {took_part}. You have not claimed for it yet, and the time to claim "
+                "ends soon."
+            )
+            easy_opening = f"You took part in {title}.\nYou have not asked to be paid yet.\nTime is running out."
+        drafts.append(
+            Draft(
+                kind=kind,
+                subject_type=Participation._meta.label_lower,
+                subject_id=str(row["id"]),
+                recipient=partner_recipient(row),
+                occurrence=occurrence,
+                organisation_id=row["activity__organisation_id"],
+                title=title_text,
+                body=join_lines(
+                    greeting(partner_name(row)),
+                    opening,
+                    f"The last day to claim your involvement payment and expenses is {last_day}.",
+                    how,
+                    "If you do not want to be paid, you can ignore this message.",
+                ),
+                easy_read_body=join_lines(
+                    greeting(partner_name(row)),
+                    easy_opening,
+                    f"The last day to ask is {last_day}.",
+                    "Log in to the portal and go to My payments." if has_login else "Call us and we will help you.",
+                ),
+                url=url_for("payments:my_money") if has_login else "",
+            )
+        )
+    return drafts
+
+
+def _payments_ready() -> bool:
+    from django.apps import apps
+
+    try:
+        apps.get_model("payments", "Claim")
+        apps.get_model("payments", "RateCard")
+    except LookupError:
+        return False
+    return True
+
+
+@sweep(UNCLAIMED, "Lay partners who took part but have not claimed", available=_payments_ready)
+def unclaimed(now: datetime, settings: ReminderSettings) -> list[Draft]:
+    from involvement.models import Participation
+
+    threshold = now - timedelta(days=settings.unclaimed_after_days)
+    today = timezone.localdate(now)
+    rows = (
+        _unclaimed_participations(today)
+        .filter(activity__ends_at__lte=threshold, activity__ends_at__gt=threshold - LOOKBACK)
+        .exclude(
+            already_notified(
+                kind=UNCLAIMED,
+                subject_model=Participation,
+                subject_field="pk",
+                recipient=recipient_key_of(partner_field="partner_id"),
+                occurrence="unclaimed-7d",
+            )
+        )
+        .values(*_PARTICIPATION_VALUES, *partner_values())
+        .order_by("id")
+    )
+    return _claim_drafts(rows, kind=UNCLAIMED, occurrence="unclaimed-7d")
+
+
+@sweep(CLAIM_DEADLINE, "Lay partners whose claim deadline is near", available=_payments_ready)
+def claim_deadline(now: datetime, settings: ReminderSettings) -> list[Draft]:
+    from involvement.models import Participation
+
+    today = timezone.localdate(now)
+    rows = (
+        _unclaimed_participations(today)
+        .filter(last_day__lte=today + timedelta(days=settings.claim_deadline_warning_days))
+        .filter(activity__ends_at__lte=now)
+        .exclude(
+            already_notified(
+                kind=CLAIM_DEADLINE,
+                subject_model=Participation,
+                subject_field="pk",
+                recipient=recipient_key_of(partner_field="partner_id"),
+                occurrence="deadline-14d",
+            )
+        )
+        .values(*_PARTICIPATION_VALUES, *partner_values())
+        .order_by("id")
+    )
+    return _claim_drafts(rows, kind=CLAIM_DEADLINE, occurrence="deadline-14d")
+
+
+def _claim_digest(
+    *, now: datetime, kind: str, role: str, status: str, since_field: str, days: int, waiting_for: str
+) -> list[Draft]:
+    """One message a day to each lead (or finance officer) listing their AHSN's claims waiting too long."""
+    from accounts.models import Membership, Organisation
+
+    threshold = now - timedelta(days=days)
+    occurrence = timezone.localdate(now).isoformat()
+    claim_filter = {
+        "organisation__claims__status": status,
+        f"organisation__claims__{since_field}__lte": threshold,
+    }
+    rows = (
+        Membership.objects.filter(role=role, user__is_active=True, **claim_filter)
+        .exclude(
+            already_notified(
+                kind=kind,
+                subject_model=Organisation,
+                subject_field="organisation_id",
+                recipient=recipient_key_of(user_field="user_id"),
+                occurrence=occurrence,
+            )
+        )
+        .values(
+            "user_id",
+            "user__email",
+            "user__full_name",
+            "organisation_id",
+            "organisation__name",
+            "organisation__claims__reference",
+            f"organisation__claims__{since_field}",
+        )
+        .order_by("organisation_id", "user_id", f"organisation__claims__{since_field}", "organisation__claims__id")
+    )
+    grouped: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[(row["organisation_id"], row["user_id"])].append(row)
+    url = url_for("payments:claim_queue")
+    drafts = []
+    for (organisation_id, user_id), claims in grouped.items():
+        first = claims[0]
+        lines = []
+        for claim in claims[:DIGEST_LIMIT]:
+            since = claim[f"organisation__claims__{since_field}"]
+            waited = (timezone.localdate(now) - timezone.localtime(since).date()).days
+            lines.append(f"- {claim['organisation__claims__reference']}: since {day_text(since)} ({waited} days)")
+        if len(claims) > DIGEST_LIMIT:
+            lines.append(f"- and {len(claims) - DIGEST_LIMIT} more")
+        count = plural(len(claims), "claim")
+        drafts.append(
+            Draft(
+                kind=kind,
+                subject_type=Organisation._meta.label_lower,
+                subject_id=str(organisation_id),
+                recipient=Recipient(user_id=user_id, user_email=first["user__email"]),
+                occurrence=occurrence,
+                organisation_id=organisation_id,
+                title=f"{count} waiting for {waiting_for} at {first['organisation__name']}",
+                body=join_lines(
+                    greeting(first["user__full_name"]),
+                    f"{count} at {first['organisation__name']} {'has' if len(claims) == 1 else 'have'} been "
+                    f"waiting for {waiting_for} for more than {plural(days, 'day')}:",
+                    "\n".join(lines),
+                    "Lay partners are waiting for this money. Please deal with these claims as soon as you can.",
+                ),
+                url=url,
+            )
+        )
+    return drafts
+
+
+@sweep(AWAITING_APPROVAL, "Involvement leads: claims waiting for approval", available=_payments_ready)
+def claims_awaiting_approval(now: datetime, settings: ReminderSettings) -> list[Draft]:
+    from accounts.models import Role
+    from payments.models import ClaimStatus
+
+    return _claim_digest(
+        now=now,
+        kind=AWAITING_APPROVAL,
+        role=Role.INVOLVEMENT_LEAD,
+        status=ClaimStatus.SUBMITTED,
+        since_field="submitted_at",
+        days=settings.lead_digest_after_days,
+        waiting_for="approval",
+    )
+
+
+@sweep(AWAITING_PAYMENT, "Finance: approved claims not yet paid", available=_payments_ready)
+def claims_awaiting_payment(now: datetime, settings: ReminderSettings) -> list[Draft]:
+    from accounts.models import Role
+    from payments.models import ClaimStatus
+
+    return _claim_digest(
+        now=now,
+        kind=AWAITING_PAYMENT,
+        role=Role.FINANCE,
+        status=ClaimStatus.APPROVED,
+        since_field="approved_at",
+        days=settings.finance_digest_after_days,
+        waiting_for="payment",
+    )

@@ -1,0 +1,365 @@
+"""Reminders about claims and forums: exact recipients and words, with time frozen."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Role
+from core.choices import PaymentPreference
+from core.models import Notification
+from core.reminders import run_sweeps
+from forum.models import Action, Apology, Forum, ForumMember, Meeting, MeetingNotes
+from involvement.models import ActivityStatus, Participation
+from partners.models import LayPartner, PartnerLink
+from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard
+from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.core.factories import activity, linked_partner, take_part
+
+LONDON = ZoneInfo("Europe/London")
+pytestmark = pytest.mark.django_db
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LONDON)
+
+
+def sweep(kind: str, when: datetime) -> int:
+    with time_machine.travel(when, tick=False):
+        return run_sweeps(kinds=[kind])[kind]
+
+
+def recipients(kind: str) -> list[str]:
+    return sorted(n.recipient_name for n in Notification.objects.filter(kind=kind).select_related("partner", "user"))
+
+
+@pytest.fixture
+def rate_card(wessex, lead):
+    return RateCard.objects.create(
+        organisation=wessex,
+        effective_from=date(2026, 1, 1),
+        hourly_rate=Decimal("25.00"),
+        half_day_rate=Decimal("75.00"),
+        half_day_hours=Decimal("3"),
+        full_day_rate=Decimal("150.00"),
+        full_day_hours=Decimal("6"),
+        mileage_rate_per_mile=Decimal("0.45"),
+        claim_deadline_days=60,
+        created_by=lead,
+    )
+
+
+_references = itertools.count(1)
+
+
+def new_claim(**fields) -> Claim:  # type: ignore[no-untyped-def]
+    fields.setdefault("reference", f"WX-{next(_references):05d}")
+    return Claim.objects.create(**fields)
+
+
+def attended(workshop, partner) -> Participation:  # type: ignore[no-untyped-def]
+    return take_part(workshop, partner, attended=True, hours=Decimal("2"))
+
+
+def claim_for(participation: Participation, status: str, *, created_by, **fields) -> Claim:  # type: ignore[no-untyped-def]
+    claim = new_claim(
+        organisation=participation.activity.organisation,
+        partner=participation.partner,
+        status=status,
+        payment_choice=PaymentPreference.PAY,
+        created_by=created_by,
+        **fields,
+    )
+    ClaimLine.objects.create(
+        claim=claim,
+        kind=LineKind.FEE,
+        participation=participation,
+        amount=Decimal("50.00"),
+        participation_locked=status not in (ClaimStatus.WITHDRAWN, ClaimStatus.REJECTED),
+    )
+    return claim
+
+
+# --- Lay partners: unclaimed after 7 days, and 14 days before the deadline ----------------------
+
+
+def test_lay_partners_who_took_part_but_have_not_claimed_are_reminded_after_7_days(wessex, lead, rate_card) -> None:
+    workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
+    amira = attended(workshop, linked_partner(wessex, full_name="Amira Khan", with_login=True))
+    attended(workshop, linked_partner(wessex, full_name="No Login Nell", is_assisted_digital=True))
+    claimed = attended(workshop, linked_partner(wessex, full_name="Already Claimed"))
+    claim_for(claimed, ClaimStatus.SUBMITTED, created_by=lead)
+    withdrawn = attended(workshop, linked_partner(wessex, full_name="Withdrew Claim"))
+    claim_for(withdrawn, ClaimStatus.WITHDRAWN, created_by=lead)
+    drafting = attended(workshop, linked_partner(wessex, full_name="Draft Dan"))
+    claim_for(drafting, ClaimStatus.DRAFT, created_by=lead)
+    attended(workshop, linked_partner(wessex, full_name="Declines Pay", payment_preference=PaymentPreference.DECLINE))
+    attended(workshop, linked_partner(wessex, full_name="Has Left", left_at=at(2026, 11, 5, 9, 0)))
+    take_part(workshop, linked_partner(wessex, full_name="Did Not Come"), attended=False)
+    cancelled = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.CANCELLED)
+    attended(cancelled, linked_partner(wessex, full_name="Cancelled Carl"))
+
+    assert sweep("reminders.unclaimed", at(2026, 11, 9, 11, 0)) == 0  # 6 days 23 hours after it ended
+    assert sweep("reminders.unclaimed", at(2026, 11, 9, 12, 10)) == 3
+    assert sweep("reminders.unclaimed", at(2026, 11, 9, 12, 20)) == 0
+    assert recipients("reminders.unclaimed") == ["Amira Khan", "Draft Dan", "No Login Nell"]
+    reminder = Notification.objects.get(kind="reminders.unclaimed", partner=amira.partner)
+    assert reminder.title == "You can claim for Designing the discharge leaflet"
+    assert "You took part in Designing the discharge leaflet on Monday 2 November 2026." in reminder.body
+    assert "The last day to claim your involvement payment and expenses is Friday 1 January 2027." in reminder.body
+    assert "under \u201cMy payments\u201d" in reminder.body
+    assert reminder.url == "/payments/my/"
+    nell = Notification.objects.get(kind="reminders.unclaimed", partner__full_name="No Login Nell")
+    assert "Please contact Wessex AHSN and we will make the claim for you." in nell.body
+
+
+def test_lay_partners_are_reminded_again_14_days_before_the_claim_deadline(wessex, lead, rate_card) -> None:
+    workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
+    attended(workshop, linked_partner(wessex, full_name="Amira Khan"))
+    paid = attended(workshop, linked_partner(wessex, full_name="Paid Pat"))
+    claim_for(paid, ClaimStatus.PAID, created_by=lead)
+    # Deadline: 2 November + 60 days = Friday 1 January 2027; 14 days before is 18 December.
+    assert sweep("reminders.claim_deadline", at(2026, 12, 17, 23, 0)) == 0
+    assert sweep("reminders.claim_deadline", at(2026, 12, 18, 0, 30)) == 1
+    assert sweep("reminders.claim_deadline", at(2026, 12, 19, 9, 0)) == 0
+    assert sweep("reminders.claim_deadline", at(2027, 1, 2, 9, 0)) == 0  # too late now
+    reminder = Notification.objects.get(kind="reminders.claim_deadline")
+    assert reminder.recipient_name == "Amira Khan"
+    assert reminder.occurrence == "deadline-14d"
+    assert reminder.title == "Claim for Designing the discharge leaflet by Friday 1 January 2027"
+    assert "The last day to claim your involvement payment and expenses is Friday 1 January 2027." in reminder.body
+
+
+def test_no_rate_card_means_no_claim_reminders(wessex) -> None:
+    RateCard.objects.filter(organisation=wessex).delete()
+    workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
+    attended(workshop, linked_partner(wessex))
+    assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 0)) == 0
+
+
+# --- Leads and finance: digests of claims waiting ---------------------------------------------------
+
+
+def test_leads_get_a_daily_digest_of_claims_waiting_for_approval_too_long(wessex, yorkshire, lead, outsider) -> None:
+    second_lead = UserFactory(full_name="Second Lead")
+    MembershipFactory(user=second_lead, organisation=wessex, role=Role.INVOLVEMENT_LEAD)
+    MembershipFactory(user=UserFactory(full_name="Staff Sam"), organisation=wessex, role=Role.STAFF)
+    MembershipFactory(
+        user=UserFactory(full_name="Gone Lead", is_active=False), organisation=wessex, role=Role.INVOLVEMENT_LEAD
+    )
+    partner = linked_partner(wessex)
+    old = new_claim(
+        organisation=wessex,
+        partner=partner,
+        status=ClaimStatus.SUBMITTED,
+        submitted_at=at(2026, 11, 20, 9, 0),
+        payment_choice=PaymentPreference.PAY,
+        created_by=lead,
+    )
+    new_claim(  # only 2 days old: not yet
+        organisation=wessex,
+        partner=partner,
+        status=ClaimStatus.SUBMITTED,
+        submitted_at=at(2026, 11, 28, 9, 0),
+        payment_choice=PaymentPreference.PAY,
+        created_by=lead,
+    )
+    new_claim(  # withdrawn: never
+        organisation=wessex,
+        partner=partner,
+        status=ClaimStatus.WITHDRAWN,
+        submitted_at=at(2026, 11, 1, 9, 0),
+        payment_choice=PaymentPreference.PAY,
+        created_by=lead,
+    )
+    assert sweep("reminders.claims_awaiting_approval", at(2026, 11, 30, 8, 0)) == 2
+    assert sweep("reminders.claims_awaiting_approval", at(2026, 11, 30, 18, 0)) == 0  # once a day
+    assert recipients("reminders.claims_awaiting_approval") == sorted([lead.full_name, "Second Lead"])
+    digest = Notification.objects.get(kind="reminders.claims_awaiting_approval", user=lead)
+    assert digest.title == "1 claim waiting for approval at Wessex AHSN"
+    assert "1 claim at Wessex AHSN has been waiting for approval for more than 5 days:" in digest.body
+    assert f"- {old.reference}: since Friday 20 November 2026 (10 days)" in digest.body
+    assert digest.occurrence == "2026-11-30"
+    assert digest.url == "/payments/claims/"
+    assert sweep("reminders.claims_awaiting_approval", at(2026, 12, 1, 8, 0)) == 2  # the next day
+
+
+def test_finance_gets_a_digest_of_approved_claims_unpaid_too_long(wessex, lead, finance) -> None:
+    partner = linked_partner(wessex)
+    approved = new_claim(
+        organisation=wessex,
+        partner=partner,
+        status=ClaimStatus.APPROVED,
+        submitted_at=at(2026, 11, 10, 9, 0),
+        approved_at=at(2026, 11, 16, 14, 0),
+        payment_choice=PaymentPreference.PAY,
+        created_by=lead,
+    )
+    new_claim(
+        organisation=wessex,
+        partner=partner,
+        status=ClaimStatus.PAID,
+        approved_at=at(2026, 11, 1, 14, 0),
+        paid_at=at(2026, 11, 5, 14, 0),
+        payment_choice=PaymentPreference.PAY,
+        created_by=lead,
+    )
+    assert sweep("reminders.claims_awaiting_payment", at(2026, 11, 21, 13, 0)) == 0
+    assert sweep("reminders.claims_awaiting_payment", at(2026, 11, 21, 15, 0)) == 1
+    digest = Notification.objects.get(kind="reminders.claims_awaiting_payment")
+    assert digest.user == finance
+    assert digest.title == "1 claim waiting for payment at Wessex AHSN"
+    assert f"- {approved.reference}: since Monday 16 November 2026 (5 days)" in digest.body
+
+
+# --- Forums ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def forum(wessex):
+    return Forum.objects.create(organisation=wessex, name="Wessex Involvement Forum", slug="wessex-forum")
+
+
+def member(forum, role=ForumMember.Role.MEMBER, *, partner=None, user=None, **fields) -> ForumMember:  # type: ignore[no-untyped-def]
+    return ForumMember.objects.create(forum=forum, role=role, partner=partner, user=user, **fields)
+
+
+def test_forum_members_are_reminded_before_a_meeting_except_those_who_sent_apologies(forum, wessex) -> None:
+    meeting = Meeting.objects.create(
+        forum=forum,
+        starts_at=at(2026, 12, 3, 10, 0),
+        ends_at=at(2026, 12, 3, 12, 30),
+        format="hybrid",
+        venue="Wessex AHSN, Innovation Centre, Southampton",
+        joining_link="https://meet.example.org/wessex-forum",
+        access_information="Step-free access. A BSL interpreter is booked.",
+    )
+    Meeting.objects.create(  # cancelled: nothing
+        forum=forum,
+        starts_at=at(2026, 12, 3, 14, 0),
+        ends_at=at(2026, 12, 3, 15, 0),
+        status=Meeting.Status.CANCELLED,
+        cancellation_reason="Clash",
+    )
+    lay = member(forum, partner=linked_partner(wessex, full_name="Grace Lay"))
+    staff_member = member(forum, ForumMember.Role.STAFF_CO_CHAIR, user=UserFactory(full_name="Sam Staff"))
+    sorry = member(forum, partner=linked_partner(wessex, full_name="Sorry Sue"))
+    Apology.objects.create(meeting=meeting, member=sorry)
+    member(forum, partner=linked_partner(wessex, full_name="Left Forum"), left_on=date(2026, 10, 1))
+    assert sweep("reminders.meeting_upcoming", at(2026, 12, 1, 9, 50)) == 0  # 48 hours 10 minutes before
+    assert sweep("reminders.meeting_upcoming", at(2026, 12, 1, 10, 5)) == 2
+    assert sweep("reminders.meeting_upcoming", at(2026, 12, 1, 10, 15)) == 0
+    assert recipients("reminders.meeting_upcoming") == ["Grace Lay", "Sam Staff"]
+    reminder = Notification.objects.get(kind="reminders.meeting_upcoming", partner=lay.partner)
+    assert reminder.title == "Reminder: Wessex Involvement Forum meeting on Thursday 3 December 2026"
+    assert "When: Thursday 3 December 2026, 10am to 12:30pm" in reminder.body
+    assert "Where: Wessex AHSN, Innovation Centre, Southampton" in reminder.body
+    assert "How to join online: https://meet.example.org/wessex-forum" in reminder.body
+    assert "Support and access: Step-free access. A BSL interpreter is booked." in reminder.body
+    assert reminder.url == f"/forums/meetings/{meeting.pk}/"
+    assert Notification.objects.get(kind="reminders.meeting_upcoming", user=staff_member.user).recipient_key == (
+        f"u:{staff_member.user_id}"
+    )
+
+
+def test_co_chairs_are_reminded_about_unpublished_notes_3_and_7_days_after(forum, wessex) -> None:
+    meeting = Meeting.objects.create(
+        forum=forum, starts_at=at(2026, 11, 2, 10, 0), ends_at=at(2026, 11, 2, 12, 0), status=Meeting.Status.HELD
+    )
+    MeetingNotes.objects.create(meeting=meeting, status=MeetingNotes.Status.AWAITING_APPROVAL)
+    published = Meeting.objects.create(
+        forum=forum, starts_at=at(2026, 11, 2, 14, 0), ends_at=at(2026, 11, 2, 15, 0), status=Meeting.Status.HELD
+    )
+    MeetingNotes.objects.create(
+        meeting=published, status=MeetingNotes.Status.PUBLISHED, published_at=at(2026, 11, 3, 9)
+    )
+    member(forum, ForumMember.Role.STAFF_CO_CHAIR, user=UserFactory(full_name="Sam Staff"))
+    member(forum, ForumMember.Role.LAY_CO_CHAIR, partner=linked_partner(wessex, full_name="Grace Lay"))
+    member(forum, partner=linked_partner(wessex, full_name="Ordinary Member"))
+    assert sweep("reminders.notes_unpublished", at(2026, 11, 5, 11, 0)) == 0
+    assert sweep("reminders.notes_unpublished", at(2026, 11, 5, 12, 30)) == 2
+    assert sweep("reminders.notes_unpublished", at(2026, 11, 6, 12, 30)) == 0
+    assert sweep("reminders.notes_unpublished", at(2026, 11, 9, 12, 30)) == 2
+    assert sweep("reminders.notes_unpublished", at(2026, 11, 12, 12, 30)) == 0
+    rows = sorted(
+        (n.recipient_name, n.occurrence)
+        for n in Notification.objects.filter(kind="reminders.notes_unpublished").select_related("partner", "user")
+    )
+    assert rows == [("Grace Lay", "day-3"), ("Grace Lay", "day-7"), ("Sam Staff", "day-3"), ("Sam Staff", "day-7")]
+    first = Notification.objects.filter(kind="reminders.notes_unpublished", occurrence="day-3").first()
+    assert first.title == "The notes of the Wessex Involvement Forum meeting are not published yet"
+    assert "was on Monday 2 November 2026, 3 days ago." in first.body
+
+
+def test_action_owners_are_reminded_when_an_action_is_past_due(forum, wessex) -> None:
+    meeting = Meeting.objects.create(
+        forum=forum, starts_at=at(2026, 11, 2, 10, 0), ends_at=at(2026, 11, 2, 12, 0), status=Meeting.Status.HELD
+    )
+    owner = member(forum, partner=linked_partner(wessex, full_name="Grace Lay"))
+    other = member(forum, user=UserFactory(full_name="Sam Staff"))
+    action = Action.objects.create(
+        meeting=meeting,
+        description="Share the draft leaflet with the carers' group",
+        owner=owner,
+        due_on=date(2026, 11, 20),
+    )
+    Action.objects.create(
+        meeting=meeting, description="Done already", owner=other, due_on=date(2026, 11, 20), status="done"
+    )
+    Action.objects.create(meeting=meeting, description="Not due yet", owner=other, due_on=date(2026, 11, 30))
+    assert sweep("reminders.action_overdue", at(2026, 11, 20, 18, 0)) == 0  # due today: not late yet
+    assert sweep("reminders.action_overdue", at(2026, 11, 21, 8, 0)) == 1
+    assert sweep("reminders.action_overdue", at(2026, 11, 22, 8, 0)) == 0
+    reminder = Notification.objects.get(kind="reminders.action_overdue")
+    assert reminder.recipient_name == "Grace Lay"
+    assert reminder.title == "An action for the Wessex Involvement Forum was due on Friday 20 November 2026"
+    assert "Share the draft leaflet with the carers' group" in reminder.body
+    assert "at the Wessex Involvement Forum meeting on Monday 2 November 2026:" in reminder.body
+    action.due_on = date(2026, 11, 25)
+    action.save()
+    assert sweep("reminders.action_overdue", at(2026, 11, 26, 8, 0)) == 1  # a new due date, a new reminder
+
+
+def test_claim_and_forum_sweeps_cost_the_same_queries_for_many_rows(wessex, lead, rate_card, forum) -> None:
+    def build(count: int, tag: str) -> None:
+        workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED, title=tag)
+        partners = LayPartner.objects.bulk_create(
+            [
+                LayPartner(full_name=f"{tag}{i}", email=f"{tag}{i}@ex.org", reference=f"LP-{tag}{i:05d}")
+                for i in range(count)
+            ]
+        )
+        PartnerLink.objects.bulk_create(
+            [PartnerLink(partner=p, organisation=wessex, joined_on=date(2025, 1, 1)) for p in partners]
+        )
+        Participation.objects.bulk_create(
+            [Participation(activity=workshop, partner=p, attended=True, hours=Decimal("2")) for p in partners]
+        )
+        ForumMember.objects.bulk_create([ForumMember(forum=forum, partner=p) for p in partners])
+        meeting = Meeting.objects.create(
+            forum=forum, starts_at=at(2026, 11, 10, 10, 0), ends_at=at(2026, 11, 10, 11, 0), title=tag
+        )
+        Action.objects.bulk_create(
+            [Action(meeting=meeting, description=f"Task {tag}", due_on=date(2026, 11, 8)) for _ in range(count)]
+        )
+
+    def measure() -> tuple[int, dict[str, int]]:
+        with time_machine.travel(at(2026, 11, 9, 13, 0), tick=False), CaptureQueriesContext(connection) as queries:
+            counts = run_sweeps()
+        return len(queries.captured_queries), counts
+
+    build(5, "s")
+    few, few_counts = measure()
+    build(1500, "m")
+    many, many_counts = measure()
+    assert few_counts["reminders.unclaimed"] == 5
+    assert many_counts["reminders.unclaimed"] == 1500
+    assert many_counts["reminders.meeting_upcoming"] == 1505 + 1500  # both meetings, every member
+    assert many == few
