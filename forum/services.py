@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -402,7 +403,7 @@ def default_hours(meeting: Meeting) -> Decimal:
 
 
 def attendance_record(
-    *, actor: Any, meeting: Meeting, rows: list[tuple[ForumMember, bool, Decimal | None]]
+    *, actor: Any, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
 ) -> list[Attendance]:
     """Record who attended; the meeting becomes "held". Lay members who attended get a claimable
     participation on the meeting's involvement activity (see `_sync_participations`)."""
@@ -455,7 +456,9 @@ def _ensure_partner_link(*, actor: Any, forum: Forum, partner: Any) -> None:
         )
 
 
-def _sync_participations(*, actor: Any, meeting: Meeting, rows: list[tuple[ForumMember, bool, Decimal | None]]) -> None:
+def _sync_participations(
+    *, actor: Any, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
+) -> None:
     """Lay members who attended get a claimable participation on the meeting's involvement activity
     (made on first use), so payment for forum time needs no re-keying."""
     from core.choices import InvolvementMethod, LadderLevel

@@ -1,0 +1,222 @@
+"""Forum journeys in a real browser: the secretariat schedules a meeting with an agenda and a paper and
+records attendance; the staff co-chair drafts notes with an action and a decision; the lay co-chair
+approves; the notes appear on the public page and in the feed. axe runs on every page visited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from forum.models import Forum, ForumMember, Meeting, MeetingNotes
+from involvement.models import Participation
+from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.forum.factories import lay_partner_with_login
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def wessex(transactional_db):
+    """The AHSN rows come from a data migration; a flush by an earlier browser test can remove them
+    (serialized_rollback does not always put them back when the whole suite runs in one session)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from accounts.models import Organisation
+
+    if not Organisation.objects.filter(short_name="Wessex").exists():
+        import_module("accounts.migrations.0002_organisations").create(apps, None)
+    return Organisation.objects.get(short_name="Wessex")
+
+
+def _follow(page, name: str, *, role: str = "link") -> None:
+    """Click a link or button and wait for the next page to load before checking it."""
+    with page.expect_navigation():
+        page.get_by_role(role, name=name).click()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def forum_people(wessex):
+    forum = Forum.objects.create(organisation=wessex, name="Wessex PCIE group", slug="wessex-pcie", is_public=True)
+    chair = UserFactory(email="chair@wessex.example.org", full_name="Sam Staffchair")
+    MembershipFactory(user=chair, organisation=wessex, role=Role.STAFF)
+    secretary = UserFactory(email="sec@wessex.example.org", full_name="Sol Secretary")
+    MembershipFactory(user=secretary, organisation=wessex, role=Role.STAFF)
+    lay_chair = lay_partner_with_login(full_name="Lara Laychair", named=True)
+    lay_member = lay_partner_with_login(full_name="Hidden Person", named=False)
+    ForumMember.objects.create(forum=forum, user=chair, role=ForumMember.Role.STAFF_CO_CHAIR)
+    ForumMember.objects.create(forum=forum, user=secretary, role=ForumMember.Role.SECRETARIAT)
+    ForumMember.objects.create(forum=forum, partner=lay_chair, role=ForumMember.Role.LAY_CO_CHAIR)
+    ForumMember.objects.create(forum=forum, partner=lay_member, role=ForumMember.Role.MEMBER)
+    return {"forum": forum, "chair": chair, "secretary": secretary, "lay_chair": lay_chair, "lay_member": lay_member}
+
+
+def _new_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+def test_meeting_to_published_notes(page, browser, live_server, forum_people, tmp_path):
+    forum = forum_people["forum"]
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+
+    # The secretariat schedules a meeting (held yesterday), with an agenda item and a paper.
+    sign_in(page, forum_people["secretary"].email)
+    page.wait_for_url("**/")
+    page.goto(f"/forums/{forum.pk}/")
+    assert_accessible(page)
+    _follow(page, "Schedule a meeting")
+    assert_accessible(page)
+    page.get_by_label("Title").fill("Autumn meeting")
+    page.get_by_label("Date").fill(yesterday.isoformat())
+    page.get_by_label("Start time (UK time)").fill("10:00")
+    page.get_by_label("End time (UK time)").fill("12:00")
+    page.get_by_label("Online", exact=True).check()
+    _follow(page, "Save meeting", role="button")
+    # Bad input is explained and what was typed is kept.
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    assert "Enter the joining link" in page.locator(".nhsuk-error-summary").inner_text()
+    assert page.get_by_label("Title").input_value() == "Autumn meeting"
+    assert_accessible(page)
+    page.get_by_label("Joining link").fill("https://meet.example.org/pcie")
+    _follow(page, "Save meeting", role="button")
+    page.wait_for_url(re.compile(r".*/forums/meetings/\d+/$"))
+    meeting = Meeting.objects.get(forum=forum)
+    assert_accessible(page)
+
+    _follow(page, "Add an agenda item")
+    assert_accessible(page)
+    page.get_by_label("Item").fill("Budget for involvement payments")
+    page.get_by_label("Presenter").fill("Sol Secretary")
+    _follow(page, "Add item and upload a paper", role="button")
+    page.wait_for_url("**/papers/add/")
+    assert_accessible(page)
+    paper = tmp_path / "budget.pdf"
+    paper.write_bytes(PDF)
+    page.locator("input[type=file]").set_input_files(str(paper))
+    _follow(page, "Upload paper", role="button")
+    page.wait_for_url(f"**/forums/meetings/{meeting.pk}/")
+    assert page.get_by_role("link", name="budget.pdf").is_visible()
+    assert_accessible(page)
+
+    # Recording attendance.
+    _follow(page, "Record attendance")
+    assert_accessible(page)
+    page.get_by_label("Hidden Person (member)").check()
+    page.get_by_label("Sam Staffchair (staff co-chair)").check()
+    page.get_by_label("Lara Laychair (lay co-chair)").check()
+    _follow(page, "Save attendance", role="button")
+    page.wait_for_url(f"**/forums/meetings/{meeting.pk}/")
+    assert "Attendance has been recorded" in page.content()
+    assert_accessible(page)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    assert Participation.objects.filter(activity=meeting.activity, attended=True).count() == 2
+
+    # The staff co-chair drafts notes with an action and a decision, and approves them.
+    chair_page = _new_page(browser, live_server)
+    sign_in(chair_page, forum_people["chair"].email)
+    chair_page.wait_for_url("**/")
+    chair_page.goto(f"/forums/meetings/{meeting.pk}/")
+    _follow(chair_page, "Write the notes")
+    assert_accessible(chair_page)
+    chair_page.get_by_label("Notes").fill("## Budget\n\nThe forum agreed the payment rates. <script>alert(1)</script>")
+    _follow(chair_page, "Save notes", role="button")
+    chair_page.wait_for_url(f"**/forums/meetings/{meeting.pk}/**")
+    assert_accessible(chair_page)
+    _follow(chair_page, "Add an action")
+    assert_accessible(chair_page)
+    chair_page.get_by_label("Action").fill("Write to finance about the new rates")
+    chair_page.get_by_label("Who owns it?").select_option(label="Hidden Person")
+    _follow(chair_page, "Save action", role="button")
+    chair_page.wait_for_url(f"**/forums/meetings/{meeting.pk}/**")
+    _follow(chair_page, "Record a decision")
+    assert_accessible(chair_page)
+    chair_page.get_by_label("What was decided?").fill("Pay lay partners the same rate at every AHSN")
+    chair_page.get_by_label("Why?").fill("Members said different rates felt unfair")
+    _follow(chair_page, "Save decision", role="button")
+    chair_page.wait_for_url(f"**/forums/meetings/{meeting.pk}/**")
+    _follow(chair_page, "Send for approval", role="button")
+    chair_page.wait_for_url(f"**/forums/meetings/{meeting.pk}/**")
+    assert_accessible(chair_page)
+    _follow(chair_page, "Read and approve")
+    assert_accessible(chair_page)
+    _follow(chair_page, "I approve version 1", role="button")
+    chair_page.wait_for_url(f"**/forums/meetings/{meeting.pk}/**")
+    assert "when the other co-chair approves" in chair_page.content()
+    assert MeetingNotes.objects.get(meeting=meeting).status == MeetingNotes.Status.AWAITING_APPROVAL
+
+    # The lay co-chair approves: the notes are published.
+    lay_page = _new_page(browser, live_server)
+    sign_in(lay_page, forum_people["lay_chair"].user.email)
+    lay_page.goto("/forums/mine/")
+    assert_accessible(lay_page)
+    with lay_page.expect_navigation():
+        lay_page.get_by_role("link", name=re.compile("Wessex PCIE group: meeting on")).click()
+    assert_accessible(lay_page)
+    assert "Write to finance about the new rates" in lay_page.content()
+    _follow(lay_page, "I approve version 1", role="button")
+    lay_page.wait_for_url(f"**/forums/meetings/{meeting.pk}/**")
+    assert "the notes are now published" in lay_page.content()
+    assert_accessible(lay_page)
+    assert MeetingNotes.objects.get(meeting=meeting).status == MeetingNotes.Status.PUBLISHED
+
+    # Anyone can read them on the public page, with lay partners named only with consent.
+    public = _new_page(browser, live_server)
+    public.goto(f"/forums/public/{forum.slug}/")
+    assert_accessible(public)
+    with public.expect_navigation():
+        public.get_by_role("link", name=re.compile("Meeting on")).click()
+    assert_accessible(public)
+    text = public.locator("main").inner_text()
+    assert "The forum agreed the payment rates." in text
+    assert "Pay lay partners the same rate at every AHSN" in text
+    assert "Write to finance about the new rates" in text
+    assert "Hidden Person" not in text and "a lay partner" in text
+    assert "alert(1)" not in public.content()
+    feed = public.request.get(f"/forums/public/{forum.slug}/feed.atom")
+    assert feed.ok
+    assert f"/forums/public/{forum.slug}/meetings/{meeting.pk}/" in feed.text()
+
+
+def test_forum_pages_are_accessible_for_a_lead_and_on_a_phone(page, phone_page, lead, forum_people):
+    from tests.accounts.test_sign_in_and_mfa import SECRET
+    from tests.browser.conftest import sign_in as browser_sign_in
+
+    forum = forum_people["forum"]
+    browser_sign_in(page, lead.email, totp_secret=SECRET)
+    page.wait_for_url("**/")
+    for path in (
+        "/forums/",
+        "/forums/new/",
+        f"/forums/{forum.pk}/",
+        f"/forums/{forum.pk}/edit/",
+        f"/forums/{forum.pk}/members/add/",
+        f"/forums/{forum.pk}/actions/",
+        f"/forums/{forum.pk}/meetings/new/",
+    ):
+        page.goto(path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    page.goto(f"/forums/{forum.pk}/members/add/")
+    _follow(page, "Add member", role="button")
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    assert_accessible(page)
+
+    browser_sign_in(phone_page, forum_people["lay_member"].user.email)
+    for path in ("/forums/mine/", f"/forums/{forum.pk}/", f"/forums/{forum.pk}/calendar/"):
+        phone_page.goto(path)
+        assert_accessible(phone_page)
+    _follow(phone_page, "Make my calendar link", role="button")
+    assert "Copy this link now" in phone_page.content()
+    assert_accessible(phone_page)
