@@ -335,6 +335,7 @@ class RegisterInterestForm(UKContactFieldsMixin, forms.Form):
         label="How should we contact you?",
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
+        help_text="Then fill in the matching detail below: your email address, phone number or postal address.",
         error_messages={"required": "Select how we should contact you"},
     )
     email = forms.EmailField(label="Email address", required=False, error_messages={"invalid": EMAIL_INVALID})

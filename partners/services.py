@@ -361,11 +361,19 @@ def application_submit(
         raise PartnerError("Choose the AHSN for the area where you live.")
     if not (email or phone or (address and postcode)):
         raise PartnerError("Tell us at least one way to contact you.")
+    email = email.strip().lower()
     with transaction.atomic():
+        if email:
+            # Sending the form twice does not create a second application.
+            existing = (
+                PartnerApplication.objects.pending().filter(organisation=organisation, email__iexact=email).first()
+            )
+            if existing is not None:
+                return existing
         application = PartnerApplication.objects.create(
             organisation=organisation,
             full_name=full_name.strip(),
-            email=email.strip().lower(),
+            email=email,
             phone=phone,
             address=address.strip(),
             postcode=postcode,

@@ -255,9 +255,10 @@ def test_join_is_rate_limited_per_address(client, wessex, settings):
     from django.core.cache import cache
 
     cache.clear()
-    for _ in range(2):
-        assert client.post("/partners/join/", {**JOIN, "organisation": wessex.pk}).status_code == 302
-    blocked = client.post("/partners/join/", {**JOIN, "organisation": wessex.pk})
+    for n in range(2):
+        data = {**JOIN, "organisation": wessex.pk, "email": f"sam{n}@example.net"}
+        assert client.post("/partners/join/", data).status_code == 302
+    blocked = client.post("/partners/join/", {**JOIN, "organisation": wessex.pk, "email": "new@example.net"})
     assert blocked.status_code == 429
     assert PartnerApplication.objects.count() == 2
     cache.clear()
@@ -348,3 +349,9 @@ def test_leads_home_page_lists_applications_waiting(lead_client, staff_client):
     assert b"People who want to become lay partners" in home.content
     assert b"Waiting Person" in home.content
     assert b"Waiting Person" not in staff_client.get("/").content
+
+
+def test_sending_the_join_form_twice_makes_one_application(client, wessex):
+    client.post("/partners/join/", {**JOIN, "organisation": wessex.pk})
+    client.post("/partners/join/", {**JOIN, "organisation": wessex.pk, "email": "SAM@example.net"})
+    assert PartnerApplication.objects.count() == 1
