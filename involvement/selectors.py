@@ -202,7 +202,7 @@ SCORE_LABELS = {
 }
 
 
-def feedback_summary(feedback: QuerySet[Feedback], *, comments_limit: int = 20) -> dict[str, Any]:
+def feedback_summary(feedback: QuerySet[Feedback], *, comments_limit: int = 10) -> dict[str, Any]:
     """Average scores (out of 5) and count by database aggregation, and recent comments.
 
     A comment carries the partner's name only when they chose to be named."""
@@ -275,6 +275,36 @@ def programme_summary(*, programme: Programme) -> dict[str, Any]:
             )
         ),
     }
+
+
+def programme_people(*, programme: Programme, organisation_ids: Any, limit: int = 20) -> list[dict[str, Any]]:
+    """Lay partners who attended the programme's activities run by the given AHSNs, most involved
+    first: name, activities attended and hours. Other AHSNs' partners on a shared programme are
+    only counted in the summary, never named."""
+    rows = (
+        Participation.objects.filter(
+            activity__programme=programme,
+            activity__organisation_id__in=list(organisation_ids),
+            attended=True,
+            partner__anonymised=False,
+        )
+        .exclude(activity__status=ActivityStatus.CANCELLED)
+        .values("partner_id", "partner__full_name", "partner__preferred_name")
+        .annotate(
+            activities=Count("activity_id", distinct=True),
+            hours=Coalesce(Sum("hours"), Value(0, output_field=DecimalField())),
+        )
+        .order_by("-activities", "partner__full_name")[:limit]
+    )
+    return [
+        {
+            "partner_id": r["partner_id"],
+            "name": r["partner__preferred_name"] or r["partner__full_name"],
+            "activities": r["activities"],
+            "hours": r["hours"],
+        }
+        for r in rows
+    ]
 
 
 # ---------------------------------------------------------------- claimable participation

@@ -147,8 +147,8 @@ def activity_export(request: HttpRequest) -> StreamingHttpResponse:
                     a.get_stage_display() if a.stage else "",
                     a.get_status_display(),
                     " ".join(a.priority_codes or []),
-                    "; ".join(a.seldom_heard_groups),
-                    "; ".join(a.support_offered),
+                    "; ".join(a.seldom_heard_labels),
+                    "; ".join(a.support_labels),
                     a.participant_count,
                     a.attended_count,
                     a.attended_hours,
@@ -428,7 +428,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Attendance has been saved.")
             return redirect("involvement:activity_detail", pk=activity.pk)
-    error_items: list[Any] = [error] if error else []
+    error_items: list[Any] = [error] if error and request.method == "POST" else []
     if not error:
         for _p, f in rows:
             if f.is_bound:

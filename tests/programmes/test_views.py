@@ -174,3 +174,31 @@ def test_a_lay_partner_cannot_see_programmes(wessex):
     client = client_for(partner.user)
     assert client.get(reverse("programmes:programme_list")).status_code == 403
     assert client.get(reverse("programmes:priority_list")).status_code == 403
+
+
+def test_people_involved_are_named_only_for_your_own_ahsn(staff_client, outsider_client, wessex, yorkshire):
+    from decimal import Decimal
+
+    from tests.involvement.factories import LayPartnerFactory, ParticipationFactory
+
+    national = ProgrammeFactory(organisation=wessex, programme_type=ProgrammeType.NATIONAL, name="Heart failure")
+    national.shared_with.add(yorkshire)
+    wessex_partner = LayPartnerFactory(full_name="Wendy Wessex")
+    york_partner = LayPartnerFactory(full_name="Yusuf York", organisation=yorkshire)
+    ParticipationFactory(
+        activity=ActivityFactory(programme=national, organisation=wessex),
+        partner=wessex_partner,
+        attended=True,
+        hours=Decimal("2"),
+    )
+    ParticipationFactory(
+        activity=ActivityFactory(programme=national, organisation=yorkshire),
+        partner=york_partner,
+        attended=True,
+        hours=Decimal("3"),
+    )
+    url = reverse("programmes:programme_detail", args=[national.pk])
+    wessex_page = staff_client.get(url).content.decode()
+    york_page = outsider_client.get(url).content.decode()
+    assert "Wendy Wessex" in wessex_page and "Yusuf York" not in wessex_page
+    assert "Yusuf York" in york_page and "Wendy Wessex" not in york_page
