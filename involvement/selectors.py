@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from core.access import scoped_get_or_404, visible_organisation_ids
-from core.choices import LadderLevel
+from core.choices import InvolvementMethod, LadderLevel
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
 from partners.models import LayPartner, PartnerLink
 from programmes.models import Programme
@@ -404,8 +404,11 @@ def activities_this_week(*, organisation_ids: Any, today: date | None = None) ->
 
 
 def completed_without_outcome(*, organisation_ids: Any) -> QuerySet[Activity]:
+    """Completed activities with no "you said, we did" yet. Forum meetings are left out: what
+    changed because of them goes in their published notes and decisions."""
     return (
         Activity.objects.filter(organisation_id__in=list(organisation_ids), status=ActivityStatus.COMPLETED)
+        .exclude(method=InvolvementMethod.FORUM_MEETING)
         .exclude(Exists(Outcome.objects.filter(activity_id=OuterRef("pk"))))
         .select_related("organisation")
         .order_by("-ends_at", "-id")

@@ -79,3 +79,13 @@ def test_the_partner_home_page_and_staff_partner_page_show_involvement(partner, 
     detail = staff_client.get(reverse("partners:partner_detail", args=[partner.pk])).content.decode()
     assert "What they have taken part in" in detail
     assert "Wessex panel" in detail
+
+
+def test_forum_meetings_are_not_listed_as_missing_an_outcome(wessex):
+    from involvement.selectors import completed_without_outcome
+
+    ActivityFactory(
+        organisation=wessex, title="Forum meeting", status="completed", method="forum_meeting", programme=None
+    )
+    workshop = ActivityFactory(organisation=wessex, title="Workshop", status="completed")
+    assert list(completed_without_outcome(organisation_ids=[wessex.pk])) == [workshop]
