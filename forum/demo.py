@@ -32,7 +32,7 @@ MEETINGS = [
     # (days ago, title, notes, decisions [(what, why)], actions [(description, owner key, due in days, status)])
     (
         330,
-        "Summer meeting",
+        "Payment for involvement",
         "## Welcome\n\nThe co-chairs welcomed two new lay partners from Yorkshire and Humber.\n\n"
         "## Payment for involvement\n\nMembers said claim forms were hard to fill in on a phone. "
         "Staff showed the new online claim.\n\n## Next steps\n\n* Test the claim pages with members\n"
@@ -42,7 +42,7 @@ MEETINGS = [
     ),
     (
         240,
-        "Autumn meeting",
+        "Reaching seldom-heard voices",
         "## Strategy update\n\nThe head of involvement shared progress against the strategy's priorities.\n\n"
         "## Seldom-heard voices\n\nMembers asked how AHSNs reach people who do not use the internet.",
         [
@@ -58,7 +58,7 @@ MEETINGS = [
     ),
     (
         150,
-        "Winter meeting",
+        "Terms of reference",
         "## Forum terms of reference\n\nThe forum reviewed its terms of reference and agreed the co-chair model.\n\n"
         "## Training\n\nLay partners asked for training on reading research papers.",
         [
@@ -75,7 +75,7 @@ MEETINGS = [
     ),
     (
         60,
-        "Spring meeting",
+        "You said, we did",
         "## You said, we did\n\nEach AHSN reported one change made because of what lay partners said.\n\n"
         "## Annual report\n\nThe forum agreed what to include in its annual report.",
         [("Publish an annual report written with lay partners", "Openness about what changed and why.")],
@@ -131,7 +131,9 @@ def _member(forum: Forum, *, role: str, user: User | None = None, partner: LayPa
     lookup["user" if user is not None else "partner"] = user or partner
     member = ForumMember.objects.filter(**lookup).first()
     if member is None:
-        member = ForumMember.objects.create(forum=forum, user=user, partner=partner, role=role)
+        member = ForumMember.objects.create(
+            forum=forum, user=user, partner=partner, role=role, joined_on=timezone.localdate() - dt.timedelta(days=400)
+        )
     if partner is not None:
         PartnerLink.objects.get_or_create(
             partner=partner, organisation=forum.organisation, defaults={"joined_on": dt.date(2024, 4, 1)}
@@ -197,7 +199,7 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
                 )
             new_meetings += 1
         # Held ten days ago; the staff co-chair has approved, the lay co-chair has not yet.
-        meeting = _held_meeting(forum, admin, everyone, 10, "Quarterly meeting")
+        meeting = _held_meeting(forum, admin, everyone, 10, "Falls prevention co-design")
         notes = MeetingNotes.objects.create(
             meeting=meeting,
             body_markdown="## Welcome\n\nThe forum heard from the Patient Safety Collaborative about "
@@ -219,7 +221,7 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
         )
         upcoming = Meeting.objects.create(
             forum=forum,
-            title="Summer meeting",
+            title="Annual report",
             starts_at=_at(-30, 10),
             ends_at=_at(-30, 13),
             format=ActivityFormat.HYBRID,

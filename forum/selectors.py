@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DurationField,
     Exists,
@@ -28,6 +29,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -262,7 +265,15 @@ def active_members(forum: Forum) -> QuerySet[ForumMember]:
     return (
         ForumMember.objects.filter(forum=forum, left_on__isnull=True)
         .select_related("user", "partner")
-        .order_by("role", "partner__full_name", "user__full_name", "id")
+        .annotate(
+            role_rank=Case(
+                When(role=ForumMember.Role.STAFF_CO_CHAIR, then=Value(0)),
+                When(role=ForumMember.Role.LAY_CO_CHAIR, then=Value(1)),
+                When(role=ForumMember.Role.SECRETARIAT, then=Value(2)),
+                default=Value(3),
+            )
+        )
+        .order_by("role_rank", "partner__full_name", "user__full_name", "id")
     )
 
 

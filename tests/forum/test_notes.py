@@ -132,7 +132,7 @@ def test_script_in_notes_is_removed():
 
 def test_markdown_headings_lists_and_tables_render():
     html = render_notes("## Agreed\n\n* one\n* **two**\n\n| a | b |\n|---|---|\n| 1 | 2 |")
-    assert "<h2>Agreed</h2>" in html
+    assert "<h3>Agreed</h3>" in html  # under the page's own "Notes" heading
     assert "<li><strong>two</strong></li>" in html
     assert "<table>" in html
 
