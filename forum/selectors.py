@@ -58,6 +58,8 @@ from partners.models import ConsentRecord
 RUNNING_ROLES = (ForumMember.Role.SECRETARIAT, ForumMember.Role.STAFF_CO_CHAIR, ForumMember.Role.LAY_CO_CHAIR)
 CO_CHAIR_ROLES = (ForumMember.Role.STAFF_CO_CHAIR, ForumMember.Role.LAY_CO_CHAIR)
 LAY_PARTNER_LABEL = "a lay partner"
+# Notes count as published on time within this many days of the meeting (for the quarterly report).
+NOTES_ON_TIME_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -490,9 +492,12 @@ def forum_cadence(forum: Forum, financial_year_start_date: dt.date) -> dict[str,
     }
 
 
-def cadence_for_organisations(org_ids: Any, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def cadence_for_organisations(
+    org_ids: Any, start: dt.date, end: dt.date, *, on_time_days: int = NOTES_ON_TIME_DAYS
+) -> list[dict[str, Any]]:
     """Per organisation: forums, meetings held between start and end (inclusive dates), notes
-    published, and the average days from meeting to published notes — aggregated in the database."""
+    published, notes published within `on_time_days` of the meeting, and the average days from
+    meeting to published notes — aggregated in the database."""
     lag = ExpressionWrapper(F("notes__published_at") - F("starts_at"), output_field=DurationField())
     rows = (
         Meeting.objects.filter(
@@ -506,6 +511,14 @@ def cadence_for_organisations(org_ids: Any, start: dt.date, end: dt.date) -> lis
             forums=Count("forum", distinct=True),
             meetings_held=Count("id", distinct=True),
             notes_published=Count("id", filter=Q(notes__status=MeetingNotes.Status.PUBLISHED), distinct=True),
+            notes_on_time=Count(
+                "id",
+                filter=Q(
+                    notes__status=MeetingNotes.Status.PUBLISHED,
+                    notes__published_at__lte=F("starts_at") + dt.timedelta(days=on_time_days),
+                ),
+                distinct=True,
+            ),
             average_lag=Avg(lag, filter=Q(notes__status=MeetingNotes.Status.PUBLISHED)),
         )
         .order_by("forum__organisation_id")
@@ -519,6 +532,7 @@ def cadence_for_organisations(org_ids: Any, start: dt.date, end: dt.date) -> lis
                 "forums": row["forums"],
                 "meetings_held": row["meetings_held"],
                 "notes_published": row["notes_published"],
+                "notes_on_time": row["notes_on_time"],
                 "average_days_to_publish": round(average.total_seconds() / 86400, 1) if average is not None else None,
             }
         )

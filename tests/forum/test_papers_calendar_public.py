@@ -308,6 +308,11 @@ def test_cadence_for_organisations_aggregates_in_the_database(setup, yorkshire, 
     by_org = {r["organisation_id"]: r for r in rows}
     wessex_row = by_org[setup.forum.organisation_id]
     assert (wessex_row["meetings_held"], wessex_row["notes_published"]) == (3, 2)
+    assert wessex_row["notes_on_time"] == 2
+    late = selectors.cadence_for_organisations(
+        [setup.forum.organisation_id], dt.date(2025, 4, 1), dt.date(2025, 6, 30), on_time_days=7
+    )
+    assert late[0]["notes_on_time"] == 1
     assert wessex_row["average_days_to_publish"] == 7.0
     assert by_org[yorkshire.pk]["notes_published"] == 0
     assert by_org[yorkshire.pk]["average_days_to_publish"] is None

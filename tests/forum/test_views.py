@@ -346,3 +346,22 @@ def test_my_forums_query_count_is_fixed(lay_member_client, setup, django_assert_
         MeetingFactory(forum=setup.forum, starts_at=timezone.now() + dt.timedelta(days=i + 1))
     with django_assert_max_num_queries(14):
         assert lay_member_client.get("/forums/mine/").status_code == 200
+
+
+def test_meeting_page_query_count_is_fixed(secretariat_client, setup, django_assert_max_num_queries):
+    from forum import services
+    from tests.forum.conftest import login_user
+
+    meeting = MeetingFactory(forum=setup.forum)
+    NotesFactory(meeting=meeting, status=MeetingNotes.Status.AWAITING_APPROVAL)
+    actor = login_user(setup.secretariat)
+    for i in range(15):
+        services.agenda_item_add(actor=actor, meeting=meeting, title=f"Item {i}")
+        ActionFactory(meeting=meeting, owner=setup.lay_member)
+    members = [ForumMember.objects.create(forum=setup.forum, partner=lay_partner_with_login()) for _ in range(10)]
+    for member in members:
+        Attendance.objects.create(meeting=meeting, member=member, attended=True, recorded_by=actor)
+        Apology.objects.create(meeting=meeting, member=member)
+    with django_assert_max_num_queries(22):
+        response = secretariat_client.get(f"/forums/meetings/{meeting.pk}/")
+    assert response.content.count(b"Item ") >= 15
