@@ -174,17 +174,26 @@ def frequency_for(*, group: str, user_id: int | None, partner_id: int | None) ->
     return found or NotificationFrequency.IMMEDIATELY
 
 
+# More than this many new notifications are queued in batches, one task per batch, so a sweep that
+# creates tens of thousands of reminders sends hundreds of broker messages, not tens of thousands.
+DELIVERY_BATCH = 50
+
+
 def queue_delivery(notification_ids: Sequence[int]) -> None:
-    """After the surrounding transaction commits, queue one delivery task per notification."""
+    """After the surrounding transaction commits, queue delivery of the notifications."""
     if not notification_ids:
         return
     ids = list(notification_ids)
 
     def _queue() -> None:
-        from core.tasks import deliver_notification
+        from core.tasks import deliver_notification, deliver_notification_batch
 
-        for pk in ids:
-            deliver_notification.delay(pk)
+        if len(ids) <= DELIVERY_BATCH:
+            for pk in ids:
+                deliver_notification.delay(pk)
+            return
+        for start in range(0, len(ids), DELIVERY_BATCH):
+            deliver_notification_batch.delay(ids[start : start + DELIVERY_BATCH])
 
     transaction.on_commit(_queue)
 

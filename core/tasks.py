@@ -36,6 +36,22 @@ def deliver_notification(self: Any, notification_id: int) -> str:
 
 
 @shared_task(acks_late=True)
+def deliver_notification_batch(notification_ids: list[int]) -> int:
+    """Deliver a batch; any that fail get their own task, which retries with backoff."""
+    sent = 0
+    for pk in notification_ids:
+        try:
+            deliver(pk)
+            sent += 1
+        except DeliveryFailed:
+            try:
+                deliver_notification.apply_async((pk,), countdown=30)
+            except Exception:  # the row stays "failed": the staff page shows it and it can be retried
+                logger.warning("could not queue a retry", extra={"notification_id": pk})
+    return sent
+
+
+@shared_task(acks_late=True)
 def run_reminder_sweeps() -> dict[str, int]:
     from core.reminders import run_sweeps
 

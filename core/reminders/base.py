@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import CharField, Exists, Func, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
@@ -24,6 +24,8 @@ from core.notifications import Draft, Recipient, create_notifications
 # Reminders look back this far past their threshold, so switching the portal on (or restoring an
 # old backup) does not flood people with reminders about things long past.
 LOOKBACK = timedelta(days=30)
+# After creating this many notifications in one run, refresh the table's planner statistics.
+REFRESH_STATISTICS_AFTER = 5000
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ def run_sweeps(
         with transaction.atomic():
             drafts = item.collect(now, settings_row)
             counts[item.kind] = len(drafts) if dry_run else len(create_notifications(drafts))
+    if sum(counts.values()) >= REFRESH_STATISTICS_AFTER and not dry_run and not connection.in_atomic_block:
+        # So many new rows at once leaves the planner's picture of the notifications table stale until
+        # autovacuum catches up, and the next sweep's NOT EXISTS would stop using the unique index.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Notification._meta.db_table}")
     return counts
 
 

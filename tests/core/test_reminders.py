@@ -271,3 +271,18 @@ def test_beat_runs_the_sweeps_every_ten_minutes_and_the_summary_on_monday_mornin
     digest = tasks["core.tasks.send_weekly_digests"].crontab
     assert (digest.minute, digest.hour, digest.day_of_week, str(digest.timezone)) == ("0", "8", "1", "Europe/London")
     assert tasks["core.tasks.requeue_stale_notifications"].interval.every == 15
+
+
+def test_a_large_sweep_queues_deliveries_in_batches_and_sends_each_once(
+    wessex, django_capture_on_commit_callbacks
+) -> None:
+    workshop = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
+    _bulk_participants(wessex, workshop, 120, "Q")
+    with (
+        time_machine.travel(at(2026, 11, 30, 9, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        assert run_sweeps(kinds=["reminders.activity_upcoming"]) == {"reminders.activity_upcoming": 120}
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"Q{i}@example.org" for i in range(120))
+    assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
