@@ -99,7 +99,7 @@ class MeetingForm(forms.Form):
     title = forms.CharField(max_length=200, required=False, help_text="Optional. For example: Summer meeting.")
     date = forms.DateField(
         label="Date",
-        help_text="For example, 27 3 2027 or 2027-03-27",
+        help_text="For example, 27/03/2027",
         input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Enter the date of the meeting", "invalid": "Enter a real date"},

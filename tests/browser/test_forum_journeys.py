@@ -190,11 +190,23 @@ def test_meeting_to_published_notes(page, browser, live_server, forum_people, tm
 
 
 def test_forum_pages_are_accessible_for_a_lead_and_on_a_phone(page, phone_page, lead, forum_people):
+    from forum.models import Action
     from tests.accounts.test_sign_in_and_mfa import SECRET
-    from tests.browser.conftest import sign_in as browser_sign_in
 
     forum = forum_people["forum"]
-    browser_sign_in(page, lead.email, totp_secret=SECRET)
+    soon = timezone.now() + dt.timedelta(days=10)
+    meeting = Meeting.objects.create(
+        forum=forum,
+        title="Winter forum",
+        starts_at=soon,
+        ends_at=soon + dt.timedelta(hours=2),
+        format="in_person",
+        venue="Civic Centre, Southampton",
+        access_information="Step-free entrance",
+    )
+    action = Action.objects.create(meeting=meeting, description="Book a BSL interpreter", due_on=soon.date())
+    lay_member = ForumMember.objects.get(forum=forum, partner=forum_people["lay_member"])
+    sign_in(page, lead.email, totp_secret=SECRET)
     page.wait_for_url("**/")
     for path in (
         "/forums/",
@@ -202,8 +214,13 @@ def test_forum_pages_are_accessible_for_a_lead_and_on_a_phone(page, phone_page, 
         f"/forums/{forum.pk}/",
         f"/forums/{forum.pk}/edit/",
         f"/forums/{forum.pk}/members/add/",
+        f"/forums/members/{lay_member.pk}/",
         f"/forums/{forum.pk}/actions/",
         f"/forums/{forum.pk}/meetings/new/",
+        f"/forums/meetings/{meeting.pk}/",
+        f"/forums/meetings/{meeting.pk}/edit/",
+        f"/forums/meetings/{meeting.pk}/cancel/",
+        f"/forums/actions/{action.pk}/",
     ):
         page.goto(path)
         assert page.locator("h1").count() == 1, path
@@ -213,10 +230,19 @@ def test_forum_pages_are_accessible_for_a_lead_and_on_a_phone(page, phone_page, 
     assert page.locator(".nhsuk-error-summary").is_visible()
     assert_accessible(page)
 
-    browser_sign_in(phone_page, forum_people["lay_member"].user.email)
-    for path in ("/forums/mine/", f"/forums/{forum.pk}/", f"/forums/{forum.pk}/calendar/"):
+    # A lay member on a phone: their forums, the meeting, apologies and a calendar link.
+    sign_in(phone_page, forum_people["lay_member"].user.email)
+    for path in ("/forums/mine/", f"/forums/{forum.pk}/", f"/forums/meetings/{meeting.pk}/"):
         phone_page.goto(path)
         assert_accessible(phone_page)
+    _follow(phone_page, "Send your apologies")
+    assert_accessible(phone_page)
+    phone_page.get_by_label("Anything you want to tell the co-chairs (optional)").fill("I have a hospital appointment")
+    _follow(phone_page, "Send apologies", role="button")
+    assert "You sent apologies" in phone_page.content()
+    assert_accessible(phone_page)
+    phone_page.goto(f"/forums/{forum.pk}/calendar/")
+    assert_accessible(phone_page)
     _follow(phone_page, "Make my calendar link", role="button")
     assert "Copy this link now" in phone_page.content()
     assert_accessible(phone_page)
