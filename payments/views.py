@@ -410,7 +410,7 @@ def claim_return(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Claim {claim.reference} has been returned to {claim.partner.display_name}.")
             return redirect("payments:claim_detail", pk=claim.pk)
-    return render(request, "payments/claim_reason.html", {"claim": claim, "form": form, "action": "return"})
+    return render(request, "payments/claim_reason.html", {"claim": claim, "form": form, "decision": "return"})
 
 
 @login_required
@@ -431,7 +431,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Claim {claim.reference} has been rejected.")
             return redirect("payments:claim_detail", pk=claim.pk)
-    return render(request, "payments/claim_reason.html", {"claim": claim, "form": form, "action": "reject"})
+    return render(request, "payments/claim_reason.html", {"claim": claim, "form": form, "decision": "reject"})
 
 
 @login_required

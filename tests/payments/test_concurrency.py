@@ -14,7 +14,7 @@ from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.payments.factories import participation_for, partner_at
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_approvals_one_wins_one_is_told(wessex):
     partner = partner_at(wessex)
     claim = services.claim_start(partner=partner, organisation=wessex, actor=partner.user)
