@@ -257,8 +257,29 @@ def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
             organisation=meeting.forum.organisation,
             data={"changed": changed},
         )
+        if locked.is_upcoming and set(changed) & {"starts_at", "ends_at", "format", "venue", "joining_link"}:
+            _tell_members_meeting_changed(meeting=locked, forum=meeting.forum)
     locked.forum = meeting.forum
     return locked
+
+
+def _tell_members_meeting_changed(*, meeting: Meeting, forum: Forum) -> None:
+    place = meeting.venue or meeting.joining_link or "details in the portal"
+    for member in _active_members_for_notice(forum):
+        notify(
+            kind="forum.meeting_changed",
+            subject=meeting,
+            user=member.user,
+            partner=member.partner,
+            organisation=forum.organisation,
+            occurrence=timezone.now().isoformat(),
+            title=f"{forum.name}: meeting details have changed",
+            body=(
+                f"The {forum.name} meeting is now on {_london(meeting.starts_at)} "
+                f"({meeting.get_format_display().lower()}). Where: {place}."
+            ),
+            url=reverse("forum:meeting_detail", args=[meeting.pk]),
+        )
 
 
 def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:

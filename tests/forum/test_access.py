@@ -110,3 +110,8 @@ def test_meeting_edit_saves_new_time(secretariat_client, ids):
 
     meeting = Meeting.objects.get(pk=ids["meeting"])
     assert timezone.localtime(meeting.starts_at).hour == 14 and meeting.title == "Moved"
+    from core.models import Notification
+
+    told = Notification.objects.filter(kind="forum.meeting_changed", subject_id=str(meeting.pk))
+    assert told.count() == 4
+    assert "2:00pm" in told.first().body
