@@ -98,9 +98,9 @@ def build(*, partners: int, now: datetime) -> dict[str, int]:
     )
     activities: list[Activity] = []
     for org in ahsns:
-        for n in range(60):
-            # From 80 days ago to two days ahead, one every 32 hours.
-            starts = now - timedelta(days=80) + timedelta(hours=32 * n)
+        for n in range(100):
+            # From 80 days ago to today, one every 19 hours.
+            starts = now - timedelta(days=80) + timedelta(hours=19 * n)
             if n % 6 == 5:  # one in six is coming up in the next two days
                 starts = now + timedelta(hours=n % 40 + 1)
             status = ActivityStatus.PLANNED if starts > now else ActivityStatus.COMPLETED

@@ -59,3 +59,31 @@ def test_a_running_compile_is_reported_not_duplicated(wessex, lead):
     with pytest.raises(CommandError, match="could not be compiled"):
         run("compile_quarterly_reports", "--quarter", "2026/27-Q2", "--ahsn", "Wessex")
     assert QuarterlyReport.objects.filter(scope=wessex).count() == 1
+
+
+def test_generate_bench_data_small_then_the_query_count_does_not_grow_with_the_data(network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.quarters import FinancialQuarter
+    from involvement.models import Activity, Participation
+    from payments.models import Claim
+    from reports.indicators import compile_indicators
+
+    quarter = FinancialQuarter.last_completed()
+    output = run("generate_bench_data", "--scale", "small")
+    assert "Built 20 programmes" in output
+    assert (Activity.objects.count(), Participation.objects.count(), Claim.objects.count()) == (200, 1000, 300)
+    with CaptureQueriesContext(connection) as small:
+        at_small = compile_indicators(organisation=network, quarter=quarter)
+    run("generate_bench_data", "--scale", "small", "--multiplier", "2", "--seed", "7")
+    assert Activity.objects.count() == 600
+    with CaptureQueriesContext(connection) as triple:
+        at_triple = compile_indicators(organisation=network, quarter=quarter)
+    assert len(small.captured_queries) == len(triple.captured_queries) < 40
+
+    def total(data):
+        rows = {r["key"]: r for s in data["sections"] for r in s["indicators"]}
+        return rows["activities.total"]["values"]["this"]
+
+    assert total(at_triple) > total(at_small) > 0

@@ -1,0 +1,78 @@
+"""Time compiling the network's quarterly report on a network-sized database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ahsn_bench python benchmarks/bench_report.py
+    python benchmarks/bench_report.py --generate      # build the data first (generate_bench_data --scale network)
+    python benchmarks/bench_report.py --quarter 2026/27-Q2
+
+Prints the seconds and the number of database queries for: the indicators alone, and the whole
+compile (indicators, charts, HTML, CSV and PDF). Run it against a database of its own: it adds
+report versions (and, with --generate, the bench rows) to whatever DATABASE_URL points at.
+Target: the network report compiles in under 10 seconds on a 2-core machine, and the query count
+does not grow with the data."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quarter", default="", help="Default: the last quarter that has ended.")
+    parser.add_argument("--generate", action="store_true", help="Run generate_bench_data --scale network first.")
+    parser.add_argument("--scale", default="network", choices=["network", "small"])
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Organisation
+    from core.quarters import FinancialQuarter
+    from involvement.models import Activity, Participation
+    from payments.models import Claim
+    from reports.indicators import compile_indicators
+    from reports.services import report_compile, report_compile_request
+
+    if args.generate:
+        call_command("generate_bench_data", scale=args.scale)
+    quarter = FinancialQuarter.parse(args.quarter) if args.quarter else FinancialQuarter.last_completed()
+    network = Organisation.objects.get(kind=Organisation.Kind.NETWORK)
+    print(
+        f"Data: {Activity.objects.count():,} activities, {Participation.objects.count():,} participations, "
+        f"{Claim.objects.count():,} claims. Quarter: {quarter.label}. CPUs: {os.cpu_count()}."
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        compile_indicators(organisation=network, quarter=quarter)
+        indicators_seconds = time.perf_counter() - started
+    print(f"Indicators only:  {indicators_seconds:6.2f} s, {len(queries.captured_queries)} queries")
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        report = report_compile_request(scope=network, quarter=quarter, actor=None, run=False)
+        report = report_compile(report_id=report.pk) or report
+        total_seconds = time.perf_counter() - started
+    print(
+        f"Whole compile:    {total_seconds:6.2f} s, {len(queries.captured_queries)} queries "
+        f"(version {report.version}, status {report.status})"
+    )
+    target = 10.0
+    verdict = "within" if total_seconds < target else "OVER"
+    print(f"Target: under {target:.0f} s on 2 cores -> {verdict} target.")
+    return 0 if report.status == "ready" else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""A network admin compiles the network's quarterly report, reads it and downloads the PDF;
+a lead adds a narrative and publishes their AHSN's report. axe checks every page on the way."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.quarters import FinancialQuarter
+from reports.models import QuarterlyReport
+from reports.services import report_compile_request
+from tests.accounts.test_sign_in_and_mfa import SECRET
+from tests.browser.conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_network_admin_compiles_the_network_report_and_downloads_the_pdf(page, network_admin, network):
+    sign_in(page, network_admin.email, totp_secret=SECRET)
+    page.goto("/reports/")
+    assert_accessible(page)
+    assert page.get_by_text("There are no reports yet").is_visible()
+
+    page.get_by_role("link", name="Compile a report").click()
+    assert_accessible(page)
+    page.get_by_label("Report for").select_option(label=network.name)
+    # Tests run Celery eagerly, so the compile happens inside this request: allow it time.
+    with page.expect_navigation(url=re.compile(r".*/reports/\d+/$"), timeout=60_000):
+        page.get_by_role("button", name="Compile now").click(timeout=60_000)
+    quarter = FinancialQuarter.last_completed()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Quarterly priority-progress report, {quarter.label}"
+    assert page.get_by_text("Figures count the records of every AHSN and the network.").is_visible()
+    assert_accessible(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the report as a PDF").click()
+    download = download_info.value
+    with open(download.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    assert download.suggested_filename == f"network-{quarter.slug}-v1.pdf"
+
+    page.goto("/reports/")
+    assert page.get_by_role("link", name=f"{network.name}, {quarter.label}, version 1").is_visible()
+    assert_accessible(page)
+
+
+def test_compile_progress_page_is_accessible(page, network_admin, network):
+    report = report_compile_request(
+        scope=network, quarter=FinancialQuarter.last_completed(), actor=network_admin, run=False
+    )
+    sign_in(page, network_admin.email, totp_secret=SECRET)
+    page.goto(f"/reports/{report.pk}/")
+    assert page.get_by_role("heading", name="Compiling the report").is_visible()
+    assert_accessible(page)
+    # The page asks for progress and reloads itself when the compile is over.
+    QuarterlyReport.objects.filter(pk=report.pk).update(
+        status="failed", error="The compile stopped before it finished."
+    )
+    page.get_by_text("This version could not be compiled").wait_for(timeout=10_000)
+    assert_accessible(page)
+
+
+def test_lead_adds_a_narrative_and_publishes_on_a_phone(phone_page, lead, wessex):
+    page = phone_page
+    sign_in(page, lead.email, totp_secret=SECRET)
+    page.goto("/reports/compile/")
+    # Tests run Celery eagerly, so the compile happens inside this request: allow it time.
+    with page.expect_navigation(url=re.compile(r".*/reports/\d+/$"), timeout=60_000):
+        page.get_by_role("button", name="Compile now").click(timeout=60_000)
+    assert_accessible(page)
+    page.get_by_role("link", name="Add a narrative").click()
+    assert_accessible(page)
+    page.get_by_label("1. Visible leadership").fill("Every programme now plans involvement from the start.")
+    page.get_by_role("button", name="Save narrative").click()
+    assert page.get_by_text("Every programme now plans involvement from the start.").is_visible()
+    page.get_by_role("link", name="Publish to the network").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish to the network").click()
+    assert page.get_by_text("is published to the network").is_visible()
+    assert_accessible(page)
