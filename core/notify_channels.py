@@ -25,7 +25,11 @@ def send_other_channel(notification: Notification) -> bool:
         )
         return True
     if notification.channel == Notification.Channel.LETTER:
-        lines = [notification.partner.full_name, *notification.partner.address.splitlines(), notification.partner.postcode]
+        lines = [
+            notification.partner.full_name,
+            *notification.partner.address.splitlines(),
+            notification.partner.postcode,
+        ]
         address = {f"address_line_{i + 1}": line for i, line in enumerate([x for x in lines if x][:7])}
         client.send_letter_notification(
             template_id=settings.GOVUK_NOTIFY_LETTER_TEMPLATE_ID,

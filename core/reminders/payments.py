@@ -168,6 +168,8 @@ def unclaimed(now: datetime, settings: ReminderSettings) -> list[Draft]:
     rows = (
         _unclaimed_participations(today)
         .filter(activity__ends_at__lte=threshold, activity__ends_at__gt=threshold - LOOKBACK)
+        # Inside the last days before the deadline the deadline reminder says it all: one message, not two.
+        .filter(last_day__gt=today + timedelta(days=settings.claim_deadline_warning_days))
         .exclude(
             already_notified(
                 kind=UNCLAIMED,

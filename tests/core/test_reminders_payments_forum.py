@@ -137,6 +137,17 @@ def test_lay_partners_are_reminded_again_14_days_before_the_claim_deadline(wesse
     assert "The last day to claim your involvement payment and expenses is Friday 1 January 2027." in reminder.body
 
 
+def test_a_short_deadline_sends_one_claim_reminder_not_two(wessex, rate_card) -> None:
+    RateCard.objects.filter(pk=rate_card.pk).update(claim_deadline_days=20)  # deadline Sunday 22 November
+    workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
+    attended(workshop, linked_partner(wessex, full_name="Amira Khan"))
+    with time_machine.travel(at(2026, 11, 9, 13, 0), tick=False):
+        counts = run_sweeps(kinds=["reminders.unclaimed", "reminders.claim_deadline"])
+    assert counts == {"reminders.unclaimed": 0, "reminders.claim_deadline": 1}
+    reminder = Notification.objects.get()
+    assert reminder.title == "Claim for Designing the discharge leaflet by Sunday 22 November 2026"
+
+
 def test_no_rate_card_means_no_claim_reminders(wessex) -> None:
     RateCard.objects.filter(organisation=wessex).delete()
     workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
