@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from core.choices import PaymentPreference
 from payments import services
-from payments.models import Claim, ClaimLine, ClaimStatus
+from payments.models import Claim, ClaimLine
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -87,9 +87,7 @@ def _claimable(organisation: Organisation) -> list[Any]:
     )
 
 
-def _build(
-    organisation: Organisation, participation: Any, *, with_taxi: bool = False
-) -> tuple[Claim, date]:
+def _build(organisation: Organisation, participation: Any, *, with_taxi: bool = False) -> tuple[Claim, date]:
     """A claim on one participation, made as if a few days after the activity."""
     partner = participation.partner
     day = timezone.localtime(participation.activity.ends_at).date()
