@@ -197,3 +197,22 @@ def test_failed_messages_page_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = admin_client_portal.get("/notifications/failed/")
     assert len(response.context["page_obj"].object_list) == 25
+
+
+def test_reminder_settings_can_be_changed_in_the_admin_but_not_deleted(db) -> None:
+    from core.models import ReminderSettings
+    from tests.accounts.factories import UserFactory
+
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client = client_for(superuser)
+    url = "/django-admin/core/remindersettings/1/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "remind participants this many hours before an activity or meeting" in page.content.decode().lower()
+    form = {field.name: getattr(ReminderSettings.load(), field.name) for field in ReminderSettings._meta.fields}
+    form.pop("id")
+    form.pop("updated_at")
+    form["activity_reminder_hours"] = 24
+    assert client.post(url, form).status_code == 302
+    assert ReminderSettings.load().activity_reminder_hours == 24
+    assert client.get("/django-admin/core/remindersettings/1/delete/").status_code == 403
