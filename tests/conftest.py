@@ -98,3 +98,26 @@ def outsider_client(outsider) -> Client:
 @pytest.fixture
 def admin_client_portal(network_admin) -> Client:
     return client_for(network_admin)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (browser tests, concurrency tests) flush the database afterwards.
+    Ask pytest-django for a serialized rollback in each of them, so the reference rows the data
+    migrations made (organisations, strategy priorities, rate cards, schedules) come back and the
+    next test starts from the same place."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None:
+            continue
+        marker = item.get_closest_marker("django_db")
+        transactional = (
+            "transactional_db" in names or "live_server" in names or bool(marker and marker.kwargs.get("transaction"))
+        )
+        if not transactional:
+            continue
+        if marker is not None:
+            if not marker.kwargs.get("serialized_rollback"):
+                kwargs = {**marker.kwargs, "serialized_rollback": True}
+                item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+        elif "django_db_serialized_rollback" not in names:
+            names.append("django_db_serialized_rollback")

@@ -33,15 +33,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser(django_db_setup: None) -> Iterator[object]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
         if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # The test database's reference rows (AHSNs, priorities, rate cards, schedules) were saved
+    # when it was created, so each transactional test can put them back after the previous
+    # test's flush. Playwright's sync API runs an event loop in this thread, and while it runs
+    # Django hands out a separate set of connection objects: give them the saved rows too.
+    saved = {c.alias: c._test_serialized_contents for c in connections.all() if hasattr(c, "_test_serialized_contents")}
     with sync_playwright() as playwright:
+        for alias, contents in saved.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
