@@ -74,7 +74,9 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL only, psycopg 3 with Django's connection pool -------------------
-DATABASES: dict[str, dict[str, Any]] = {"default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/ahsn_portal")}
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/ahsn_portal")
+}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env.int("DB_POOL_MAX", default=10)}
@@ -118,6 +120,9 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "AHSN Involvement Portal"
+# Accept the code from the 30-second step either side as well: phone clocks drift, and a code
+# typed just as it changes should not be refused.
+MFA_TOTP_TOLERANCE = 1
 INVITATION_VALID_DAYS = 14
 
 # --- Forms ----------------------------------------------------------------------------------
