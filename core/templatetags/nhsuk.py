@@ -19,6 +19,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from django import forms, template
+from django.core.validators import EmailValidator
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -76,9 +77,7 @@ def widget_kind(bound_field: BoundField) -> str:
 
 def _base_id(bound_field: BoundField) -> str:
     """The id the field's control (or its first option) is built from."""
-    return str(
-        bound_field.field.widget.attrs.get("id") or bound_field.auto_id or bound_field.html_name
-    )
+    return str(bound_field.field.widget.attrs.get("id") or bound_field.auto_id or bound_field.html_name)
 
 
 def _join_classes(*parts: str | None) -> str:
@@ -137,14 +136,82 @@ class FieldView:
         return bool(self.errors)
 
 
-def _label_text(bound_field: BoundField, kind: str, label_override: str | None) -> tuple[str, bool]:
-    text = str(label_override if label_override else (bound_field.label or ""))
+def _label_text(bound_field: BoundField, kind: str) -> tuple[str, bool]:
+    text = str(bound_field.label or "")
     # NHS.UK style marks the optional questions, not the required ones. A single checkbox is
     # optional by nature ("Tell me about new activities"), so it is not marked.
     optional = not bound_field.field.required and kind not in (CHECKBOX, HIDDEN)
     if optional and text and not text.rstrip().endswith("(optional)"):
         text = f"{text} (optional)"
     return text, optional
+
+
+def _lower_first(text: str) -> str:
+    """ "Full name" -> "full name", but "NHS number" stays as it is."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+# Labels that are already an instruction ("Create a password", "Type the password again")
+# make a good error message as they are; "Enter create a password" would not.
+_INSTRUCTION_VERBS = {
+    "add",
+    "choose",
+    "confirm",
+    "create",
+    "describe",
+    "enter",
+    "explain",
+    "give",
+    "list",
+    "pick",
+    "re-enter",
+    "repeat",
+    "say",
+    "select",
+    "tell",
+    "tick",
+    "type",
+    "upload",
+    "write",
+}
+
+
+def _required_message(bound_field: BoundField, kind: str) -> str:
+    name = str(bound_field.label or "").strip()
+    question = not name or name.endswith("?")
+    first_word = name.split(" ", 1)[0].lower() if name else ""
+    if first_word in _INSTRUCTION_VERBS and kind != CHECKBOX:
+        return name.rstrip(".:")
+    if kind == CHECKBOX:
+        return f"Select “{name}” to continue" if name else "Select the box to continue"
+    if kind == FILE:
+        return "Choose a file to upload"
+    if kind in (RADIOS, SELECT, CHECKBOXES):
+        return "Select an answer" if question else f"Select {_lower_first(name)}"
+    return "Enter an answer" if question else f"Enter {_lower_first(name)}"
+
+
+def plain_english_errors(bound_field: BoundField, kind: str | None = None) -> list[str]:
+    """The field's error messages, with Django's generic ones made specific to the question.
+
+    "This field is required." says nothing about what to do, so it becomes "Enter full name" or
+    "Select region"; Django's email message gets an example. Messages a form sets itself are
+    shown as they are.
+    """
+    kind = kind or widget_kind(bound_field)
+    required_default = str(forms.Field.default_error_messages["required"])
+    email_default = str(EmailValidator.message)
+    messages = []
+    for error in bound_field.errors.as_data():
+        text = " ".join(str(m) for m in error)
+        if error.code == "required" and text == required_default:
+            text = _required_message(bound_field, kind)
+        elif error.code == "invalid" and text == email_default:
+            text = "Enter an email address in the correct format, like name@example.com"
+        messages.append(text)
+    return messages
 
 
 def _page_heading_field(bound_field: BoundField) -> str | None:
@@ -155,14 +222,13 @@ def build_field_view(
     bound_field: BoundField,
     *,
     show_errors: bool = True,
-    label: str | None = None,
     hide_hint: bool = False,
 ) -> FieldView:
     kind = widget_kind(bound_field)
     base_id = _base_id(bound_field)
-    label_text, optional = _label_text(bound_field, kind, label)
+    label_text, optional = _label_text(bound_field, kind)
     hint = "" if hide_hint else str(bound_field.help_text or "")
-    errors = [str(e) for e in bound_field.errors] if show_errors else []
+    errors = plain_english_errors(bound_field, kind) if show_errors else []
     hint_id = f"{base_id}-hint" if hint else ""
     error_id = f"{base_id}-error" if errors else ""
     describedby = " ".join(x for x in (hint_id, error_id) if x)
@@ -237,15 +303,11 @@ def _parts(bound_field: BoundField, base_id: str, has_error: bool) -> list[Part]
     renderer = bound_field.form.renderer
     parts = []
     for index, sub in enumerate(subwidgets):
-        sub_widget = (
-            widget.widgets[index] if isinstance(widget, forms.MultiWidget) else forms.Select()
-        )
+        sub_widget = widget.widgets[index] if isinstance(widget, forms.MultiWidget) else forms.Select()
         attrs = dict(sub.get("attrs") or {})
         is_select = sub.get("template_name", "").endswith("select.html")
         base_class = "nhsuk-select" if is_select else "nhsuk-input nhsuk-date-input__input"
-        error_class = (
-            ("nhsuk-select--error" if is_select else "nhsuk-input--error") if has_error else ""
-        )
+        error_class = ("nhsuk-select--error" if is_select else "nhsuk-input--error") if has_error else ""
         attrs["class"] = _join_classes(base_class, error_class, attrs.get("class"))
         attrs.pop("placeholder", None)
         sub = {**sub, "attrs": attrs}
@@ -256,7 +318,7 @@ def _parts(bound_field: BoundField, base_id: str, has_error: bool) -> list[Part]
             suffix = names[index] if index < len(names) else f"_{index}"
         label = _part_label(sub_widget, suffix, index)
         if "width" not in attrs["class"]:
-            attrs["class"] += " " + _part_width(label, sub_widget, is_select)
+            attrs["class"] = _join_classes(attrs["class"], _part_width(label, sub_widget, is_select))
         # Django's own widget templates write the <input>/<select>; they escape every value.
         html = mark_safe(renderer.render(sub["template_name"], {"widget": sub}))  # noqa: S308
         parts.append(Part(id=str(attrs.get("id", "")), label=label, control_html=html))
@@ -280,17 +342,15 @@ def _context_flag(context: template.Context, name: str, default: bool = True) ->
 def nhsuk_field(
     context: template.Context,
     bound_field: BoundField,
-    label: str = "",
     hide_hint: bool = False,
 ) -> FieldView:
     """``{% nhsuk_field field as f %}``: facts about a bound field for the pack's templates.
 
-    ``label`` replaces the field's label for this page; ``hide_hint`` leaves out its help text.
+    ``hide_hint`` leaves out the field's help text (when the page says it another way).
     """
     view = build_field_view(
         bound_field,
         show_errors=_context_flag(context, "form_show_errors"),
-        label=label or None,
         hide_hint=bool(hide_hint),
     )
     view.show_label = _context_flag(context, "form_show_labels")
@@ -331,9 +391,7 @@ def nhsuk_control(view: FieldView, drop_placeholder: bool = False, extra_class: 
 
 
 @register.simple_tag
-def nhsuk_error_items(
-    form: forms.BaseForm | None = None, errors: Any = None
-) -> list[dict[str, str]]:
+def nhsuk_error_items(form: forms.BaseForm | None = None, errors: Any = None) -> list[dict[str, str]]:
     """``{% nhsuk_error_items form=form errors=errors as items %}`` for the error summary.
 
     ``errors`` (a list of messages, or of ``{"text": ..., "href": ...}``) is for pages whose
@@ -345,9 +403,7 @@ def nhsuk_error_items(
         items = []
         for error in errors:
             if isinstance(error, dict):
-                items.append(
-                    {"text": str(error.get("text", "")), "href": str(error.get("href") or "")}
-                )
+                items.append({"text": str(error.get("text", "")), "href": str(error.get("href") or "")})
             else:
                 items.append({"text": str(error), "href": ""})
         return items
@@ -368,12 +424,10 @@ def nhsuk_error_list(form: forms.BaseForm | None) -> list[dict[str, str]]:
         if not bound_field.errors:
             continue
         if bound_field.is_hidden:
-            items.extend({"text": str(error), "href": ""} for error in bound_field.errors)
+            items.extend({"text": e, "href": ""} for e in plain_english_errors(bound_field))
             continue
         view = build_field_view(bound_field)
-        items.extend(
-            {"text": str(error), "href": f"#{view.anchor}"} for error in bound_field.errors
-        )
+        items.extend({"text": error, "href": f"#{view.anchor}"} for error in view.errors)
     return items
 
 
@@ -472,3 +526,38 @@ def nhsuk_strict_button_attrs(flat_attrs: str) -> str:
 
     # The attribute string was built by flatatt(), so its values are already escaped.
     return mark_safe(re.sub(r'class="([^"]*)"', replace, str(flat_attrs)))  # noqa: S308
+
+
+@register.simple_tag
+def nhsuk_relabel(form: forms.BaseForm, name: str, label: str, help_text: str | None = None, **attrs: Any) -> str:
+    """Give a field of a form we do not own (allauth's) a plainer label or hint, for this page.
+
+    ``{% nhsuk_relabel form "login" "Email address" %}`` before the form is drawn. Extra
+    keyword arguments become attributes of the control (``inputmode="numeric"``; ``class`` is
+    added to the NHS.UK classes). It changes only this form instance (Django copies fields and
+    widgets for each form), so the error summary and the field agree. Renders nothing.
+    """
+    if form is None or name not in getattr(form, "fields", {}):
+        return ""
+    form.fields[name].label = label
+    widget = form.fields[name].widget
+    for key, value in attrs.items():
+        if key == "class":
+            widget.attrs["class"] = _join_classes(widget.attrs.get("class"), str(value))
+        else:
+            widget.attrs[key] = value
+    if help_text is not None:
+        form.fields[name].help_text = help_text
+    cached = getattr(form, "_bound_fields_cache", {}).get(name)
+    if cached is not None:
+        cached.label = label
+        if help_text is not None:
+            cached.help_text = help_text
+    return ""
+
+
+@register.filter
+def nhsuk_group(value: Any, size: int = 4) -> str:
+    """ "JBSWY3DPEHPK3PXP" -> "JBSW Y3DP EHPK 3PXP": long codes are easier to read and type."""
+    text = str(value or "")
+    return " ".join(text[i : i + size] for i in range(0, len(text), int(size)))
