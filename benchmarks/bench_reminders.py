@@ -145,19 +145,19 @@ def build(*, partners: int, now: datetime) -> dict[str, int]:
     for n, part in enumerate(p for p in participations if p.attended):
         if n % 2:
             continue
-        status = statuses[(n // 2) % len(statuses)]
+        claim_status = statuses[(n // 2) % len(statuses)]
         claims.append(
             Claim(
                 organisation_id=part.activity.organisation_id,
                 partner=part.partner,
                 reference=f"BN-{n:07d}",
-                status=status,
+                status=claim_status,
                 payment_choice=PaymentPreference.PAY,
-                submitted_at=now - timedelta(days=n % 20) if status != ClaimStatus.DRAFT else None,
+                submitted_at=now - timedelta(days=n % 20) if claim_status != ClaimStatus.DRAFT else None,
                 approved_at=now - timedelta(days=n % 12)
-                if status in (ClaimStatus.APPROVED, ClaimStatus.PAID)
+                if claim_status in (ClaimStatus.APPROVED, ClaimStatus.PAID)
                 else None,
-                paid_at=now - timedelta(days=1) if status == ClaimStatus.PAID else None,
+                paid_at=now - timedelta(days=1) if claim_status == ClaimStatus.PAID else None,
                 created_by=staff[part.activity.organisation_id],
             )
         )

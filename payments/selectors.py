@@ -97,11 +97,19 @@ def get_claimline_for_user(user: Any, pk: int, *, write: bool = False) -> ClaimL
 
 
 def get_receipt_for_user(user: Any, pk: int) -> Receipt:
-    """Receipts: the claimant, and leads, finance and network admins of the claim's AHSN."""
-    receipt = Receipt.objects.select_related("line__claim").filter(pk=pk).first()
+    """Receipts: the claimant, leads, finance and network admins of the claim's AHSN, and the
+    member of staff who uploaded it for a partner they support. Nobody else, not even other staff."""
+    receipt = Receipt.objects.select_related("line__claim__partner").filter(pk=pk).first()
     if receipt is None:
         raise Http404("No such receipt.")
-    get_claim_for_user(user, receipt.line.claim_id)
+    claim = get_claim_for_user(user, receipt.line.claim_id)
+    is_claimant = claim.partner.user_id is not None and claim.partner.user_id == user.pk
+    if not (
+        is_claimant
+        or can_write(user, claim.organisation_id, roles=CLAIM_READER_ROLES)
+        or receipt.uploaded_by_id == user.pk
+    ):
+        raise Http404("No such receipt.")
     return receipt
 
 

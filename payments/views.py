@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -260,18 +261,19 @@ def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
                 form.add_error("receipt", str(exc))
         if form.is_valid():
             try:
-                line = services.claim_add_expense_line(
-                    claim=claim,
-                    actor=request.user,
-                    category=category,
-                    expense_date=data["expense_date"],
-                    amount=data.get("amount"),
-                    miles=data.get("miles"),
-                    description=data.get("description", ""),
-                    reason=data.get("reason", ""),
-                )
-                if receipt:
-                    services.receipt_add(line=line, uploaded=receipt, actor=request.user)
+                with transaction.atomic():  # the line and its receipt are saved together or not at all
+                    line = services.claim_add_expense_line(
+                        claim=claim,
+                        actor=request.user,
+                        category=category,
+                        expense_date=data["expense_date"],
+                        amount=data.get("amount"),
+                        miles=data.get("miles"),
+                        description=data.get("description", ""),
+                        reason=data.get("reason", ""),
+                    )
+                    if receipt:
+                        services.receipt_add(line=line, uploaded=receipt, actor=request.user)
             except ClaimError as exc:
                 _add_error(form, exc)
             else:

@@ -260,3 +260,119 @@ def test_queue_costs_a_fixed_number_of_queries(lead, wessex, django_assert_max_n
         response = client.get("/payments/claims/")
     assert response.status_code == 200 and "300 claims" in response.content.decode()
     assert "£5.50" in response.content.decode()
+
+
+def test_reject_with_a_reason_and_the_partner_sees_why(partner, wessex, participation, lead):
+    claim = submitted(partner, wessex, participation)
+    client = client_for(lead)
+    assert (
+        "Tell the claimant why" in client.post(f"/payments/claims/{claim.pk}/reject/", {"reason": ""}).content.decode()
+    )
+    client.post(f"/payments/claims/{claim.pk}/reject/", {"reason": "This was a staff training day"})
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.REJECTED
+    assert (
+        "This was a staff training day"
+        in client_for(partner.user).get(f"/payments/claims/{claim.pk}/").content.decode()
+    )
+
+
+def test_lead_asks_about_one_line(partner, wessex, participation, lead, finance, outsider):
+    claim = submitted(partner, wessex, participation)
+    line = claim.lines.get()
+    url = f"/payments/lines/{line.pk}/query/"
+    assert client_for(finance).post(url, {"note": "Why?"}).status_code == 403
+    assert client_for(outsider).get(url).status_code == 404
+    client_for(lead).post(url, {"note": "Did the session really run for 3 hours?"})
+    page = client_for(partner.user).get(f"/payments/claims/{claim.pk}/").content.decode()
+    assert "Did the session really run for 3 hours?" in page
+
+
+def test_withdraw_asks_first_then_withdraws(partner_client, partner, wessex, outsider):
+    claim = services.claim_start(partner=partner, organisation=wessex, actor=partner.user)
+    url = f"/payments/claims/{claim.pk}/withdraw/"
+    assert "This cannot be undone" in partner_client.get(url).content.decode()
+    assert client_for(outsider).post(url).status_code == 404
+    partner_client.post(url)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.WITHDRAWN
+
+
+def test_a_photo_over_10mb_is_refused_and_nothing_is_saved(partner_client, partner, wessex):
+    claim = services.claim_start(partner=partner, organisation=wessex, actor=partner.user)
+    too_big = upload("IMG_1234.JPG", jpeg_bytes() + b"\x00" * (10 * 1024 * 1024), "image/jpeg")
+    response = partner_client.post(
+        f"/payments/claims/{claim.pk}/expenses/new/taxi/",
+        {"expense_date": timezone.localdate().isoformat(), "amount": "20.00", "reason": "Hospital", "receipt": too_big},
+    )
+    assert "smaller than 10MB" in response.content.decode()
+    assert claim.lines.count() == 0
+
+
+def test_staff_who_prepared_a_claim_see_its_receipt_but_other_staff_do_not(wessex, staff):
+    from tests.accounts.factories import MembershipFactory, UserFactory
+    from tests.payments.factories import assisted_partner_at
+
+    partner = assisted_partner_at(wessex)
+    claim = services.claim_start(partner=partner, organisation=wessex, actor=staff)
+    line = services.claim_add_expense_line(
+        claim=claim, actor=staff, category="taxi", amount="9", reason="Frail", expense_date=timezone.localdate()
+    )
+    receipt = services.receipt_add(line=line, uploaded=upload(), actor=staff)
+    assert client_for(staff).get(f"/payments/receipts/{receipt.pk}/").status_code == 200
+    colleague = UserFactory()
+    MembershipFactory(user=colleague, organisation=wessex, role="staff")
+    assert client_for(colleague).get(f"/payments/claims/{claim.pk}/").status_code == 200
+    assert client_for(colleague).get(f"/payments/receipts/{receipt.pk}/").status_code == 404
+
+
+def _many_claims(wessex, count, **fields):
+    partner = partner_at(wessex)
+    claims = []
+    for i in range(count):
+        claim = Claim.objects.create(
+            organisation=wessex,
+            partner=partner,
+            payment_choice="pay",
+            created_by=partner.user,
+            reference=f"CLM-8{i:05d}",
+            **fields,
+        )
+        claim.lines.create(kind="parking", amount=Decimal("3.00"))
+        claims.append(claim)
+    return partner, claims
+
+
+def test_money_page_costs_a_fixed_number_of_queries(wessex, django_assert_max_num_queries):
+    partner, _ = _many_claims(wessex, 120, status=ClaimStatus.PAID, paid_at=timezone.now())
+    client = client_for(partner.user)
+    with django_assert_max_num_queries(14):
+        response = client.get("/payments/my/")
+    assert "£360.00" in response.content.decode()
+
+
+def test_batch_list_costs_a_fixed_number_of_queries(wessex, finance, django_assert_max_num_queries):
+    from payments.models import PaymentBatch
+
+    _, claims = _many_claims(wessex, 60, status=ClaimStatus.APPROVED, approved_at=timezone.now())
+    for i, claim in enumerate(claims):
+        batch = PaymentBatch.objects.create(organisation=wessex, created_by=finance, reference=f"PAY-9{i:05d}")
+        Claim.objects.filter(pk=claim.pk).update(batch=batch)
+    client = client_for(finance)
+    with django_assert_max_num_queries(14):
+        response = client.get("/payments/batches/")
+    assert response.status_code == 200 and "PAY-900059" in response.content.decode()
+
+
+def test_claim_page_costs_a_fixed_number_of_queries(partner, wessex, lead, django_assert_max_num_queries):
+    claim = services.claim_start(partner=partner, organisation=wessex, actor=partner.user)
+    for _ in range(40):
+        line = services.claim_add_expense_line(
+            claim=claim, actor=partner.user, category="parking", amount="6.00", expense_date=timezone.localdate()
+        )
+        services.receipt_add(line=line, uploaded=upload(), actor=partner.user)
+    services.claim_submit(claim=claim, actor=partner.user, declaration=True)
+    client = client_for(lead)
+    with django_assert_max_num_queries(16):
+        response = client.get(f"/payments/claims/{claim.pk}/")
+    assert "£240.00" in response.content.decode()
