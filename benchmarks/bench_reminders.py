@@ -21,23 +21,27 @@ import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def _database_url(name: str) -> tuple[str, str]:
-    """(URL of the bench database, URL of the server's maintenance database)."""
+    """(URL of the bench database, URL of the server's maintenance database), on the server of
+    DATABASE_URL, whether it is reached over TCP or a unix socket."""
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
+    address, question, query = base.partition("?")
+    head = address.rpartition("/")[0]
+    return f"{head}/{name}{question}{query}", f"{head}/postgres{question}{query}"
 
 
 def _recreate(name: str, admin_url: str) -> None:
+    import environ
     import psycopg
 
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    config = environ.Env.db_url_config(admin_url)
+    params = {key.lower(): config.get(key) for key in ("HOST", "PORT", "USER", "PASSWORD") if config.get(key)}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 

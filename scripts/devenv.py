@@ -5,7 +5,7 @@ Usage (the Makefile calls these with the project's virtualenv Python):
 
     scripts/devenv.py run                  migrate, load demo data, then web + worker + beat
     scripts/devenv.py test [-- PYTEST...]  run pytest against a real PostgreSQL
-    scripts/devenv.py bench [-- ARGS...]   run `manage.py run_benchmarks` when it exists
+    scripts/devenv.py bench [-- ARGS...]   benchmarks/: the network report and a reminder sweep
     scripts/devenv.py migrate [-- ARGS...] run `manage.py migrate --noinput`
     scripts/devenv.py manage -- ARGS...    any other manage.py command (createsuperuser, shell…)
 
@@ -462,15 +462,56 @@ def cmd_test(dev: DevEnv, args: list[str]) -> int:
     return dev.run_foreground([PYTHON, "-m", "pytest", *args])
 
 
+def database_url_named(url: str, name: str) -> str:
+    """The same server as `url` (TCP or unix socket), another database: the last path part changes."""
+    address, question, query = url.partition("?")
+    head, _, _ = address.rpartition("/")
+    return f"{head}/{quote(name)}{question}{query}"
+
+
+def create_database_if_missing(url: str) -> None:
+    """CREATE DATABASE for the database `url` names, connecting to the server's `postgres` one."""
+    import environ
+    import psycopg
+    from psycopg import sql
+
+    config = environ.Env.db_url_config(url)
+    params = {
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v}) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+
+
+BENCH_REPORT_DATABASE = "ahsn_bench"
+
+
 def cmd_bench(dev: DevEnv, args: list[str]) -> int:
+    """Both benchmarks, each on a database of its own on the portal's PostgreSQL server, so the
+    demo data is never touched: the network report (built once, then reused) and a reminder sweep."""
     dev.env.setdefault("DJANGO_SETTINGS_MODULE", LOCAL_SETTINGS)
-    if not dev.manage_command_exists("run_benchmarks"):
-        dev.check_signals()
-        say("No benchmarks exist yet (manage.py run_benchmarks is not defined): nothing to run.")
-        return 0
     dev.ensure_database()
-    dev.ensure_redis()
-    return dev.run_foreground([*MANAGE, "run_benchmarks", *args])
+    server_url = dev.env["DATABASE_URL"]
+    report_url = database_url_named(server_url, BENCH_REPORT_DATABASE)
+    create_database_if_missing(report_url)
+    # Celery deliveries go to an in-memory broker: a benchmark sends nothing.
+    dev.env["REDIS_URL"] = "memory://"
+
+    say(f"\n== 1 of 2: the network's quarterly report on a network-sized database ({BENCH_REPORT_DATABASE})")
+    dev.env["DATABASE_URL"] = report_url
+    code = dev.run_foreground([*MANAGE, "migrate", "--noinput", "-v", "0"])
+    if code == 0:
+        code = dev.run_foreground([PYTHON, str(ROOT / "benchmarks" / "bench_report.py"), "--generate", *args])
+    dev.check_signals()
+
+    say("\n== 2 of 2: one reminder sweep over a network's participations, claims and meetings")
+    dev.env["DATABASE_URL"] = server_url
+    code_reminders = dev.run_foreground([PYTHON, str(ROOT / "benchmarks" / "bench_reminders.py")])
+    return code or code_reminders
 
 
 def cmd_migrate(dev: DevEnv, args: list[str]) -> int:

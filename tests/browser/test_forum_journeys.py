@@ -20,21 +20,6 @@ from tests.forum.factories import lay_partner_with_login
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def wessex(transactional_db):
-    """The AHSN rows come from a data migration; a flush by an earlier browser test can remove them
-    (serialized_rollback does not always put them back when the whole suite runs in one session)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from accounts.models import Organisation
-
-    if not Organisation.objects.filter(short_name="Wessex").exists():
-        import_module("accounts.migrations.0002_organisations").create(apps, None)
-    return Organisation.objects.get(short_name="Wessex")
-
-
 def _follow(page, name: str, *, role: str = "link") -> None:
     """Click a link or button and wait for the next page to load before checking it."""
     with page.expect_navigation():

@@ -15,20 +15,6 @@ from tests.partners.factories import PartnerApplicationFactory, partner_with_log
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _organisations(transactional_db):
-    """Browser tests flush the database after each test, which removes the AHSN rows the data
-    migration created; put them back (the same code as the migration) before each test."""
-    import importlib
-
-    from django.apps import apps
-
-    from accounts.models import Organisation
-
-    if not Organisation.objects.filter(short_name="Wessex").exists():
-        importlib.import_module("accounts.migrations.0002_organisations").create(apps, None)
-
-
 PASSWORD = "blue-kettle-garden-7"
 
 

@@ -16,24 +16,6 @@ from tests.payments.factories import jpeg_bytes, participation_for, partner_at
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture(autouse=True)
-def _reference_rows(transactional_db):
-    """Put back the organisations and default rates that data migrations create.
-
-    A transactional test empties the tables when it ends. `serialized_rollback` should restore
-    them, but once Playwright's event loop runs in this thread Django looks up a different
-    connection object, which has no saved copy, so nothing is restored."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from accounts.models import Organisation
-
-    if not Organisation.objects.exists():
-        import_module("accounts.migrations.0002_organisations").create(apps, None)
-        import_module("payments.migrations.0002_default_rate_cards").add_default_cards(apps, None)
-
-
 def _receipt_photo(tmp_path):
     path = tmp_path / "IMG_20261125_101500.jpg"
     path.write_bytes(jpeg_bytes())
