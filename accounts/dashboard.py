@@ -1,4 +1,4 @@
-"""Dashboard sections for staff roles: team management and sign-in security."""
+"""Dashboard sections for staff roles: invitations waiting and the organisations they belong to."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from accounts.models import MANAGER_ROLES, Invitation, Role
+from accounts.models import MANAGER_ROLES, Invitation
 from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
 
@@ -43,11 +43,5 @@ def team_sections(user: Any) -> list[DashboardSection]:
                 link_text="See your team",
             )
         )
-    if Role.FINANCE in roles:
-        sections.append(
-            DashboardSection(
-                title="Payments to make",
-                empty_text="There are no approved claims waiting for payment.",
-            )
-        )
+    # A finance officer's claims to pay are the payments app's section ("Approved claims to pay").
     return sections

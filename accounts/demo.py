@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.models import Membership, Organisation, Role, User
+from accounts.models import MFA_REQUIRED_ROLES, Membership, Organisation, Role, User
 
 DEMO_DOMAIN = "demo.ahsn.test"
 DEFAULT_DEMO_PASSWORD = "involve-demo-2026"
-# Shared by every demo account so a person can add it to an authenticator app once.
+# Shared by every demo account that needs a second step, so a person adds it to an app once.
 DEFAULT_DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 DEMO_AHSNS = ("Wessex", "Y&H AHSN")
@@ -69,7 +69,10 @@ def seed(out: Any) -> dict[str, Any]:
         user, created = ensure_user(f"{local}@{DEMO_DOMAIN}", full_name, password=password)
         created_count += int(created)
         Membership.objects.get_or_create(user=user, organisation=orgs[org_short], defaults={"role": role})
-        ensure_totp(user, secret)
+        # Only the roles that must use a second step get one, as the README says: staff sign in
+        # with their password alone.
+        if role in MFA_REQUIRED_ROLES:
+            ensure_totp(user, secret)
         users[local] = user
     out.write(f"Demo staff accounts: {len(DEMO_STAFF)} ({created_count} new)")
     return {"users": users, "organisations": orgs}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -43,5 +44,5 @@ class RequireMfaForPrivilegedRolesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(_ALWAYS_ALLOWED_PREFIXES) and needs_mfa_setup(request.user):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

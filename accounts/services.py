@@ -102,8 +102,11 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "", 
     with transaction.atomic():
         invitation = invitation_for_token(token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        # Checked again under the lock: another request may have used or replaced it meanwhile.
         if invitation.accepted_at is not None:
             raise AccountsError("This invitation has already been used.")
+        if invitation.revoked_at is not None:
+            raise AccountsError("This invitation link is not valid. Ask the person who invited you to send a new one.")
         existing = User.objects.filter(email__iexact=invitation.email).first()
         if existing is not None:
             if user is None or user.pk != existing.pk:
@@ -149,6 +152,21 @@ def invitation_revoke(*, actor: Any, invitation: Invitation) -> None:
         log_action(actor=actor, action="accounts.invitation.revoked", target=locked, organisation=locked.organisation)
 
 
+def _lock_team(organisation_id: int) -> None:
+    """Lock the organisation row so that two changes to its team run one after the other.
+
+    Without it, two leads removing each other at the same moment would each see the other as
+    the lead who remains, and the organisation would be left with none."""
+    Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+
+
+def _is_last_network_admin(membership: Membership) -> bool:
+    return (
+        membership.role == Role.NETWORK_ADMIN
+        and not Membership.objects.filter(role=Role.NETWORK_ADMIN).exclude(pk=membership.pk).exists()
+    )
+
+
 def _lead_count_after(membership: Membership, *, new_role: str | None) -> int:
     leads = Membership.objects.filter(organisation=membership.organisation, role=Role.INVOLVEMENT_LEAD)
     count = leads.exclude(pk=membership.pk).count()
@@ -159,9 +177,14 @@ def membership_change_role(*, actor: Any, membership: Membership, role: str) -> 
     _check_can_manage(actor, membership.organisation)
     _check_role_allowed(actor=actor, organisation=membership.organisation, role=role)
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
+        _lock_team(membership.organisation_id)
+        locked = Membership.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=membership.pk)
         if locked.role == role:
             return locked
+        if _is_last_network_admin(locked):
+            raise AccountsError(
+                "The network must keep at least one network admin. Make someone else a network admin first."
+            )
         if (
             locked.role == Role.INVOLVEMENT_LEAD
             and not locked.organisation.is_network
@@ -186,7 +209,12 @@ def membership_change_role(*, actor: Any, membership: Membership, role: str) -> 
 def membership_remove(*, actor: Any, membership: Membership) -> None:
     _check_can_manage(actor, membership.organisation)
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
+        _lock_team(membership.organisation_id)
+        locked = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("organisation", "user")
+            .get(pk=membership.pk)
+        )
         if (
             locked.role == Role.INVOLVEMENT_LEAD
             and not locked.organisation.is_network
@@ -195,11 +223,10 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
             raise AccountsError(
                 f"{locked.organisation.name} must keep at least one involvement lead. Make someone else a lead first."
             )
-        if (
-            locked.role == Role.NETWORK_ADMIN
-            and not Membership.objects.filter(role=Role.NETWORK_ADMIN).exclude(pk=locked.pk).exists()
-        ):
-            raise AccountsError("The network must keep at least one network admin.")
+        if _is_last_network_admin(locked):
+            raise AccountsError(
+                "The network must keep at least one network admin. Make someone else a network admin first."
+            )
         log_action(
             actor=actor,
             action="accounts.membership.removed",

@@ -211,3 +211,45 @@ def test_embedded_redis_url_suits_celery_and_redis_py(devenv: ModuleType) -> Non
     url = devenv.redis_socket_url("/tmp/x/.data/redis/redis.socket")
     assert Connection(url).transport.driver_type == "redis"
     assert parse_url(url.replace("redis+socket://", "unix://"))["path"] == ("/tmp/x/.data/redis/redis.socket")
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "ahsn_portal.settings.production",
+    "DJANGO_SECRET_KEY": "k" * 20 + "-production-like-secret-key-for-the-deploy-check-only-" + "z" * 10,
+    "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    "DATABASE_URL": "postgres://portal:portal@db:5432/portal",
+    "REDIS_URL": "redis://redis:6379/0",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> Any:
+    import subprocess
+    import sys
+
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), **env}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_with_production_settings_reports_nothing() -> None:
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_a_secret(missing: str) -> None:
+    if (ROOT / ".env").exists():
+        pytest.skip("a local .env file would supply the missing variable")
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key() -> None:
+    result = _manage("check", env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "too-short"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be at least 50 characters long" in result.stderr

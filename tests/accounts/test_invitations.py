@@ -149,3 +149,51 @@ def test_open_sign_up_is_closed(client, db):
     )
     assert not User.objects.filter(email="x@example.org").exists()
     assert response.status_code in (200, 403)
+
+
+def test_a_replaced_invitation_link_no_longer_works(lead_client, wessex, client):
+    _invite(lead_client, wessex)
+    first = _link_from_email()
+    _invite(lead_client, wessex)
+    second = _link_from_email()
+    assert first != second
+    response = client.get(first)
+    assert response.status_code == 410
+    assert b"This invitation link is not valid" in response.content
+    assert client.get(second).status_code == 200
+
+
+def test_the_service_refuses_a_lead_inviting_into_another_ahsn(lead, yorkshire):
+    from accounts.services import AccountsError, invitation_create
+
+    with pytest.raises(AccountsError, match="You cannot manage the team at Yorkshire"):
+        invitation_create(actor=lead, organisation=yorkshire, email="someone@example.org", role=Role.STAFF)
+    assert not Invitation.objects.exists()
+    assert not AuditEntry.objects.exists()
+    assert mail.outbox == []
+
+
+def test_finance_cannot_invite(finance):
+    from tests.conftest import client_for
+
+    assert client_for(finance).get("/team/invite/").status_code == 403
+
+
+def test_invitation_for_an_existing_account_needs_that_person_signed_in(network_admin, yorkshire, staff, lead, client):
+    from tests.conftest import client_for
+
+    _invite(client_for(network_admin), yorkshire, email=staff.email)
+    link = _link_from_email()
+    # Signed in as someone else: refused, nothing joined.
+    response = client_for(lead).post(link, follow=True)
+    assert b"Sign in as staff@wessex.example.org to accept" in response.content
+    assert not Membership.objects.filter(organisation=yorkshire, user__in=[staff, lead]).exists()
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_invitation_sends_nothing_when_the_write_fails(lead_client, wessex, staff):
+    """A refused invitation (already a member) leaves no invitation, no audit entry, no email."""
+    _invite(lead_client, wessex, email=staff.email.upper())
+    assert not Invitation.objects.exists()
+    assert not AuditEntry.objects.filter(action="accounts.invitation.created").exists()
+    assert mail.outbox == []

@@ -81,3 +81,60 @@ def test_team_list_query_count_is_fixed(lead_client, wessex, django_assert_max_n
     with django_assert_max_num_queries(14):
         response = lead_client.get("/team/?page=2")
     assert response.status_code == 200
+
+
+def test_last_network_admin_cannot_be_removed_or_demoted(admin_client_portal, network_admin):
+    membership = Membership.objects.get(user=network_admin)
+    response = admin_client_portal.post(f"/team/{membership.pk}/remove/")
+    assert response.status_code == 200
+    assert b"The network must keep at least one network admin" in response.content
+    response = admin_client_portal.post(f"/team/{membership.pk}/role/", {"role": Role.STAFF})
+    assert response.status_code == 200
+    assert b"The network must keep at least one network admin" in response.content
+    membership.refresh_from_db()
+    assert membership.role == Role.NETWORK_ADMIN
+    assert not AuditEntry.objects.filter(action__startswith="accounts.membership.").exists()
+
+
+def test_a_network_admin_can_step_down_when_another_remains(admin_client_portal, network_admin, network):
+    MembershipFactory(organisation=network, role=Role.NETWORK_ADMIN)
+    membership = Membership.objects.get(user=network_admin)
+    assert admin_client_portal.post(f"/team/{membership.pk}/role/", {"role": Role.STAFF}).status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == Role.STAFF
+
+
+def test_finance_reads_the_team_but_cannot_change_it(finance, staff):
+    from tests.conftest import client_for
+
+    client = client_for(finance)
+    assert client.get("/team/").status_code == 200
+    membership = Membership.objects.get(user=staff)
+    assert client.post(f"/team/{membership.pk}/role/", {"role": Role.FINANCE}).status_code == 403
+    assert client.post(f"/team/{membership.pk}/remove/").status_code == 403
+    membership.refresh_from_db()
+    assert membership.role == Role.STAFF
+
+
+def test_team_filter_on_another_organisation_is_not_found(lead_client, yorkshire):
+    assert lead_client.get(f"/team/?organisation={yorkshire.pk}").status_code == 404
+
+
+def test_my_account_shows_memberships_and_saves_the_name(staff_client, staff):
+    page = staff_client.get("/account/")
+    assert page.status_code == 200
+    assert b"Wessex AHSN" in page.content
+    assert staff_client.post("/account/", {"full_name": "  Sam Jones "}).status_code == 302
+    staff.refresh_from_db()
+    assert staff.full_name == "Sam Jones"
+    assert AuditEntry.objects.filter(action="accounts.user.name_changed", actor=staff).count() == 1
+
+
+def test_my_account_refuses_a_blank_name(staff_client, staff):
+    before = staff.full_name
+    response = staff_client.post("/account/", {"full_name": ""})
+    assert response.status_code == 200
+    assert b"Enter your name" in response.content
+    staff.refresh_from_db()
+    assert staff.full_name == before
+    assert not AuditEntry.objects.exists()

@@ -66,3 +66,125 @@ def test_privileged_role_without_mfa_is_sent_to_set_it_up(wessex, role):
 
 def test_staff_role_does_not_need_mfa(staff_client):
     assert staff_client.get("/").status_code == 200
+
+
+def test_unverified_email_is_told_to_verify_and_gets_a_new_link(client, wessex, mailoutbox):
+    user = UserFactory(email="unverified@example.org")
+    EmailAddress.objects.filter(user=user).update(verified=False)
+    MembershipFactory(user=user, organisation=wessex)
+    response = client.post("/accounts/login/", {"login": user.email, "password": "correct-horse-battery"}, follow=True)
+    assert b"<h1>Verify your email address</h1>" in response.content
+    assert [m.to for m in mailoutbox] == [[user.email]], "a fresh confirmation link is sent"
+    home = client.get("/")
+    assert home.status_code == 302 and home["Location"].startswith("/accounts/login/")
+
+
+def test_wrong_code_at_sign_in_leaves_the_person_signed_out(client, lead):
+    client.post("/accounts/login/", {"login": lead.email, "password": "correct-horse-battery"})
+    client.post("/accounts/2fa/authenticate/", {"code": "123456" if current_code() != "123456" else "654321"})
+    response = client.get("/team/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_recovery_code_signs_in_when_the_phone_is_lost(client, lead):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    codes = RecoveryCodes.activate(lead).generate_codes()
+    client.post("/accounts/login/", {"login": lead.email, "password": "correct-horse-battery"})
+    assert client.post("/accounts/2fa/authenticate/", {"code": codes[0]}).status_code == 302
+    assert client.get("/team/").status_code == 200
+
+
+def _privileged_user(role: str):
+    from accounts.models import Organisation
+
+    short_name = "Network" if role == Role.NETWORK_ADMIN else "Wessex"
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=Organisation.objects.get(short_name=short_name), role=role)
+    return user
+
+
+@pytest.mark.parametrize("role", [Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN])
+def test_no_page_beyond_mfa_set_up_until_it_is_done(db, role):
+    from django.urls import reverse
+
+    client = client_for(_privileged_user(role))
+    pages = [
+        "/",
+        "/team/",
+        "/team/invite/",
+        "/audit/",
+        "/account/",
+        "/notifications/",
+        reverse("programmes:programme_list"),
+        reverse("payments:claim_queue"),
+        "/django-admin/",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/2fa/totp/activate/"), path
+    # Writes are refused the same way, so nothing can be changed before the second factor exists.
+    assert client.post("/team/invite/", {"email": "x@example.org"})["Location"].startswith(
+        "/accounts/2fa/totp/activate/"
+    )
+
+
+def test_mfa_set_up_refuses_a_wrong_code_then_opens_the_portal(wessex):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import hotp_value
+
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=wessex, role=Role.FINANCE)
+    client = client_for(user)
+    redirect = client.get("/team/?organisation=1")
+    assert redirect["Location"] == "/accounts/2fa/totp/activate/?next=%2Fteam%2F%3Forganisation%3D1"
+    page = client.get(redirect["Location"])
+    assert page.status_code == 200, "setting up a first factor does not ask for the password again"
+    assert b"you need to set up two-step verification before you carry on" in page.content
+    secret = page.context["form"].secret
+    counter = next(iter(yield_hotp_counters_from_time()))
+    right = f"{hotp_value(secret, counter):06d}"
+    wrong = "000000" if right != "000000" else "111111"
+
+    refused = client.post("/accounts/2fa/totp/activate/", {"code": wrong})
+    assert refused.status_code == 200
+    assert b"Incorrect code" in refused.content
+    assert not Authenticator.objects.filter(user=user).exists()
+    assert client.get("/").status_code == 302
+
+    assert client.post("/accounts/2fa/totp/activate/", {"code": right}).status_code == 302
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    assert client.get("/").status_code == 200
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, staff, mailoutbox):
+    import re
+
+    response = client.post("/accounts/password/reset/", {"email": staff.email})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [staff.email]
+    link = re.search(r"http://[^/\s]+(/accounts/password/reset/key/\S+/)", mailoutbox[0].body)
+    assert link, mailoutbox[0].body
+    form_page = client.get(link.group(1), follow=True)
+    set_url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1)
+    done = client.post(set_url, {"password1": "a-new-long-passphrase-4", "password2": "a-new-long-passphrase-4"})
+    assert done.status_code == 302
+    staff.refresh_from_db()
+    assert staff.check_password("a-new-long-passphrase-4")
+    # The link works once only.
+    again = client.get(link.group(1), follow=True)
+    assert b"has expired or has already been used" in again.content
+
+
+def test_password_reset_for_an_unknown_address_looks_the_same(client, db, mailoutbox):
+    response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/done/"
+    assert not any("/accounts/password/reset/key/" in m.body for m in mailoutbox)
+
+
+def test_sign_out_ends_the_session(staff_client):
+    assert staff_client.post("/accounts/logout/").status_code == 302
+    assert staff_client.get("/").status_code == 302

@@ -98,3 +98,102 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (User.objects.count(), Membership.objects.count(), AuditEntry.objects.count()) == counts
     assert Membership.objects.filter(user__email="lead.wessex@demo.ahsn.test", role="involvement_lead").exists()
+
+
+def test_audit_log_filters_by_action_and_date(lead_client, lead, wessex):
+    import time_machine
+
+    with time_machine.travel("2026-04-10 12:00 +01:00", tick=False):
+        log_action(actor=lead, action="accounts.membership.created", organisation=wessex)
+    with time_machine.travel("2026-05-20 12:00 +01:00", tick=False):
+        log_action(actor=lead, action="accounts.membership.removed", organisation=wessex)
+    by_action = lead_client.get("/audit/?action=removed").content
+    assert b"accounts.membership.removed" in by_action and b"accounts.membership.created" not in by_action
+    april = lead_client.get("/audit/?date_from=2026-04-01&date_to=2026-04-30").content
+    assert b"accounts.membership.created" in april and b"accounts.membership.removed" not in april
+
+
+def test_a_lead_cannot_filter_the_audit_log_onto_another_ahsn(lead_client, outsider, yorkshire):
+    log_action(actor=outsider, action="yorkshire.secret", organisation=yorkshire)
+    page = lead_client.get(f"/audit/?organisation={yorkshire.pk}")
+    assert page.status_code == 200
+    assert b"yorkshire.secret" not in page.content
+
+
+def test_entries_without_an_organisation_are_for_network_admins_only(lead_client, admin_client_portal, staff):
+    log_action(actor=staff, action="accounts.user.name_changed", target=staff)
+    assert b"accounts.user.name_changed" not in lead_client.get("/audit/").content
+    assert b"accounts.user.name_changed" in admin_client_portal.get("/audit/").content
+
+
+def test_finance_cannot_read_the_audit_log(finance):
+    from tests.conftest import client_for
+
+    assert client_for(finance).get("/audit/").status_code == 403
+
+
+def test_the_django_admin_shows_audit_entries_but_cannot_change_or_delete_them(lead, wessex):
+    from accounts.models import User
+    from tests.conftest import client_for
+
+    entry = log_action(actor=lead, action="wessex.thing", organisation=wessex)
+    superuser = User.objects.create_superuser("root@example.org", "a-long-passphrase-1")
+    admin = client_for(superuser)
+    assert admin.get(f"/django-admin/core/auditentry/{entry.pk}/change/").status_code == 200  # view only
+    assert admin.post(f"/django-admin/core/auditentry/{entry.pk}/change/", {"action": "x"}).status_code == 403
+    assert admin.post(f"/django-admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.get(pk=entry.pk).action == "wessex.thing"
+
+
+def test_healthz_names_redis_when_only_redis_is_down(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "redis": "unavailable"}
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_lead_pages_and_an_invitation_work_when_redis_is_down(
+    lead_client, wessex, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_URL = settings.REDIS_URL
+    for path in ("/", "/team/", "/team/invite/", "/audit/", "/account/", "/accessibility/", "/privacy/"):
+        assert lead_client.get(path).status_code == 200, path
+    data = {"full_name": "A Person", "email": "a.person@example.org", "organisation": wessex.pk, "role": "staff"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = lead_client.post("/team/invite/", data)
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [["a.person@example.org"]]
+
+
+def test_every_demo_account_signs_in_with_the_printed_password_and_secret(client):
+    import io
+
+    from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
+    from django.core.management import call_command
+
+    from accounts.demo import DEMO_DOMAIN, DEMO_STAFF, demo_password, demo_totp_secret
+    from accounts.models import MFA_REQUIRED_ROLES
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+    assert f"password: {demo_password()}" in printed
+    assert demo_totp_secret() in printed
+    roles_seen = set()
+    for local, _name, _org, role in DEMO_STAFF:
+        email = f"{local}@{DEMO_DOMAIN}"
+        assert email in printed
+        response = client.post("/accounts/login/", {"login": email, "password": demo_password()})
+        assert response.status_code == 302, email
+        if role in MFA_REQUIRED_ROLES:
+            assert response["Location"].startswith("/accounts/2fa/authenticate/"), email
+            code = f"{hotp_value(demo_totp_secret(), next(iter(yield_hotp_counters_from_time()))):06d}"
+            client.post("/accounts/2fa/authenticate/", {"code": code})
+        else:
+            assert "/2fa/" not in response["Location"], f"{email} should need no second step"
+        assert client.get("/").status_code == 200, email
+        roles_seen.add(role)
+        client.post("/accounts/logout/")
+    assert roles_seen == {"staff", "involvement_lead", "finance", "network_admin"}
