@@ -267,9 +267,22 @@ def equality_aggregates(organisation_ids: Iterable[int]) -> dict[str, list[tuple
 # --- The partner's own data ----------------------------------------------------------------------
 
 
-def partner_data_export(partner: LayPartner) -> dict[str, Any]:
-    """Everything the portal holds about the partner, for their own download (JSON and HTML)."""
+def partner_data_export(
+    partner: LayPartner, *, organisation_ids: Iterable[int] | None = None, include_equality: bool = True
+) -> dict[str, Any]:
+    """Everything the portal holds about the partner, for their own download (JSON and HTML).
+
+    When staff produce it for an assisted-digital partner, `organisation_ids` limits the AHSN
+    relationships and applications to their own AHSN's, and `include_equality=False` leaves out
+    equality answers altogether (staff never see them per person)."""
     from django.utils import timezone
+
+    link_qs = partner.links.select_related("organisation").order_by("organisation__name")
+    application_qs = partner.applications.select_related("organisation").order_by("created_at", "id")
+    if organisation_ids is not None:
+        ids = list(organisation_ids)
+        link_qs = link_qs.filter(organisation_id__in=ids)
+        application_qs = application_qs.filter(organisation_id__in=ids)
 
     def when(value: Any) -> str | None:
         return timezone.localtime(value).isoformat() if value else None
@@ -308,7 +321,24 @@ def partner_data_export(partner: LayPartner) -> dict[str, Any]:
             "joined_on": link.joined_on.isoformat(),
             "staff_can_update_your_details": link.staff_can_edit,
         }
-        for link in partner.links.select_related("organisation").order_by("organisation__name")
+        for link in link_qs
+    ]
+    applications = [
+        {
+            "organisation": application.organisation.name,
+            "full_name": application.full_name,
+            "email": application.email,
+            "phone": application.phone,
+            "address": application.address,
+            "postcode": application.postcode,
+            "best_way_to_contact": application.get_contact_method_display(),
+            "interests": application.interests,
+            "status": application.get_status_display(),
+            "sent_at": when(application.created_at),
+            "decided_at": when(application.decided_at),
+            "decline_reason": application.decline_reason,
+        }
+        for application in application_qs
     ]
     consents = [
         {
@@ -320,7 +350,7 @@ def partner_data_export(partner: LayPartner) -> dict[str, Any]:
         for record in partner.consents.order_by("recorded_at", "id")
     ]
     equality: dict[str, Any] | None = None
-    record = EqualityMonitoring.objects.filter(partner=partner).first()
+    record = EqualityMonitoring.objects.filter(partner=partner).first() if include_equality else None
     if record is not None:
         equality = {}
         for name in EqualityMonitoring.QUESTIONS:
@@ -328,13 +358,16 @@ def partner_data_export(partner: LayPartner) -> dict[str, Any]:
             equality[str(field.verbose_name)] = str(getattr(record, f"get_{name}_display")()) or None
         group_labels = dict([*SeldomHeardGroup.choices, (PREFER_NOT_TO_SAY, "Prefer not to say")])
         equality["communities"] = [str(group_labels.get(g, g)) for g in record.seldom_heard_groups]
-    return {
+    export: dict[str, Any] = {
         "exported_at": timezone.localtime().isoformat(),
         "profile": profile,
         "ahsns": links,
+        "applications": applications,
         "consents": consents,
-        "equality_monitoring": equality,
     }
+    if include_equality:
+        export["equality_monitoring"] = equality
+    return export
 
 
 def profile_labels(partner: LayPartner) -> dict[str, str]:

@@ -411,7 +411,9 @@ def application_submit(
 def _lock_pending_application(actor: Any, application: PartnerApplication) -> PartnerApplication:
     if not can_write(actor, application.organisation_id, roles=MANAGER_ROLES):
         raise PartnerError("Only an involvement lead can decide on applications.")
-    locked = PartnerApplication.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    locked = (
+        PartnerApplication.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=application.pk)
+    )
     if locked.status != PartnerApplication.Status.PENDING:
         raise PartnerError("This application has already been decided.")
     return locked
@@ -569,7 +571,7 @@ def link_update(*, actor: Any, link: PartnerLink, status: str, joined_on: date) 
     if joined_on > timezone.localdate():
         raise PartnerError("The date they joined cannot be in the future.")
     with transaction.atomic():
-        locked = PartnerLink.objects.select_for_update().select_related("partner").get(pk=link.pk)
+        locked = PartnerLink.objects.select_for_update(of=("self",)).select_related("partner").get(pk=link.pk)
         old = {"status": locked.status, "joined_on": locked.joined_on.isoformat()}
         locked.status = status
         locked.joined_on = joined_on
@@ -632,6 +634,8 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
         if not is_self and not locked.is_assisted_digital:
             raise PartnerError("Only the person themselves can ask to leave.")
         linked_org_ids = list(locked.links.values_list("organisation_id", flat=True))
+        if not is_self and not any(can_write(actor, org_id, roles=PARTNER_WRITE_ROLES) for org_id in linked_org_ids):
+            raise PartnerError("Only staff at an AHSN this person works with can record that they want to leave.")
         blank_text = (
             "preferred_name",
             "pronouns",
@@ -681,6 +685,22 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
                 on_behalf_of="" if is_self else locked.reference,
             )
     return locked
+
+
+def partner_data_released(*, actor: Any, partner: LayPartner, organisation: Organisation) -> None:
+    """Record that staff produced an assisted-digital partner's information for them (no contents)."""
+    if not partner.is_assisted_digital or partner.anonymised:
+        raise PartnerError("Only a partner supported by staff can have their information produced by staff.")
+    if not can_write(actor, organisation.pk, roles=PARTNER_WRITE_ROLES):
+        raise PartnerError("Your role cannot do this.")
+    with transaction.atomic():
+        log_action(
+            actor=actor,
+            action="partners.partner.data_released",
+            target=_partner_ref(partner),
+            organisation=organisation,
+            on_behalf_of=partner.reference,
+        )
 
 
 def directory_export_logged(*, actor: Any, organisation: Organisation, count: int, filters: Mapping[str, Any]) -> None:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/consent/", views.partner_consent, name="partner_consent"),
     path("<int:pk>/give-login/", views.partner_give_login, name="partner_give_login"),
     path("<int:pk>/leave/", views.partner_record_leaving, name="partner_record_leaving"),
+    path("<int:pk>/their-information/", views.partner_data, name="partner_data"),
     # The lay partner's own area
     path("me/", views.home, name="home"),
     path("me/details/", views.my_profile, name="my_profile"),

@@ -193,13 +193,13 @@ def my_equality(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/equality_form.html", {"form": form, "has_answers": record is not None})
 
 
-@login_required
-def my_data(request: HttpRequest) -> HttpResponse:
-    partner = _own_partner(request)
-    data = selectors.partner_data_export(partner)
+def _data_response(
+    request: HttpRequest, *, partner: LayPartner, data: dict[str, Any], own: bool, back_url: str
+) -> HttpResponse:
     if request.GET.get("format") == "json":
         response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
-        response["Content-Disposition"] = f'attachment; filename="my-information-{partner.reference}.json"'
+        name = "my-information" if own else "information"
+        response["Content-Disposition"] = f'attachment; filename="{name}-{partner.reference}.json"'
         return response
     return render(
         request,
@@ -207,11 +207,25 @@ def my_data(request: HttpRequest) -> HttpResponse:
         {
             "data": data,
             "partner": partner,
+            "own": own,
+            "back_url": back_url,
             "profile_rows": _readable_rows(data["profile"]),
             "consent_rows": [
                 {**c, "recorded_at_display": c["recorded_at"][:16].replace("T", " at ")} for c in data["consents"]
             ],
         },
+    )
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    partner = _own_partner(request)
+    return _data_response(
+        request,
+        partner=partner,
+        data=selectors.partner_data_export(partner),
+        own=True,
+        back_url=reverse("partners:my_profile"),
     )
 
 
@@ -723,6 +737,34 @@ def partner_give_login(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "partners/give_login.html",
         {"partner": partner, "organisation": organisation, "error": error},
+    )
+
+
+@login_required
+def partner_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff produce what the portal holds about an assisted-digital partner, for that person.
+
+    Only this AHSN's relationship is included; each download is audited on their behalf."""
+    partner = _assisted_partner_for_write(request, pk)
+    links = [
+        link
+        for link in selectors.links_visible_to(request.user, partner)
+        if can_write(request.user, link.organisation_id, roles=services.PARTNER_WRITE_ROLES)
+    ]
+    if not links:
+        raise PermissionDenied("Your role cannot do this.")
+    try:
+        services.partner_data_released(actor=request.user, partner=partner, organisation=links[0].organisation)
+    except services.PartnerError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return _data_response(
+        request,
+        partner=partner,
+        data=selectors.partner_data_export(
+            partner, organisation_ids=[link.organisation_id for link in links], include_equality=False
+        ),
+        own=False,
+        back_url=reverse("partners:partner_detail", args=[partner.pk]),
     )
 
 

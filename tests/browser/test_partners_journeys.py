@@ -10,7 +10,7 @@ from partners import services
 from partners.models import LayPartner, PartnerApplication
 from tests.accounts.test_sign_in_and_mfa import SECRET
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.partners.factories import PartnerApplicationFactory, partner_with_login
+from tests.partners.factories import PartnerApplicationFactory, assisted_partner, partner_with_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -115,6 +115,7 @@ def test_public_join_page_and_lead_accepts_the_application(page, browser, live_s
 
 def test_staff_pages_are_accessible(page, lead, wessex):
     partner = partner_with_login(wessex, full_name="Rosa Martin", communication_needs=["easy_read"])
+    person = assisted_partner(wessex, full_name="Arthur Penn")
     PartnerApplicationFactory(full_name="Pat Lee")
     sign_in(page, lead.email, totp_secret=SECRET)
     page.wait_for_url(re.compile(r".*/$"))
@@ -128,6 +129,13 @@ def test_staff_pages_are_accessible(page, lead, wessex):
         "/partners/register/",
         "/partners/equality/",
         f"/partners/applications/{PartnerApplication.objects.get().pk}/decline/",
+        # Pages where staff act for an assisted-digital partner.
+        f"/partners/{person.pk}/",
+        f"/partners/{person.pk}/edit/needs/",
+        f"/partners/{person.pk}/consent/",
+        f"/partners/{person.pk}/give-login/",
+        f"/partners/{person.pk}/their-information/",
+        f"/partners/{person.pk}/leave/",
     ):
         page.goto(path)
         assert page.locator("h1").count() == 1, path
