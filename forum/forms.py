@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from accounts.models import Organisation, User
 from core.choices import ActivityFormat
 from forum.models import Action, ForumMember, Meeting
+from forum.rendering import unsafe_markup
 from forum.uploads import ACCEPTED_LABELS
 from partners.models import LayPartner
 
@@ -227,6 +228,13 @@ class NotesForm(forms.Form):
         else:
             self.fields["amendment_note"].required = True
             self.fields["amendment_note"].error_messages["required"] = "Say what you corrected and why"
+
+    def clean_body_markdown(self) -> str:
+        body: str = self.cleaned_data.get("body_markdown", "")
+        problem = unsafe_markup(body)
+        if problem:
+            raise forms.ValidationError(problem)
+        return body
 
 
 class ActionForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 import markdown
@@ -14,6 +15,8 @@ ALLOWED_TAGS = {
     "h2",
     "h3",
     "h4",
+    "h5",
+    "h6",
     "ul",
     "ol",
     "li",
@@ -21,6 +24,8 @@ ALLOWED_TAGS = {
     "em",
     "a",
     "blockquote",
+    "code",
+    "pre",
     "table",
     "thead",
     "tbody",
@@ -33,6 +38,38 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])>")
+
+# What a writer might paste that would run code in a reader's browser. Notes containing any of it
+# are refused with a message (render_notes would strip it anyway; refusing means nothing is lost
+# silently). Text inside `code` is escaped by Markdown, so writing *about* <script> is fine.
+_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>?")
+_CODE_TAGS = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
+    "form", "input", "button", "textarea", "select", "svg", "math", "link", "meta", "base",
+}  # fmt: skip
+_EVENT_ATTRIBUTE = re.compile(r"(?:^|[\s\"'/])on[a-z]+\s*=", re.IGNORECASE)
+_URL_ATTRIBUTE = re.compile(
+    r"(?:href|src|action|formaction|xlink:href)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE
+)
+_CODE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+def unsafe_markup(body_markdown: str) -> str | None:
+    """A plain-English reason the notes carry script or code, or None when they do not."""
+    html = markdown.markdown(body_markdown or "", extensions=["tables", "sane_lists"], output_format="html")
+    for match in _TAG.finditer(html):
+        name, attributes = match.group(1).lower(), match.group(2)
+        if name in _CODE_TAGS:
+            return f"Notes cannot contain a <{name}> tag. Remove it and save again"
+        if _EVENT_ATTRIBUTE.search(attributes):
+            return "Notes cannot contain code that runs in the browser (such as onclick or onerror). Remove it and save again"
+        for value in _URL_ATTRIBUTE.findall(attributes):
+            url = re.sub(r"[\x00-\x20]", "", html_lib.unescape(value.strip("\"'")))
+            if _CODE_SCHEME.match(url):
+                return (
+                    "Links in notes must start with https://, http:// or mailto:. Remove the script link and save again"
+                )
+    return None
 
 
 def _shift_heading(match: re.Match[str]) -> str:

@@ -33,6 +33,7 @@ from forum.models import (
     NotesApproval,
     Paper,
 )
+from forum.rendering import unsafe_markup
 from forum.uploads import PaperRejected, check_paper
 
 
@@ -542,6 +543,9 @@ def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_no
     Published notes change only by an amendment with a visible note."""
     _require_run(actor, meeting.forum)
     body = body_markdown.replace("\r\n", "\n").strip()
+    problem = unsafe_markup(body)
+    if problem:
+        raise ForumError(problem)
     with transaction.atomic():
         locked_meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked_meeting.status == Meeting.Status.CANCELLED:

@@ -362,8 +362,12 @@ def paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def paper_download(request: HttpRequest, pk: int) -> FileResponse:
-    paper = selectors.get_paper_for_user(request.user, pk)
+def paper_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    try:
+        paper = selectors.get_paper_for_user(request.user, pk)
+    except PermissionDenied as exc:
+        # Staff who can see the forum but are not members: say why, rather than a bare "Forbidden".
+        return render(request, "forum/paper_refused.html", {"reason": str(exc)}, status=403)
     try:
         handle = paper.file.open("rb")
     except FileNotFoundError as exc:
@@ -639,7 +643,16 @@ def calendar_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    member = selectors.member_for_calendar_token(token)
+    try:
+        member = selectors.member_for_calendar_token(token)
+    except Http404:
+        # Calendar apps show little, but a person pasting the link into a browser sees why.
+        return HttpResponse(
+            "This calendar link no longer works. It may have been turned off, replaced by a new link, "
+            "or be more than a year old. Sign in and make a new link on your forum's calendar page.",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
     body = icalendar_feed(member, list(selectors.calendar_meetings(member)), request=request)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"

@@ -115,7 +115,13 @@ def test_meeting_to_published_notes(page, browser, live_server, forum_people, tm
     chair_page.goto(f"/forums/meetings/{meeting.pk}/")
     _follow(chair_page, "Write the notes")
     assert_accessible(chair_page)
+    # Script in the notes is refused with a message, and what was typed is kept to fix.
     chair_page.get_by_label("Notes").fill("## Budget\n\nThe forum agreed the payment rates. <script>alert(1)</script>")
+    _follow(chair_page, "Save notes", role="button")
+    assert "cannot contain a <script> tag" in chair_page.locator(".nhsuk-error-summary").inner_text()
+    assert "<script>alert(1)</script>" in chair_page.get_by_label("Notes").input_value()
+    assert_accessible(chair_page)
+    chair_page.get_by_label("Notes").fill("## Budget\n\nThe forum agreed the payment rates.")
     _follow(chair_page, "Save notes", role="button")
     chair_page.wait_for_url(f"**/forums/meetings/{meeting.pk}/**")
     assert_accessible(chair_page)
