@@ -238,6 +238,22 @@ class RateCardForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._add_rule_fields()
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                name = field.label.removesuffix(" (£)") if isinstance(field.label, str) else "This"
+                field.error_messages.update(
+                    {
+                        "required": f"Enter the {name[0].lower()}{name[1:]}",
+                        "invalid": f"{name} must be a number, like 25.00",
+                        "max_decimal_places": f"{name} can have no more than 2 numbers after the point",
+                        "max_digits": f"{name} is too big",
+                        "max_whole_digits": f"{name} is too big",
+                        "min_value": f"{name} must be %(limit_value)s or more",
+                    }
+                )
+
+    def _add_rule_fields(self) -> None:
         for value, label in ExpenseCategory.choices:
             self.fields[f"{value}_receipt_required"] = forms.BooleanField(
                 label=f"{label}: a receipt is needed", required=False

@@ -59,7 +59,10 @@ class ClaimError(Exception):
 
 
 def _lock(claim: Claim) -> Claim:
-    return Claim.objects.select_for_update().select_related("partner", "organisation").get(pk=claim.pk)
+    """The claim's row, locked. Only the claim's own row (`of=self`): locking the joined partner
+    and organisation rows too would make two services on one AHSN wait on each other, and a
+    return racing a payment deadlock."""
+    return Claim.objects.select_for_update(of=("self",)).select_related("partner", "organisation").get(pk=claim.pk)
 
 
 def _is_claimant(claim: Claim, actor: Any) -> bool:
@@ -468,6 +471,28 @@ def _check_ready_to_submit(claim: Claim, *, declaration: bool) -> None:
         raise ClaimError(f"Add a receipt for: {names}")
 
 
+def _check_lines_in_time(claim: Claim, *, today: date) -> None:
+    """Every line must still be inside its claim deadline when a draft is first sent.
+
+    A line added in time can fall outside the deadline while the draft waits, so the check is made
+    again here. (A returned claim is not checked again: it was sent in time.)"""
+    for line in claim.lines.select_related("participation__activity", "rate_card"):
+        if line.rate_card is None:
+            continue
+        if line.is_fee and line.participation is not None:
+            happened, what = _activity_date(line.participation), line.description
+        elif line.expense_date is not None:
+            happened = line.expense_date
+            what = f"the {line.get_kind_display().lower()} on {happened:%-d %B %Y}"
+        else:
+            continue
+        last_day = deadline_for(activity_date=happened, deadline_days=line.rate_card.claim_deadline_days)
+        if today > last_day:
+            raise ClaimError(
+                f"The last day to claim for {what} was {last_day:%-d %B %Y}. Remove it, or ask your involvement lead."
+            )
+
+
 def claim_submit(*, claim: Claim, actor: Any, declaration: bool, today: date | None = None) -> Claim:
     """Send a draft claim for approval (after "check your answers" and the declaration)."""
     today = today or timezone.localdate()
@@ -477,16 +502,7 @@ def claim_submit(*, claim: Claim, actor: Any, declaration: bool, today: date | N
         if claim.status != ClaimStatus.DRAFT:
             raise ClaimError(f"This claim is {claim.get_status_display().lower()}, so it cannot be sent again.")
         _check_ready_to_submit(claim, declaration=declaration)
-        for line in claim.lines.filter(kind=LineKind.FEE).select_related("participation__activity", "rate_card"):
-            assert line.rate_card is not None
-            last_day = deadline_for(
-                activity_date=_activity_date(line.participation), deadline_days=line.rate_card.claim_deadline_days
-            )
-            if today > last_day:
-                raise ClaimError(
-                    f"The last day to claim for {line.description} was {last_day:%-d %B %Y}. "
-                    "Remove it, or ask your involvement lead."
-                )
+        _check_lines_in_time(claim, today=today)
         now = timezone.now()
         claim.status = ClaimStatus.SUBMITTED
         claim.declaration_accepted_at = now
@@ -815,10 +831,12 @@ def batch_mark_paid(
     if not can_write(actor, batch.organisation_id, roles=FINANCE_ROLES):
         raise ClaimError("Only finance officers can mark a batch paid.")
     with transaction.atomic():
-        batch = PaymentBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
+        batch = PaymentBatch.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=batch.pk)
         if batch.paid_at is not None:
             return batch, False
-        claims = list(Claim.objects.select_for_update().filter(batch=batch).select_related("partner", "organisation"))
+        claims = list(
+            Claim.objects.select_for_update(of=("self",)).filter(batch=batch).select_related("partner", "organisation")
+        )
         if expected_claim_ids is not None:
             expected = set(expected_claim_ids)
             gone = expected - {c.pk for c in claims}
@@ -836,6 +854,12 @@ def batch_mark_paid(
             )
         if not claims:
             raise ClaimError("This batch has no claims left in it, so there is nothing to pay.")
+        approved_by_actor = [c.reference for c in claims if c.approved_by_id == actor.pk]
+        if approved_by_actor:
+            raise ClaimError(
+                f"You approved {', '.join(approved_by_actor)}, so someone else in finance must mark this batch "
+                "paid. Nothing has been marked paid."
+            )
         now = timezone.now()
         batch.paid_at = now
         batch.paid_by = actor

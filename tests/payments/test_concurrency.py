@@ -51,3 +51,60 @@ def test_two_concurrent_approvals_one_wins_one_is_told(wessex):
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED and claim.approved_by in leads
     assert AuditEntry.objects.filter(action="payments.claim.approved", target_id=str(claim.pk)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_return_and_a_payment_at_the_same_moment_never_pay_a_returned_claim(wessex):
+    """Whichever wins, the claim ends either paid (and the return is refused) or returned (and
+    nothing is paid): never returned with a payment, never paid twice."""
+    from payments.models import PaymentBatch
+
+    partner = partner_at(wessex)
+    claim = services.claim_start(partner=partner, organisation=wessex, actor=partner.user)
+    services.claim_add_fee_line(claim=claim, participation=participation_for(partner), actor=partner.user)
+    services.claim_submit(claim=claim, actor=partner.user, declaration=True)
+    lead, finance = UserFactory(), UserFactory()
+    MembershipFactory(user=lead, organisation=wessex, role="involvement_lead")
+    MembershipFactory(user=finance, organisation=wessex, role="finance")
+    services.claim_approve(claim=claim, actor=lead)
+    batch = services.batch_create(organisation=wessex, actor=finance)
+
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def run(name, action):
+        try:
+            barrier.wait()
+            action()
+            outcomes[name] = "done"
+        except services.ClaimError as exc:
+            outcomes[name] = f"refused: {exc}"
+        finally:
+            connections.close_all()
+
+    def give_back():
+        services.claim_return(claim=Claim.objects.get(pk=claim.pk), actor=lead, reason="Wrong hours")
+
+    def pay():
+        services.batch_mark_paid(
+            batch=PaymentBatch.objects.get(pk=batch.pk), actor=finance, expected_claim_ids=[claim.pk]
+        )
+
+    threads = [threading.Thread(target=run, args=a) for a in (("return", give_back), ("pay", pay))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    claim.refresh_from_db()
+    batch.refresh_from_db()
+    assert sorted(v.split(":")[0] for v in outcomes.values()) == ["done", "refused"]
+    if claim.status == ClaimStatus.PAID:
+        assert outcomes["return"].startswith("refused: This claim is paid")
+        assert batch.paid_at is not None
+    else:
+        assert claim.status == ClaimStatus.RETURNED and claim.paid_at is None and batch.paid_at is None
+        assert "Nothing has been marked paid" in outcomes["pay"]
+    assert AuditEntry.objects.filter(action="payments.claim.paid", target_id=str(claim.pk)).count() == (
+        1 if claim.status == ClaimStatus.PAID else 0
+    )
