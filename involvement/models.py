@@ -87,8 +87,9 @@ class Activity(models.Model):
             models.Index(fields=["organisation", "-starts_at"], name="activity_org_starts"),
             models.Index(fields=["programme", "-starts_at"], name="activity_programme_starts"),
             models.Index(fields=["organisation", "status", "-starts_at"], name="activity_org_status"),
-            models.Index(fields=["organisation", "level"], name="activity_org_level"),
-            models.Index(fields=["organisation", "method"], name="activity_org_method"),
+            # Level and method filters also serve the list's newest-first order (and its page count).
+            models.Index(fields=["organisation", "level", "-starts_at"], name="activity_org_level_starts"),
+            models.Index(fields=["organisation", "method", "-starts_at"], name="activity_org_method_starts"),
             models.Index(fields=["lead", "status", "ends_at"], name="activity_lead_status"),
         ]
         constraints = [

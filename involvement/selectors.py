@@ -202,10 +202,15 @@ SCORE_LABELS = {
 }
 
 
-def feedback_summary(feedback: QuerySet[Feedback], *, comments_limit: int = 10) -> dict[str, Any]:
+def feedback_summary(
+    feedback: QuerySet[Feedback], *, comments_limit: int = 10, name_organisation_ids: Any = None
+) -> dict[str, Any]:
     """Average scores (out of 5) and count by database aggregation, and recent comments.
 
-    A comment carries the partner's name only when they chose to be named."""
+    A comment carries the partner's name only when they chose to be named and, when
+    `name_organisation_ids` is given, only for activities run by one of those AHSNs (on a shared
+    programme another AHSN's partners are never named)."""
+    nameable = None if name_organisation_ids is None else set(name_organisation_ids)
     totals = feedback.aggregate(count=Count("pk"), **{f: Avg(f) for f in SCORE_FIELDS})
     scores = [
         {"label": SCORE_LABELS[f], "average": round(float(totals[f]), 1) if totals[f] is not None else None}
@@ -219,7 +224,9 @@ def feedback_summary(feedback: QuerySet[Feedback], *, comments_limit: int = 10) 
     comments = [
         {
             "text": f.comments,
-            "name": f.participation.partner.display_name if f.may_use_name else "",
+            "name": f.participation.partner.display_name
+            if f.may_use_name and (nameable is None or f.participation.activity.organisation_id in nameable)
+            else "",
             "activity": f.participation.activity,
             "submitted_at": f.submitted_at,
         }
@@ -244,8 +251,10 @@ def programme_activities(*, programme: Programme) -> QuerySet[Activity]:
     )
 
 
-def programme_summary(*, programme: Programme) -> dict[str, Any]:
-    """People involved, levels reached, outcomes and feedback for the programme page."""
+def programme_summary(*, programme: Programme, organisation_ids: Any = None) -> dict[str, Any]:
+    """People involved, levels reached, outcomes and feedback for the programme page.
+
+    `organisation_ids`: the viewer's AHSNs; feedback comments name only their own partners."""
     activities = Activity.objects.filter(programme=programme).exclude(status=ActivityStatus.CANCELLED)
     attended = Participation.objects.filter(activity__programme=programme, attended=True).exclude(
         activity__status=ActivityStatus.CANCELLED
@@ -272,7 +281,8 @@ def programme_summary(*, programme: Programme) -> dict[str, Any]:
         "feedback": feedback_summary(
             Feedback.objects.filter(participation__activity__programme=programme).exclude(
                 participation__activity__status=ActivityStatus.CANCELLED
-            )
+            ),
+            name_organisation_ids=organisation_ids,
         ),
     }
 

@@ -137,7 +137,7 @@ def activity_export(request: HttpRequest) -> StreamingHttpResponse:
                 [
                     a.pk,
                     a.organisation.short_name,
-                    a.programme.name if a.programme else "",
+                    _safe(a.programme.name) if a.programme else "",
                     _safe(a.title),
                     timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"),
                     timezone.localtime(a.ends_at).strftime("%Y-%m-%d %H:%M"),

@@ -108,7 +108,7 @@ def programme_update(
     if unknown:
         raise TypeError(f"Unknown programme fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = Programme.objects.select_for_update().select_related("organisation").get(pk=programme.pk)
+        locked = Programme.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=programme.pk)
         if not can_write(actor, locked.organisation_id, roles=PROGRAMME_WRITE_ROLES):
             raise ProgrammeError("Only staff at the AHSN that owns this programme can change it.")
         if "name" in fields:

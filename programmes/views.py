@@ -98,7 +98,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "programme": programme,
             "page_obj": page,
-            "summary": involvement_selectors.programme_summary(programme=programme),
+            "summary": involvement_selectors.programme_summary(programme=programme, organisation_ids=visible),
             "people": involvement_selectors.programme_people(programme=programme, organisation_ids=visible),
             "visible_org_ids": visible,
             "can_edit": selectors.can_edit_programme(request.user, programme),

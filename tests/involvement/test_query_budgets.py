@@ -22,6 +22,9 @@ pytestmark = pytest.mark.django_db
 
 ACTIVITIES = 2000
 PARTNERS = 60
+# Home pages gather sections from several apps: measured 12 (partner) and 7 (staff) queries.
+PARTNER_HOME_BUDGET = 14
+STAFF_HOME_BUDGET = 10
 
 
 def _bulk(wessex, programme, partner=None):
@@ -177,3 +180,29 @@ def test_the_page_cost_does_not_grow_with_rows(staff_client, wessex):
     _bulk(wessex, programme)
     many = _count(staff_client, url)
     assert many == few
+
+
+def test_partner_home_page_budget(wessex, django_assert_max_num_queries):
+    """The lay partner's home page ("Coming up", "You said, we did", "Feedback you can still give")
+    with 2,000 activities of theirs, 500 outcomes and 3,000 pieces of feedback."""
+    partner = LayPartnerFactory()
+    client = client_for(partner.user)
+    url = reverse("partners:home")
+    few = _count(client, url)
+    _bulk(wessex, ProgrammeFactory(organisation=wessex), partner=partner)
+    with django_assert_max_num_queries(PARTNER_HOME_BUDGET):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "You said, we did" in response.content.decode()
+    assert _count(client, url) == few
+
+
+def test_staff_home_page_budget(staff_client, wessex, django_assert_max_num_queries):
+    """The staff home page's "Activities this week" and "Completed activities with no outcome yet"."""
+    url = reverse("core:dashboard")
+    few = _count(staff_client, url)
+    _bulk(wessex, ProgrammeFactory(organisation=wessex))
+    with django_assert_max_num_queries(STAFF_HOME_BUDGET):
+        response = staff_client.get(url)
+    assert "Completed activities with no outcome yet" in response.content.decode()
+    assert _count(staff_client, url) == few
