@@ -104,11 +104,38 @@ def send_email(notification: Notification) -> None:
     message.send()
 
 
+# Reminders before something that may be cancelled after the reminder was created (while its
+# delivery waited or was being retried): {kind: (subject model label, the status that means cancelled)}.
+CANCELLABLE_REMINDERS = {
+    "reminders.activity_upcoming": ("involvement.activity", "cancelled"),
+    "reminders.meeting_upcoming": ("forum.meeting", "cancelled"),
+}
+CANCELLED_NOTE = "Not sent: the activity or meeting was cancelled before the reminder went out."
+
+
+def subject_cancelled(notification: Notification) -> bool:
+    """True if this is a reminder before an activity or meeting that has since been cancelled."""
+    from django.apps import apps
+
+    found = CANCELLABLE_REMINDERS.get(notification.kind)
+    if found is None or notification.subject_type != found[0]:
+        return False
+    model = apps.get_model(found[0])
+    return bool(model._default_manager.filter(pk=notification.subject_id, status=found[1]).exists())
+
+
 def deliver(notification_id: int) -> str:
     """Deliver one notification. Returns the final status; raises DeliveryFailed to retry."""
     notification = claim(notification_id)
     if notification is None:
         return "already-claimed"
+    if subject_cancelled(notification):
+        # The people taking part were told about the cancellation (an essential message); a
+        # reminder to come would now be wrong.
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.SKIPPED, last_error=CANCELLED_NOTE
+        )
+        return Notification.Status.SKIPPED
     try:
         if notification.channel == Notification.Channel.EMAIL:
             send_email(notification)

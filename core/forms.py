@@ -1,4 +1,4 @@
-"""Forms for core pages: notification preferences."""
+"""Forms for core pages: notification preferences, and the reminder thresholds in the admin."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from core.models import NotificationFrequency
+from core.models import NotificationFrequency, ReminderSettings
 from core.notifications import KindGroup
 
 
@@ -27,3 +27,55 @@ class NotificationPreferencesForm(forms.Form):
 
     def frequencies(self) -> dict[str, str]:
         return {group.key: self.cleaned_data[group.key] for group in self.groups}
+
+
+# The widest thresholds that still make sense: a reminder more than two weeks ahead is forgotten by
+# the day, and a reminder about something a year old is no use to anyone.
+MAX_REMINDER_HOURS = 14 * 24
+MAX_REMINDER_DAYS = 365
+_DAY_FIELDS = (
+    "unclaimed_after_days",
+    "claim_deadline_warning_days",
+    "lead_digest_after_days",
+    "finance_digest_after_days",
+    "notes_first_reminder_days",
+    "notes_second_reminder_days",
+    "outcome_after_days",
+)
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    """The reminder thresholds network admins change in the admin, checked so no reminder is
+    switched off or scrambled by mistake (0 hours would never remind anyone)."""
+
+    class Meta:
+        model = ReminderSettings
+        fields = ("activity_reminder_hours", *_DAY_FIELDS)
+
+    def clean_activity_reminder_hours(self) -> int:
+        hours = self.cleaned_data["activity_reminder_hours"]
+        if not 1 <= hours <= MAX_REMINDER_HOURS:
+            raise forms.ValidationError(
+                f"Enter a number of hours between 1 and {MAX_REMINDER_HOURS} (two weeks)", code="out_of_range"
+            )
+        return int(hours)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in _DAY_FIELDS:
+            days = cleaned.get(name)
+            if days is not None and not 1 <= days <= MAX_REMINDER_DAYS:
+                self.add_error(name, f"Enter a number of days between 1 and {MAX_REMINDER_DAYS}")
+        first = cleaned.get("notes_first_reminder_days")
+        second = cleaned.get("notes_second_reminder_days")
+        if (
+            first is not None
+            and second is not None
+            and second <= first
+            and "notes_second_reminder_days" not in self.errors
+        ):
+            self.add_error(
+                "notes_second_reminder_days",
+                f"The second reminder about unpublished notes must come after the first ({first} days)",
+            )
+        return cleaned

@@ -240,3 +240,56 @@ def test_easy_read_and_large_print_pick_the_template(wessex, django_capture_on_c
     assert "because of what you told us" not in easy_mail.body
     assert "font-size: 20px" in easy_mail.alternatives[0][0]
     assert "font-size: 24px" in by_address[large.email].alternatives[0][0]
+
+
+class _FakeNotify:
+    """Stands in for `NotificationsAPIClient`: records text messages, or fails like Notify being down."""
+
+    sent: list[dict] = []
+    fail = False
+
+    def __init__(self, api_key: str) -> None:
+        self.api_key = api_key
+
+    def send_sms_notification(self, **kwargs):  # type: ignore[no-untyped-def]
+        if _FakeNotify.fail:
+            raise ConnectionError("GOV.UK Notify is not answering")
+        _FakeNotify.sent.append(kwargs)
+
+
+def test_a_text_message_goes_through_govuk_notify_and_a_notify_outage_is_retried(
+    wessex, lead_client, settings, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    _FakeNotify.sent = []
+    _FakeNotify.fail = True
+    monkeypatch.setattr("notifications_python_client.notifications.NotificationsAPIClient", _FakeNotify)
+    settings.GOVUK_NOTIFY_API_KEY = "test-key"
+    settings.GOVUK_NOTIFY_SMS_TEMPLATE_ID = "sms-template"
+    partner = linked_partner(wessex, full_name="Bob Jones", phone="07700 900123", contact_methods=[ContactMethod.TEXT])
+    notification, _ = _notify_partner(partner, organisation=wessex)
+    with pytest.raises(DeliveryFailed):
+        deliver(notification.pk)
+    notification.refresh_from_db()
+    assert (notification.channel, notification.status) == (Notification.Channel.TEXT, Notification.Status.FAILED)
+    assert "GOV.UK Notify is not answering" in notification.last_error
+    assert "Bob Jones" in lead_client.get("/notifications/failed/").content.decode()
+
+    _FakeNotify.fail = False
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_client.post(f"/notifications/failed/{notification.pk}/retry/")
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert _FakeNotify.sent == [
+        {
+            "phone_number": "07700 900123",
+            "template_id": "sms-template",
+            "personalisation": {
+                "title": "What changed after the workshop",
+                "body": "We changed the leaflet because of what you told us.",
+            },
+            "reference": f"notification-{notification.pk}",
+        }
+    ]
+    assert deliver(notification.pk) == "already-claimed"  # a late duplicate task sends nothing more
+    assert len(_FakeNotify.sent) == 1
+    assert mail.outbox == []

@@ -286,3 +286,52 @@ def test_a_large_sweep_queues_deliveries_in_batches_and_sends_each_once(
     assert len(callbacks) == 1
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"Q{i}@example.org" for i in range(120))
     assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
+
+
+def test_no_outcome_reminder_goes_to_an_activity_lead_who_has_left(wessex, activity_lead) -> None:
+    activity(wessex, starts_at=at(2026, 11, 2, 10, 0), lead=activity_lead, status=ActivityStatus.COMPLETED)
+    gone = UserFactory(full_name="Gone Lead", is_active=False)
+    activity(wessex, starts_at=at(2026, 11, 2, 10, 0), lead=gone, status=ActivityStatus.COMPLETED, title="Old")
+    activity(wessex, starts_at=at(2026, 11, 2, 10, 0), lead=None, status=ActivityStatus.COMPLETED, title="No lead")
+    with time_machine.travel(at(2026, 11, 16, 12, 5), tick=False):
+        assert run_sweeps(kinds=["reminders.outcome_missing"]) == {"reminders.outcome_missing": 1}
+    assert Notification.objects.get(kind="reminders.outcome_missing").user == activity_lead
+
+
+def test_a_participant_who_leaves_after_being_reminded_gets_nothing_for_the_next_activity(wessex) -> None:
+    first = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
+    second = activity(wessex, starts_at=at(2026, 12, 8, 14, 0), title="Second workshop")
+    stays = linked_partner(wessex, full_name="Stays Put")
+    leaves = linked_partner(wessex, full_name="Moves Away")
+    for workshop in (first, second):
+        take_part(workshop, stays)
+        take_part(workshop, leaves)
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):
+        assert run_sweeps(kinds=["reminders.activity_upcoming"]) == {"reminders.activity_upcoming": 2}
+    LayPartner.objects.filter(pk=leaves.pk).update(left_at=at(2026, 12, 2, 9, 0))
+    with time_machine.travel(at(2026, 12, 7, 9, 0), tick=False):
+        assert run_sweeps(kinds=["reminders.activity_upcoming"]) == {"reminders.activity_upcoming": 1}
+    latest = Notification.objects.filter(kind="reminders.activity_upcoming").order_by("-id").first()
+    assert latest.recipient_name == "Stays Put"
+    assert latest.title == "Reminder: Second workshop on Tuesday 8 December 2026"
+
+
+def test_a_reminder_still_waiting_to_go_when_the_activity_is_cancelled_is_not_sent(wessex) -> None:
+    from core.delivery import CANCELLED_NOTE, deliver
+    from involvement.models import Activity
+
+    workshop = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
+    other = activity(wessex, starts_at=at(2026, 12, 1, 10, 0), title="Going ahead")
+    partner = linked_partner(wessex, full_name="Amira Khan")
+    take_part(workshop, partner)
+    take_part(other, partner)
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):  # deliveries not run: no on_commit here
+        assert run_sweeps(kinds=["reminders.activity_upcoming"]) == {"reminders.activity_upcoming": 2}
+    Activity.objects.filter(pk=workshop.pk).update(status=ActivityStatus.CANCELLED, cancellation_reason="Snow")
+    cancelled = Notification.objects.get(kind="reminders.activity_upcoming", subject_id=str(workshop.pk))
+    going = Notification.objects.get(kind="reminders.activity_upcoming", subject_id=str(other.pk))
+    assert deliver(cancelled.pk) == Notification.Status.SKIPPED
+    assert deliver(going.pk) == Notification.Status.SENT
+    assert [m.subject for m in mail.outbox] == ["Reminder: Going ahead on Tuesday 1 December 2026"]
+    cancelled.refresh_from_db()
+    assert (cancelled.status, cancelled.last_error) == (Notification.Status.SKIPPED, CANCELLED_NOTE)

@@ -374,3 +374,146 @@ def test_claim_and_forum_sweeps_cost_the_same_queries_for_many_rows(wessex, lead
     assert many_counts["reminders.unclaimed"] == 1500
     assert many_counts["reminders.meeting_upcoming"] == 1505 + 1500  # both meetings, every member
     assert many == few
+
+
+# --- Cancelled, withdrawn and people who left: nothing ------------------------------------------
+
+
+def test_claim_reminders_skip_people_who_left_the_ahsn_and_withdrawn_or_rejected_claims(
+    wessex, lead, rate_card
+) -> None:
+    workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
+    attended(workshop, linked_partner(wessex, full_name="Still Here"))
+    left_wessex = linked_partner(wessex, full_name="Left Wessex")
+    PartnerLink.objects.filter(partner=left_wessex).update(status=PartnerLink.Status.LEFT)
+    attended(workshop, left_wessex)
+    attended(workshop, linked_partner(wessex, full_name="Anonymised Ann", anonymised=True))
+    claim_for(attended(workshop, linked_partner(wessex, full_name="Withdrew")), ClaimStatus.WITHDRAWN, created_by=lead)
+    claim_for(attended(workshop, linked_partner(wessex, full_name="Rejected")), ClaimStatus.REJECTED, created_by=lead)
+    left_later = linked_partner(wessex, full_name="Left Later")
+    attended(workshop, left_later)
+    assert sweep("reminders.unclaimed", at(2026, 11, 9, 12, 10)) == 2
+    assert recipients("reminders.unclaimed") == ["Left Later", "Still Here"]
+    LayPartner.objects.filter(pk=left_later.pk).update(left_at=at(2026, 12, 1, 9, 0))
+    # By the deadline reminder (18 December) "Left Later" has left the portal: only one is told.
+    assert sweep("reminders.claim_deadline", at(2026, 12, 18, 9, 0)) == 1
+    assert recipients("reminders.claim_deadline") == ["Still Here"]
+    reminder = Notification.objects.get(kind="reminders.claim_deadline")
+    assert reminder.title == "Claim for Designing the discharge leaflet by Friday 1 January 2027"
+
+
+def test_claim_digests_skip_finance_officers_who_left_and_claims_no_longer_waiting(wessex, lead, finance) -> None:
+    MembershipFactory(
+        user=UserFactory(full_name="Gone Finance", is_active=False), organisation=wessex, role=Role.FINANCE
+    )
+    partner = linked_partner(wessex)
+    waiting = new_claim(
+        organisation=wessex,
+        partner=partner,
+        status=ClaimStatus.APPROVED,
+        approved_at=at(2026, 11, 10, 9, 0),
+        payment_choice=PaymentPreference.PAY,
+        created_by=lead,
+    )
+    for status in (ClaimStatus.WITHDRAWN, ClaimStatus.RETURNED, ClaimStatus.REJECTED, ClaimStatus.PAID):
+        new_claim(
+            organisation=wessex,
+            partner=partner,
+            status=status,
+            approved_at=at(2026, 11, 1, 9, 0),
+            payment_choice=PaymentPreference.PAY,
+            created_by=lead,
+        )
+    assert sweep("reminders.claims_awaiting_payment", at(2026, 11, 30, 8, 0)) == 1
+    digest = Notification.objects.get(kind="reminders.claims_awaiting_payment")
+    assert digest.user == finance
+    assert digest.title == "1 claim waiting for payment at Wessex AHSN"
+    assert f"- {waiting.reference}: since Tuesday 10 November 2026 (20 days)" in digest.body
+    assert digest.body.count("\n- ") == 1
+
+
+def test_forum_reminders_skip_cancelled_meetings_and_members_who_left(forum, wessex) -> None:
+    held = Meeting.objects.create(
+        forum=forum, starts_at=at(2026, 11, 2, 10, 0), ends_at=at(2026, 11, 2, 12, 0), status=Meeting.Status.HELD
+    )
+    cancelled = Meeting.objects.create(
+        forum=forum,
+        starts_at=at(2026, 11, 2, 14, 0),
+        ends_at=at(2026, 11, 2, 15, 0),
+        status=Meeting.Status.CANCELLED,
+        cancellation_reason="Clash",
+    )
+    upcoming = Meeting.objects.create(
+        forum=forum, starts_at=at(2026, 11, 6, 10, 0), ends_at=at(2026, 11, 6, 11, 0), venue="Room 1"
+    )
+    chair = member(forum, ForumMember.Role.STAFF_CO_CHAIR, user=UserFactory(full_name="Sam Staff"))
+    member(
+        forum,
+        ForumMember.Role.LAY_CO_CHAIR,
+        partner=linked_partner(wessex, full_name="Left Forum"),
+        left_on=date(2026, 10, 1),
+    )
+    member(
+        forum,
+        ForumMember.Role.LAY_CO_CHAIR,
+        partner=linked_partner(wessex, full_name="Left Portal", left_at=at(2026, 10, 20, 9, 0)),
+    )
+    member(forum, ForumMember.Role.STAFF_CO_CHAIR, user=UserFactory(full_name="Gone Staff", is_active=False))
+    owners = list(ForumMember.objects.filter(forum=forum).order_by("id"))
+    for meeting in (held, cancelled):
+        for owner in owners:
+            Action.objects.create(
+                meeting=meeting, description=f"Task for {owner.pk}", owner=owner, due_on=date(2026, 11, 3)
+            )
+
+    assert sweep("reminders.notes_unpublished", at(2026, 11, 5, 15, 30)) == 1
+    notes = Notification.objects.get(kind="reminders.notes_unpublished")
+    assert (notes.user, notes.subject_id) == (chair.user, str(held.pk))
+    assert sweep("reminders.action_overdue", at(2026, 11, 5, 15, 30)) == 1
+    action = Notification.objects.get(kind="reminders.action_overdue")
+    assert action.user == chair.user
+    assert action.title == "An action for the Wessex Involvement Forum was due on Tuesday 3 November 2026"
+    assert sweep("reminders.meeting_upcoming", at(2026, 11, 5, 15, 30)) == 1
+    before = Notification.objects.get(kind="reminders.meeting_upcoming")
+    assert (before.user, before.subject_id) == (chair.user, str(upcoming.pk))
+    assert "When: Friday 6 November 2026, 10am to 11am\nWhere: Room 1" in before.body
+
+
+# --- Leads and network admins: a quarterly report is ready ------------------------------------------
+
+
+def test_leads_and_network_admins_are_told_when_the_quarterly_report_is_ready(
+    wessex, lead, network_admin, staff, finance, outsider, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    from core.quarters import FinancialQuarter
+    from reports.services import compile_due_reports, report_compile, report_compile_request
+
+    second_lead = UserFactory(full_name="Second Lead", email="second.lead@wessex.example.org")
+    MembershipFactory(user=second_lead, organisation=wessex, role=Role.INVOLVEMENT_LEAD)
+    MembershipFactory(user=UserFactory(is_active=False), organisation=wessex, role=Role.INVOLVEMENT_LEAD)
+    quarter = FinancialQuarter(2026, 2)  # July to September 2026
+    with time_machine.travel(at(2026, 9, 30, 23, 0), tick=False):
+        assert compile_due_reports(today=date(2026, 9, 30), quarter=quarter) == []  # the quarter has not ended
+    # Beat starts the compile on the first working day after the quarter (Thursday 1 October 2026).
+    with time_machine.travel(at(2026, 10, 1, 7, 0), tick=False), django_capture_on_commit_callbacks(execute=True):
+        report = report_compile_request(scope=wessex, quarter=quarter, actor=None)
+    report.refresh_from_db()
+    assert report.status == "ready"
+    told = Notification.objects.filter(kind="reports.report_ready", subject_id=str(report.pk)).select_related("user")
+    assert sorted(n.user.email for n in told) == sorted([lead.email, second_lead.email, network_admin.email])
+    notification = told.get(user=lead)
+    assert notification.title == "The Wessex report for 2026/27 Q2 is ready"
+    assert notification.body.startswith(
+        "Version 1 of the quarterly priority-progress report for Wessex AHSN, 2026/27 Q2, "
+        "was compiled on 1 October 2026 at 07:00."
+    )
+    assert notification.url == f"/reports/{report.pk}/"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([lead.email, second_lead.email, network_admin.email])
+    assert all(m.subject == "The Wessex report for 2026/27 Q2 is ready" for m in mail.outbox)
+    # The task running again (a retried or doubly-fired compile) tells nobody twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        report_compile(report_id=report.pk)
+    assert Notification.objects.filter(kind="reports.report_ready").count() == 3
+    assert len(mail.outbox) == 3
