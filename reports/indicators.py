@@ -326,6 +326,7 @@ def visible_leadership(scope: Scope, window: Window) -> dict[str, Any]:
         {
             "key": "trend_activities",
             "kind": "trend",
+            "unit": "count",
             "title": "Involvement activities, last four quarters",
             "labels": [q.label for q in window.trend],
             "values": [totals[q] or 0 for q in window.trend],
@@ -420,6 +421,7 @@ def diverse_perspectives(scope: Scope, window: Window) -> dict[str, Any]:
         {
             "key": "trend_partners",
             "kind": "trend",
+            "unit": "count",
             "title": "Lay partners who took part, last four quarters",
             "labels": [q.label for q in window.trend],
             "values": [unique[q] or 0 for q in window.trend],

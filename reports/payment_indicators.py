@@ -95,6 +95,7 @@ def add(section: dict[str, Any], scope: Scope, window: Window) -> None:
         {
             "key": "trend_paid",
             "kind": "trend",
+            "unit": "money",
             "title": "Involvement payments and expenses paid (pounds), last four quarters",
             "labels": [q.label for q in window.trend],
             "values": [float((fees[q] or zero) + (expenses[q] or zero)) for q in window.trend],

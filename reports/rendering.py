@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from reports.charts import bar_chart, trend_chart
+from reports.formatting import display_value
 from reports.indicators import PERIOD_HEADINGS, PERIODS
 
 CSV_HEADER = [
@@ -61,7 +62,8 @@ def report_context(indicators: dict[str, Any], narrative: dict[str, str] | None 
             {
                 **chart,
                 "svg": mark_safe(_chart_svg(section["key"], chart)),  # noqa: S308 - built from escaped text
-                "pairs": list(zip(chart["labels"], chart["values"], strict=True)),
+                "pairs": list(zip(chart["labels"], _trend_cells(chart), strict=True)),
+                "value_heading": "Amount" if chart.get("unit") == "money" else "Number",
             }
             for chart in section.get("charts", [])
             if chart["kind"] == "trend"
@@ -80,6 +82,15 @@ def report_context(indicators: dict[str, Any], narrative: dict[str, str] | None 
         "period_columns": [(PERIOD_HEADINGS[p], periods.get(p, "")) for p in PERIODS],
         "periods": PERIODS,
     }
+
+
+def _trend_cells(chart: dict[str, Any]) -> list[Any]:
+    """The trend table's figures, written like the indicator tables (versions compiled before
+    charts carried a unit show their numbers as they were stored)."""
+    unit = chart.get("unit")
+    if unit is None:
+        return list(chart["values"])
+    return [display_value(value, unit) for value in chart["values"]]
 
 
 def render_document(*, report: Any, indicators: dict[str, Any], narrative: dict[str, str]) -> str:

@@ -163,7 +163,7 @@ def report_compile(*, report_id: int) -> QuarterlyReport | None:
         _report_failed(report_id, exc)
         return QuarterlyReport.objects.get(pk=report_id)
     with transaction.atomic():
-        locked = QuarterlyReport.objects.select_for_update().select_related("scope").get(pk=report_id)
+        locked = QuarterlyReport.objects.select_for_update(of=("self",)).select_related("scope").get(pk=report_id)
         if locked.status != ReportStatus.COMPILING:
             return locked
         locked.indicators = indicators
@@ -242,7 +242,7 @@ def _notify_ready(report: QuarterlyReport) -> None:
 
 
 def _editable(report_id: int) -> QuarterlyReport:
-    report = QuarterlyReport.objects.select_for_update().select_related("scope").get(pk=report_id)
+    report = QuarterlyReport.objects.select_for_update(of=("self",)).select_related("scope").get(pk=report_id)
     if report.status != ReportStatus.READY:
         raise ReportError("Only a report that has finished compiling can be changed.")
     if report.published_at is not None:

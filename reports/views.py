@@ -34,10 +34,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
         scope_id = int(request.GET["scope"]) if request.GET.get("scope") else None
     except ValueError:
         scope_id = None
+    quarter_error = ""
     try:
         quarter = FinancialQuarter.parse(request.GET["quarter"]) if request.GET.get("quarter") else None
-    except QuarterError:
+    except QuarterError as exc:
         quarter = None
+        quarter_error = f"{exc} Showing every quarter instead."
     reports = selectors.report_list(user=request.user, scope_id=scope_id, quarter=quarter)
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -51,6 +53,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "scopes": scopes,
             "selected_scope": scope_id,
             "selected_quarter": quarter.slug if quarter else "",
+            "quarter_error": quarter_error,
             "quarters": CompileForm(scopes=scopes).fields["quarter"].choices,  # type: ignore[attr-defined]
             "form": CompileForm(scopes=scopes),
         },

@@ -48,6 +48,11 @@ def test_network_admin_compiles_the_network_report_and_downloads_the_pdf(page, n
     assert link.text_content() == f"{network.name}, {quarter.label}, version 1"
     assert_accessible(page)
 
+    # A quarter typed into the address that is not a quarter: the filter says so, accessibly.
+    page.goto("/reports/?quarter=2026/28+Q2")
+    assert page.get_by_text("is not a financial year").is_visible()
+    assert_accessible(page)
+
 
 def test_compile_progress_page_is_accessible(page, network_admin, network):
     report = report_compile_request(

@@ -66,6 +66,7 @@ def test_diverse_perspectives(wessex_q2):
     assert values(wessex_q2, "support.bsl")[0] == 1
     assert values(wessex_q2, "support.easy_read")[0] == 1
     assert values(wessex_q2, "support.booked_travel")[0] == 0
+    assert values(wessex_q2, "support.carer_costs")[0] == 0
 
 
 def test_continuous_improvement(wessex_q2):
@@ -127,3 +128,50 @@ def test_payments(wessex_q2):
     assert values(wessex_q2, "payments.median_days") == (15.0, None, None)
     assert values(wessex_q2, "payments.p90_days")[0] == 19.0
     assert rows["payments.median_days"]["display"]["this"] == "15 days"
+
+
+def test_examples_are_the_latest_shareable_outcomes_of_the_quarter(dataset, wessex, yorkshire):
+    from datetime import date
+
+    from tests.reports import factories as f
+
+    prog = dataset["programmes"][0]
+    y_prog = f.programme(yorkshire, "Yorkshire examples", created=date(2025, 1, 10))
+    for day in range(1, 7):
+        f.outcome(
+            wessex, prog=prog, status="changed", decided=date(2026, 9, day), shareable=True, heard=f"September {day}"
+        )
+    f.outcome(wessex, prog=prog, status="changed", decided=date(2026, 9, 30), heard="Newest but not shareable")
+    f.outcome(wessex, prog=prog, status="changed", decided=date(2026, 10, 2), shareable=True, heard="Next quarter")
+    f.outcome(wessex, prog=prog, status="changed", decided=date(2026, 6, 30), shareable=True, heard="Last quarter")
+    f.outcome(
+        yorkshire, prog=y_prog, status="changed", decided=date(2026, 9, 29), shareable=True, heard="Yorkshire example"
+    )
+    data = compile_indicators(organisation=wessex, quarter=QUARTER)
+    examples = data["sections"][3]["examples"]
+    # Newest first, at most five, only those the lead marked shareable, only this quarter and AHSN.
+    assert [e["what_we_heard"] for e in examples] == [f"September {day}" for day in (6, 5, 4, 3, 2)]
+    assert examples[0] == {
+        "what_we_heard": "September 6",
+        "what_we_did": "We cut it to one page",
+        "status": "Changed",
+        "decided_on": "2026-09-06",
+        "organisation": "Wessex",
+    }
+
+
+def test_network_examples_come_from_every_ahsn(dataset, network, yorkshire):
+    from datetime import date
+
+    from tests.reports import factories as f
+
+    y_prog = f.programme(yorkshire, "Yorkshire examples", created=date(2025, 1, 10))
+    f.outcome(
+        yorkshire, prog=y_prog, status="changed", decided=date(2026, 9, 29), shareable=True, heard="Yorkshire example"
+    )
+    data = compile_indicators(organisation=network, quarter=QUARTER)
+    examples = data["sections"][3]["examples"]
+    assert [(e["organisation"], e["what_we_heard"]) for e in examples] == [
+        ("Y&H AHSN", "Yorkshire example"),
+        ("Wessex", "People said the form was too long"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import date, timedelta
 
@@ -60,6 +61,28 @@ def test_pdf_text_contains_the_key_figures(dataset, wessex, lead, django_capture
     assert "I would take part again (mean score) 5.0 No data No data" in text
     assert "People said the form was too long" in text
     assert "Hidden example" not in text  # not marked shareable
+    assert "Total paid £87.50 £0.00 £0.00" in text
+    assert "Median days to payment 15 days No data No data" in text
+    assert "Claims submitted 4 0 0" in text
+
+
+def test_the_pdf_shows_suppressed_equality_counts_not_the_numbers(
+    wessex, lead, django_capture_on_commit_callbacks, tmp_path
+):
+    from partners.models import EqualityMonitoring
+    from tests.reports import factories as f
+
+    for ethnicity, count in {"white": 8, "asian": 4, "black": 6}.items():
+        for n in range(count):
+            person = f.partner(wessex, f"{ethnicity} {n}", joined=date(2026, 1, 1))
+            EqualityMonitoring.objects.create(partner=person, ethnicity=ethnicity)
+    text = pdf_text(compile_now(wessex, lead, django_capture_on_commit_callbacks), tmp_path)
+    ethnic = text[text.index("Ethnic group Answer") : text.index("Religion or belief")]
+    ethnic = re.sub(r"Page \d+", "", ethnic)
+    # Long labels wrap, so the cells are read as words: the 4 and the 6 are nowhere in the table.
+    assert "<5" in ethnic.split() and "hidden" in ethnic.split()
+    assert "White 8" in ethnic
+    assert "4" not in ethnic.split() and "6" not in ethnic.split()
 
 
 def test_recompiling_makes_a_new_version_and_leaves_the_old_one_alone(

@@ -260,3 +260,77 @@ def test_client_for_another_lead_at_the_same_ahsn_sees_the_report(wessex, wessex
     other = with_totp(UserFactory())
     MembershipFactory(user=other, organisation=wessex, role=Role.INVOLVEMENT_LEAD)
     assert client_for(other).get(url("report_detail", wessex_report)).status_code == 200
+
+
+def test_the_equality_tables_on_the_page_and_in_the_csv_show_the_same_suppressed_counts(
+    lead_client, wessex, lead, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from partners.models import EqualityMonitoring
+    from tests.reports import factories as f
+
+    for ethnicity, count in {"white": 7, "asian": 4, "black": 5}.items():
+        for n in range(count):
+            person = f.partner(wessex, f"{ethnicity} {n}", joined=date(2026, 1, 1))
+            EqualityMonitoring.objects.create(partner=person, ethnicity=ethnicity)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_compile_request(scope=wessex, quarter=QUARTER, actor=lead)
+    html = lead_client.get(url("report_detail", report)).content.decode()
+    block = re.search(r"<caption[^>]*>Ethnic group</caption>(.*?)</table>", html, re.S).group(1)
+    page_cells = {
+        unescape(label.strip()): unescape(count.strip())
+        for label, count in re.findall(r"<th scope=\"row\"[^>]*>(.*?)</th>\s*<td[^>]*>(.*?)</td>", block, re.S)
+    }
+    # 4 is suppressed; 5 is the next smallest, so it is hidden; 7 is shown.
+    assert page_cells["Asian, Asian British or Asian Welsh"] == "<5"
+    assert page_cells["Black, Black British, Black Welsh, Caribbean or African"] == "hidden"
+    assert page_cells["White"] == "7"
+    response = lead_client.get(url("report_download", report, "csv"))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    csv_cells = {
+        r["Indicator"].removeprefix("Ethnic group: "): r["This quarter"]
+        for r in rows
+        if r["Table"] == "Equality monitoring" and r["Indicator"].startswith("Ethnic group: ")
+    }
+    assert csv_cells == page_cells
+
+
+def test_a_malformed_quarter_cannot_be_compiled_from_the_page(lead_client, wessex):
+    response = lead_client.post(reverse("reports:report_compile"), {"scope": wessex.pk, "quarter": "2026-27-Q9"})
+    assert response.status_code == 200
+    assert "Choose one of the quarters in the list" in response.content.decode()
+    assert not QuarterlyReport.objects.exists()
+
+
+def test_a_malformed_quarter_in_the_list_filter_says_so(lead_client, wessex_report):
+    page = lead_client.get(reverse("reports:report_list"), {"quarter": "2026/28 Q2"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "is not a financial year" in html
+    assert "Showing every quarter instead." in html
+    assert 'aria-describedby="filter-quarter-error"' in html
+    assert list(page.context["page_obj"]) == [wessex_report]
+
+
+def test_a_lead_cannot_open_another_ahsn_report_or_its_files(outsider_client, lead_client, wessex_report):
+    """The Yorkshire lead gets "page not found" for everything about the Wessex report."""
+    for fmt in ("pdf", "csv", "html"):
+        assert outsider_client.get(url("report_download", wessex_report, fmt)).status_code == 404
+    assert outsider_client.get(url("report_detail", wessex_report)).status_code == 404
+    assert outsider_client.post(url("report_publish", wessex_report)).status_code == 404
+    assert outsider_client.post(url("report_narrative", wessex_report), {"theme_1": "x"}).status_code == 404
+    assert wessex_report not in outsider_client.get(reverse("reports:report_list")).context["page_obj"]
+    wessex_report.refresh_from_db()
+    assert (wessex_report.is_published, wessex_report.narrative) == (False, {})
+
+
+def test_the_payments_trend_table_shows_pounds(lead_client, wessex_report):
+    html = lead_client.get(url("report_detail", wessex_report)).content.decode()
+    block = re.search(
+        r"<caption[^>]*>Involvement payments and expenses paid \(pounds\), last four quarters</caption>(.*?)</table>",
+        html,
+        re.S,
+    ).group(1)
+    assert ">Amount</th>" in block
+    assert "£87.50" in block and "£0.00" in block
