@@ -27,7 +27,7 @@ from core.notifications import notify
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus, Participation
 from involvement.selectors import ACTIVITY_WRITE_ROLES, FEEDBACK_EDITABLE_DAYS
 from partners.models import LayPartner, PartnerLink
-from programmes.models import Programme, StrategyPriority
+from programmes.models import Programme, ProgrammeStatus, StrategyPriority
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -92,9 +92,11 @@ def _check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise InvolvementError("The end must be after the start.")
 
 
-def _check_programme(programme: Programme | None, organisation: Organisation) -> None:
+def _check_programme(programme: Programme | None, organisation: Organisation, *, new: bool = False) -> None:
     if programme is None:
         return
+    if new and programme.status == ProgrammeStatus.CLOSED:
+        raise InvolvementError(f"{programme.name} is closed, so new activities cannot be logged against it.")
     if programme.organisation_id == organisation.pk:
         return
     if not programme.shared_with.filter(pk=organisation.pk).exists():
@@ -133,7 +135,7 @@ def activity_create(
     if actor is not None:
         _check_writer(actor, organisation.pk)
     _check_times(starts_at, ends_at)
-    _check_programme(programme, organisation)
+    _check_programme(programme, organisation, new=True)
     _check_lead(fields.get("lead"), organisation)
     if fields.get("public_participants_count", 0) < 0:
         raise InvolvementError("The number of members of the public cannot be negative.")
@@ -168,7 +170,7 @@ def activity_update(
     if unknown:
         raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        locked = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
         _check_writer(actor, locked.organisation_id)
         if locked.status == ActivityStatus.CANCELLED:
             raise InvolvementError("This activity was cancelled. Duplicate it to plan a new one.")
@@ -221,8 +223,11 @@ def activity_duplicate(*, actor: Any, activity: Activity, starts_at: datetime, e
             support_offered=list(activity.support_offered),
             lead=activity.lead,
         )
+        # The same people, less anyone who has since left (the rule `participation_add` applies).
         linked = set(
-            PartnerLink.objects.filter(organisation_id=activity.organisation_id)
+            PartnerLink.objects.filter(
+                organisation_id=activity.organisation_id, partner__left_at__isnull=True, partner__anonymised=False
+            )
             .exclude(status=PartnerLink.Status.LEFT)
             .values_list("partner_id", flat=True)
         )
@@ -249,7 +254,7 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
     if not reason:
         raise InvolvementError("Say why the activity is cancelled. Participants will see this.")
     with transaction.atomic():
-        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        locked = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
         _check_writer(actor, locked.organisation_id)
         if locked.status == ActivityStatus.CANCELLED:
             raise InvolvementError("This activity is already cancelled.")
@@ -294,7 +299,7 @@ def participation_add(
 ) -> Participation:
     """Add a lay partner to an activity. They must be registered with the AHSN running it."""
     with transaction.atomic():
-        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        locked = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
         if actor is not None:
             _check_writer(actor, locked.organisation_id)
         if locked.status == ActivityStatus.CANCELLED:
@@ -356,7 +361,7 @@ def attendance_record(
 ) -> None:
     """Record who attended and for how long, all at once. Marks a planned activity completed."""
     with transaction.atomic():
-        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        locked = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
         if actor is not None:
             _check_writer(actor, locked.organisation_id)
         if locked.status == ActivityStatus.CANCELLED:
@@ -403,7 +408,7 @@ def attendance_record(
 def activity_complete(*, actor: Any, activity: Activity) -> Activity:
     """Mark an activity that took place as completed (for activities with no named participants)."""
     with transaction.atomic():
-        locked = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+        locked = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
         _check_writer(actor, locked.organisation_id)
         if locked.status != ActivityStatus.PLANNED:
             raise InvolvementError("Only a planned activity can be marked as completed.")
@@ -428,7 +433,9 @@ def _outcome_recipients(outcome: Outcome) -> Iterable[LayPartner]:
     if outcome.activity_id is not None:
         participations = Participation.objects.filter(activity_id=outcome.activity_id)
     else:
-        participations = Participation.objects.filter(activity__programme_id=outcome.programme_id or 0)
+        # A programme outcome goes to people who attended one of its activities (the same rule as
+        # `selectors.partner_outcomes`), not to people only invited to a session still to come.
+        participations = Participation.objects.filter(activity__programme_id=outcome.programme_id or 0, attended=True)
     partner_ids = (
         participations.exclude(attended=False).exclude(activity__status=ActivityStatus.CANCELLED).values("partner_id")
     )
@@ -455,7 +462,7 @@ def outcome_record(
         raise InvolvementError("Say what we heard and what we did.")
     with transaction.atomic():
         if activity is not None:
-            target = Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+            target = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
             organisation = target.organisation
             if target.status == ActivityStatus.CANCELLED:
                 raise InvolvementError("This activity was cancelled, so it has no outcomes.")
@@ -524,7 +531,7 @@ def outcome_update(*, actor: Any, outcome: Outcome, **fields: Any) -> Outcome:
     if unknown:
         raise TypeError(f"Unknown outcome fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = Outcome.objects.select_for_update().select_related("organisation").get(pk=outcome.pk)
+        locked = Outcome.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=outcome.pk)
         _check_writer(actor, locked.organisation_id)
         _check_outcome_fields(fields.get("status", locked.status), fields.get("reason", locked.reason))
         changed = {}

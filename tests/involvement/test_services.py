@@ -359,3 +359,15 @@ def test_feedback_summary_averages_and_hides_names_unless_allowed(wessex, activi
     assert summary["scores"][0] == {"label": "Felt listened to", "average": 3.5}
     names = {c["text"]: c["name"] for c in summary["comments"]}
     assert names == {"Felt heard": "Jo", "Too rushed": ""}
+
+
+def test_no_new_activity_on_a_closed_programme_but_its_old_ones_can_still_be_edited(staff, wessex):
+    programme = ProgrammeFactory(organisation=wessex)
+    activity = _create(staff, wessex, programme=programme)
+    programme.status = "closed"
+    programme.save(update_fields=["status"])
+    with pytest.raises(services.InvolvementError, match="is closed"):
+        _create(staff, wessex, programme=programme)
+    services.activity_update(activity=activity, actor=staff, title="Renamed after the programme closed")
+    activity.refresh_from_db()
+    assert activity.title == "Renamed after the programme closed"
