@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.forms import ReminderSettingsForm
 from core.models import AuditEntry, Notification, NotificationPreference, ReminderSettings
 
 
@@ -31,6 +32,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 @admin.register(ReminderSettings)
 class ReminderSettingsAdmin(admin.ModelAdmin):
     """The one row of reminder thresholds. The times the sweeps run are under "Periodic tasks"."""
+
+    form = ReminderSettingsForm
 
     fieldsets = (
         ("Before an activity or meeting", {"fields": ("activity_reminder_hours",)}),

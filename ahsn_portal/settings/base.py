@@ -17,7 +17,7 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 SERVICE_NAME = "AHSN Involvement Portal"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.PortalAdminConfig",  # the Django admin, opened to network admins for reminders
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -88,6 +88,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Signs nobody in: lets network admins change reminder settings and schedules in the admin.
+    "core.admin_site.NetworkAdminPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -216,3 +216,54 @@ def test_reminder_settings_can_be_changed_in_the_admin_but_not_deleted(db) -> No
     assert client.post(url, form).status_code == 302
     assert ReminderSettings.load().activity_reminder_hours == 24
     assert client.get("/django-admin/core/remindersettings/1/delete/").status_code == 403
+
+
+def test_reminder_thresholds_that_would_switch_a_reminder_off_or_scramble_it_are_refused(db) -> None:
+    from core.forms import ReminderSettingsForm
+    from core.models import ReminderSettings
+
+    current = ReminderSettings.load()
+    data = {name: getattr(current, name) for name in ReminderSettingsForm.Meta.fields}
+    assert ReminderSettingsForm(data, instance=current).is_valid()
+    bad = {
+        **data,
+        "activity_reminder_hours": 0,
+        "unclaimed_after_days": 0,
+        "outcome_after_days": 400,
+        "notes_first_reminder_days": 7,
+        "notes_second_reminder_days": 3,
+    }
+    form = ReminderSettingsForm(bad, instance=current)
+    assert not form.is_valid()
+    assert form.errors == {
+        "activity_reminder_hours": ["Enter a number of hours between 1 and 336 (two weeks)"],
+        "unclaimed_after_days": ["Enter a number of days between 1 and 365"],
+        "outcome_after_days": ["Enter a number of days between 1 and 365"],
+        "notes_second_reminder_days": [
+            "The second reminder about unpublished notes must come after the first (7 days)"
+        ],
+    }
+    assert ReminderSettings.load().activity_reminder_hours == 48  # nothing saved
+
+
+def test_network_admins_change_reminder_settings_and_schedules_in_the_admin_and_nothing_else(
+    admin_client_portal, lead
+) -> None:
+    from core.models import ReminderSettings
+
+    assert admin_client_portal.get("/django-admin/").status_code == 200
+    url = f"/django-admin/core/remindersettings/{ReminderSettings.load().pk}/change/"
+    form = {field.name: getattr(ReminderSettings.load(), field.name) for field in ReminderSettings._meta.fields}
+    form.pop("id")
+    form.pop("updated_at")
+    form["unclaimed_after_days"] = 10
+    assert admin_client_portal.post(url, form).status_code == 302
+    assert ReminderSettings.load().unclaimed_after_days == 10
+    assert admin_client_portal.get("/django-admin/django_celery_beat/periodictask/").status_code == 200
+    # Nothing beyond reminders: not people, not the audit log, not deleting the settings.
+    assert admin_client_portal.get("/django-admin/accounts/user/").status_code == 403
+    assert admin_client_portal.get("/django-admin/core/auditentry/").status_code == 403
+    assert admin_client_portal.get(url.replace("/change/", "/delete/")).status_code == 403
+    # An involvement lead is not let in at all: the admin sends them to its sign-in page.
+    response = client_for(lead).get(url)
+    assert response.status_code == 302 and "/django-admin/login/" in response["Location"]
