@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Invitation, Membership, Role
-from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.accounts.factories import MembershipFactory, UserFactory, with_totp
 from tests.accounts.test_sign_in_and_mfa import SECRET, current_code
 from tests.browser.conftest import assert_accessible, sign_in
 
@@ -16,10 +16,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_public_pages_are_accessible(page, live_server):
-    for path in ("/accounts/login/", "/accounts/password/reset/", "/accessibility/", "/privacy/"):
+    for path in ("/accounts/login/", "/accounts/password/reset/", "/accessibility/", "/privacy/", "/no-such-page/"):
         page.goto(path)
         assert page.locator("h1").count() == 1, path
         assert_accessible(page)
+    assert page.locator("h1").inner_text() == "Page not found"
+
+
+def test_a_read_only_role_sees_the_cannot_do_this_page(page, wessex):
+    finance = UserFactory(email="read.only@example.org")
+    MembershipFactory(user=finance, organisation=wessex, role=Role.FINANCE)
+    with_totp(finance)
+    sign_in(page, finance.email, totp_secret=SECRET)
+    page.wait_for_url(re.compile(r".*/$"))
+    response = page.goto("/programmes/new/")
+    assert response is not None and response.status == 403
+    assert page.locator("h1").inner_text() == "You cannot do this"
+    assert_accessible(page)
 
 
 def test_staff_member_signs_in_and_sees_their_dashboard(page, staff):
