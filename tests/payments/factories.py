@@ -111,3 +111,19 @@ def big_upload(size: int) -> Any:
     file = Huge("photo.jpg", jpeg_bytes(), content_type="image/jpeg")
     file.size = size
     return file
+
+
+def draft_claim(partner: LayPartner, organisation: Organisation) -> Any:
+    """A draft claim the partner started themselves."""
+    from payments import services
+
+    return services.claim_start(partner=partner, organisation=organisation, actor=partner.user)
+
+
+def submitted_claim(partner: LayPartner, organisation: Organisation, participation: Participation) -> Any:
+    """A claim with one involvement-payment line on `participation`, sent by the partner."""
+    from payments import services
+
+    claim = draft_claim(partner, organisation)
+    services.claim_add_fee_line(claim=claim, participation=participation, actor=partner.user)
+    return services.claim_submit(claim=claim, actor=partner.user, declaration=True)

@@ -18,21 +18,11 @@ from payments.models import Claim, ClaimStatus, ExpenseRule, RateCard
 from payments.services import ClaimError
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.conftest import client_for
-from tests.payments.factories import participation_for, partner_at, upload
+from tests.payments.factories import draft_claim, participation_for, partner_at, submitted_claim, upload
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-
-
-def draft(partner, organisation):
-    return services.claim_start(partner=partner, organisation=organisation, actor=partner.user)
-
-
-def submitted(partner, organisation, participation):
-    claim = draft(partner, organisation)
-    services.claim_add_fee_line(claim=claim, participation=participation, actor=partner.user)
-    return services.claim_submit(claim=claim, actor=partner.user, declaration=True)
 
 
 def new_rates(organisation, lead, *, rules, effective_from=None):
@@ -56,7 +46,7 @@ def new_rates(organisation, lead, *, rules, effective_from=None):
 
 def test_a_cap_a_lead_sets_refuses_a_bigger_line_and_allows_the_cap(partner, wessex, lead):
     new_rates(wessex, lead, rules=[{"category": "parking", "receipt_required": False, "cap": Decimal("10.00")}])
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     with pytest.raises(ClaimError, match=r"Parking can be up to £10\.00 on one line"):
         services.claim_add_expense_line(
             claim=claim, actor=partner.user, category="parking", amount="10.01", expense_date=TODAY()
@@ -70,7 +60,7 @@ def test_a_cap_a_lead_sets_refuses_a_bigger_line_and_allows_the_cap(partner, wes
 
 def test_a_cap_applies_to_mileage_worked_out_from_miles(partner, wessex, lead):
     new_rates(wessex, lead, rules=[{"category": "mileage", "receipt_required": False, "cap": Decimal("20.00")}])
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     with pytest.raises(ClaimError, match=r"up to £20\.00"):  # 50 miles x 45p = £22.50
         services.claim_add_expense_line(
             claim=claim, actor=partner.user, category="mileage", miles="50", expense_date=TODAY()
@@ -93,7 +83,7 @@ def test_the_rate_card_page_saves_the_cap_and_the_claim_page_enforces_it(partner
     assert client_for(lead).post(f"/payments/rates/{wessex.pk}/new/", data).status_code == 302
     card = RateCard.objects.get(organisation=wessex, effective_from=TODAY())
     assert ExpenseRule.objects.get(rate_card=card, category="subsistence").cap == Decimal("8.00")
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     response = client_for(partner.user).post(
         f"/payments/claims/{claim.pk}/expenses/new/subsistence/",
         {"expense_date": TODAY().isoformat(), "amount": "9.50"},
@@ -113,7 +103,7 @@ def test_the_rate_card_page_saves_the_cap_and_the_claim_page_enforces_it(partner
     ],
 )
 def test_bad_miles_are_refused_with_a_clear_message(partner, wessex, miles, message):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     with pytest.raises(ClaimError, match=message):
         services.claim_add_expense_line(
             claim=claim, actor=partner.user, category="mileage", miles=miles, expense_date=TODAY()
@@ -122,7 +112,7 @@ def test_bad_miles_are_refused_with_a_clear_message(partner, wessex, miles, mess
 
 
 def test_an_expense_in_the_future_is_refused(partner, wessex):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     with pytest.raises(ClaimError, match="today or in the past"):
         services.claim_add_expense_line(
             claim=claim, actor=partner.user, category="parking", amount="3", expense_date=TODAY() + timedelta(days=1)
@@ -133,7 +123,7 @@ def test_an_expense_in_the_future_is_refused(partner, wessex):
 
 
 def test_an_expense_past_the_deadline_is_refused(partner, wessex):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     with pytest.raises(ClaimError, match="The last day to claim for an expense on"):
         services.claim_add_expense_line(
             claim=claim, actor=partner.user, category="parking", amount="3", expense_date=TODAY() - timedelta(days=91)
@@ -142,7 +132,7 @@ def test_an_expense_past_the_deadline_is_refused(partner, wessex):
 
 
 def test_a_draft_left_until_past_the_deadline_cannot_be_sent(partner, wessex):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     spent = TODAY() - timedelta(days=95)
     services.claim_add_expense_line(
         claim=claim, actor=partner.user, category="parking", amount="3", expense_date=spent, today=spent
@@ -155,7 +145,7 @@ def test_a_draft_left_until_past_the_deadline_cannot_be_sent(partner, wessex):
 
 def test_a_past_deadline_participation_is_not_offered(partner, wessex, participation):
     old = participation_for(partner, starts_at=timezone.now() - timedelta(days=120))
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     offered = {c.participation.pk for c in selectors.claimable_for_claim(claim)}
     assert offered == {participation.pk}
     assert (
@@ -165,9 +155,9 @@ def test_a_past_deadline_participation_is_not_offered(partner, wessex, participa
 
 
 def test_an_already_claimed_participation_is_not_offered_again(partner, wessex, participation):
-    first = draft(partner, wessex)
+    first = draft_claim(partner, wessex)
     services.claim_add_fee_line(claim=first, participation=participation, actor=partner.user)
-    second = draft(partner, wessex)
+    second = draft_claim(partner, wessex)
     assert selectors.claimable_for_claim(second) == []
 
 
@@ -178,7 +168,7 @@ def test_an_already_claimed_participation_is_not_offered_again(partner, wessex, 
 def test_expenses_only_and_decline_claims_offer_no_payment_and_refuse_one(wessex, preference):
     partner = partner_at(wessex, payment_preference=preference)
     participation = participation_for(partner)
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     client = client_for(partner.user)
     assert "Add an involvement payment" not in client.get(f"/payments/claims/{claim.pk}/").content.decode()
     client.post(f"/payments/claims/{claim.pk}/payments/new/", {"participation": participation.pk})
@@ -191,7 +181,7 @@ def test_expenses_only_and_decline_claims_offer_no_payment_and_refuse_one(wessex
 def test_a_lead_who_is_also_the_claimant_cannot_approve_their_own_claim(wessex):
     partner = partner_at(wessex)
     MembershipFactory(user=partner.user, organisation=wessex, role="involvement_lead")
-    claim = submitted(partner, wessex, participation_for(partner))
+    claim = submitted_claim(partner, wessex, participation_for(partner))
     with pytest.raises(ClaimError, match="you made or prepared"):
         services.claim_approve(claim=claim, actor=partner.user)
     with pytest.raises(ClaimError, match="you made or prepared"):
@@ -201,7 +191,7 @@ def test_a_lead_who_is_also_the_claimant_cannot_approve_their_own_claim(wessex):
 
 
 def test_the_person_who_approved_cannot_batch_or_mark_it_paid(partner, wessex, participation, lead, finance):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     services.claim_approve(claim=claim, actor=lead)
     # The lead later moves to finance: they still cannot pay a claim they approved.
     Membership.objects.filter(user=lead, organisation=wessex).update(role="finance")
@@ -220,7 +210,7 @@ def test_the_person_who_approved_cannot_batch_or_mark_it_paid(partner, wessex, p
 
 
 def test_finance_cannot_pay_a_claim_returned_after_batching_on_the_page(partner, wessex, participation, lead, finance):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     services.claim_approve(claim=claim, actor=lead)
     batch = services.batch_create(organisation=wessex, actor=finance)
     services.claim_return(claim=claim, actor=lead, reason="Wrong hours")
@@ -235,16 +225,18 @@ def test_finance_cannot_pay_a_claim_returned_after_batching_on_the_page(partner,
 
 
 def test_a_returned_claim_can_be_withdrawn_and_frees_its_participation(partner, wessex, participation, lead):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     services.claim_return(claim=claim, actor=lead, reason="Add the date")
     services.claim_withdraw(claim=claim, actor=partner.user)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.WITHDRAWN
-    assert [c.participation.pk for c in selectors.claimable_for_claim(draft(partner, wessex))] == [participation.pk]
+    assert [c.participation.pk for c in selectors.claimable_for_claim(draft_claim(partner, wessex))] == [
+        participation.pk
+    ]
 
 
 def test_an_approved_or_paid_claim_cannot_be_withdrawn(partner, wessex, participation, lead):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     services.claim_approve(claim=claim, actor=lead)
     with pytest.raises(ClaimError, match="approved, so it cannot be withdrawn"):
         services.claim_withdraw(claim=claim, actor=partner.user)
@@ -254,7 +246,7 @@ def test_an_approved_or_paid_claim_cannot_be_withdrawn(partner, wessex, particip
 
 
 def test_a_photo_straight_from_a_phone_camera_is_accepted(partner, wessex):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     line = services.claim_add_expense_line(
         claim=claim, actor=partner.user, category="taxi", amount="9", reason="Rain", expense_date=TODAY()
     )
@@ -264,7 +256,7 @@ def test_a_photo_straight_from_a_phone_camera_is_accepted(partner, wessex):
 
 
 def test_an_iphone_heic_photo_is_refused_with_what_to_do(partner, wessex):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     line = services.claim_add_expense_line(
         claim=claim, actor=partner.user, category="taxi", amount="9", reason="Rain", expense_date=TODAY()
     )
@@ -331,7 +323,7 @@ def test_queue_query_count_does_not_grow_with_the_number_of_claims(lead, wessex)
 
 def test_the_money_page_shows_only_the_partners_own_claims(wessex):
     first, second = partner_at(wessex), partner_at(wessex)
-    claim = draft(first, wessex)
+    claim = draft_claim(first, wessex)
     assert claim.reference not in client_for(second.user).get("/payments/my/").content.decode()
     assert client_for(UserFactory()).get("/payments/my/").status_code == 404
 

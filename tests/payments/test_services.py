@@ -18,25 +18,17 @@ from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.payments.factories import (
     assisted_partner_at,
     big_upload,
+    draft_claim,
     participation_for,
     partner_at,
     pdf_bytes,
+    submitted_claim,
     upload,
 )
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-
-
-def draft(partner, organisation):
-    return services.claim_start(partner=partner, organisation=organisation, actor=partner.user)
-
-
-def submitted_claim(partner, wessex, participation):
-    claim = draft(partner, wessex)
-    services.claim_add_fee_line(claim=claim, participation=participation, actor=partner.user)
-    return services.claim_submit(claim=claim, actor=partner.user, declaration=True)
 
 
 def test_every_organisation_has_default_rates_from_the_data_migration(wessex, yorkshire):
@@ -52,7 +44,7 @@ def test_every_organisation_has_default_rates_from_the_data_migration(wessex, yo
 
 
 def test_fee_line_is_worked_out_from_the_hours_and_stores_the_rate(partner, wessex, participation):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     line = services.claim_add_fee_line(claim=claim, participation=participation, actor=partner.user)
     assert line.amount == Decimal("75.00")
     assert line.rate_used == Decimal("25.00")
@@ -62,7 +54,7 @@ def test_fee_line_is_worked_out_from_the_hours_and_stores_the_rate(partner, wess
 
 
 def test_new_rates_never_change_an_existing_line(partner, wessex, participation, lead):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     line = services.claim_add_fee_line(claim=claim, participation=participation, actor=partner.user)
     services.rate_card_create(
         organisation=wessex,
@@ -86,25 +78,25 @@ def test_new_rates_never_change_an_existing_line(partner, wessex, participation,
 
 
 def test_a_participation_can_be_claimed_only_once(partner, wessex, participation):
-    first = draft(partner, wessex)
+    first = draft_claim(partner, wessex)
     services.claim_add_fee_line(claim=first, participation=participation, actor=partner.user)
-    second = draft(partner, wessex)
+    second = draft_claim(partner, wessex)
     with pytest.raises(ClaimError, match="already been claimed"):
         services.claim_add_fee_line(claim=second, participation=participation, actor=partner.user)
 
 
 def test_the_database_refuses_a_second_live_line_on_one_participation(partner, wessex, participation):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     services.claim_add_fee_line(claim=claim, participation=participation, actor=partner.user)
     with pytest.raises(IntegrityError), transaction.atomic():
         ClaimLine.objects.create(claim=claim, kind="fee", participation=participation, amount=Decimal("1.00"))
 
 
 def test_withdrawing_frees_the_participation_for_a_new_claim(partner, wessex, participation):
-    first = draft(partner, wessex)
+    first = draft_claim(partner, wessex)
     services.claim_add_fee_line(claim=first, participation=participation, actor=partner.user)
     services.claim_withdraw(claim=first, actor=partner.user)
-    second = draft(partner, wessex)
+    second = draft_claim(partner, wessex)
     line = services.claim_add_fee_line(claim=second, participation=participation, actor=partner.user)
     assert line.amount == Decimal("75.00")
     assert first.lines.count() == 1  # the withdrawn claim keeps its record
@@ -112,7 +104,7 @@ def test_withdrawing_frees_the_participation_for_a_new_claim(partner, wessex, pa
 
 def test_claim_past_the_deadline_is_refused(partner, wessex):
     old = participation_for(partner, starts_at=timezone.now() - timedelta(days=100))
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     with pytest.raises(ClaimError, match="The last day to claim"):
         services.claim_add_fee_line(claim=claim, participation=old, actor=partner.user)
 
@@ -121,7 +113,7 @@ def test_claim_past_the_deadline_is_refused(partner, wessex):
 def test_expenses_only_and_decline_claims_carry_no_fee(wessex, preference):
     partner = partner_at(wessex, payment_preference=preference)
     participation = participation_for(partner)
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     assert claim.payment_choice == preference
     with pytest.raises(ClaimError):
         services.claim_add_fee_line(claim=claim, participation=participation, actor=partner.user)
@@ -132,7 +124,7 @@ def test_expenses_only_and_decline_claims_carry_no_fee(wessex, preference):
 
 
 def test_mileage_is_miles_times_the_rate(partner, wessex):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     line = services.claim_add_expense_line(
         claim=claim, actor=partner.user, category="mileage", miles="23.5", expense_date=TODAY()
     )
@@ -152,7 +144,7 @@ def test_mileage_is_miles_times_the_rate(partner, wessex):
     ],
 )
 def test_bad_amounts_are_refused_with_a_clear_message(partner, wessex, amount, message):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     with pytest.raises(ClaimError, match=message):
         services.claim_add_expense_line(
             claim=claim, actor=partner.user, category="taxi", amount=amount, reason="No buses", expense_date=TODAY()
@@ -161,7 +153,7 @@ def test_bad_amounts_are_refused_with_a_clear_message(partner, wessex, amount, m
 
 
 def test_taxi_needs_a_reason_and_other_needs_a_description(partner, wessex):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     with pytest.raises(ClaimError, match="why you needed a taxi"):
         services.claim_add_expense_line(
             claim=claim, actor=partner.user, category="taxi", amount="10", expense_date=TODAY()
@@ -173,7 +165,7 @@ def test_taxi_needs_a_reason_and_other_needs_a_description(partner, wessex):
 
 
 def test_submit_needs_the_declaration_and_required_receipts(partner, wessex):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     line = services.claim_add_expense_line(
         claim=claim,
         actor=partner.user,
@@ -192,7 +184,7 @@ def test_submit_needs_the_declaration_and_required_receipts(partner, wessex):
 
 
 def test_parking_under_the_threshold_needs_no_receipt(partner, wessex):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     services.claim_add_expense_line(
         claim=claim, actor=partner.user, category="parking", amount="4.00", expense_date=TODAY()
     )
@@ -200,7 +192,7 @@ def test_parking_under_the_threshold_needs_no_receipt(partner, wessex):
 
 
 def test_receipts_are_checked_by_content_and_size(partner, wessex, settings):
-    claim = draft(partner, wessex)
+    claim = draft_claim(partner, wessex)
     line = services.claim_add_expense_line(
         claim=claim, actor=partner.user, category="taxi", amount="10", reason="Late finish", expense_date=TODAY()
     )
@@ -282,7 +274,7 @@ def test_reject_needs_a_reason_and_frees_the_participation(partner, wessex, part
     services.claim_reject(claim=claim, actor=lead, reason="This was a training session for staff")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.REJECTED
-    again = draft(partner, wessex)
+    again = draft_claim(partner, wessex)
     services.claim_add_fee_line(claim=again, participation=participation, actor=partner.user)
 
 

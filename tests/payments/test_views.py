@@ -11,15 +11,9 @@ from django.utils import timezone
 from payments import services
 from payments.models import Claim, ClaimStatus, RateCard
 from tests.conftest import client_for
-from tests.payments.factories import jpeg_bytes, participation_for, partner_at, upload
+from tests.payments.factories import jpeg_bytes, participation_for, partner_at, submitted_claim, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def submitted(partner, wessex, participation):
-    claim = services.claim_start(partner=partner, organisation=wessex, actor=partner.user)
-    services.claim_add_fee_line(claim=claim, participation=participation, actor=partner.user)
-    return services.claim_submit(claim=claim, actor=partner.user, declaration=True)
 
 
 def test_partner_claims_a_payment_and_mileage_with_a_photo(partner_client, partner, participation):
@@ -91,7 +85,7 @@ def test_draft_survives_signing_out(partner, wessex):
 
 
 def test_money_page_shows_the_tax_year_total_and_signposts_advice(partner_client, partner, wessex, lead, finance):
-    claim = submitted(partner, wessex, participation_for(partner, hours="7"))
+    claim = submitted_claim(partner, wessex, participation_for(partner, hours="7"))
     services.claim_approve(claim=claim, actor=lead)
     batch = services.batch_create(organisation=wessex, actor=finance)
     services.batch_mark_paid(batch=batch, actor=finance)
@@ -101,7 +95,7 @@ def test_money_page_shows_the_tax_year_total_and_signposts_advice(partner_client
 
 
 def test_claim_page_access(partner, wessex, participation, lead, staff, outsider, finance):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     url = f"/payments/claims/{claim.pk}/"
     assert client_for(partner.user).get(url).status_code == 200
     assert client_for(lead).get(url).status_code == 200
@@ -113,7 +107,7 @@ def test_claim_page_access(partner, wessex, participation, lead, staff, outsider
 
 
 def test_approve_return_and_reject_need_a_lead(partner, wessex, participation, lead, finance, outsider):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     assert client_for(finance).post(f"/payments/claims/{claim.pk}/approve/").status_code == 403
     assert client_for(outsider).post(f"/payments/claims/{claim.pk}/approve/").status_code == 404
     assert client_for(partner.user).post(f"/payments/claims/{claim.pk}/return/", {"reason": "x"}).status_code == 403
@@ -128,7 +122,7 @@ def test_approve_return_and_reject_need_a_lead(partner, wessex, participation, l
 
 
 def test_a_second_approval_says_it_was_already_approved(partner, wessex, participation, lead):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     client = client_for(lead)
     client.post(f"/payments/claims/{claim.pk}/approve/")
     response = client.post(f"/payments/claims/{claim.pk}/approve/", follow=True)
@@ -182,7 +176,7 @@ def test_rate_card_pages(wessex, lead, staff, outsider):
 
 
 def test_batches_for_finance(partner, wessex, participation, lead, finance, outsider):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     services.claim_approve(claim=claim, actor=lead)
     finance_client = client_for(finance)
     assert client_for(lead).post(f"/payments/batches/new/{wessex.pk}/").status_code == 403
@@ -223,12 +217,12 @@ def test_staff_prepare_a_claim_for_an_assisted_digital_partner(wessex, staff, le
 
 def test_queue_needs_a_claims_role(staff_client, outsider, partner, wessex, participation):
     assert staff_client.get("/payments/claims/").status_code == 403
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     assert claim.reference not in client_for(outsider).get("/payments/claims/").content.decode()
 
 
 def test_queue_filters(lead, partner, wessex, participation):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     other = partner_at(wessex, full_name="Sam Other")
     services.claim_start(partner=other, organisation=wessex, actor=other.user)
     client = client_for(lead)
@@ -263,7 +257,7 @@ def test_queue_costs_a_fixed_number_of_queries(lead, wessex, django_assert_max_n
 
 
 def test_reject_with_a_reason_and_the_partner_sees_why(partner, wessex, participation, lead):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     client = client_for(lead)
     assert (
         "Tell the claimant why" in client.post(f"/payments/claims/{claim.pk}/reject/", {"reason": ""}).content.decode()
@@ -278,7 +272,7 @@ def test_reject_with_a_reason_and_the_partner_sees_why(partner, wessex, particip
 
 
 def test_lead_asks_about_one_line(partner, wessex, participation, lead, finance, outsider):
-    claim = submitted(partner, wessex, participation)
+    claim = submitted_claim(partner, wessex, participation)
     line = claim.lines.get()
     url = f"/payments/lines/{line.pk}/query/"
     assert client_for(finance).post(url, {"note": "Why?"}).status_code == 403
