@@ -580,7 +580,46 @@ def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_no
             organisation=meeting.forum.organisation,
             data={"version": notes.version},
         )
+        if notes.status == MeetingNotes.Status.AWAITING_APPROVAL:
+            _tell_co_chairs_notes_changed(actor=actor, notes=notes, meeting=locked_meeting, forum=meeting.forum)
     return notes
+
+
+def _tell_co_chairs_notes_changed(*, actor: Any, notes: MeetingNotes, meeting: Meeting, forum: Forum) -> None:
+    """A new version awaiting approval: tell each co-chair in post (they all need to approve it, whether
+    or not they approved the version it replaces), except the person who made the change. Once per
+    co-chair per version: the version is the occurrence."""
+    approved_before = set(
+        NotesApproval.objects.filter(notes=notes, version=notes.version - 1).values_list("member_id", flat=True)
+    )
+    meeting_name = f"the {forum.name} meeting on {timezone.localtime(meeting.starts_at):%-d %B %Y}"
+    url = reverse("forum:notes_approve", args=[meeting.pk])
+    for chairs in selectors.co_chairs_in_post(forum).values():
+        for chair in chairs:
+            if chair.login_user_id() == getattr(actor, "pk", None):
+                continue
+            if chair.pk in approved_before:
+                body = (
+                    f"The notes of {meeting_name} were changed after you approved them. "
+                    "Your approval was of the earlier version, so it no longer counts: "
+                    "please read and approve the new version."
+                )
+            else:
+                body = (
+                    f"The notes of {meeting_name} were changed while they were waiting for your approval. "
+                    "Please read the new version before you approve it."
+                )
+            notify(
+                kind="forum.notes_changed",
+                subject=notes,
+                user=chair.user,
+                partner=chair.partner,
+                organisation=forum.organisation,
+                occurrence=str(notes.version),
+                title=f"{forum.name}: notes changed, please approve the new version",
+                body=body,
+                url=url,
+            )
 
 
 def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:

@@ -446,6 +446,16 @@ def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if saved.status == MeetingNotes.Status.PUBLISHED:
                 messages.success(request, "The published notes have been corrected. Your reason is shown with them.")
+            elif (
+                saved.status == MeetingNotes.Status.AWAITING_APPROVAL
+                and notes is not None
+                and saved.version != notes.version
+            ):
+                messages.success(
+                    request,
+                    f"The notes have been saved (version {saved.version}). "
+                    "The co-chairs have been told there is a new version to approve.",
+                )
             else:
                 messages.success(request, f"The notes have been saved (version {saved.version}).")
             return redirect(reverse("forum:meeting_detail", args=[meeting.pk]) + "#notes")
