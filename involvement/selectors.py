@@ -5,6 +5,7 @@ counts come from correlated subqueries, related rows from select_related/prefetc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,15 +24,17 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role
 from core.access import scoped_get_or_404, visible_organisation_ids
-from core.choices import InvolvementMethod, LadderLevel
+from core.choices import InvolvementMethod, LadderLevel, PaymentPreference
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
 from partners.models import LayPartner, PartnerLink
+from payments.models import ClaimLine, ClaimStatus, RateCard
+from payments.rates import deadline_for
 from programmes.models import Programme
 
 LONDON = ZoneInfo("Europe/London")
@@ -164,11 +167,106 @@ def activity_export_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
 
 
 def activity_participations(activity: Activity) -> QuerySet[Participation]:
+    """The activity's participants, with the facts `payment_state` needs worked out in SQL (so
+    the participants table costs one query however many people took part):
+
+    * `claim_status`: the status of the live claim holding the participation, or None. "Live" is
+      the payments app's rule: a line with `participation_locked` (withdrawn and rejected claims
+      free their lines);
+    * `partner_linked`: the partner is still working with the activity's AHSN (a claim can only be
+      started with an AHSN the partner has not left);
+    * `claim_deadline_days`: from the AHSN's rate card in force on the activity's first day, as
+      payments works out the deadline; None when there are no rates for that day."""
+    live_line = ClaimLine.objects.filter(participation_id=OuterRef("pk"), participation_locked=True)
+    rate_card = RateCard.objects.filter(
+        organisation_id=OuterRef("activity__organisation_id"), effective_from__lte=OuterRef("activity_day")
+    ).order_by("-effective_from", "-id")
+    linked = PartnerLink.objects.filter(
+        partner_id=OuterRef("partner_id"), organisation_id=OuterRef("activity__organisation_id")
+    ).exclude(status=PartnerLink.Status.LEFT)
     return (
         Participation.objects.filter(activity=activity)
         .select_related("partner", "feedback")
+        .annotate(activity_day=TruncDate("activity__starts_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(
+            claim_status=Subquery(live_line.values("claim__status")[:1]),
+            partner_linked=Exists(linked),
+            claim_deadline_days=Subquery(rate_card.values("claim_deadline_days")[:1]),
+        )
         .order_by("partner__full_name", "id")
     )
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """Whether an involvement payment can be claimed for a participation, in plain English."""
+
+    label: str
+    colour: str  # the NHS.UK tag colour
+    detail: str = ""
+    last_day: date | None = None
+
+    @property
+    def tag_class(self) -> str:
+        return f"nhsuk-tag nhsuk-tag--{self.colour}"
+
+
+CAN_BE_CLAIMED = "Can be claimed"
+CLAIMED = "Claimed"
+NOT_CLAIMABLE = "Not claimable"
+CLAIM_STATUS_TEXT = {
+    ClaimStatus.DRAFT: "The partner has started a claim",
+    ClaimStatus.SUBMITTED: "Waiting for approval",
+    ClaimStatus.RETURNED: "Returned to the partner for changes",
+    ClaimStatus.APPROVED: "Approved, waiting to be paid",
+    ClaimStatus.PAID: "Paid",
+}
+
+
+def payment_state(participation: Participation, *, activity: Activity, today: date | None = None) -> PaymentState:
+    """The participation's payment state, from the annotations of `activity_participations`.
+
+    The same rules, in the same order, as payments' `claim_add_fee_line` and `claimable_for_claim`:
+    already on a live claim; the activity went ahead; attended with hours; the partner works with
+    the AHSN and wants to be paid for their time; rates exist for the day; inside the deadline."""
+    today = today or timezone.localdate()
+    p: Any = participation
+    if p.claim_status:
+        return PaymentState(CLAIMED, "blue", CLAIM_STATUS_TEXT.get(p.claim_status, ""))
+
+    def no(reason: str) -> PaymentState:
+        return PaymentState(NOT_CLAIMABLE, "grey", reason)
+
+    if activity.is_cancelled:
+        return no("The activity was cancelled")
+    if p.attended is None:
+        return no("Attendance not recorded yet")
+    if not p.attended:
+        return no("Did not attend")
+    if not p.hours or p.hours <= 0:
+        return no("No hours recorded")
+    if not p.partner_linked:
+        return no(f"No longer working with {activity.organisation.short_name}")
+    if p.partner.payment_preference == PaymentPreference.DECLINE:
+        return no("The partner does not want to be paid")
+    if p.partner.payment_preference == PaymentPreference.EXPENSES_ONLY:
+        return no("The partner claims expenses only")
+    if p.claim_deadline_days is None:
+        return no("No payment rates for the date of the activity")
+    ends = timezone.localtime(activity.ends_at).date()
+    last_day = deadline_for(activity_date=ends, deadline_days=p.claim_deadline_days)
+    if today > last_day:
+        return PaymentState(NOT_CLAIMABLE, "grey", f"Claim deadline passed on {last_day:%-d %B %Y}", last_day)
+    return PaymentState(CAN_BE_CLAIMED, "green", f"Claim by {last_day:%-d %B %Y}", last_day)
+
+
+def activity_participants(activity: Activity, *, today: date | None = None) -> list[Participation]:
+    """The participants table of the staff activity page: each row carries its `payment`."""
+    rows = list(activity_participations(activity))
+    for p in rows:
+        p.activity = activity  # already loaded: no query per row
+        p.payment = payment_state(p, activity=activity, today=today)  # type: ignore[attr-defined]
+    return rows
 
 
 def partners_to_add(*, activity: Activity, query: str = "", limit: int = 50) -> QuerySet[LayPartner]:

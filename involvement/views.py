@@ -225,7 +225,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "activity": activity,
             "priorities": list(activity.priorities.all()),
-            "participations": selectors.activity_participations(activity),
+            "participations": selectors.activity_participants(activity),
             "outcomes": activity.outcomes.select_related("recorded_by").order_by("-decided_on", "-id"),
             "feedback": selectors.activity_feedback(activity),
             "can_write": can_write(request.user, activity.organisation_id, roles=selectors.ACTIVITY_WRITE_ROLES),
