@@ -8,13 +8,16 @@ id send it once. Staff services for the two staff pages live here too: `retry_fa
 from __future__ import annotations
 
 import logging
+import operator
 from datetime import timedelta
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q
+from django.db.models.functions import Cast
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone
 
@@ -122,6 +125,38 @@ def subject_cancelled(notification: Notification) -> bool:
         return False
     model = apps.get_model(found[0])
     return bool(model._default_manager.filter(pk=notification.subject_id, status=found[1]).exists())
+
+
+def cancelled_reminders() -> Q:
+    """The same rule as `subject_cancelled`, for a whole queryset at once: reminders whose activity
+    or meeting is now cancelled. A filter with one subquery per kind (no extra query, none per row),
+    answered from the unique index (kind, subject_type, subject_id, …)."""
+    from django.apps import apps
+
+    parts = []
+    for kind, (label, cancelled_status) in CANCELLABLE_REMINDERS.items():
+        cancelled_ids = (
+            apps.get_model(label)
+            ._default_manager.filter(status=cancelled_status)
+            .annotate(subject_key=Cast("pk", CharField()))
+            .values("subject_key")
+        )
+        parts.append(Q(kind=kind, subject_type=label, subject_id__in=cancelled_ids))
+    return reduce(operator.or_, parts)
+
+
+# Where a reminder can be waiting after its activity or meeting is cancelled: held for the weekly
+# summary, on the "messages to send" page, or on the failed messages page. (Pending ones are
+# checked by `deliver` when their task runs.)
+WAITING_STATUSES = (Notification.Status.HELD, Notification.Status.MANUAL, Notification.Status.FAILED)
+
+
+def skip_cancelled_reminders(*, statuses: tuple[str, ...] = WAITING_STATUSES) -> int:
+    """Mark every waiting reminder for a cancelled activity or meeting "not sent", in one UPDATE.
+    Returns how many. Run by the reminder sweeps and the weekly summary."""
+    return Notification.objects.filter(cancelled_reminders(), status__in=statuses).update(
+        status=Notification.Status.SKIPPED, last_error=CANCELLED_NOTE
+    )
 
 
 def deliver(notification_id: int) -> str:

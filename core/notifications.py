@@ -18,6 +18,8 @@ Whether and how a message goes out:
 * the frequency comes from their `NotificationPreference` for the kind's group: straight away,
   held for the weekly summary, or not sent. Essential messages (claim returned, claim paid,
   meeting or activity cancelled, anything created with `essential=True`) always go straight away.
+  Reminders before an activity or meeting are never held: a weekly summary would arrive after the
+  event, so "weekly" means straight away for them (they go straight away or not at all).
 """
 
 from __future__ import annotations
@@ -40,14 +42,19 @@ class KindGroup:
     label: str
     hint: str
     audience: str  # "partner", "staff" or "all": who sees it on the preferences page
+    # False for messages about something about to happen: a weekly summary would arrive too late,
+    # so a "weekly" choice sends them straight away.
+    can_wait: bool = True
 
 
 GROUPS: tuple[KindGroup, ...] = (
     KindGroup(
         "before_activity",
         "Reminders before an activity or meeting",
-        "What, when and where, and the support we have arranged for you.",
+        "What, when and where, and the support we have arranged for you. Reminders before an activity "
+        "or meeting always come straight away, because a weekly summary would arrive too late.",
         "all",
+        can_wait=False,
     ),
     KindGroup(
         "claim_reminders",
@@ -73,6 +80,8 @@ GROUPS: tuple[KindGroup, ...] = (
     KindGroup("other", "Other messages", "Anything else the portal needs to tell you.", "all"),
 )
 GROUP_KEYS = frozenset(group.key for group in GROUPS)
+# Groups whose messages are never held for the weekly summary.
+IMMEDIATE_ONLY_GROUPS = frozenset(group.key for group in GROUPS if not group.can_wait)
 
 KIND_GROUPS: dict[str, str] = {
     "reminders.activity_upcoming": "before_activity",
@@ -102,6 +111,14 @@ def group_for_kind(kind: str) -> str:
 
 def is_essential(kind: str, essential: bool = False) -> bool:
     return essential or kind.rsplit(".", 1)[-1] in ESSENTIAL_KIND_NAMES
+
+
+def effective_frequency(*, group: str, frequency: str) -> str:
+    """The person's choice for the group, except that a reminder before an activity or meeting is
+    never held for the weekly summary (it would arrive after the event): it goes straight away."""
+    if frequency == NotificationFrequency.WEEKLY and group in IMMEDIATE_ONLY_GROUPS:
+        return NotificationFrequency.IMMEDIATELY
+    return frequency
 
 
 # --- Channel and status ----------------------------------------------------------------------
@@ -240,10 +257,14 @@ def notify(
     channel = choose_channel(user=user, partner=partner)
     frequency: str = NotificationFrequency.IMMEDIATELY
     if not essential and channel != Notification.Channel.PORTAL:
-        frequency = frequency_for(
-            group=group_for_kind(kind),
-            user_id=user.pk if user is not None else None,
-            partner_id=partner.pk if user is None and partner is not None else None,
+        group = group_for_kind(kind)
+        frequency = effective_frequency(
+            group=group,
+            frequency=frequency_for(
+                group=group,
+                user_id=user.pk if user is not None else None,
+                partner_id=partner.pk if user is None and partner is not None else None,
+            ),
         )
     status = initial_status(channel=channel, frequency=frequency, essential=essential)
     try:
@@ -376,7 +397,10 @@ def create_notifications(drafts: Sequence[Draft]) -> list[tuple[int, str]]:
         essential = is_essential(draft.kind, draft.essential)
         channel = recipient.channel
         owner = f"u:{recipient.user_id}" if recipient.user_id is not None else recipient.key
-        frequency = preferences.get((owner, group_for_kind(draft.kind)), NotificationFrequency.IMMEDIATELY)
+        group = group_for_kind(draft.kind)
+        frequency = effective_frequency(
+            group=group, frequency=preferences.get((owner, group), NotificationFrequency.IMMEDIATELY)
+        )
         status = initial_status(channel=channel, frequency=frequency, essential=essential)
         values = {
             "kind": draft.kind,

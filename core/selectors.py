@@ -62,11 +62,17 @@ def get_notification_for_user(user: Any, pk: int, *, write: bool = False) -> Any
 
 
 def staff_notifications(*, user: Any, status: str) -> QuerySet[Any]:
-    """Messages in one delivery state for the organisations a lead manages (network admins: all)."""
+    """Messages in one delivery state for the organisations a lead manages (network admins: all),
+    leaving out reminders whose activity or meeting has been cancelled."""
     from core.access import is_network_admin
+    from core.delivery import WAITING_STATUSES, cancelled_reminders
     from core.models import Notification
 
     qs = Notification.objects.filter(status=status).select_related("partner", "user", "organisation")
+    if status in WAITING_STATUSES:
+        # A reminder for an activity or meeting cancelled since is not to be passed on (the next
+        # sweep marks it "not sent"); the same filter, no extra query.
+        qs = qs.exclude(cancelled_reminders())
     if not is_network_admin(user):
         qs = qs.filter(organisation_id__in=visible_organisation_ids(user, roles=MANAGER_ROLES))
     return qs.order_by("created_at", "id")

@@ -65,6 +65,12 @@ def run_sweeps(
         with transaction.atomic():
             drafts = item.collect(now, settings_row)
             counts[item.kind] = len(drafts) if dry_run else len(create_notifications(drafts))
+    if not dry_run:
+        # Reminders still waiting (held for the summary, to send by hand, failed) for an activity or
+        # meeting cancelled since: marked "not sent", in one UPDATE.
+        from core.delivery import skip_cancelled_reminders
+
+        skip_cancelled_reminders()
     if sum(counts.values()) >= REFRESH_STATISTICS_AFTER and not dry_run and not connection.in_atomic_block:
         # So many new rows at once leaves the planner's picture of the notifications table stale until
         # autovacuum catches up, and the next sweep's NOT EXISTS would stop using the unique index.

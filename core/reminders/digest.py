@@ -3,7 +3,8 @@
 The summary is itself a notification (kind `core.weekly_digest`, subject the person, occurrence
 the date), so it goes by the person's channel and is created once however often this runs.
 Held messages are marked "sent in a weekly summary" only for the people whose summary was
-created by this run."""
+created by this run. A held reminder before an activity or meeting that has since been cancelled
+is left out and marked "not sent" (one UPDATE for all of them, before the held ones are read)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.delivery import skip_cancelled_reminders
 from core.models import Notification
 from core.notifications import Draft, Recipient, create_notifications
 
@@ -24,6 +26,7 @@ def send_weekly_digests(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     with transaction.atomic():
+        skip_cancelled_reminders(statuses=(Notification.Status.HELD,))
         held = list(
             Notification.objects.select_for_update(of=("self",))
             .filter(status=Notification.Status.HELD, created_at__lte=now)

@@ -293,3 +293,48 @@ def test_a_text_message_goes_through_govuk_notify_and_a_notify_outage_is_retried
     assert deliver(notification.pk) == "already-claimed"  # a late duplicate task sends nothing more
     assert len(_FakeNotify.sent) == 1
     assert mail.outbox == []
+
+
+def test_the_weekly_summary_costs_the_same_queries_for_a_few_or_many_held_messages(wessex) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.core.factories import activity
+
+    cancelled = activity(wessex, starts_at=timezone.now() + timedelta(days=1), status="cancelled")
+
+    def hold(count: int, tag: str) -> None:
+        for n in range(count):
+            partner = linked_partner(wessex, with_login=True, full_name=f"{tag} {n}")
+            NotificationPreference.objects.create(
+                user=partner.user, group="involvement", frequency=NotificationFrequency.WEEKLY
+            )
+            _notify_partner(partner)
+            Notification.objects.create(  # held before reminders always went straight away
+                kind="reminders.activity_upcoming",
+                subject_type="involvement.activity",
+                subject_id=str(cancelled.pk),
+                recipient_key=f"p:{partner.pk}",
+                user=partner.user,
+                partner=partner,
+                title="Reminder: the cancelled workshop",
+                body="Come along.",
+                status=Notification.Status.HELD,
+            )
+
+    def measure(days_later: int) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            created = send_weekly_digests(now=timezone.now() + timedelta(days=days_later))
+        return len(queries.captured_queries), created
+
+    hold(2, "Few")
+    few, few_created = measure(7)
+    hold(30, "Many")
+    many, many_created = measure(14)
+    assert (few_created, many_created) == (2, 30)
+    assert many == few
+    assert (
+        not Notification.objects.filter(kind="reminders.activity_upcoming")
+        .exclude(status=Notification.Status.SKIPPED)
+        .exists()
+    )

@@ -109,6 +109,12 @@ def test_a_lay_partner_chooses_weekly_summaries_for_claim_reminders(wessex) -> N
     assert re.search(r'id="id_claim_reminders_1"[^>]*value="weekly"[^>]*checked', again)
 
 
+def test_the_preferences_page_says_reminders_before_an_activity_always_come_straight_away(staff_client) -> None:
+    page = staff_client.get("/notifications/preferences/").content.decode()
+    assert "Reminders before an activity or meeting always come straight away" in page
+    assert "because a weekly summary would arrive too late" in page
+
+
 def test_staff_see_their_groups_and_a_bad_answer_is_shown_as_an_error(staff_client) -> None:
     page = staff_client.get("/notifications/preferences/").content.decode()
     assert "Claims waiting for you" in page
@@ -162,14 +168,47 @@ def test_marking_a_message_sent_twice_says_it_is_already_done(lead_client, wesse
     assert AuditEntry.objects.filter(action="core.notification.sent_by_hand").count() == 1
 
 
+def _queued_reminders_for_cancelled_activity(organisation, count: int) -> None:  # type: ignore[no-untyped-def]
+    """`count` text-message reminders waiting for staff, for an activity since cancelled."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.core.factories import activity
+
+    cancelled = activity(organisation, starts_at=timezone.now() + timedelta(days=1), status="cancelled")
+    partner = linked_partner(organisation, full_name="Cancelled Reminder", phone="07700 900999")
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                kind="reminders.activity_upcoming",
+                subject_type="involvement.activity",
+                subject_id=str(cancelled.pk),
+                recipient_key=f"p:{partner.pk}",
+                occurrence=f"before:{n}",
+                partner=partner,
+                organisation=organisation,
+                title="Reminder: the cancelled workshop",
+                body="Come along.",
+                channel=Notification.Channel.TEXT,
+                status=Notification.Status.MANUAL,
+            )
+            for n in range(count)
+        ]
+    )
+
+
 def test_messages_to_send_page_costs_a_fixed_number_of_queries(
     lead_client, wessex, django_assert_max_num_queries
 ) -> None:
     for n in range(40):
         _queued(wessex, name=f"Person {n}")
+    _queued_reminders_for_cancelled_activity(wessex, 30)
     with django_assert_max_num_queries(14):
         response = lead_client.get("/notifications/to-send/")
     assert len(response.context["page_obj"].object_list) == 25
+    assert response.context["page_obj"].paginator.count == 40  # the 30 for the cancelled activity left out
+    assert "the cancelled workshop" not in response.content.decode()
 
 
 # --- Staff: failed messages ---------------------------------------------------------------------

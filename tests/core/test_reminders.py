@@ -335,3 +335,121 @@ def test_a_reminder_still_waiting_to_go_when_the_activity_is_cancelled_is_not_se
     assert [m.subject for m in mail.outbox] == ["Reminder: Going ahead on Tuesday 1 December 2026"]
     cancelled.refresh_from_db()
     assert (cancelled.status, cancelled.last_error) == (Notification.Status.SKIPPED, CANCELLED_NOTE)
+
+
+# --- Reminders before an activity go straight away or not at all -----------------------------------
+
+
+def test_a_weekly_choice_still_sends_the_reminder_before_an_activity_straight_away(
+    wessex, django_capture_on_commit_callbacks
+) -> None:
+    from core.models import NotificationFrequency, NotificationPreference
+    from core.reminders.digest import send_weekly_digests
+
+    workshop = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
+    weekly = linked_partner(wessex, with_login=True, full_name="Wendy Weekly", email="wendy@example.org")
+    never = linked_partner(wessex, full_name="Nina Never", email="nina@example.org")  # no login: staff chose
+    default = linked_partner(wessex, full_name="Dan Default", email="dan@example.org")
+    NotificationPreference.objects.create(
+        user=weekly.user, group="before_activity", frequency=NotificationFrequency.WEEKLY
+    )
+    NotificationPreference.objects.create(partner=never, group="before_activity", frequency=NotificationFrequency.NEVER)
+    for partner in (weekly, never, default):
+        take_part(workshop, partner)
+    with (
+        time_machine.travel(at(2026, 11, 30, 9, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert run_sweeps(kinds=["reminders.activity_upcoming"]) == {"reminders.activity_upcoming": 3}
+    assert sorted(m.to[0] for m in mail.outbox) == ["dan@example.org", "wendy@example.org"]
+    assert {m.subject for m in mail.outbox} == {"Reminder: Designing the discharge leaflet on Tuesday 1 December 2026"}
+    statuses = {name: n.status for name, n in _sent("reminders.activity_upcoming").items()}
+    assert statuses == {
+        "Wendy Weekly": Notification.Status.SENT,
+        "Nina Never": Notification.Status.SKIPPED,
+        "Dan Default": Notification.Status.SENT,
+    }
+    with time_machine.travel(at(2026, 12, 7, 8, 0), tick=False):
+        assert send_weekly_digests() == 0  # nothing was held, so no summary arrives after the event
+
+
+def test_a_held_reminder_for_a_cancelled_activity_is_left_out_of_the_weekly_summary(
+    wessex, django_capture_on_commit_callbacks
+) -> None:
+    from core.delivery import CANCELLED_NOTE
+    from core.models import NotificationFrequency, NotificationPreference
+    from core.notifications import notify
+    from core.reminders.digest import send_weekly_digests
+    from involvement.models import Activity
+
+    workshop = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
+    dee = linked_partner(wessex, with_login=True, full_name="Dee Dawson", email="dee@example.org")
+    eve = linked_partner(wessex, with_login=True, full_name="Eve Evans", email="eve@example.org")
+    for partner in (dee, eve):
+        take_part(workshop, partner)
+        NotificationPreference.objects.create(user=partner.user, group="forum", frequency=NotificationFrequency.WEEKLY)
+    with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):  # deliveries not run: no on_commit here
+        assert run_sweeps(kinds=["reminders.activity_upcoming"]) == {"reminders.activity_upcoming": 2}
+        # Held for the summary, as a "weekly" choice did before reminders always went straight away.
+        Notification.objects.filter(kind="reminders.activity_upcoming").update(status=Notification.Status.HELD)
+        notes, _ = notify(
+            kind="forum.notes_published",
+            subject=dee,
+            partner=dee,
+            title="Notes of the November forum",
+            body="The notes are ready.",
+        )
+    assert notes.status == Notification.Status.HELD
+    Activity.objects.filter(pk=workshop.pk).update(status=ActivityStatus.CANCELLED, cancellation_reason="Snow")
+
+    with (
+        time_machine.travel(at(2026, 12, 7, 8, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert send_weekly_digests() == 1  # Dee's; Eve had only the cancelled reminder
+    assert [m.to for m in mail.outbox] == [["dee@example.org"]]
+    summary = mail.outbox[0]
+    assert summary.subject == "Your weekly summary: 1 message"
+    assert "- Notes of the November forum (30 November)" in summary.body
+    assert "Designing the discharge leaflet" not in summary.body
+    reminders = _sent("reminders.activity_upcoming")
+    assert {name: (n.status, n.last_error) for name, n in reminders.items()} == {
+        "Dee Dawson": (Notification.Status.SKIPPED, CANCELLED_NOTE),
+        "Eve Evans": (Notification.Status.SKIPPED, CANCELLED_NOTE),
+    }
+    notes.refresh_from_db()
+    assert notes.status == Notification.Status.DIGESTED
+
+
+def test_a_reminder_waiting_to_be_sent_by_hand_is_dropped_when_the_activity_is_cancelled(
+    wessex, lead_client, django_capture_on_commit_callbacks
+) -> None:
+    from core.choices import ContactMethod
+    from core.delivery import CANCELLED_NOTE
+    from involvement.models import Activity
+
+    workshop = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
+    going = activity(wessex, starts_at=at(2026, 12, 1, 10, 0), title="Going ahead")
+    tom = linked_partner(
+        wessex, full_name="Tom Text", email="", phone="07700 900456", contact_methods=[ContactMethod.TEXT]
+    )
+    take_part(workshop, tom)
+    take_part(going, tom)
+    with (
+        time_machine.travel(at(2026, 11, 30, 9, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),  # no GOV.UK Notify key: staff send them
+    ):
+        assert run_sweeps(kinds=["reminders.activity_upcoming"]) == {"reminders.activity_upcoming": 2}
+    assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.MANUAL}
+    Activity.objects.filter(pk=workshop.pk).update(status=ActivityStatus.CANCELLED, cancellation_reason="Snow")
+
+    page = lead_client.get("/notifications/to-send/")
+    assert [n.title for n in page.context["page_obj"]] == ["Reminder: Going ahead on Tuesday 1 December 2026"]
+    assert "Designing the discharge leaflet" not in page.content.decode()
+
+    with time_machine.travel(at(2026, 11, 30, 9, 10), tick=False):  # the next sweep marks it not sent
+        run_sweeps(kinds=["reminders.activity_upcoming"])
+    cancelled = Notification.objects.get(subject_id=str(workshop.pk))
+    assert (cancelled.status, cancelled.last_error) == (Notification.Status.SKIPPED, CANCELLED_NOTE)
+    assert Notification.objects.get(subject_id=str(going.pk)).status == Notification.Status.MANUAL
+    assert mail.outbox == []

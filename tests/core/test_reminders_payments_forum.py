@@ -517,3 +517,50 @@ def test_leads_and_network_admins_are_told_when_the_quarterly_report_is_ready(
         report_compile(report_id=report.pk)
     assert Notification.objects.filter(kind="reports.report_ready").count() == 3
     assert len(mail.outbox) == 3
+
+
+def test_meeting_reminders_ignore_a_weekly_choice_and_a_cancelled_meetings_letter_is_not_sent(
+    forum, wessex, admin_client_portal, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    from core.choices import ContactMethod
+    from core.delivery import CANCELLED_NOTE
+    from core.models import NotificationFrequency, NotificationPreference
+
+    meeting = Meeting.objects.create(forum=forum, starts_at=at(2026, 12, 3, 10, 0), ends_at=at(2026, 12, 3, 12, 0))
+    letter = linked_partner(
+        wessex,
+        full_name="Lettie Post",
+        email="",
+        address="1 High Street, Winchester",
+        postcode="SO23 8UJ",
+        contact_methods=[ContactMethod.POST],
+    )
+    member(forum, partner=letter)
+    staff_member = member(
+        forum, ForumMember.Role.STAFF_CO_CHAIR, user=UserFactory(full_name="Sam Staff", email="sam@wessex.example")
+    )
+    NotificationPreference.objects.create(
+        user=staff_member.user, group="before_activity", frequency=NotificationFrequency.WEEKLY
+    )
+    with (
+        time_machine.travel(at(2026, 12, 1, 10, 5), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert run_sweeps(kinds=["reminders.meeting_upcoming"]) == {"reminders.meeting_upcoming": 2}
+    assert [m.to for m in mail.outbox] == [["sam@wessex.example"]]  # straight away, not held for Monday
+    assert mail.outbox[0].subject == "Reminder: Wessex Involvement Forum meeting on Thursday 3 December 2026"
+    waiting = Notification.objects.get(kind="reminders.meeting_upcoming", partner=letter)
+    assert (waiting.channel, waiting.status) == (Notification.Channel.LETTER, Notification.Status.MANUAL)
+    assert [n.pk for n in admin_client_portal.get("/notifications/to-send/").context["page_obj"]] == [waiting.pk]
+
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED, cancellation_reason="Clash")
+    page = admin_client_portal.get("/notifications/to-send/")
+    assert list(page.context["page_obj"]) == []
+    assert "There are no messages to send by hand." in page.content.decode()
+    with time_machine.travel(at(2026, 12, 1, 10, 15), tick=False):
+        run_sweeps()
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.last_error) == (Notification.Status.SKIPPED, CANCELLED_NOTE)
+    assert len(mail.outbox) == 1
