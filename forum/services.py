@@ -585,41 +585,59 @@ def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_no
     return notes
 
 
-def _tell_co_chairs_notes_changed(*, actor: Any, notes: MeetingNotes, meeting: Meeting, forum: Forum) -> None:
-    """A new version awaiting approval: tell each co-chair in post (they all need to approve it, whether
-    or not they approved the version it replaces), except the person who made the change. Once per
-    co-chair per version: the version is the occurrence."""
-    approved_before = set(
-        NotesApproval.objects.filter(notes=notes, version=notes.version - 1).values_list("member_id", flat=True)
-    )
-    meeting_name = f"the {forum.name} meeting on {timezone.localtime(meeting.starts_at):%-d %B %Y}"
+def _ask_co_chairs_to_approve(
+    *, notes: MeetingNotes, meeting: Meeting, forum: Forum, kind: str, title: str, body: Any, skip_user_id: Any = None
+) -> None:
+    """Tell each co-chair in post that this version of the notes needs their approval; once per
+    co-chair per version (the version is the occurrence). `body(chair)` gives each one's text;
+    `skip_user_id` is the person who made the change, who is not told."""
     url = reverse("forum:notes_approve", args=[meeting.pk])
     for chairs in selectors.co_chairs_in_post(forum).values():
         for chair in chairs:
-            if chair.login_user_id() == getattr(actor, "pk", None):
+            if skip_user_id is not None and chair.login_user_id() == skip_user_id:
                 continue
-            if chair.pk in approved_before:
-                body = (
-                    f"The notes of {meeting_name} were changed after you approved them. "
-                    "Your approval was of the earlier version, so it no longer counts: "
-                    "please read and approve the new version."
-                )
-            else:
-                body = (
-                    f"The notes of {meeting_name} were changed while they were waiting for your approval. "
-                    "Please read the new version before you approve it."
-                )
             notify(
-                kind="forum.notes_changed",
+                kind=kind,
                 subject=notes,
                 user=chair.user,
                 partner=chair.partner,
                 organisation=forum.organisation,
                 occurrence=str(notes.version),
-                title=f"{forum.name}: notes changed, please approve the new version",
-                body=body,
+                title=title,
+                body=body(chair),
                 url=url,
             )
+
+
+def _tell_co_chairs_notes_changed(*, actor: Any, notes: MeetingNotes, meeting: Meeting, forum: Forum) -> None:
+    """A new version awaiting approval: every co-chair in post must approve it, whether or not they
+    approved the version it replaces; all but the person who made the change are told."""
+    approved_before = set(
+        NotesApproval.objects.filter(notes=notes, version=notes.version - 1).values_list("member_id", flat=True)
+    )
+    meeting_name = f"the {forum.name} meeting on {timezone.localtime(meeting.starts_at):%-d %B %Y}"
+
+    def body(chair: ForumMember) -> str:
+        if chair.pk in approved_before:
+            return (
+                f"The notes of {meeting_name} were changed after you approved them. "
+                "Your approval was of the earlier version, so it no longer counts: "
+                "please read and approve the new version."
+            )
+        return (
+            f"The notes of {meeting_name} were changed while they were waiting for your approval. "
+            "Please read the new version before you approve it."
+        )
+
+    _ask_co_chairs_to_approve(
+        notes=notes,
+        meeting=meeting,
+        forum=forum,
+        kind="forum.notes_changed",
+        title=f"{forum.name}: notes changed, please approve the new version",
+        body=body,
+        skip_user_id=getattr(actor, "pk", None),
+    )
 
 
 def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
@@ -641,22 +659,18 @@ def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
             organisation=forum.organisation,
             data={"version": locked.version},
         )
-        for chairs in selectors.co_chairs_in_post(forum).values():
-            for chair in chairs:
-                notify(
-                    kind="forum.notes_awaiting_approval",
-                    subject=locked,
-                    user=chair.user,
-                    partner=chair.partner,
-                    organisation=forum.organisation,
-                    occurrence=str(locked.version),
-                    title=f"{forum.name}: notes ready for you to approve",
-                    body=(
-                        f"The notes of the meeting on {timezone.localtime(notes.meeting.starts_at):%-d %B %Y} "
-                        "are ready. Please read them and approve them in the portal."
-                    ),
-                    url=reverse("forum:notes_approve", args=[notes.meeting.pk]),
-                )
+        ready = (
+            f"The notes of the meeting on {timezone.localtime(notes.meeting.starts_at):%-d %B %Y} "
+            "are ready. Please read them and approve them in the portal."
+        )
+        _ask_co_chairs_to_approve(
+            notes=locked,
+            meeting=notes.meeting,
+            forum=forum,
+            kind="forum.notes_awaiting_approval",
+            title=f"{forum.name}: notes ready for you to approve",
+            body=lambda chair: ready,
+        )
     locked.meeting = notes.meeting
     return locked
 
