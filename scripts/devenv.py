@@ -457,9 +457,36 @@ def cmd_test(dev: DevEnv, args: list[str]) -> int:
     # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment over pyproject's
     # ahsn_portal.settings.test: never let a developer's shell setting leak into the tests.
     dev.env.pop("DJANGO_SETTINGS_MODULE", None)
+    if not ensure_chromium():
+        return 2
     dev.ensure_database()
     dev.ensure_test_redis()
     return dev.run_foreground([PYTHON, "-m", "pytest", *args])
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_INSTALL = "sudo apt-get install -y chromium"
+
+
+def ensure_chromium() -> bool:
+    """The browser tests drive Debian's Chromium: install it when we can, else say how (never skip).
+
+    As root on Debian/Ubuntu `apt-get` installs it (about 20 s, once). Anywhere else we stop with
+    the one command to run, rather than let the browser and accessibility tests go unrun."""
+    if os.path.exists(CHROMIUM):
+        return True
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("Chromium not found: installing Debian's chromium for the browser tests (apt-get)")
+        install = [apt, "install", "-y", "-q", "--no-install-recommends", "chromium"]
+        apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        if subprocess.call(install, stdout=subprocess.DEVNULL, env=apt_env) != 0:
+            subprocess.call([apt, "update", "-q"], stdout=subprocess.DEVNULL, env=apt_env)
+            subprocess.call(install, stdout=subprocess.DEVNULL, env=apt_env)
+        if os.path.exists(CHROMIUM):
+            return True
+    say(f"The browser tests need Chromium at {CHROMIUM}. Install it with:\n    {CHROMIUM_INSTALL}")
+    return False
 
 
 def database_url_named(url: str, name: str) -> str:
