@@ -19,7 +19,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PASSWORD = "bench-password-2026"  # noqa: S105 - made-up accounts in a benchmark database
+PASSWORD = "bench-password-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 BIG_PROGRAMME_ACTIVITIES = 3_000
 BIG_ACTIVITY_PARTICIPANTS = 1_000

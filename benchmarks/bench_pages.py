@@ -10,7 +10,7 @@ partner through the real sign-in pages (with their TOTP code), then requests eve
 floor page (/accessibility/, the cheapest signed-in page with the whole layout) interleaved, in a
 new random order each round. It prints per page: median and p95 in milliseconds, the ratio of the
 median to the floor's, the queries the page ran, the ratio on the small data, and whether the page
-is over target: more than 3× the floor at network scale, or more than 1.5× its own small-data ratio.
+is over target: more than 3 times the floor at network scale, or more than 1.5 times its own small-data ratio.
 Then a short load run (threads, keep-alive off) at 1, 8 and 32 concurrent users on the claims queue,
 the activity list, the partner home page and the floor page: requests per second, p95 and errors;
 target: at 8 users each serves at least a third of the floor page's requests per second.
@@ -187,7 +187,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{FLOOR}", timeout=5):  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{FLOOR}", timeout=5):
                     return self
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.5)
@@ -239,7 +239,9 @@ def measure(database_url: str, redis_url: str, rounds: int, workers: int, load: 
     return result
 
 
-def load_run(server: Server, people: dict[str, Browser], ids: dict[str, Any]) -> list[tuple[str, int, float, float, int]]:
+def load_run(
+    server: Server, people: dict[str, Browser], ids: dict[str, Any]
+) -> list[tuple[str, int, float, float, int]]:
     targets = [
         ("floor", "lead", FLOOR),
         ("claims queue", "lead", "/payments/claims/"),
@@ -250,38 +252,43 @@ def load_run(server: Server, people: dict[str, Browser], ids: dict[str, Any]) ->
     for users in (1, 8, 32):
         for name, account, path in targets:
             cookies = "; ".join(f"{c.name}={c.value}" for c in people[account].jar)
-            times: list[float] = []
-            errors = 0
-            lock = threading.Lock()
-            stop_at = time.monotonic() + 6
-
-            def user(cookies: str = cookies, path: str = path) -> None:
-                nonlocal errors
-                while time.monotonic() < stop_at:
-                    request = urllib.request.Request(server.base + path, headers={"Cookie": cookies})
-                    started = time.perf_counter()
-                    try:
-                        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
-                            response.read()
-                            ok = response.status == 200
-                    except (urllib.error.URLError, ConnectionError, TimeoutError):
-                        ok = False
-                    with lock:
-                        if ok:
-                            times.append(time.perf_counter() - started)
-                        else:
-                            errors += 1
-
-            threads = [threading.Thread(target=user) for _ in range(users)]
-            began = time.monotonic()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            elapsed = time.monotonic() - began
-            p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else (times[0] if times else 0.0)
-            rows.append((name, users, len(times) / elapsed, p95, errors))
+            rate, p95_s, errors = hammer(server.base + path, cookies, users, seconds=6)
+            rows.append((name, users, rate, p95_s, errors))
     return rows
+
+
+def hammer(url: str, cookies: str, users: int, *, seconds: float) -> tuple[float, float, int]:
+    """`users` threads requesting `url` for `seconds`: requests per second, p95 and errors."""
+    times: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def user() -> None:
+        nonlocal errors
+        while time.monotonic() < stop_at:
+            request = urllib.request.Request(url, headers={"Cookie": cookies})
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    response.read()
+                    ok = response.status == 200
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                ok = False
+            with lock:
+                if ok:
+                    times.append(time.perf_counter() - started)
+                else:
+                    errors += 1
+
+    threads = [threading.Thread(target=user) for _ in range(users)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    return len(times) / elapsed, p95(times) if times else 0.0, errors
 
 
 def median(values: list[float]) -> float:
@@ -331,7 +338,9 @@ def report(network: dict[str, Any], small: dict[str, Any] | None) -> int:
                 ok = share >= LOAD_SHARE_TARGET and errors == 0
                 verdict = "ok" if ok else "over target"
                 over += not ok
-            print(f"  {name:15} {users:3d} users {rate:7.1f}/s  p95 {p95_s * 1000:7.1f}ms  errors {errors:3d}  {share:4.2f} of floor  {verdict}")
+            print(
+                f"  {name:15} {users:3d} users {rate:7.1f}/s  p95 {p95_s * 1000:7.1f}ms  errors {errors:3d}  {share:4.2f} of floor  {verdict}"
+            )
     print(f"\n{over} page(s) or load runs over target")
     return 0
 
