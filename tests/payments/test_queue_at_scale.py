@@ -11,9 +11,9 @@ from django.utils import timezone
 from core import paginator
 from payments.models import Claim, ClaimStatus
 from programmes import lookups
-from tests.programmes.factories import ProgrammeFactory
 from tests.conftest import client_for
 from tests.payments.factories import partner_at
+from tests.programmes.factories import ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,9 @@ def claims(wessex) -> dict[str, Claim]:
     partner = partner_at(wessex)
     return {
         status: _claim(wessex, partner, status, f"CLM-7{n:05d}", "3.00", "2.50")
-        for n, status in enumerate([ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID, ClaimStatus.RETURNED])
+        for n, status in enumerate(
+            [ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID, ClaimStatus.RETURNED]
+        )
     }
 
 
