@@ -518,27 +518,67 @@ BENCH_REPORT_DATABASE = "ahsn_bench"
 
 
 def cmd_bench(dev: DevEnv, args: list[str]) -> int:
-    """Both benchmarks, each on a database of its own on the portal's PostgreSQL server, so the
-    demo data is never touched: the network report (built once, then reused) and a reminder sweep."""
+    """The benchmarks, each on a database of its own on the portal's PostgreSQL server, so the
+    demo data is never touched: the network report (built once, then reused), a reminder sweep,
+    and the key pages under gunicorn on the network-sized and on a small data set."""
     dev.env.setdefault("DJANGO_SETTINGS_MODULE", LOCAL_SETTINGS)
     dev.ensure_database()
+    dev.ensure_redis()
+    page_redis_url = dev.env["REDIS_URL"]
     server_url = dev.env["DATABASE_URL"]
     report_url = database_url_named(server_url, BENCH_REPORT_DATABASE)
     create_database_if_missing(report_url)
     # Celery deliveries go to an in-memory broker: a benchmark sends nothing.
     dev.env["REDIS_URL"] = "memory://"
 
-    say(f"\n== 1 of 2: the network's quarterly report on a network-sized database ({BENCH_REPORT_DATABASE})")
+    say(f"\n== 1 of 3: the network's quarterly report on a network-sized database ({BENCH_REPORT_DATABASE})")
     dev.env["DATABASE_URL"] = report_url
     code = dev.run_foreground([*MANAGE, "migrate", "--noinput", "-v", "0"])
     if code == 0:
         code = dev.run_foreground([PYTHON, str(ROOT / "benchmarks" / "bench_report.py"), "--generate", *args])
     dev.check_signals()
 
-    say("\n== 2 of 2: one reminder sweep over a network's participations, claims and meetings")
+    say("\n== 2 of 3: one reminder sweep over a network's participations, claims and meetings")
     dev.env["DATABASE_URL"] = server_url
     code_reminders = dev.run_foreground([PYTHON, str(ROOT / "benchmarks" / "bench_reminders.py")])
-    return code or code_reminders
+    dev.check_signals()
+
+    say(
+        f"\n== 3 of 3: key pages against the floor page, under gunicorn ({BENCH_REPORT_DATABASE} and {BENCH_SMALL_DATABASE})"
+    )
+    small_url = database_url_named(server_url, BENCH_SMALL_DATABASE)
+    create_database_if_missing(small_url)
+    dev.env["DATABASE_URL"] = small_url
+    code_pages = dev.run_foreground([*MANAGE, "migrate", "--noinput", "-v", "0"])
+    if code_pages == 0 and not bench_has_data(small_url):
+        code_pages = dev.run_foreground([*MANAGE, "generate_bench_data", "--scale", "small"])
+    if code_pages == 0:
+        code_pages = dev.run_foreground(
+            [
+                PYTHON,
+                str(ROOT / "benchmarks" / "bench_pages.py"),
+                "--network-url",
+                report_url,
+                "--small-url",
+                small_url,
+                "--redis-url",
+                page_redis_url,
+            ]
+        )
+    return code or code_reminders or code_pages
+
+
+BENCH_SMALL_DATABASE = "ahsn_bench_small"
+
+
+def bench_has_data(url: str) -> bool:
+    import environ
+    import psycopg
+
+    config = environ.Env.db_url_config(url)
+    params = {k: config.get(K) or None for k, K in (("host", "HOST"), ("port", "PORT"), ("user", "USER"))}
+    with psycopg.connect(dbname=config["NAME"], **{k: v for k, v in params.items() if v}) as conn:
+        return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM involvement_activity)").fetchone()[0])  # type: ignore[index]
 
 
 def cmd_migrate(dev: DevEnv, args: list[str]) -> int:
