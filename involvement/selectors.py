@@ -24,18 +24,32 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role
 from core.access import scoped_get_or_404, visible_organisation_ids
-from core.choices import InvolvementMethod, LadderLevel, PaymentPreference
+from core.choices import InvolvementMethod, LadderLevel
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
 from partners.models import LayPartner, PartnerLink
-from payments.models import ClaimLine, ClaimStatus, RateCard
-from payments.rates import deadline_for
+from payments.models import ClaimStatus
+from payments.selectors import (
+    BLOCKED_CANCELLED,
+    BLOCKED_CLAIMED,
+    BLOCKED_DEADLINE_PASSED,
+    BLOCKED_DECLINES,
+    BLOCKED_DID_NOT_ATTEND,
+    BLOCKED_EXPENSES_ONLY,
+    BLOCKED_LEFT,
+    BLOCKED_NO_HOURS,
+    BLOCKED_NO_RATES,
+    BLOCKED_NOT_LINKED,
+    BLOCKED_NOT_RECORDED,
+    claim_blocker,
+    with_claim_facts,
+)
 from programmes.lookups import programme_filter_q
 from programmes.models import Programme
 
@@ -169,33 +183,13 @@ def activity_export_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
 # ---------------------------------------------------------------- one activity
 
 
-def activity_participations(activity: Activity) -> QuerySet[Participation]:
-    """The activity's participants, with the facts `payment_state` needs worked out in SQL (so
-    the participants table costs one query however many people took part):
-
-    * `claim_status`: the status of the live claim holding the participation, or None. "Live" is
-      the payments app's rule: a line with `participation_locked` (withdrawn and rejected claims
-      free their lines);
-    * `partner_linked`: the partner is still working with the activity's AHSN (a claim can only be
-      started with an AHSN the partner has not left);
-    * `claim_deadline_days`: from the AHSN's rate card in force on the activity's first day, as
-      payments works out the deadline; None when there are no rates for that day."""
-    live_line = ClaimLine.objects.filter(participation_id=OuterRef("pk"), participation_locked=True)
-    rate_card = RateCard.objects.filter(
-        organisation_id=OuterRef("activity__organisation_id"), effective_from__lte=OuterRef("activity_day")
-    ).order_by("-effective_from", "-id")
-    linked = PartnerLink.objects.filter(
-        partner_id=OuterRef("partner_id"), organisation_id=OuterRef("activity__organisation_id")
-    ).exclude(status=PartnerLink.Status.LEFT)
+def activity_participations(activity: Activity, *, today: date | None = None) -> QuerySet[Participation]:
+    """The activity's participants, each with the payments app's claim facts (`claim_status`,
+    `partner_linked`, `claim_deadline_days`, `last_day`, `can_claim`: see
+    `payments.selectors.with_claim_facts`), in one query however many people took part."""
     return (
-        Participation.objects.filter(activity=activity)
+        with_claim_facts(Participation.objects.filter(activity=activity), today=today)
         .select_related("partner", "feedback")
-        .annotate(activity_day=TruncDate("activity__starts_at", tzinfo=timezone.get_current_timezone()))
-        .annotate(
-            claim_status=Subquery(live_line.values("claim__status")[:1]),
-            partner_linked=Exists(linked),
-            claim_deadline_days=Subquery(rate_card.values("claim_deadline_days")[:1]),
-        )
         .order_by("partner__full_name", "id")
     )
 
@@ -226,49 +220,39 @@ CLAIM_STATUS_TEXT = {
 }
 
 
-def payment_state(participation: Participation, *, activity: Activity, today: date | None = None) -> PaymentState:
+def payment_state(participation: Participation, *, activity: Activity) -> PaymentState:
     """The participation's payment state, from the annotations of `activity_participations`.
 
-    The same rules, in the same order, as payments' `claim_add_fee_line` and `claimable_for_claim`:
-    already on a live claim; the activity went ahead; attended with hours; the partner works with
-    the AHSN and wants to be paid for their time; rates exist for the day; inside the deadline."""
-    today = today or timezone.localdate()
+    Whether it can be claimed is the payments app's answer (`can_claim`, the same one the claim
+    page, the counts and the reminders use); this only says it in words for staff."""
     p: Any = participation
-    if p.claim_status:
+    blocker = claim_blocker(p)
+    if not blocker:
+        return PaymentState(CAN_BE_CLAIMED, "green", f"Claim by {p.last_day:%-d %B %Y}", p.last_day)
+    if blocker == BLOCKED_CLAIMED:
         return PaymentState(CLAIMED, "blue", CLAIM_STATUS_TEXT.get(p.claim_status, ""))
-
-    def no(reason: str) -> PaymentState:
-        return PaymentState(NOT_CLAIMABLE, "grey", reason)
-
-    if activity.is_cancelled:
-        return no("The activity was cancelled")
-    if p.attended is None:
-        return no("Attendance not recorded yet")
-    if not p.attended:
-        return no("Did not attend")
-    if not p.hours or p.hours <= 0:
-        return no("No hours recorded")
-    if not p.partner_linked:
-        return no(f"No longer working with {activity.organisation.short_name}")
-    if p.partner.payment_preference == PaymentPreference.DECLINE:
-        return no("The partner does not want to be paid")
-    if p.partner.payment_preference == PaymentPreference.EXPENSES_ONLY:
-        return no("The partner claims expenses only")
-    if p.claim_deadline_days is None:
-        return no("No payment rates for the date of the activity")
-    ends = timezone.localtime(activity.ends_at).date()
-    last_day = deadline_for(activity_date=ends, deadline_days=p.claim_deadline_days)
-    if today > last_day:
-        return PaymentState(NOT_CLAIMABLE, "grey", f"Claim deadline passed on {last_day:%-d %B %Y}", last_day)
-    return PaymentState(CAN_BE_CLAIMED, "green", f"Claim by {last_day:%-d %B %Y}", last_day)
+    if blocker == BLOCKED_DEADLINE_PASSED:
+        return PaymentState(NOT_CLAIMABLE, "grey", f"Claim deadline passed on {p.last_day:%-d %B %Y}", p.last_day)
+    reasons = {
+        BLOCKED_CANCELLED: "The activity was cancelled",
+        BLOCKED_NOT_RECORDED: "Attendance not recorded yet",
+        BLOCKED_DID_NOT_ATTEND: "Did not attend",
+        BLOCKED_NO_HOURS: "No hours recorded",
+        BLOCKED_LEFT: "The partner has left",
+        BLOCKED_NOT_LINKED: f"No longer working with {activity.organisation.short_name}",
+        BLOCKED_DECLINES: "The partner does not want to be paid",
+        BLOCKED_EXPENSES_ONLY: "The partner claims expenses only",
+        BLOCKED_NO_RATES: "No payment rates for the date of the activity",
+    }
+    return PaymentState(NOT_CLAIMABLE, "grey", reasons[blocker])
 
 
 def activity_participants(activity: Activity, *, today: date | None = None) -> list[Participation]:
     """The participants table of the staff activity page: each row carries its `payment`."""
-    rows = list(activity_participations(activity))
+    rows = list(activity_participations(activity, today=today))
     for p in rows:
         p.activity = activity  # already loaded: no query per row
-        p.payment = payment_state(p, activity=activity, today=today)  # type: ignore[attr-defined]
+        p.payment = payment_state(p, activity=activity)  # type: ignore[attr-defined]
     return rows
 
 
@@ -421,20 +405,6 @@ def programme_people(*, programme: Programme, organisation_ids: Any, limit: int 
         }
         for r in rows
     ]
-
-
-# ---------------------------------------------------------------- claimable participation
-
-
-def claimable_participations(*, partner: LayPartner, organisation_ids: Any = None) -> QuerySet[Participation]:
-    """Attended participations with hours on activities that went ahead, at AHSNs the partner is
-    registered with. The payments app excludes those already claimed."""
-    qs = Participation.objects.claimable().filter(partner=partner)
-    if organisation_ids is not None:
-        qs = qs.filter(activity__organisation_id__in=list(organisation_ids))
-    return qs.select_related("activity", "activity__programme", "activity__organisation").order_by(
-        "-activity__starts_at", "-id"
-    )
 
 
 # ---------------------------------------------------------------- the lay partner's view

@@ -60,9 +60,16 @@ def staff_sections(user: Any) -> list[DashboardSection]:
 
 
 def partner_home_sections(partner: Any) -> list[DashboardSection]:
-    count = selectors.claimable_count_for_partner(partner)
+    count = selectors.claimable_participations(partner=partner).count()
     claims = list(
         selectors.partner_claims(partner).exclude(status__in=[ClaimStatus.WITHDRAWN]).select_related("organisation")[:5]
+    )
+    # With nothing in progress, say whether there are withdrawn claims (never "not made any").
+    only_withdrawn = not claims and selectors.partner_claims(partner).exists()
+    no_claims = (
+        "You have no claims in progress. Claims you withdrew are listed in My payments."
+        if only_withdrawn
+        else "You have not made any claims yet."
     )
     from payments.templatetags.payments_tags import next_step
 
@@ -91,7 +98,9 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
                 }
                 for c in claims
             ],
-            empty_text="You have not made any claims yet.",
+            empty_text=no_claims,
+            link_url=reverse("payments:my_money") if claims or only_withdrawn else "",
+            link_text="See all your claims",
         ),
     ]
 

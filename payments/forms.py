@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from payments.models import ClaimStatus, ExpenseCategory
-from payments.selectors import AGE_CHOICES, ClaimableParticipation
+from payments.selectors import AGE_CHOICES
 from programmes.lookups import programme_filter_field
 
 RECEIPT_ACCEPT = "image/*,application/pdf"
@@ -36,9 +36,20 @@ class StartClaimForm(forms.Form):
         error_messages={"required": "Select the AHSN you are claiming from"},
     )
 
-    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Any, claimable: list[Any] | None = None, **kwargs: Any) -> None:
+        """`claimable`: the partner's claimable participations, to say what each AHSN has to claim for."""
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["organisation"]).choices = [(str(o.pk), o.name) for o in organisations]
+        by_organisation: dict[int, list[str]] = {}
+        for p in claimable or []:
+            by_organisation.setdefault(p.activity.organisation_id, []).append(p.activity.title)
+
+        def label(o: Any) -> str:
+            titles = by_organisation.get(o.pk, [])
+            if not titles:
+                return f"{o.name} (nothing to claim an involvement payment for at the moment)"
+            return f"{o.name}: you can claim for {', '.join(titles)}"
+
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [(str(o.pk), label(o)) for o in organisations]
 
 
 class PrepareClaimForm(forms.Form):
@@ -61,29 +72,41 @@ class PrepareClaimForm(forms.Form):
 
 
 class FeeLineForm(forms.Form):
+    """One question, so the question is the page's heading."""
+
+    nhsuk_page_heading_field = "participation"
+
     participation = forms.ChoiceField(
         label="Which activity are you claiming for?",
         widget=forms.RadioSelect,
         error_messages={"required": "Select the activity you are claiming for"},
     )
 
-    def __init__(self, *args: Any, claimable: list[ClaimableParticipation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, claimable: list[Any], organisation_name: str = "", **kwargs: Any) -> None:
+        """`claimable`: participations from `selectors.claimable_participations` (with `last_day`)."""
         super().__init__(*args, **kwargs)
+        self.fields["participation"].help_text = (
+            f"We work out the payment from the hours you took part and the rates of {organisation_name}. "
+            "You do not need to type an amount."
+        )
         choices = []
-        for item in claimable:
-            p = item.participation
+        for p in claimable:
             when = timezone.localtime(p.activity.starts_at)
             choices.append(
                 (
                     str(p.pk),
                     f"{p.activity.title}, {when:%-d %B %Y} ({p.hours.normalize():f} hours). "
-                    f"Claim by {item.last_day:%-d %B %Y}",
+                    f"Claim by {p.last_day:%-d %B %Y}",
                 )
             )
         cast(forms.ChoiceField, self.fields["participation"]).choices = choices
 
 
 class ExpenseCategoryForm(forms.Form):
+    """One question, so the question is the page's heading."""
+
+    nhsuk_page_heading_field = "category"
+
     category = forms.ChoiceField(
         label="What did you spend money on?",
         choices=ExpenseCategory.choices,
@@ -123,7 +146,10 @@ class ExpenseLineForm(forms.Form):
         widget=ReceiptInput(),
     )
 
-    def __init__(self, *args: Any, category: str, receipt_hint: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, category: str, receipt_hint: str = "", kept_receipts: list[Any] | None = None, **kwargs: Any
+    ) -> None:
+        """`kept_receipts`: when changing a line, the receipts it already has (kept unless replaced)."""
         super().__init__(*args, **kwargs)
         self.category = category
         if category == ExpenseCategory.MILEAGE:
@@ -141,8 +167,60 @@ class ExpenseLineForm(forms.Form):
             self.fields["description"].required = False
             self.fields["description"].label = "Anything you want to tell us about it"
             self.fields["description"].help_text = "For example, where you travelled from"
-        if receipt_hint:
+        if kept_receipts:
+            names = ", ".join(r.original_name for r in kept_receipts)
+            self.fields["receipt"].label = "Replace the receipt"
+            self.fields["receipt"].help_text = (
+                f"We have kept your receipt ({names}). You only need to choose a file to replace it. "
+                f"{self.fields['receipt'].help_text}"
+            )
+        elif receipt_hint:
             self.fields["receipt"].help_text = f"{receipt_hint} {self.fields['receipt'].help_text}"
+
+    @staticmethod
+    def initial_from(line: Any) -> dict[str, Any]:
+        return {
+            "expense_date": line.expense_date,
+            "amount": f"{line.amount:.2f}",
+            "miles": f"{line.miles.normalize():f}" if line.miles is not None else "",
+            "description": line.description,
+            "reason": line.reason,
+        }
+
+
+class BatchForm(forms.Form):
+    """Finance chooses which approved claims go in a payment batch (all of them to start with)."""
+
+    claims = forms.MultipleChoiceField(
+        label="Claims to pay in this batch",
+        help_text="All approved claims are selected. Untick any you do not want to pay yet.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one claim to put in the payment batch",
+            "invalid_choice": "%(value)s is no longer waiting to be paid. Check the claims below and try again.",
+        },
+    )
+
+    def __init__(self, *args: Any, claims: list[Any], **kwargs: Any) -> None:
+        from core.money import format_money
+
+        super().__init__(*args, **kwargs)
+        field = cast(forms.MultipleChoiceField, self.fields["claims"])
+        field.choices = [
+            (
+                str(c.pk),
+                f"{c.reference}: {c.partner.reference}, {format_money(c.total)}, approved "
+                f"{timezone.localtime(c.approved_at):%-d %B %Y}"
+                if c.approved_at
+                else f"{c.reference}: {c.partner.reference}, {format_money(c.total)}",
+            )
+            for c in claims
+        ]
+        if not self.is_bound:
+            self.initial["claims"] = [str(c.pk) for c in claims]
+
+    def chosen_ids(self) -> list[int]:
+        return [int(x) for x in self.cleaned_data["claims"]]
 
 
 class ReceiptForm(forms.Form):

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role
 from core.access import can_write, scoped_get_or_404, visible_organisation_ids
+from core.choices import PaymentPreference
 from core.models import AuditEntry
 from partners.models import LayPartner
 from payments.models import (
@@ -28,8 +44,10 @@ from payments.models import (
     RateCard,
     Receipt,
 )
-from payments.rates import deadline_for
 from programmes.lookups import programme_filter_q
+
+if TYPE_CHECKING:
+    from involvement.models import Participation
 
 LONDON = ZoneInfo("Europe/London")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -221,6 +239,11 @@ def claim_history(claim: Claim) -> QuerySet[AuditEntry]:
     )
 
 
+def last_return(claim: Claim) -> AuditEntry | None:
+    """When (and by whom) the claim was last sent back to the claimant."""
+    return claim_history(claim).filter(action="payments.claim.returned").order_by("-created_at", "-id").first()
+
+
 # --- the partner's side ----------------------------------------------------------------------
 
 
@@ -256,6 +279,16 @@ def partner_claims(partner: LayPartner) -> QuerySet[Claim]:
     )
 
 
+def partner_draft_claim(partner: LayPartner, *, organisation_id: int) -> Claim | None:
+    """The partner's newest unsent draft claim with one AHSN, to add to rather than start another."""
+    return (
+        Claim.objects.filter(partner=partner, organisation_id=organisation_id, status=ClaimStatus.DRAFT)
+        .select_related("partner", "organisation")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def tax_year_paid(partner: LayPartner, tax_year: TaxYear) -> dict[str, Decimal]:
     """What was paid to the partner in the tax year, split into fees and expenses."""
     start, end = tax_year.bounds()
@@ -269,45 +302,130 @@ def tax_year_paid(partner: LayPartner, tax_year: TaxYear) -> dict[str, Decimal]:
     return totals
 
 
-@dataclass(frozen=True)
-class ClaimableParticipation:
-    participation: Any
-    last_day: date
+# --- which participations can be claimed, and by when ---------------------------------------------
+#
+# One answer for every caller: the claim page, the counts on the partner's home and money pages, the
+# staff activity page's payment state, the reminder sweep and `claim_add_fee_line` itself. Worked out
+# in SQL, so a list or a count costs one query whatever the number of participations.
+
+# Why a participation cannot be claimed, in the order `claim_blocker` looks (each caller words it
+# for its own reader).
+BLOCKED_CLAIMED = "claimed"
+BLOCKED_CANCELLED = "cancelled"
+BLOCKED_NOT_RECORDED = "attendance_not_recorded"
+BLOCKED_DID_NOT_ATTEND = "did_not_attend"
+BLOCKED_NO_HOURS = "no_hours"
+BLOCKED_LEFT = "left"
+BLOCKED_NOT_LINKED = "not_linked"
+BLOCKED_DECLINES = "declines"
+BLOCKED_EXPENSES_ONLY = "expenses_only"
+BLOCKED_NO_RATES = "no_rates"
+BLOCKED_DEADLINE_PASSED = "deadline_passed"
 
 
-def claimable_for_claim(claim: Claim, *, today: date | None = None) -> list[ClaimableParticipation]:
-    """Participations this claim can still include: claimable, not already claimed, inside the deadline."""
-    from involvement.models import Participation
+def with_claim_facts(participations: QuerySet[Participation], *, today: date | None = None) -> QuerySet[Participation]:
+    """Add to each participation what decides whether its involvement payment can be claimed:
+
+    * `claim_status`: the status of the live claim holding it, or None. Live means a line with
+      `participation_locked` (drafts hold it too; withdrawn and rejected claims free it);
+    * `partner_linked`: the partner still works with the activity's AHSN (has not left it);
+    * `claim_deadline_days`: from the AHSN's rate card in force on the activity's first day
+      (Europe/London), None when there are no rates for that day;
+    * `last_day`: the last day to claim, the activity's last day plus those days;
+    * `can_claim`: every rule met on `today`: attended with hours, the activity went ahead, the
+      partner works with the AHSN, has not left or been anonymised and wants to be paid for their
+      time, no live claim holds it, and `today` is on or before `last_day`."""
+    from involvement.models import ActivityStatus
+    from partners.models import PartnerLink
 
     today = today or timezone.localdate()
-    locked = ClaimLine.objects.filter(participation=OuterRef("pk"), participation_locked=True)
-    participations = list(
-        Participation.objects.claimable()
-        .filter(partner_id=claim.partner_id, activity__organisation_id=claim.organisation_id)
-        .exclude(Exists(locked))
-        .select_related("activity")
-        .order_by("-activity__starts_at")
+    here = timezone.get_current_timezone()
+    live_line = ClaimLine.objects.filter(participation_id=OuterRef("pk"), participation_locked=True)
+    rate_card = RateCard.objects.filter(
+        organisation_id=OuterRef("activity__organisation_id"), effective_from__lte=OuterRef("activity_day")
+    ).order_by("-effective_from", "-id")
+    linked = PartnerLink.objects.filter(
+        partner_id=OuterRef("partner_id"), organisation_id=OuterRef("activity__organisation_id")
+    ).exclude(status=PartnerLink.Status.LEFT)
+    return (
+        participations.annotate(
+            activity_day=TruncDate("activity__starts_at", tzinfo=here),
+            activity_last_day=TruncDate("activity__ends_at", tzinfo=here),
+        )
+        .annotate(
+            claim_status=Subquery(live_line.values("claim__status")[:1]),
+            partner_linked=Exists(linked),
+            claim_deadline_days=Subquery(rate_card.values("claim_deadline_days")[:1]),
+        )
+        .annotate(
+            last_day=ExpressionWrapper(F("activity_last_day") + F("claim_deadline_days"), output_field=DateField())
+        )
+        .annotate(
+            can_claim=ExpressionWrapper(
+                Q(
+                    attended=True,
+                    hours__gt=0,
+                    claim_status__isnull=True,
+                    partner_linked=True,
+                    partner__left_at__isnull=True,
+                    partner__anonymised=False,
+                    last_day__gte=today,
+                )
+                & ~Q(activity__status=ActivityStatus.CANCELLED)
+                & ~Q(partner__payment_preference__in=[PaymentPreference.DECLINE, PaymentPreference.EXPENSES_ONLY]),
+                output_field=BooleanField(),
+            )
+        )
     )
-    cards = list(RateCard.objects.filter(organisation_id=claim.organisation_id).order_by("-effective_from", "-id"))
-    result = []
-    for participation in participations:
-        starts = timezone.localtime(participation.activity.starts_at).date()
-        ends = timezone.localtime(participation.activity.ends_at).date()
-        card = next((c for c in cards if c.effective_from <= starts), None)
-        if card is None:
-            continue
-        last_day = deadline_for(activity_date=ends, deadline_days=card.claim_deadline_days)
-        if today <= last_day:
-            result.append(ClaimableParticipation(participation, last_day))
-    return result
 
 
-def claimable_count_for_partner(partner: LayPartner) -> int:
-    """How many of the partner's participations still have no live fee line (for the home page)."""
+def claimable_participations(
+    *,
+    partner: LayPartner | None = None,
+    organisation_ids: Iterable[int] | None = None,
+    today: date | None = None,
+) -> QuerySet[Participation]:
+    """The participations whose involvement payment can be claimed on `today` (see
+    `with_claim_facts` for the rules), each annotated with `last_day`, newest activity first.
+
+    For one partner (the claim page, the counts) or everyone (the reminder sweep); `organisation_ids`
+    keeps to those AHSNs' activities (a claim is with one AHSN)."""
     from involvement.models import Participation
 
-    locked = ClaimLine.objects.filter(participation=OuterRef("pk"), participation_locked=True)
-    return Participation.objects.claimable().filter(partner=partner).exclude(Exists(locked)).count()
+    qs = Participation.objects.all()
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    if organisation_ids is not None:
+        qs = qs.filter(activity__organisation_id__in=list(organisation_ids))
+    return (
+        with_claim_facts(qs, today=today)
+        .filter(can_claim=True)  # type: ignore[misc]  # an annotation the stubs cannot see
+        .select_related("activity", "activity__organisation", "activity__programme")
+        .order_by("-activity__starts_at", "-id")
+    )
+
+
+def claim_blocker(participation: Any) -> str:
+    """Why a participation annotated by `with_claim_facts` cannot be claimed (one of the BLOCKED_
+    codes), or "" when it can. Only explains: `can_claim` decides."""
+    p = participation
+    if p.can_claim:
+        return ""
+    from involvement.models import ActivityStatus
+
+    checks = [
+        (bool(p.claim_status), BLOCKED_CLAIMED),
+        (p.activity.status == ActivityStatus.CANCELLED, BLOCKED_CANCELLED),
+        (p.attended is None, BLOCKED_NOT_RECORDED),
+        (not p.attended, BLOCKED_DID_NOT_ATTEND),
+        (not p.hours or p.hours <= 0, BLOCKED_NO_HOURS),
+        (p.partner.left_at is not None or p.partner.anonymised, BLOCKED_LEFT),
+        (not p.partner_linked, BLOCKED_NOT_LINKED),
+        (p.partner.payment_preference == PaymentPreference.DECLINE, BLOCKED_DECLINES),
+        (p.partner.payment_preference == PaymentPreference.EXPENSES_ONLY, BLOCKED_EXPENSES_ONLY),
+        (p.claim_deadline_days is None, BLOCKED_NO_RATES),
+    ]
+    return next((code for blocked, code in checks if blocked), BLOCKED_DEADLINE_PASSED)
 
 
 # --- rate cards and batches ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,6 +20,7 @@ from accounts.models import Organisation, Role
 from core.access import can_write
 from core.audit import log_action
 from core.choices import PaymentPreference
+from core.errors import DomainError
 from core.money import format_money
 from core.notifications import notify
 from partners.models import LayPartner, PartnerLink
@@ -51,8 +53,9 @@ FINANCE_ROLES = frozenset({Role.FINANCE})
 RATE_EDITOR_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 
 
-class ClaimError(Exception):
-    """A claim, line, receipt, rate card or batch change that cannot be made; the message says why."""
+class ClaimError(DomainError):
+    """A claim, line, receipt, rate card or batch change that cannot be made; the message says why
+    and `field` names the form field it is about, when there is one."""
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -118,20 +121,22 @@ def rate_card_in_force(*, organisation_id: int, on: date) -> RateCard | None:
     )
 
 
-def parse_money(value: Any, *, what: str = "The amount") -> Decimal:
-    """A positive amount in pounds and pence, or a ClaimError that says what is wrong."""
+def parse_money(value: Any, *, what: str = "The amount", field: str = "amount") -> Decimal:
+    """A positive amount in pounds and pence, or a ClaimError (about `field`) that says what is wrong."""
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().lstrip("£").replace(",", ""))
     except (InvalidOperation, ValueError) as exc:
-        raise ClaimError(f"{what} must be an amount of money, like 12.50") from exc
+        raise ClaimError(f"{what} must be an amount of money, like 12.50", field=field) from exc
     if not amount.is_finite():
-        raise ClaimError(f"{what} must be an amount of money, like 12.50")
+        raise ClaimError(f"{what} must be an amount of money, like 12.50", field=field)
     if not has_at_most_two_decimals(amount):
-        raise ClaimError(f"{what} must be in pounds and pence, with no more than 2 numbers after the point")
+        raise ClaimError(
+            f"{what} must be in pounds and pence, with no more than 2 numbers after the point", field=field
+        )
     if amount <= 0:
-        raise ClaimError(f"{what} must be more than £0")
+        raise ClaimError(f"{what} must be more than £0", field=field)
     if amount > ABSOLUTE_LINE_LIMIT:
-        raise ClaimError(f"{what} must be {format_money(ABSOLUTE_LINE_LIMIT)} or less")
+        raise ClaimError(f"{what} must be {format_money(ABSOLUTE_LINE_LIMIT)} or less", field=field)
     return amount
 
 
@@ -156,12 +161,14 @@ def rate_card_create(
     if not can_write(actor, organisation.pk, roles=RATE_EDITOR_ROLES):
         raise ClaimError("Only involvement leads can change rates.")
     if full_day_hours <= half_day_hours:
-        raise ClaimError("A full day must be more hours than a half day")
+        raise ClaimError("A full day must be more hours than a half day", field="full_day_hours")
     if full_day_rate < half_day_rate:
-        raise ClaimError("The full-day rate must be at least the half-day rate")
+        raise ClaimError("The full-day rate must be at least the half-day rate", field="full_day_rate")
     with transaction.atomic():
         if RateCard.objects.filter(organisation=organisation, effective_from=effective_from).exists():
-            raise ClaimError("There are already rates that take effect on that date. Choose another date.")
+            raise ClaimError(
+                "There are already rates that take effect on that date. Choose another date.", field="effective_from"
+            )
         card = RateCard.objects.create(
             organisation=organisation,
             effective_from=effective_from,
@@ -236,9 +243,33 @@ def _activity_date(participation: Any) -> date:
     return _local_date(activity.ends_at or activity.starts_at)
 
 
+def _fee_refusal(participation: Any) -> str:
+    """Why this participation's involvement payment cannot be claimed, for the person claiming."""
+    from payments import selectors
+
+    title = participation.activity.title
+    blocker = selectors.claim_blocker(participation)
+    if blocker == selectors.BLOCKED_CLAIMED:
+        return f"{title} has already been claimed for."
+    if blocker == selectors.BLOCKED_DEADLINE_PASSED:
+        return (
+            f"The last day to claim for {title} was {participation.last_day:%-d %B %Y}. "
+            "Ask your involvement lead if you think you should still be paid."
+        )
+    if blocker == selectors.BLOCKED_NO_RATES:
+        return "There are no payment rates for the date of this activity. Ask your involvement lead."
+    if blocker in (selectors.BLOCKED_NO_HOURS, selectors.BLOCKED_NOT_RECORDED):
+        return "The hours for this activity have not been recorded yet. Ask your involvement lead."
+    return "You cannot claim an involvement payment for that activity."
+
+
 def claim_add_fee_line(*, claim: Claim, participation: Any, actor: Any, today: date | None = None) -> ClaimLine:
-    """An involvement payment for one participation, worked out from the rate card in force then."""
+    """An involvement payment for one participation, worked out from the rate card in force then.
+
+    Whether it can be claimed is `payments.selectors.with_claim_facts`' answer, the one the claim
+    page, the counts and the reminders use."""
     from involvement.models import Participation
+    from payments.selectors import with_claim_facts
 
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -252,28 +283,25 @@ def claim_add_fee_line(*, claim: Claim, participation: Any, actor: Any, today: d
                 )
             raise ClaimError("You chose expenses only, so this claim cannot include an involvement payment.")
         participation = (
-            Participation.objects.claimable()
-            .select_related("activity")
-            .filter(pk=participation.pk, partner_id=claim.partner_id, activity__organisation_id=claim.organisation_id)
+            with_claim_facts(
+                Participation.objects.filter(
+                    pk=participation.pk, partner_id=claim.partner_id, activity__organisation_id=claim.organisation_id
+                ),
+                today=today,
+            )
+            .select_related("activity", "partner")
             .first()
         )
         if participation is None:
-            raise ClaimError("You cannot claim an involvement payment for that activity.")
+            raise ClaimError("You cannot claim an involvement payment for that activity.", field="participation")
+        if not participation.can_claim:
+            raise ClaimError(_fee_refusal(participation), field="participation")
         activity_day = _local_date(participation.activity.starts_at)
         card = rate_card_in_force(organisation_id=claim.organisation_id, on=activity_day)
-        if card is None:
-            raise ClaimError("There are no payment rates for the date of this activity. Ask your involvement lead.")
-        last_day = deadline_for(activity_date=_activity_date(participation), deadline_days=card.claim_deadline_days)
-        if today > last_day:
-            raise ClaimError(
-                f"The last day to claim for {participation.activity.title} was {last_day:%-d %B %Y}. "
-                "Ask your involvement lead if you think you should still be paid."
-            )
-        hours = participation.hours if participation.hours is not None else participation.expected_hours
-        if not hours or hours <= 0:
-            raise ClaimError("The hours for this activity have not been recorded yet. Ask your involvement lead.")
+        if card is None:  # rates removed since the check above
+            raise ClaimError(_fee_refusal(participation), field="participation")
         worked = fee_for_hours(
-            hours=Decimal(hours),
+            hours=Decimal(participation.hours or 0),
             hourly_rate=card.hourly_rate,
             half_day_rate=card.half_day_rate,
             half_day_hours=card.half_day_hours,
@@ -293,7 +321,9 @@ def claim_add_fee_line(*, claim: Claim, participation: Any, actor: Any, today: d
                     rule_used=worked.rule_used,
                 )
         except IntegrityError as exc:
-            raise ClaimError(f"{participation.activity.title} has already been claimed for.") from exc
+            raise ClaimError(
+                f"{participation.activity.title} has already been claimed for.", field="participation"
+            ) from exc
         _line_logged(claim, line, actor, "added")
     return line
 
@@ -307,6 +337,77 @@ def _line_logged(claim: Claim, line: ClaimLine, actor: Any, verb: str) -> None:
         data={"line": line.pk, "kind": line.kind, "amount": str(line.amount), "rule": line.rule_used},
         on_behalf_of=_on_behalf(claim, actor),
     )
+
+
+@dataclass(frozen=True)
+class _WorkedExpense:
+    card: RateCard
+    miles: Decimal | None
+    amount: Decimal
+    rate_used: Decimal | None
+    rule_used: str
+
+
+def _check_expense_answers(*, category: str, expense_date: date, description: str, reason: str, today: date) -> None:
+    """The checks that need no database: the kind, the reasons asked for, the date."""
+    if category not in ExpenseCategory.values:
+        raise ClaimError("Choose what kind of expense this is", field="category")
+    if category == ExpenseCategory.TAXI and not reason:
+        raise ClaimError("Tell us why you needed a taxi", field="reason")
+    if category == ExpenseCategory.OTHER and not description:
+        raise ClaimError("Tell us what the expense was for", field="description")
+    if expense_date > today:
+        raise ClaimError("The date of the expense must be today or in the past", field="expense_date")
+
+
+def _work_out_expense(
+    *,
+    claim: Claim,
+    category: str,
+    expense_date: date,
+    amount: Decimal | str | None,
+    miles: Decimal | str | None,
+    today: date,
+    check_deadline: bool,
+) -> _WorkedExpense:
+    """The rate card for the day, the deadline, and the amount (worked out from miles for mileage,
+    typed and checked against the category's cap otherwise). Called with the claim locked."""
+    card = rate_card_in_force(organisation_id=claim.organisation_id, on=expense_date)
+    if card is None:
+        raise ClaimError("There are no payment rates for that date. Ask your involvement lead.", field="expense_date")
+    if check_deadline:
+        last_day = deadline_for(activity_date=expense_date, deadline_days=card.claim_deadline_days)
+        if today > last_day:
+            raise ClaimError(
+                f"The last day to claim for an expense on {expense_date:%-d %B %Y} was {last_day:%-d %B %Y}. "
+                "Ask your involvement lead if you think you should still be paid.",
+                field="expense_date",
+            )
+    miles_value: Decimal | None = None
+    if category == ExpenseCategory.MILEAGE:
+        try:
+            miles_value = Decimal(str(miles).strip()) if miles not in (None, "") else None
+        except InvalidOperation as exc:
+            raise ClaimError("Miles must be a number, like 12.5", field="miles") from exc
+        if miles_value is None or not miles_value.is_finite() or miles_value <= 0:
+            raise ClaimError("Enter how many miles you drove, more than 0", field="miles")
+        if miles_value > MAX_MILES:
+            raise ClaimError(f"Miles must be {MAX_MILES} or fewer for one journey", field="miles")
+        if miles_value.as_tuple().exponent < -1:  # type: ignore[operator]
+            raise ClaimError("Miles can have no more than 1 number after the point", field="miles")
+        worked = mileage_amount(miles=miles_value, rate_per_mile=card.mileage_rate_per_mile)
+        value, rate_used, rule_used = worked.amount, worked.rate_used, worked.rule_used
+    else:
+        value = parse_money(amount)
+        rate_used, rule_used = None, "Amount spent"
+    rule = card.rule_for(category)
+    if rule is not None and rule.cap is not None and value > rule.cap:
+        raise ClaimError(
+            f"{ExpenseCategory(category).label} can be up to {format_money(rule.cap)} on one line. "
+            "Ask your involvement lead before claiming more.",
+            field="miles" if category == ExpenseCategory.MILEAGE else "amount",
+        )
+    return _WorkedExpense(card=card, miles=miles_value, amount=value, rate_used=rate_used, rule_used=rule_used)
 
 
 def claim_add_expense_line(
@@ -323,65 +424,132 @@ def claim_add_expense_line(
 ) -> ClaimLine:
     """An expense. Mileage is worked out from the miles; every other amount is typed and checked."""
     today = today or timezone.localdate()
-    if category not in ExpenseCategory.values:
-        raise ClaimError("Choose what kind of expense this is")
     description = description.strip()
     reason = reason.strip()
-    if category == ExpenseCategory.TAXI and not reason:
-        raise ClaimError("Tell us why you needed a taxi")
-    if category == ExpenseCategory.OTHER and not description:
-        raise ClaimError("Tell us what the expense was for")
-    if expense_date > today:
-        raise ClaimError("The date of the expense must be today or in the past")
+    _check_expense_answers(
+        category=category, expense_date=expense_date, description=description, reason=reason, today=today
+    )
     with transaction.atomic():
         claim = _lock(claim)
         _check_editor(claim, actor)
         _check_editable(claim)
-        card = rate_card_in_force(organisation_id=claim.organisation_id, on=expense_date)
-        if card is None:
-            raise ClaimError("There are no payment rates for that date. Ask your involvement lead.")
-        last_day = deadline_for(activity_date=expense_date, deadline_days=card.claim_deadline_days)
-        if today > last_day:
-            raise ClaimError(
-                f"The last day to claim for an expense on {expense_date:%-d %B %Y} was {last_day:%-d %B %Y}. "
-                "Ask your involvement lead if you think you should still be paid."
-            )
-        miles_value: Decimal | None = None
-        if category == ExpenseCategory.MILEAGE:
-            try:
-                miles_value = Decimal(str(miles).strip()) if miles not in (None, "") else None
-            except InvalidOperation as exc:
-                raise ClaimError("Miles must be a number, like 12.5") from exc
-            if miles_value is None or not miles_value.is_finite() or miles_value <= 0:
-                raise ClaimError("Enter how many miles you drove, more than 0")
-            if miles_value > MAX_MILES:
-                raise ClaimError(f"Miles must be {MAX_MILES} or fewer for one journey")
-            if miles_value.as_tuple().exponent < -1:  # type: ignore[operator]
-                raise ClaimError("Miles can have no more than 1 number after the point")
-            worked = mileage_amount(miles=miles_value, rate_per_mile=card.mileage_rate_per_mile)
-            value, rate_used, rule_used = worked.amount, worked.rate_used, worked.rule_used
-        else:
-            value = parse_money(amount)
-            rate_used, rule_used = None, "Amount spent"
-        rule = card.rule_for(category)
-        if rule is not None and rule.cap is not None and value > rule.cap:
-            raise ClaimError(
-                f"{ExpenseCategory(category).label} can be up to {format_money(rule.cap)} on one line. "
-                "Ask your involvement lead before claiming more."
-            )
+        worked = _work_out_expense(
+            claim=claim,
+            category=category,
+            expense_date=expense_date,
+            amount=amount,
+            miles=miles,
+            today=today,
+            check_deadline=True,
+        )
         line = ClaimLine.objects.create(
             claim=claim,
             kind=category,
             description=description,
             reason=reason,
-            miles=miles_value,
+            miles=worked.miles,
             expense_date=expense_date,
-            amount=value,
-            rate_card=card,
-            rate_used=rate_used,
-            rule_used=rule_used,
+            amount=worked.amount,
+            rate_card=worked.card,
+            rate_used=worked.rate_used,
+            rule_used=worked.rule_used,
         )
         _line_logged(claim, line, actor, "added")
+    return line
+
+
+def claim_change_expense_line(
+    *,
+    line: ClaimLine,
+    actor: Any,
+    expense_date: date,
+    amount: Decimal | str | None = None,
+    miles: Decimal | str | None = None,
+    description: str = "",
+    reason: str = "",
+    new_receipt: UploadedFile | None = None,
+    today: date | None = None,
+) -> ClaimLine:
+    """Change an expense on a draft or returned claim in place. Its receipts stay with it unless
+    `new_receipt` is given, which replaces them. The kind of expense stays (remove the line and
+    add another to change it).
+
+    A returned claim was sent in time, so its deadline is checked again only if the date changes."""
+    today = today or timezone.localdate()
+    description = description.strip()
+    reason = reason.strip()
+    if new_receipt is not None:
+        try:
+            check_receipt(new_receipt)
+        except ReceiptRejected as exc:
+            raise ClaimError(str(exc), field="receipt") from exc
+    with transaction.atomic():
+        claim = _lock(line.claim)
+        _check_editor(claim, actor)
+        _check_editable(claim)
+        line = ClaimLine.objects.select_for_update().get(pk=line.pk, claim=claim)
+        if line.is_fee:
+            raise ClaimError(
+                "An involvement payment is worked out from your hours, so it cannot be changed here. "
+                "Remove it if it should not be in this claim."
+            )
+        _check_expense_answers(
+            category=line.kind, expense_date=expense_date, description=description, reason=reason, today=today
+        )
+        worked = _work_out_expense(
+            claim=claim,
+            category=line.kind,
+            expense_date=expense_date,
+            amount=amount,
+            miles=miles,
+            today=today,
+            check_deadline=claim.status == ClaimStatus.DRAFT or expense_date != line.expense_date,
+        )
+        was = {"amount": str(line.amount), "expense_date": line.expense_date.isoformat() if line.expense_date else ""}
+        line.description = description
+        line.reason = reason
+        line.miles = worked.miles
+        line.expense_date = expense_date
+        line.amount = worked.amount
+        line.rate_card = worked.card
+        line.rate_used = worked.rate_used
+        line.rule_used = worked.rule_used
+        line.save(
+            update_fields=[
+                "description",
+                "reason",
+                "miles",
+                "expense_date",
+                "amount",
+                "rate_card",
+                "rate_used",
+                "rule_used",
+            ]
+        )
+        replaced: list[str] = []
+        if new_receipt is not None:
+            old = list(line.receipts.all())
+            line.claim = claim
+            receipt_add(line=line, uploaded=new_receipt, actor=actor)
+            replaced = [r.file.name for r in old if r.file.name]
+            Receipt.objects.filter(pk__in=[r.pk for r in old]).delete()
+            transaction.on_commit(lambda: _delete_files(replaced))
+        log_action(
+            actor=actor,
+            action="payments.claimline.changed",
+            target=claim,
+            organisation=claim.organisation,
+            data={
+                "line": line.pk,
+                "kind": line.kind,
+                "was": was,
+                "amount": str(line.amount),
+                "expense_date": expense_date.isoformat(),
+                "rule": line.rule_used,
+                "receipt_replaced": new_receipt is not None,
+            },
+            on_behalf_of=_on_behalf(claim, actor),
+        )
     return line
 
 
@@ -462,7 +630,7 @@ def missing_receipts(claim: Claim) -> list[ClaimLine]:
 
 def _check_ready_to_submit(claim: Claim, *, declaration: bool) -> None:
     if not declaration:
-        raise ClaimError("Confirm that the information you have given is correct")
+        raise ClaimError("Confirm that the information you have given is correct", field="confirm")
     if not claim.lines.exists():
         raise ClaimError("Add at least one payment or expense before you send the claim")
     missing = missing_receipts(claim)
@@ -578,7 +746,7 @@ def _check_approver(claim: Claim, actor: Any) -> None:
 def _check_reason(reason: str, what: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise ClaimError(f"Tell the claimant why the claim is being {what}")
+        raise ClaimError(f"Tell the claimant why the claim is being {what}", field="reason")
     return reason
 
 
@@ -721,7 +889,7 @@ def line_query(*, line: ClaimLine, actor: Any, note: str) -> ClaimLine:
     """The approver asks about one line. The claim stays with them; the claimant is told."""
     note = note.strip()
     if not note:
-        raise ClaimError("Enter your question about this line")
+        raise ClaimError("Enter your question about this line", field="note")
     with transaction.atomic():
         claim = _lock(line.claim)
         _check_approver(claim, actor)
@@ -757,20 +925,43 @@ def claim_total(claim: Claim) -> Decimal:
 # --- payment batches -------------------------------------------------------------------------
 
 
-def batch_create(*, organisation: Organisation, actor: Any) -> PaymentBatch:
-    """Finance gathers every approved, unbatched claim of their AHSN into a batch."""
+def batch_create(*, organisation: Organisation, actor: Any, claim_ids: Iterable[int] | None = None) -> PaymentBatch:
+    """Finance gathers the approved, unbatched claims they chose at their AHSN into a batch
+    (`claim_ids`; None takes every one waiting, as the demo data does).
+
+    If a chosen claim has been returned, paid or put in another batch since the page was shown,
+    nothing is made and the message says which claim."""
     if not can_write(actor, organisation.pk, roles=FINANCE_ROLES):
         raise ClaimError(f"Only finance officers at {organisation.short_name} can make a payment batch.")
+    chosen = None if claim_ids is None else set(claim_ids)
+    if chosen is not None and not chosen:
+        raise ClaimError("Select at least one claim to put in the payment batch", field="claims")
     with transaction.atomic():
-        claims = list(
-            Claim.objects.select_for_update()
-            .filter(organisation=organisation, status=ClaimStatus.APPROVED, batch__isnull=True)
-            .order_by("approved_at", "pk")
+        waiting = Claim.objects.select_for_update().filter(
+            organisation=organisation, status=ClaimStatus.APPROVED, batch__isnull=True
         )
-        if not claims:
+        if chosen is not None:
+            waiting = waiting.filter(pk__in=chosen)
+        claims = list(waiting.order_by("approved_at", "pk"))
+        if not claims and chosen is None:
             raise ClaimError("There are no approved claims waiting to be paid.")
-        if any(c.approved_by_id == actor.pk for c in claims):
-            raise ClaimError("You approved one of these claims, so someone else in finance must pay it.")
+        gone = (chosen or set()) - {c.pk for c in claims}
+        if gone:
+            refs = ", ".join(
+                sorted(Claim.objects.filter(pk__in=gone, organisation=organisation).values_list("reference", flat=True))
+            )
+            raise ClaimError(
+                f"{refs or 'A claim you chose'} is no longer waiting to be paid (it was returned, paid or put in "
+                "another batch). No batch has been made. Choose again.",
+                field="claims",
+            )
+        approved_by_actor = [c.reference for c in claims if c.approved_by_id == actor.pk]
+        if approved_by_actor:
+            raise ClaimError(
+                f"You approved {', '.join(approved_by_actor)}, so someone else in finance must pay it. "
+                "Leave it out of your batch.",
+                field="claims",
+            )
         batch = PaymentBatch.objects.create(organisation=organisation, created_by=actor)
         batch.reference = f"PAY-{batch.pk:06d}"
         batch.save(update_fields=["reference"])

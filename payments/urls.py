@@ -20,6 +20,7 @@ urlpatterns = [
     path("claims/<int:pk>/return/", views.claim_return, name="claim_return"),
     path("claims/<int:pk>/reject/", views.claim_reject, name="claim_reject"),
     path("lines/<int:pk>/receipts/new/", views.receipt_upload, name="receipt_upload"),
+    path("lines/<int:pk>/change/", views.line_change, name="line_change"),
     path("lines/<int:pk>/remove/", views.line_remove, name="line_remove"),
     path("lines/<int:pk>/query/", views.line_query, name="line_query"),
     path("receipts/<int:pk>/", views.receipt_download, name="receipt_download"),

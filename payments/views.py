@@ -46,27 +46,14 @@ def _is_claimant(request: HttpRequest, claim: Any) -> bool:
     return partner is not None and claim.partner_id == partner.pk
 
 
-def _field_for(message: str, fields: Any) -> str | None:
-    """Put a service's message next to the field it is about, when there is one."""
-    rules = [
-        ("amount", ("The amount",)),
-        ("miles", ("Miles", "Enter how many miles")),
-        ("reason", ("Tell us why",)),
-        ("description", ("Tell us what",)),
-        ("expense_date", ("The date", "The last day", "There are no payment rates")),
-        ("receipt", ("The file", "This photo")),
-        ("confirm", ("Confirm",)),
-    ]
-    for field, starts in rules:
-        if field in fields and message.startswith(starts):
-            return field
-    if "amount" in fields and " can be up to " in message:
-        return "amount"
-    return None
-
-
-def _add_error(form: Any, exc: Exception) -> None:
-    form.add_error(_field_for(str(exc), form.fields), str(exc))
+def _receipt_to_choose_again(form: Any, request: HttpRequest) -> None:
+    """A form with errors cannot keep a chosen file: say so next to the file field, by name."""
+    chosen = request.FILES.get("receipt") if request.method == "POST" else None
+    if chosen is not None and "receipt" in form.fields and not form.has_error("receipt"):
+        form.add_error(
+            "receipt",
+            f"Choose your receipt ({chosen.name}) again. We could not keep it while the other answers are fixed.",
+        )
 
 
 # --- the partner's money page ----------------------------------------------------------------
@@ -87,7 +74,7 @@ def my_money(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "tax_year": tax_year,
             "paid": selectors.tax_year_paid(partner, tax_year),
-            "claimable_count": selectors.claimable_count_for_partner(partner),
+            "claimable": list(selectors.claimable_participations(partner=partner)),
         },
     )
 
@@ -95,6 +82,9 @@ def my_money(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim_start(request: HttpRequest) -> HttpResponse:
+    """Start a claim. The AHSN is chosen for the partner when it is clear: the one they work with,
+    the one running the activity they pressed "Claim for this" on, or the only one where they have
+    something to claim for. Otherwise they choose, with what they can claim for at each."""
     partner = _partner(request)
     if partner is None:
         raise Http404("This page is for lay partners.")
@@ -107,25 +97,59 @@ def claim_start(request: HttpRequest) -> HttpResponse:
     if not organisations:
         messages.error(request, "You are not working with any AHSN at the moment, so there is nothing to claim.")
         return redirect("payments:my_money")
+    claimable = list(selectors.claimable_participations(partner=partner))
+    if request.method == "POST" and request.POST.get("participation"):
+        return _claim_for_participation(request, partner, claimable, request.POST["participation"])
+    with_something = {p.activity.organisation_id for p in claimable}
     chose = request.method == "POST" and "organisation" in request.POST
-    form = forms.StartClaimForm(request.POST if chose else None, organisations=organisations)
-    if request.method == "POST" and (len(organisations) == 1 or (chose and form.is_valid())):
-        chosen = (
-            organisations[0]
-            if len(organisations) == 1
-            else next(o for o in organisations if str(o.pk) == form.cleaned_data["organisation"])
-        )
+    form = forms.StartClaimForm(request.POST if chose else None, organisations=organisations, claimable=claimable)
+    chosen = None
+    if request.method == "POST":
+        if len(organisations) == 1:
+            chosen = organisations[0]
+        elif chose and form.is_valid():
+            chosen = next(o for o in organisations if str(o.pk) == form.cleaned_data["organisation"])
+        elif not chose and len(with_something) == 1:  # "Start a new claim": only one AHSN has anything to claim
+            chosen = next(o for o in organisations if o.pk in with_something)
+    if chosen is not None:
         try:
             claim = services.claim_start(partner=partner, organisation=chosen, actor=request.user)
         except ClaimError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
+            if len(organisations) > 1:
+                messages.info(request, f"This claim is with {chosen.name}.")
             return redirect("payments:claim_detail", pk=claim.pk)
     return render(
         request,
         "payments/claim_start.html",
         {"form": form, "single": organisations[0] if len(organisations) == 1 else None},
     )
+
+
+def _claim_for_participation(request: HttpRequest, partner: Any, claimable: list[Any], chosen: str) -> HttpResponse:
+    """ "Claim for this" on My payments: the AHSN that ran the activity, the partner's draft claim
+    there if they have one (or a new one), and the involvement payment added."""
+    participation = next((p for p in claimable if str(p.pk) == chosen), None)
+    if participation is None:
+        messages.error(request, "You cannot claim for that activity now. It may have been claimed for already.")
+        return redirect("payments:my_money")
+    organisation = participation.activity.organisation
+    draft = selectors.partner_draft_claim(partner, organisation_id=organisation.pk)
+    try:
+        with transaction.atomic():
+            claim = draft or services.claim_start(partner=partner, organisation=organisation, actor=request.user)
+            if claim.carries_fees:
+                services.claim_add_fee_line(claim=claim, participation=participation, actor=request.user)
+    except ClaimError as exc:
+        messages.error(request, str(exc))
+        return redirect("payments:my_money")
+    messages.success(
+        request,
+        f"{participation.activity.title} added to claim {claim.reference} with {organisation.name}. "
+        "Your claim has been saved.",
+    )
+    return redirect("payments:claim_detail", pk=claim.pk)
 
 
 @login_required
@@ -148,7 +172,7 @@ def claim_prepare(request: HttpRequest) -> HttpResponse:
         try:
             claim = services.claim_start(partner=link.partner, organisation=link.organisation, actor=request.user)
         except ClaimError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, f"You are preparing claim {claim.reference} for {link.partner.display_name}.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -188,6 +212,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_approver": is_approver and claim.status == ClaimStatus.SUBMITTED,
             "can_return_approved": is_approver and claim.status == ClaimStatus.APPROVED and claim.paid_at is None,
             "missing": missing,
+            "returned": selectors.last_return(claim) if claim.status == ClaimStatus.RETURNED else None,
+            "queried_lines": [line for line in lines if line.query_note]
+            if claim.status == ClaimStatus.RETURNED
+            else [],
             "history": selectors.claim_history(claim) if not claimant_view else [],
             "back_url": reverse("payments:my_money") if claimant_view else reverse("payments:claim_queue"),
         },
@@ -198,16 +226,18 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def line_fee_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
-    claimable = selectors.claimable_for_claim(claim)
-    form = forms.FeeLineForm(_posted(request), claimable=claimable)
+    claimable = (
+        list(selectors.claimable_participations(partner=claim.partner, organisation_ids=[claim.organisation_id]))
+        if claim.carries_fees
+        else []
+    )
+    form = forms.FeeLineForm(_posted(request), claimable=claimable, organisation_name=claim.organisation.short_name)
     if request.method == "POST" and form.is_valid():
-        chosen = next(
-            c.participation for c in claimable if str(c.participation.pk) == form.cleaned_data["participation"]
-        )
+        chosen = next(p for p in claimable if str(p.pk) == form.cleaned_data["participation"])
         try:
             services.claim_add_fee_line(claim=claim, participation=chosen, actor=request.user)
         except ClaimError as exc:
-            _add_error(form, exc)
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, "Involvement payment added. Your claim has been saved.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -274,16 +304,68 @@ def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
                         reason=data.get("reason", ""),
                     )
                     if receipt:
-                        services.receipt_add(line=line, uploaded=receipt, actor=request.user)
+                        try:
+                            services.receipt_add(line=line, uploaded=receipt, actor=request.user)
+                        except ClaimError as exc:  # about the file, whatever field it names
+                            raise ClaimError(str(exc), field="receipt") from exc
             except ClaimError as exc:
-                _add_error(form, exc)
+                form.add_error(exc.field, str(exc))
             else:
                 messages.success(request, f"{ExpenseCategory(category).label} added. Your claim has been saved.")
                 return redirect("payments:claim_detail", pk=claim.pk)
+    _receipt_to_choose_again(form, request)
     return render(
         request,
         "payments/expense_add.html",
         {"claim": claim, "form": form, "category_label": ExpenseCategory(category).label, "category": category},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an expense on a draft or returned claim in place, keeping its receipt (or replacing it)."""
+    line = selectors.get_claimline_for_user(request.user, pk, write=not _is_claimant_pk_line(request, pk))
+    claim = line.claim
+    if line.is_fee or not claim.is_editable:
+        return redirect("payments:claim_detail", pk=claim.pk)
+    back = (
+        reverse("payments:claim_check", args=[claim.pk])
+        if request.GET.get("from") == "check"
+        else reverse("payments:claim_detail", args=[claim.pk])
+    )
+    kept = list(line.receipts.all())
+    form = forms.ExpenseLineForm(
+        _posted(request),
+        _files(request),
+        category=line.kind,
+        receipt_hint=_receipt_hint(claim, line.kind),
+        kept_receipts=kept,
+        initial=forms.ExpenseLineForm.initial_from(line),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.claim_change_expense_line(
+                line=line,
+                actor=request.user,
+                expense_date=data["expense_date"],
+                amount=data.get("amount"),
+                miles=data.get("miles"),
+                description=data.get("description", ""),
+                reason=data.get("reason", ""),
+                new_receipt=data.get("receipt") or None,
+            )
+        except ClaimError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, f"{line.get_kind_display()} changed. Your claim has been saved.")
+            return redirect(back)
+    _receipt_to_choose_again(form, request)
+    return render(
+        request,
+        "payments/line_change.html",
+        {"claim": claim, "line": line, "form": form, "back": back, "category_label": line.get_kind_display()},
     )
 
 
@@ -339,7 +421,7 @@ def claim_check(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             service(claim=claim, actor=request.user, declaration=form.cleaned_data["confirm"])
         except ClaimError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             return redirect("payments:claim_sent", pk=claim.pk)
     total = sum((line.amount for line in lines), start=ZERO)
@@ -409,7 +491,7 @@ def claim_return(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.claim_return(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
         except ClaimError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, f"Claim {claim.reference} has been returned to {claim.partner.display_name}.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -430,7 +512,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.claim_reject(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
         except ClaimError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, f"Claim {claim.reference} has been rejected.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -447,7 +529,7 @@ def line_query(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.line_query(line=line, actor=request.user, note=form.cleaned_data["note"])
         except ClaimError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, "Your question has been added to the line. The claimant has been told.")
             return redirect("payments:claim_detail", pk=line.claim_id)
@@ -583,11 +665,36 @@ def rate_card_create(request: HttpRequest, organisation_id: int) -> HttpResponse
                 rules=form.rules(),
             )
         except ClaimError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, f"New rates saved. They take effect on {data['effective_from']:%-d %B %Y}.")
             return redirect(f"{reverse('payments:rate_card_list')}?organisation={organisation.pk}")
     return render(request, "payments/rate_card_form.html", {"form": form, "organisation": organisation})
+
+
+def _batch_forms(request: HttpRequest, *, posted_for: int | None = None) -> list[tuple[Organisation, Any]]:
+    """One "make a payment batch" form per AHSN where the user is in finance, each listing that
+    AHSN's approved claims waiting to be paid; the one just sent (`posted_for`) is bound."""
+    waiting = list(selectors.approved_unbatched(request.user)[:200])
+    result = []
+    for organisation in Organisation.objects.filter(
+        pk__in=visible_organisation_ids(request.user, roles={Role.FINANCE})
+    ).order_by("name"):
+        claims = [c for c in waiting if c.organisation_id == organisation.pk]
+        data = request.POST if organisation.pk == posted_for else None
+        form = forms.BatchForm(data, claims=claims, prefix=f"org{organisation.pk}")
+        if claims or data is not None:
+            result.append((organisation, form))
+    return result
+
+
+def _batch_page(request: HttpRequest, batch_forms: list[tuple[Organisation, Any]]) -> HttpResponse:
+    page = Paginator(selectors.batches_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payments/batch_list.html",
+        {"page_obj": page, "batch_forms": batch_forms, "several": len(batch_forms) > 1},
+    )
 
 
 @login_required
@@ -595,14 +702,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     org_ids = visible_organisation_ids(request.user, roles={Role.FINANCE, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
     if not org_ids:
         raise PermissionDenied("Only finance officers and involvement leads see payment batches.")
-    finance_orgs = Organisation.objects.filter(pk__in=visible_organisation_ids(request.user, roles={Role.FINANCE}))
-    page = Paginator(selectors.batches_for(request.user), 25).get_page(request.GET.get("page"))
-    waiting = list(selectors.approved_unbatched(request.user)[:200])
-    return render(
-        request,
-        "payments/batch_list.html",
-        {"page_obj": page, "waiting": waiting, "finance_orgs": finance_orgs},
-    )
+    return _batch_page(request, _batch_forms(request))
 
 
 @login_required
@@ -612,13 +712,23 @@ def batch_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
         raise Http404("No such organisation.")
     if not can_write(request.user, organisation_id, roles={Role.FINANCE}):
         raise PermissionDenied("Only finance officers can make a payment batch.")
-    try:
-        batch = services.batch_create(organisation=Organisation.objects.get(pk=organisation_id), actor=request.user)
-    except ClaimError as exc:
-        messages.error(request, str(exc))
-        return redirect("payments:batch_list")
-    messages.success(request, f"Payment batch {batch.reference} made.")
-    return redirect("payments:batch_detail", pk=batch.pk)
+    batch_forms = _batch_forms(request, posted_for=organisation_id)
+    form = next((f for o, f in batch_forms if o.pk == organisation_id), None)
+    if form is None:
+        raise Http404("No such organisation.")
+    if form.is_valid():
+        try:
+            batch = services.batch_create(
+                organisation=Organisation.objects.get(pk=organisation_id),
+                actor=request.user,
+                claim_ids=form.chosen_ids(),
+            )
+        except ClaimError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, f"Payment batch {batch.reference} made.")
+            return redirect("payments:batch_detail", pk=batch.pk)
+    return _batch_page(request, batch_forms)
 
 
 @login_required

@@ -6,10 +6,8 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import DateField, Exists, ExpressionWrapper, F, Func, OuterRef, Subquery
 from django.utils import timezone
 
-from core.choices import PaymentPreference
 from core.models import ReminderSettings
 from core.notifications import Draft, Recipient
 from core.reminders.base import (
@@ -35,54 +33,13 @@ AWAITING_PAYMENT = "reminders.claims_awaiting_payment"
 DIGEST_LIMIT = 15
 
 
-def _local_date(expression: Any) -> Func:
-    return Func(expression, template="((%(expressions)s AT TIME ZONE 'Europe/London')::date)", output_field=DateField())
-
-
 def _unclaimed_participations(today: date) -> Any:
-    """Claimable participations with no fee line on a sent, settled or withdrawn claim, annotated with
-    the last day to claim (the rate card in force when the activity started decides it)."""
-    from involvement.models import Participation
-    from partners.models import PartnerLink
-    from payments.models import ClaimLine, ClaimStatus, LineKind, RateCard
+    """Participations whose involvement payment can still be claimed, with `last_day`: the payments
+    app's one answer (`payments.selectors.claimable_participations`), the same the partner's claim
+    page and home page counts use. A participation on a draft claim is claimed (the draft holds it)."""
+    from payments.selectors import claimable_participations
 
-    deadline_days = Subquery(
-        RateCard.objects.filter(
-            organisation_id=OuterRef("activity__organisation_id"),
-            effective_from__lte=_local_date(OuterRef("activity__starts_at")),
-        )
-        .order_by("-effective_from", "-id")
-        .values("claim_deadline_days")[:1]
-    )
-    return (
-        Participation.objects.claimable()
-        .filter(partner__left_at__isnull=True, partner__anonymised=False)
-        .exclude(partner__payment_preference=PaymentPreference.DECLINE)
-        .exclude(
-            Exists(
-                ClaimLine.objects.filter(participation_id=OuterRef("pk"), kind=LineKind.FEE).exclude(
-                    claim__status=ClaimStatus.DRAFT
-                )
-            )
-        )
-        .exclude(
-            Exists(
-                PartnerLink.objects.filter(
-                    partner_id=OuterRef("partner_id"),
-                    organisation_id=OuterRef("activity__organisation_id"),
-                    status=PartnerLink.Status.LEFT,
-                )
-            )
-        )
-        .annotate(deadline_days=deadline_days)
-        .filter(deadline_days__isnull=False)
-        .annotate(
-            last_day=ExpressionWrapper(
-                _local_date(F("activity__ends_at")) + F("deadline_days"), output_field=DateField()
-            )
-        )
-        .filter(last_day__gte=today)
-    )
+    return claimable_participations(today=today)
 
 
 _PARTICIPATION_VALUES = (

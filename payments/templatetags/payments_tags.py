@@ -38,9 +38,19 @@ def claim_tag(claim: Any) -> SafeString:
     return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>', COLOURS.get(status, "grey"), label)
 
 
+# On the claim's own page, where what to change (or why not) is shown below.
+NEXT_STEPS_HERE = {
+    **NEXT_STEPS,
+    "returned": "We need you to change something before we can pay you. What to change is below.",
+    "rejected": "This claim was not approved. The reason is below.",
+}
+
+
 @register.filter
-def next_step(claim: Any) -> str:
-    return NEXT_STEPS.get(getattr(claim, "status", claim), "")
+def next_step(claim: Any, where: str = "") -> str:
+    """What happens next, in the claimant's words; `claim|next_step:"here"` on the claim's page."""
+    steps = NEXT_STEPS_HERE if where == "here" else NEXT_STEPS
+    return steps.get(getattr(claim, "status", claim), "")
 
 
 @register.filter
@@ -49,6 +59,7 @@ def history_text(entry: Any) -> str:
         "payments.claim.started": "Claim started",
         "payments.claimline.added": "Line added",
         "payments.claimline.removed": "Line removed",
+        "payments.claimline.changed": "Line changed",
         "payments.receipt.added": "Receipt uploaded",
         "payments.claim.submitted": "Claim sent for approval",
         "payments.claim.resubmitted": "Claim changed and sent again",

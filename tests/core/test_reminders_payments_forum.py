@@ -109,7 +109,9 @@ def test_lay_partners_who_took_part_but_have_not_claimed_are_reminded_after_7_da
     assert sweep("reminders.unclaimed", at(2026, 11, 9, 11, 0)) == 0  # 6 days 23 hours after it ended
     assert sweep("reminders.unclaimed", at(2026, 11, 9, 12, 10)) == 3
     assert sweep("reminders.unclaimed", at(2026, 11, 9, 12, 20)) == 0
-    assert recipients("reminders.unclaimed") == ["Amira Khan", "Draft Dan", "No Login Nell"]
+    # The payments app's one meaning of claimed: a draft holds the participation; a withdrawn claim
+    # frees it to be claimed again (the claim page offers it again, so the reminder says so too).
+    assert recipients("reminders.unclaimed") == ["Amira Khan", "No Login Nell", "Withdrew Claim"]
     reminder = Notification.objects.get(kind="reminders.unclaimed", partner=amira.partner)
     assert reminder.title == "You can claim for Designing the discharge leaflet"
     assert "You took part in Designing the discharge leaflet on Monday 2 November 2026." in reminder.body
@@ -379,9 +381,11 @@ def test_claim_and_forum_sweeps_cost_the_same_queries_for_many_rows(wessex, lead
 # --- Cancelled, withdrawn and people who left: nothing ------------------------------------------
 
 
-def test_claim_reminders_skip_people_who_left_the_ahsn_and_withdrawn_or_rejected_claims(
+def test_claim_reminders_skip_people_who_left_the_ahsn_but_not_those_whose_claim_was_withdrawn_or_rejected(
     wessex, lead, rate_card
 ) -> None:
+    """A withdrawn or rejected claim frees its participation to be claimed again (the payments app's
+    rule, the one the claim page follows), so its claimant is reminded like anyone who has not claimed."""
     workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
     attended(workshop, linked_partner(wessex, full_name="Still Here"))
     left_wessex = linked_partner(wessex, full_name="Left Wessex")
@@ -392,13 +396,13 @@ def test_claim_reminders_skip_people_who_left_the_ahsn_and_withdrawn_or_rejected
     claim_for(attended(workshop, linked_partner(wessex, full_name="Rejected")), ClaimStatus.REJECTED, created_by=lead)
     left_later = linked_partner(wessex, full_name="Left Later")
     attended(workshop, left_later)
-    assert sweep("reminders.unclaimed", at(2026, 11, 9, 12, 10)) == 2
-    assert recipients("reminders.unclaimed") == ["Left Later", "Still Here"]
+    assert sweep("reminders.unclaimed", at(2026, 11, 9, 12, 10)) == 4
+    assert recipients("reminders.unclaimed") == ["Left Later", "Rejected", "Still Here", "Withdrew"]
     LayPartner.objects.filter(pk=left_later.pk).update(left_at=at(2026, 12, 1, 9, 0))
-    # By the deadline reminder (18 December) "Left Later" has left the portal: only one is told.
-    assert sweep("reminders.claim_deadline", at(2026, 12, 18, 9, 0)) == 1
-    assert recipients("reminders.claim_deadline") == ["Still Here"]
-    reminder = Notification.objects.get(kind="reminders.claim_deadline")
+    # By the deadline reminder (18 December) "Left Later" has left the portal: they are not told.
+    assert sweep("reminders.claim_deadline", at(2026, 12, 18, 9, 0)) == 3
+    assert recipients("reminders.claim_deadline") == ["Rejected", "Still Here", "Withdrew"]
+    reminder = Notification.objects.get(kind="reminders.claim_deadline", partner__full_name="Still Here")
     assert reminder.title == "Claim for Designing the discharge leaflet by Friday 1 January 2027"
 
 

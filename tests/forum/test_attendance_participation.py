@@ -12,8 +12,8 @@ from core.choices import InvolvementMethod, LadderLevel
 from forum import services
 from forum.models import ForumMember
 from involvement.models import Participation
-from involvement.selectors import claimable_participations
 from partners.models import PartnerLink
+from payments.selectors import claimable_participations
 from tests.forum.conftest import login_user
 from tests.forum.factories import ForumFactory, MeetingFactory, lay_partner_with_login
 

@@ -19,7 +19,7 @@ from involvement.models import ActivityStatus, Participation
 from partners.models import PartnerLink
 from payments import services as payment_services
 from payments.models import RateCard
-from payments.selectors import claimable_for_claim
+from payments.selectors import claimable_participations
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory, ParticipationFactory
 from tests.payments.factories import draft_claim, submitted_claim
@@ -184,7 +184,7 @@ def test_can_be_claimed_agrees_with_what_a_claim_can_include(wessex):
     for activity in cases:
         ParticipationFactory(activity=activity, partner=partner, attended=True, hours=Decimal("2"))
     ParticipationFactory(activity=ActivityFactory(organisation=wessex), partner=partner, attended=False)
-    offered = {c.participation.pk for c in claimable_for_claim(draft_claim(partner, wessex))}
+    offered = {p.pk for p in claimable_participations(partner=partner, organisation_ids=[wessex.pk])}
     shown = {
         p.pk
         for activity in {p.activity for p in Participation.objects.filter(partner=partner)}

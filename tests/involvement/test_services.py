@@ -12,6 +12,7 @@ from core.models import AuditEntry, Notification
 from involvement import selectors, services
 from involvement.models import ActivityStatus, Outcome, OutcomeStatus, Participation
 from partners.models import PartnerLink
+from payments.selectors import claimable_participations
 from programmes.models import ProgrammeType
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory, ParticipationFactory
 from tests.programmes.factories import ProgrammeFactory
@@ -199,14 +200,14 @@ def test_claimable_means_attended_with_hours_on_an_activity_that_went_ahead(staf
     cancelled.activity.status = ActivityStatus.CANCELLED
     cancelled.activity.cancellation_reason = "Recorded in error"
     cancelled.activity.save()
-    assert list(selectors.claimable_participations(partner=partner)) == [good]
+    assert list(claimable_participations(partner=partner)) == [good]
     assert good.is_claimable
 
 
 def test_claimable_needs_the_partner_still_linked_to_the_ahsn(partner, wessex, yorkshire):
     p = ParticipationFactory(partner=partner, attended=True, hours=Decimal("2"))
-    assert selectors.claimable_participations(partner=partner, organisation_ids=[wessex.pk]).count() == 1
-    assert selectors.claimable_participations(partner=partner, organisation_ids=[yorkshire.pk]).count() == 0
+    assert claimable_participations(partner=partner, organisation_ids=[wessex.pk]).count() == 1
+    assert claimable_participations(partner=partner, organisation_ids=[yorkshire.pk]).count() == 0
     PartnerLink.objects.filter(partner=partner).delete()
     assert not Participation.objects.claimable().filter(pk=p.pk).exists()
 

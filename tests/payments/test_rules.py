@@ -146,7 +146,7 @@ def test_a_draft_left_until_past_the_deadline_cannot_be_sent(partner, wessex):
 def test_a_past_deadline_participation_is_not_offered(partner, wessex, participation):
     old = participation_for(partner, starts_at=timezone.now() - timedelta(days=120))
     claim = draft_claim(partner, wessex)
-    offered = {c.participation.pk for c in selectors.claimable_for_claim(claim)}
+    offered = {p.pk for p in selectors.claimable_participations(partner=partner, organisation_ids=[wessex.pk])}
     assert offered == {participation.pk}
     assert (
         old.activity.title
@@ -158,7 +158,7 @@ def test_an_already_claimed_participation_is_not_offered_again(partner, wessex, 
     first = draft_claim(partner, wessex)
     services.claim_add_fee_line(claim=first, participation=participation, actor=partner.user)
     second = draft_claim(partner, wessex)
-    assert selectors.claimable_for_claim(second) == []
+    assert not selectors.claimable_participations(partner=partner, organisation_ids=[second.organisation_id]).exists()
 
 
 # --- expenses only and decline on the pages --------------------------------------------------------
@@ -230,7 +230,7 @@ def test_a_returned_claim_can_be_withdrawn_and_frees_its_participation(partner, 
     services.claim_withdraw(claim=claim, actor=partner.user)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.WITHDRAWN
-    assert [c.participation.pk for c in selectors.claimable_for_claim(draft_claim(partner, wessex))] == [
+    assert [p.pk for p in selectors.claimable_participations(partner=partner, organisation_ids=[wessex.pk])] == [
         participation.pk
     ]
 

@@ -181,7 +181,7 @@ def test_batches_for_finance(partner, wessex, participation, lead, finance, outs
     finance_client = client_for(finance)
     assert client_for(lead).post(f"/payments/batches/new/{wessex.pk}/").status_code == 403
     assert client_for(outsider).post(f"/payments/batches/new/{wessex.pk}/").status_code == 404
-    response = finance_client.post(f"/payments/batches/new/{wessex.pk}/")
+    response = finance_client.post(f"/payments/batches/new/{wessex.pk}/", {f"org{wessex.pk}-claims": [claim.pk]})
     batch_url = response.url
     assert claim.reference in finance_client.get(batch_url).content.decode()
     csv_response = finance_client.get(batch_url + "export.csv")
