@@ -693,7 +693,12 @@ def _batch_page(request: HttpRequest, batch_forms: list[tuple[Organisation, Any]
     return render(
         request,
         "payments/batch_list.html",
-        {"page_obj": page, "batch_forms": batch_forms, "several": len(batch_forms) > 1},
+        {
+            "page_obj": page,
+            "batch_forms": batch_forms,
+            "several": len(batch_forms) > 1,
+            "has_errors": any(form.errors for _organisation, form in batch_forms),
+        },
     )
 
 
