@@ -405,6 +405,26 @@ def claimable_participations(
     )
 
 
+def participations_on_unsent_drafts(*, today: date | None = None) -> QuerySet[Participation]:
+    """Participations held by a draft claim that was never sent, annotated with `last_day`, while
+    that day has not passed: the partner started claiming, but the claim is not with the AHSN yet
+    (`claim_submit` refuses it after the last day). For the deadline reminder."""
+    from involvement.models import Participation
+
+    today = today or timezone.localdate()
+    return (
+        with_claim_facts(Participation.objects.all(), today=today)
+        .filter(  # type: ignore[misc]  # annotations the stubs cannot see
+            claim_status=ClaimStatus.DRAFT,
+            partner_linked=True,
+            partner__left_at__isnull=True,
+            partner__anonymised=False,
+            last_day__gte=today,
+        )
+        .select_related("activity", "activity__organisation")
+    )
+
+
 def claim_blocker(participation: Any) -> str:
     """Why a participation annotated by `with_claim_facts` cannot be claimed (one of the BLOCKED_
     codes), or "" when it can. Only explains: `can_claim` decides."""

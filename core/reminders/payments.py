@@ -52,7 +52,8 @@ _PARTICIPATION_VALUES = (
 )
 
 
-def _claim_drafts(rows: Any, *, kind: str, occurrence: str) -> list[Draft]:
+def _claim_drafts(rows: Any, *, kind: str, occurrence: str, unsent: bool = False) -> list[Draft]:
+    """`unsent`: the participation is on a draft claim the partner started and never sent."""
     from involvement.models import Participation
 
     drafts = []
@@ -66,7 +67,17 @@ def _claim_drafts(rows: Any, *, kind: str, occurrence: str) -> list[Draft]:
             if has_login
             else f"Please contact {row['activity__organisation__name']} and we will make the claim for you."
         )
-        if kind == UNCLAIMED:
+        if unsent:
+            title_text = f"Send your claim for {title} by {last_day}"
+            opening = (
+                f"You took part in {title} on {took_part}. You started a claim for it but have not sent it yet, "
+                "and the time to claim ends soon."
+            )
+            easy_opening = (
+                f"You took part in {title}.\nYou started to ask to be paid, but you have not sent it.\n"
+                "Time is running out."
+            )
+        elif kind == UNCLAIMED:
             title_text = f"You can claim for {title}"
             opening = f"You took part in {title} on {took_part}. Thank you. You have not claimed for it yet."
             easy_opening = f"You took part in {title}. Thank you.\nYou can get paid for it.\nYou have not asked yet."
@@ -144,26 +155,39 @@ def unclaimed(now: datetime, settings: ReminderSettings) -> list[Draft]:
 
 @sweep(CLAIM_DEADLINE, "Lay partners whose claim deadline is near", available=_payments_ready)
 def claim_deadline(now: datetime, settings: ReminderSettings) -> list[Draft]:
+    """Near the last day to claim: those who have not claimed, and those whose claim holding it is
+    a draft they never sent (one message per participation either way)."""
     from involvement.models import Participation
+    from payments.selectors import participations_on_unsent_drafts
 
     today = timezone.localdate(now)
-    rows = (
-        _unclaimed_participations(today)
-        .filter(last_day__lte=today + timedelta(days=settings.claim_deadline_warning_days))
-        .filter(activity__ends_at__lte=now)
-        .exclude(
-            already_notified(
-                kind=CLAIM_DEADLINE,
-                subject_model=Participation,
-                subject_field="pk",
-                recipient=recipient_key_of(partner_field="partner_id"),
-                occurrence="deadline-14d",
+
+    def due(participations: Any) -> Any:
+        return (
+            participations.filter(last_day__lte=today + timedelta(days=settings.claim_deadline_warning_days))
+            .filter(activity__ends_at__lte=now)
+            .exclude(
+                already_notified(
+                    kind=CLAIM_DEADLINE,
+                    subject_model=Participation,
+                    subject_field="pk",
+                    recipient=recipient_key_of(partner_field="partner_id"),
+                    occurrence="deadline-14d",
+                )
             )
+            .values(*_PARTICIPATION_VALUES, *partner_values())
+            .order_by("id")
         )
-        .values(*_PARTICIPATION_VALUES, *partner_values())
-        .order_by("id")
-    )
-    return _claim_drafts(rows, kind=CLAIM_DEADLINE, occurrence="deadline-14d")
+
+    return [
+        *_claim_drafts(due(_unclaimed_participations(today)), kind=CLAIM_DEADLINE, occurrence="deadline-14d"),
+        *_claim_drafts(
+            due(participations_on_unsent_drafts(today=today)),
+            kind=CLAIM_DEADLINE,
+            occurrence="deadline-14d",
+            unsent=True,
+        ),
+    ]
 
 
 def _claim_digest(

@@ -153,3 +153,18 @@ def test_counting_costs_one_query_however_many_participations(wessex, django_ass
         participation_for(partner, starts_at=_days_ago(d * 4))
     with django_assert_max_num_queries(1):
         assert selectors.claimable_participations(partner=partner).count() == 22
+
+
+def test_a_claim_started_but_never_sent_is_reminded_before_the_deadline(wessex):
+    """A draft holds its participation (it is not offered again, nor counted), but the partner is
+    still told before the last day that the claim has not been sent."""
+    partner = partner_at(wessex, full_name="Dan Draft")
+    p = participation_for(partner, starts_at=_days_ago(80), title="Diabetes app workshop")
+    services.claim_add_fee_line(claim=draft_claim(partner, wessex), participation=p, actor=partner.user)
+    assert not selectors.claimable_participations(partner=partner).exists()
+    run_sweeps(kinds=["reminders.unclaimed", "reminders.claim_deadline"])
+    reminder = Notification.objects.get(partner=partner)
+    assert reminder.kind == "reminders.claim_deadline"
+    assert reminder.title.startswith("Send your claim for Diabetes app workshop by ")
+    assert "You started a claim for it but have not sent it yet" in reminder.body
+    assert run_sweeps(kinds=["reminders.claim_deadline"])["reminders.claim_deadline"] == 0  # once only
