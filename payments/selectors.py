@@ -340,7 +340,8 @@ def with_claim_facts(participations: QuerySet[Participation], *, today: date | N
 
     today = today or timezone.localdate()
     here = timezone.get_current_timezone()
-    live_line = ClaimLine.objects.filter(participation_id=OuterRef("pk"), participation_locked=True)
+    # At most one live line per participation (a partial unique index), so no ordering is needed.
+    live_line = ClaimLine.objects.filter(participation_id=OuterRef("pk"), participation_locked=True).order_by()
     rate_card = RateCard.objects.filter(
         organisation_id=OuterRef("activity__organisation_id"), effective_from__lte=OuterRef("activity_day")
     ).order_by("-effective_from", "-id")
@@ -365,12 +366,12 @@ def with_claim_facts(participations: QuerySet[Participation], *, today: date | N
                 Q(
                     attended=True,
                     hours__gt=0,
-                    claim_status__isnull=True,
                     partner_linked=True,
                     partner__left_at__isnull=True,
                     partner__anonymised=False,
                     last_day__gte=today,
                 )
+                & ~Exists(live_line)
                 & ~Q(activity__status=ActivityStatus.CANCELLED)
                 & ~Q(partner__payment_preference__in=[PaymentPreference.DECLINE, PaymentPreference.EXPENSES_ONLY]),
                 output_field=BooleanField(),
@@ -408,15 +409,17 @@ def claimable_participations(
 def participations_on_unsent_drafts(*, today: date | None = None) -> QuerySet[Participation]:
     """Participations held by a draft claim that was never sent, annotated with `last_day`, while
     that day has not passed: the partner started claiming, but the claim is not with the AHSN yet
-    (`claim_submit` refuses it after the last day). For the deadline reminder."""
+    (`claim_submit` refuses it after the last day). For the deadline reminder. A draft can be sent
+    even if the partner has since stopped working with the AHSN, so only leaving the portal counts."""
     from involvement.models import Participation
 
     today = today or timezone.localdate()
+    on_drafts = ClaimLine.objects.filter(
+        participation__isnull=False, participation_locked=True, claim__status=ClaimStatus.DRAFT
+    ).values("participation_id")
     return (
-        with_claim_facts(Participation.objects.all(), today=today)
+        with_claim_facts(Participation.objects.filter(pk__in=on_drafts), today=today)
         .filter(  # type: ignore[misc]  # annotations the stubs cannot see
-            claim_status=ClaimStatus.DRAFT,
-            partner_linked=True,
             partner__left_at__isnull=True,
             partner__anonymised=False,
             last_day__gte=today,
