@@ -136,11 +136,12 @@ def _claim_for_participation(request: HttpRequest, partner: Any, claimable: list
         return redirect("payments:my_money")
     organisation = participation.activity.organisation
     draft = selectors.partner_draft_claim(partner, organisation_id=organisation.pk)
+    if draft is not None and not draft.carries_fees:  # started as expenses only: this one needs a new claim
+        draft = None
     try:
         with transaction.atomic():
             claim = draft or services.claim_start(partner=partner, organisation=organisation, actor=request.user)
-            if claim.carries_fees:
-                services.claim_add_fee_line(claim=claim, participation=participation, actor=request.user)
+            services.claim_add_fee_line(claim=claim, participation=participation, actor=request.user)
     except ClaimError as exc:
         messages.error(request, str(exc))
         return redirect("payments:my_money")

@@ -67,6 +67,17 @@ def test_claim_for_this_starts_the_claim_with_the_payment_in_it(forum_member, ne
     assert Claim.objects.filter(partner=partner).count() == 1 and claim.lines.count() == 2
 
 
+def test_claim_for_this_does_not_reuse_an_expenses_only_draft(wessex):
+    partner = partner_at(wessex, payment_preference="expenses_only")
+    old = draft_claim(partner, wessex)
+    type(partner).objects.filter(pk=partner.pk).update(payment_preference="pay")
+    participation = participation_for(partner)
+    client_for(partner.user).post("/payments/claims/start/", {"participation": participation.pk})
+    new = Claim.objects.exclude(pk=old.pk).get(partner=partner)
+    assert list(new.lines.values_list("participation_id", flat=True)) == [participation.pk]
+    assert not old.lines.exists()
+
+
 def test_with_something_to_claim_at_two_ahsns_the_choice_says_what_is_where(forum_member, wessex):
     partner, _participation = forum_member
     participation_for(partner, organisation=wessex, title="Wessex workshop")
