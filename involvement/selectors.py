@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import Role
 from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel, PaymentPreference
+from core.formatting import date_text
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
 from partners.models import LayPartner, PartnerLink
 from payments.models import ClaimLine, ClaimStatus, RateCard
@@ -256,8 +257,8 @@ def payment_state(participation: Participation, *, activity: Activity, today: da
     ends = timezone.localtime(activity.ends_at).date()
     last_day = deadline_for(activity_date=ends, deadline_days=p.claim_deadline_days)
     if today > last_day:
-        return PaymentState(NOT_CLAIMABLE, "grey", f"Claim deadline passed on {last_day:%-d %B %Y}", last_day)
-    return PaymentState(CAN_BE_CLAIMED, "green", f"Claim by {last_day:%-d %B %Y}", last_day)
+        return PaymentState(NOT_CLAIMABLE, "grey", f"Claim deadline passed on {date_text(last_day)}", last_day)
+    return PaymentState(CAN_BE_CLAIMED, "green", f"Claim by {date_text(last_day)}", last_day)
 
 
 def activity_participants(activity: Activity, *, today: date | None = None) -> list[Participation]:

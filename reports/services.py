@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role
 from core.audit import log_action
+from core.formatting import date_text, time_text
 from core.notifications import notify
 from core.quarters import FinancialQuarter, QuarterError
 from reports.indicators import THEMES, compile_indicators
@@ -226,7 +227,7 @@ def _notify_ready(report: QuarterlyReport) -> None:
     title = f"The {report.scope.short_name} report for {report.quarter} is ready"
     body = (
         f"Version {report.version} of the quarterly priority-progress report for {report.scope.name}, "
-        f"{report.quarter}, was compiled on {compiled:%-d %B %Y at %H:%M}.\n\n"
+        f"{report.quarter}, was compiled on {date_text(compiled)} at {time_text(compiled)}.\n\n"
         "You can read it in the portal and download it as a PDF or CSV file."
     )
     for user in report_recipients(report.scope):

@@ -10,12 +10,12 @@ from django.db.models import DateField, Exists, ExpressionWrapper, F, Func, Oute
 from django.utils import timezone
 
 from core.choices import PaymentPreference
+from core.formatting import day_text
 from core.models import ReminderSettings
 from core.notifications import Draft, Recipient
 from core.reminders.base import (
     LOOKBACK,
     already_notified,
-    day_text,
     greeting,
     join_lines,
     partner_name,
