@@ -118,7 +118,7 @@ def test_online_activity_in_summer_time_gives_the_joining_details_and_easy_read_
     assert "How to join: Microsoft Teams: https://teams.example/meet/123" in reminder.body
     assert "If you need any support to take part, please tell us" in reminder.body
     assert "Who to contact: the involvement team at Wessex AHSN" in reminder.body
-    assert "The day is Wednesday 10 June 2026.\nIt starts at 10:30am.\nIt ends at 12pm." in reminder.easy_read_body
+    assert "The day is Wednesday 10 June 2026.\nIt starts at 10:30am.\nIt ends at midday." in reminder.easy_read_body
     assert reminder.text_for_recipient == reminder.easy_read_body
 
 
