@@ -102,7 +102,7 @@ def report_compile_request(
             started = timezone.localtime(running.started_at)
             raise ReportError(
                 f"The {scope.short_name} report for {quarter.label} is already being compiled "
-                f"(version {running.version}, started by {who} at {started:%H:%M}). "
+                f"(version {running.version}, started by {who} at {time_text(started)}). "
                 "Wait for it to finish, then compile again if you need to."
             )
         latest = QuarterlyReport.objects.filter(scope=scope, quarter=quarter.label).aggregate(v=Max("version"))["v"]
