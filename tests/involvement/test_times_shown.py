@@ -1,6 +1,5 @@
 """An activity's time is written the NHS way wherever it is shown ("10am", never "10:00am" or
-"10 a.m."), and its edit form shows the saved date and times in the boxes. A problem on an
-involvement page is listed at the top, above the heading."""
+"10 a.m."), and its edit form shows the saved date and times in the boxes."""
 
 from __future__ import annotations
 
@@ -47,15 +46,3 @@ def test_the_edit_form_opens_with_the_saved_date_and_times(lead_client, wessex):
     assert [value(f"start_date_{p}") for p in ("day", "month", "year")] == ["26", "3", "2027"]
     assert value("start_time") == "10am" and value("end_time") == "midday"
     assert [value(f"end_date_{p}") for p in ("day", "month", "year")] == ["", "", ""]
-
-
-def test_a_problem_that_is_not_about_a_form_is_also_listed_above_the_heading(lead_client, wessex, partner):
-    participation = ParticipationFactory(activity=_activity(wessex), partner=partner, attended=True)
-    response = lead_client.post(f"/involvement/participations/{participation.pk}/remove/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    main = html.split('id="maincontent"', 1)[1]
-    assert main.index("nhsuk-error-summary") < main.index("<h1")
-    assert main.count('class="nhsuk-error-summary"') == 1
-    assert "Attendance has been recorded for this person" in main
-    assert "<title>Error: " in html

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from tests.partners.factories import assisted_partner
+
 
 def _value(html: str, name: str) -> str:
     tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
@@ -43,3 +45,15 @@ def test_a_wrong_date_is_listed_above_the_heading(staff_client, partner):
     assert main.count('class="nhsuk-error-summary"') == 1
     assert '<a href="#id_joined_on_0">Enter a real date, like 27 3 2026</a>' in main
     assert _value(main, "joined_on_day") == "30"
+
+
+def test_a_problem_that_is_not_about_a_form_is_listed_above_the_heading_too(lead_client, wessex):
+    partner = assisted_partner(wessex, full_name="Ada Assisted")  # no email address yet
+    response = lead_client.post(f"/partners/{partner.pk}/give-login/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    main = html.split('id="maincontent"', 1)[1]
+    assert main.index("nhsuk-error-summary") < main.index("<h1")
+    assert main.count('class="nhsuk-error-summary"') == 1
+    assert "Enter their email address." in main
+    assert "<title>Error: " in html
