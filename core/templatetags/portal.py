@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
@@ -26,31 +27,41 @@ def suppressed(count: int | None) -> str:
 
 
 # Dates and times, NHS style (core/formatting.py). Each gives "" for no value, so
-# ``{{ action.due_on|date_text|default:"No date" }}`` works.
+# ``{{ action.due_on|date_text|default:"No date" }}`` works. ISO 8601 text (as in a person's
+# data export, "2026-03-27T10:00:00+00:00") is read as the date or moment it stands for.
+
+
+def _from_iso(value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 @register.filter
 def date_text(value: date | datetime | None) -> str:
     """27 March 2026"""
-    return formatting.date_text(value)
+    return formatting.date_text(_from_iso(value))
 
 
 @register.filter
 def day_text(value: date | datetime | None) -> str:
     """Friday 27 March 2026"""
-    return formatting.day_text(value)
+    return formatting.day_text(_from_iso(value))
 
 
 @register.filter
 def time_text(value: time | datetime | None) -> str:
     """10am, 10:30am, midday, midnight"""
-    return formatting.time_text(value)
+    return formatting.time_text(_from_iso(value))
 
 
 @register.filter
 def datetime_text(value: datetime | None) -> str:
     """27 March 2026, 2:30pm"""
-    return formatting.datetime_text(value)
+    return formatting.datetime_text(_from_iso(value))
 
 
 @register.filter

@@ -174,3 +174,10 @@ def test_a_link_with_a_whole_date_still_filters():
     assert form.is_valid() and form.cleaned_data["day"] == date(2026, 3, 27)
     garbled = MeetingTimes(data={"day": "next tuesday", "starts": "10am"})
     assert garbled.errors["day"] == [INVALID_DATE]
+
+
+def test_filters_read_iso_text_from_a_data_export():
+    html = Template("{% load portal %}{{ joined|date_text }}|{{ recorded|datetime_text }}|{{ junk|date_text }}").render(
+        Context({"joined": "2024-03-01", "recorded": "2026-06-10T09:30:00+00:00", "junk": "soon"})
+    )
+    assert html.split("|") == ["1 March 2024", "10 June 2026, 10:30am", ""]

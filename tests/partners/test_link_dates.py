@@ -57,3 +57,12 @@ def test_a_problem_that_is_not_about_a_form_is_listed_above_the_heading_too(lead
     assert main.count('class="nhsuk-error-summary"') == 1
     assert "Enter their email address." in main
     assert "<title>Error: " in html
+
+
+def test_the_information_we_hold_page_writes_dates_in_words(partner, partner_client):
+    link = partner.links.get()
+    link.joined_on = date(2024, 3, 1)
+    link.save(update_fields=["joined_on"])
+    page = partner_client.get("/partners/me/my-information/").content.decode()
+    assert "joined 1 March 2024." in page
+    assert "2024-03-01" not in page
