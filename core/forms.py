@@ -5,8 +5,8 @@ Dates are asked for with the NHS.UK date input: three boxes, day, month and year
 date picker (``type="date"``) cannot show a date in the format Django writes it, so saved dates
 looked empty when a form was opened again; and the NHS service manual asks for the three boxes.
 Times are one text box that takes a time as people write it ("10am", "2:30pm", "14:30", "midday")
-and shows a saved time the way every page writes it ("10am"): the 12-hour clock with "am" and
-"pm" needs no extra question, as separate hour and minute boxes would.
+and shows a saved time the way every page writes it ("10am"). Separate hour and minute boxes
+would force the 24-hour clock, which the NHS style does not use, or need a third am/pm question.
 
     from core.forms import DateField, TimeField
     due_on = DateField(label="Due date", required=False)
