@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import MANAGER_ROLES, Invitation
 from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
+from core.formatting import date_text
 
 
 @register
@@ -25,7 +26,7 @@ def team_sections(user: Any) -> list[DashboardSection]:
                 items=[
                     {
                         "text": f"{i.email} — {i.get_role_display()} at {i.organisation.short_name}",
-                        "meta": f"expires {i.expires_at:%d %B %Y}",
+                        "meta": f"expires {date_text(i.expires_at)}",
                     }
                     for i in pending
                 ],

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Organisation, Role
+from core.forms import DateField
 
 
 class InvitationForm(forms.Form):
@@ -72,8 +73,8 @@ class AuditFilterForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation.objects.none(), required=False, empty_label="All you can see"
     )
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label="From", required=False)
+    date_to = DateField(label="To", required=False)
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,13 +1,206 @@
-"""Forms for core pages: notification preferences, and the reminder thresholds in the admin."""
+"""Forms for core pages (notification preferences, the reminder thresholds in the admin), and the
+date and time fields every form in the portal uses.
+
+Dates are asked for with the NHS.UK date input: three boxes, day, month and year. A browser's own
+date picker (``type="date"``) cannot show a date in the format Django writes it, so saved dates
+looked empty when a form was opened again; and the NHS service manual asks for the three boxes.
+Times are one text box that takes a time as people write it ("10am", "2:30pm", "14:30", "midday")
+and shows a saved time the way every page writes it ("10am"). Separate hour and minute boxes
+would force the 24-hour clock, which the NHS style does not use, or need a third am/pm question.
+
+    from core.forms import DateField, TimeField
+    due_on = DateField(label="Due date", required=False)
+    start_time = TimeField(label="Start time", error_messages={"required": "Enter the start time"})
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
 
+from core.formatting import time_text
 from core.models import NotificationFrequency, ReminderSettings
 from core.notifications import KindGroup
+
+INVALID_DATE = "Enter a real date, like 27 3 2026"
+DATE_HINT = "For example, 27 3 2026"
+INVALID_TIME = "Enter a time, like 10am, 2:30pm or 14:30"
+TIME_HINT = "For example, 10am, 2:30pm or 14:30"
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+def _iso_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+class DateInput(forms.MultiWidget):
+    """The NHS.UK date input: day, month and year boxes (``name_day``, ``name_month``, ``name_year``).
+
+    The crispy pack draws it as a fieldset with a legend (templates/nhsuk/field/multi.html). A
+    request that sends the whole date under the field's own name, as ISO 8601 ("2026-03-27"), is
+    understood too, so links such as ``/activities/?date_from=2026-03-01`` keep working.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        def box() -> forms.TextInput:
+            return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+        super().__init__({"day": box(), "month": box(), "year": box()}, attrs)
+
+    def decompress(self, value: Any) -> list[str | None]:
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, str):
+            value = _iso_date(value) or value
+        if isinstance(value, date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return [None, None, None]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str | None]:
+        parts: list[str | None] = super().value_from_datadict(data, files, name)
+        whole = data.get(name)
+        if whole and all(part in (None, "") for part in parts):
+            day = _iso_date(str(whole))
+            # Something we cannot read is shown back in the first box, and is an invalid date.
+            return self.decompress(day) if day else [str(whole), None, None]
+        return parts
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+
+class DateField(forms.MultiValueField):
+    """A date typed as day, month and year. Every date a person types in the portal uses it.
+
+    Whatever is wrong (a box left empty, a 31 February, a two-digit year), the message is the
+    same: "Enter a real date, like 27 3 2026", and the boxes show what was typed. The month may
+    be a name ("March" or "mar") as well as a number.
+    """
+
+    widget = DateInput
+    default_error_messages = {"invalid": INVALID_DATE, "incomplete": INVALID_DATE}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", DATE_HINT)
+        error_messages = {**(kwargs.pop("error_messages", None) or {})}
+        error_messages.pop("invalid", None)  # one message for an invalid date, everywhere
+        parts = (
+            forms.CharField(required=False, strip=True),
+            forms.CharField(required=False, strip=True),
+            forms.CharField(required=False, strip=True),
+        )
+        super().__init__(fields=parts, require_all_fields=False, error_messages=error_messages, **kwargs)
+
+    def compress(self, data_list: list[str]) -> date | None:
+        if not data_list or not any(data_list):
+            return None
+        day_text, month_text, year_text = (str(part or "").strip().lower() for part in data_list)
+        month = _MONTHS.get(month_text) if not month_text.isdigit() else int(month_text)
+        if not (day_text.isdigit() and month and year_text.isdigit() and len(year_text) == 4):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            value = date(int(year_text), month, int(day_text))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if value.year < 1900:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+class TimeInput(forms.TextInput):
+    """One box for a time; a saved time is shown as the pages write it ("10am", "2:30pm")."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base = {"class": "nhsuk-input--width-5", "autocomplete": "off", "spellcheck": "false"}
+        super().__init__(attrs={**base, **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, time | datetime):
+            return time_text(value)
+        return super().format_value(value)
+
+
+_WORDS = {"midday": time(12, 0), "noon": time(12, 0), "midnight": time(0, 0)}
+_CLOCK = re.compile(r"^(?P<hour>\d{1,2})(?:[:.]?(?P<minute>\d{2}))?(?P<half>am|pm)?$")
+
+
+def parse_time(text: str) -> time | None:
+    """A time as people write it, or None.
+
+    "10am", "10:30am", "10.30 p.m.", "2pm", "12pm" (midday), "12am" (midnight), "midday", "noon",
+    "midnight", and the 24-hour clock with minutes: "14:30", "09:00", "1430". A bare "3" could be
+    3am or 3pm, so it is not accepted.
+    """
+    cleaned = re.sub(r"\s+", "", str(text).lower()).replace("a.m.", "am").replace("p.m.", "pm")
+    if cleaned in ("12midday", "12noon", "12midnight"):
+        cleaned = cleaned[2:]
+    if cleaned in _WORDS:
+        return _WORDS[cleaned]
+    match = _CLOCK.match(cleaned)
+    if not match:
+        return None
+    hour, minute, half = int(match["hour"]), int(match["minute"] or 0), match["half"]
+    if minute > 59:
+        return None
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif match["minute"] is None or hour > 23:
+        return None
+    return time(hour, minute)
+
+
+class TimeField(forms.TimeField):
+    """A time typed in one box, in the 12-hour or the 24-hour clock (see ``parse_time``)."""
+
+    widget = TimeInput
+    default_error_messages = {"invalid": INVALID_TIME}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", TIME_HINT)
+        error_messages = {**(kwargs.pop("error_messages", None) or {})}
+        error_messages.pop("invalid", None)  # one message for a time we cannot read, everywhere
+        super().__init__(error_messages=error_messages, **kwargs)
+
+    def to_python(self, value: Any) -> time | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, time):
+            return value
+        if isinstance(value, datetime):
+            return value.time()
+        parsed = parse_time(str(value))
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
 
 
 class NotificationPreferencesForm(forms.Form):

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from core.formatting import datetime_text
+
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> int:
@@ -62,7 +64,7 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+        return f"{datetime_text(self.created_at)} {self.action} {self.target_label}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from core.dashboard import DashboardSection, register
+from core.formatting import date_text, datetime_text
 from forum import selectors
 
 
@@ -23,7 +23,7 @@ def forum_sections(user: Any) -> list[DashboardSection]:
                 title="Meeting notes for you to approve",
                 items=[
                     {
-                        "text": f"{n.meeting.forum.name}: {timezone.localtime(n.meeting.starts_at):%-d %B %Y}",
+                        "text": f"{n.meeting.forum.name}: {date_text(n.meeting.starts_at)}",
                         "url": reverse("forum:notes_approve", args=[n.meeting_id]),
                         "meta": f"version {n.version}",
                     }
@@ -37,9 +37,7 @@ def forum_sections(user: Any) -> list[DashboardSection]:
             title="Your forum meetings",
             items=[
                 {
-                    "text": f"{m.forum.name}: {timezone.localtime(m.starts_at):%-d %B %Y, %-I:%M%p}".replace(
-                        "AM", "am"
-                    ).replace("PM", "pm"),
+                    "text": f"{m.forum.name}: {datetime_text(m.starts_at)}",
                     "url": reverse("forum:meeting_detail", args=[m.pk]),
                     "meta": "apologies sent" if getattr(m, "sent_apologies", False) else m.get_format_display(),
                 }

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from icalendar import Calendar, Event
 
+from core.formatting import date_text
 from forum.models import Forum, ForumMember, Meeting
 from forum.rendering import render_notes
 
@@ -28,7 +29,7 @@ def atom_feed(forum: Forum, meetings: list[Meeting], *, request: HttpRequest) ->
         notes = meeting.notes
         link = request.build_absolute_uri(reverse("forum:public_meeting", args=[forum.slug, meeting.pk]))
         feed.add_item(
-            title=f"Notes of the meeting on {timezone.localtime(meeting.starts_at):%-d %B %Y}",
+            title=f"Notes of the meeting on {date_text(meeting.starts_at)}",
             link=link,
             description=str(render_notes(notes.body_markdown)),
             unique_id=link,

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from accounts.models import Organisation, User
 from core.choices import ActivityFormat
+from core.forms import DateField, TimeField
 from forum.models import Action, ForumMember, Meeting
 from forum.rendering import unsafe_markup
 from forum.uploads import ACCEPTED_LABELS
@@ -98,23 +99,9 @@ class MemberRoleForm(forms.Form):
 
 class MeetingForm(forms.Form):
     title = forms.CharField(max_length=200, required=False, help_text="Optional. For example: Summer meeting.")
-    date = forms.DateField(
-        label="Date",
-        help_text="For example, 27/03/2027",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter the date of the meeting", "invalid": "Enter a real date"},
-    )
-    start_time = forms.TimeField(
-        label="Start time (UK time)",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"required": "Enter the start time", "invalid": "Enter a time like 14:30"},
-    )
-    end_time = forms.TimeField(
-        label="End time (UK time)",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"required": "Enter the end time", "invalid": "Enter a time like 16:00"},
-    )
+    date = DateField(label="Date", error_messages={"required": "Enter the date of the meeting"})
+    start_time = TimeField(label="Start time (UK time)", error_messages={"required": "Enter the start time"})
+    end_time = TimeField(label="End time (UK time)", error_messages={"required": "Enter the end time"})
     format = forms.ChoiceField(
         choices=[c for c in ActivityFormat.choices if c[0] != ActivityFormat.ASYNCHRONOUS],
         widget=forms.RadioSelect,
@@ -244,13 +231,7 @@ class ActionForm(forms.Form):
     owner = forms.ModelChoiceField(
         queryset=ForumMember.objects.none(), required=False, label="Who owns it?", empty_label="Nobody yet"
     )
-    due_on = forms.DateField(
-        required=False,
-        label="Due date",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a real date"},
-    )
+    due_on = DateField(required=False, label="Due date")
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

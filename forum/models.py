@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.choices import ActivityFormat
+from core.formatting import date_text
 
 # A member's private calendar link stops working after this long; they can make a new one.
 CALENDAR_TOKEN_VALID_DAYS = 365
@@ -213,8 +214,7 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["forum", "-starts_at"], name="meeting_forum_start")]
 
     def __str__(self) -> str:
-        local = timezone.localtime(self.starts_at)
-        return f"{self.title or self.forum.name}, {local:%-d %B %Y}"
+        return f"{self.title or self.forum.name}, {date_text(self.starts_at)}"
 
     @property
     def display_title(self) -> str:

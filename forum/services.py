@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import MANAGER_ROLES
 from core.access import can_write
 from core.audit import log_action
+from core.formatting import date_text, day_text, time_text
 from core.notifications import notify
 from forum import selectors
 from forum.models import (
@@ -42,8 +43,8 @@ class ForumError(Exception):
 
 
 def _london(value: dt.datetime) -> str:
-    local = timezone.localtime(value)
-    return f"{local:%A %-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+    """ "Friday 27 March 2026 at 10am" (UK time)."""
+    return f"{day_text(value)} at {time_text(value)}"
 
 
 def _require_run(actor: Any, forum: Forum) -> selectors.ForumAccess:
@@ -226,7 +227,7 @@ def meeting_schedule(
                 user=member.user,
                 partner=member.partner,
                 organisation=forum.organisation,
-                title=f"{forum.name}: meeting on {timezone.localtime(starts_at):%-d %B %Y}",
+                title=f"{forum.name}: meeting on {date_text(starts_at)}",
                 body=(
                     f"A {forum.name} meeting has been arranged for {_london(starts_at)}. "
                     "You can see the agenda and papers, or send your apologies, in the portal."
@@ -304,7 +305,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
                 user=member.user,
                 partner=member.partner,
                 organisation=meeting.forum.organisation,
-                title=f"{meeting.forum.name}: meeting on {timezone.localtime(locked.starts_at):%-d %B %Y} is cancelled",
+                title=f"{meeting.forum.name}: meeting on {date_text(locked.starts_at)} is cancelled",
                 body=(
                     f"The {meeting.forum.name} meeting on {_london(locked.starts_at)} is cancelled. "
                     f"Reason: {locked.cancellation_reason}"
@@ -615,7 +616,7 @@ def _tell_co_chairs_notes_changed(*, actor: Any, notes: MeetingNotes, meeting: M
     approved_before = set(
         NotesApproval.objects.filter(notes=notes, version=notes.version - 1).values_list("member_id", flat=True)
     )
-    meeting_name = f"the {forum.name} meeting on {timezone.localtime(meeting.starts_at):%-d %B %Y}"
+    meeting_name = f"the {forum.name} meeting on {date_text(meeting.starts_at)}"
 
     def body(chair: ForumMember) -> str:
         if chair.pk in approved_before:
@@ -660,7 +661,7 @@ def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
             data={"version": locked.version},
         )
         ready = (
-            f"The notes of the meeting on {timezone.localtime(notes.meeting.starts_at):%-d %B %Y} "
+            f"The notes of the meeting on {date_text(notes.meeting.starts_at)} "
             "are ready. Please read them and approve them in the portal."
         )
         _ask_co_chairs_to_approve(
@@ -766,7 +767,7 @@ def _publish(*, actor: Any, notes: MeetingNotes) -> None:
             title=f"{forum.name}: notes published",
             body=(
                 f"The notes of the {forum.name} meeting on "
-                f"{timezone.localtime(notes.meeting.starts_at):%-d %B %Y} are published, "
+                f"{date_text(notes.meeting.starts_at)} are published, "
                 "with the decisions made and the actions agreed."
             ),
             url=url,

@@ -10,25 +10,12 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
+from core.forms import DATE_HINT, DateField, TimeField
 from involvement.models import ActivityStatus, OutcomeStatus
 from programmes.lookups import programme_filter_field
 from programmes.models import Programme, StrategyPriority
 
 LONDON = ZoneInfo("Europe/London")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={"class": "nhsuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={"class": "nhsuk-input--width-5", **(attrs or {})}, format="%H:%M")
 
 
 SCORE_CHOICES = [
@@ -57,28 +44,12 @@ class ActivityForm(forms.Form):
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Enter a title for the activity"}
     )
-    start_date = forms.DateField(
-        label="Date",
-        widget=DateInput(),
-        error_messages={"required": "Enter the date of the activity", "invalid": "Enter a real date, like 2026-03-27"},
+    start_date = DateField(label="Date", error_messages={"required": "Enter the date of the activity"})
+    start_time = TimeField(label="Start time", error_messages={"required": "Enter the start time"})
+    end_date = DateField(
+        label="End date", required=False, help_text=f"Only if it ends on a different day. {DATE_HINT}."
     )
-    start_time = forms.TimeField(
-        label="Start time",
-        widget=TimeInput(),
-        error_messages={"required": "Enter the start time", "invalid": "Enter a time, like 10:00"},
-    )
-    end_date = forms.DateField(
-        label="End date",
-        widget=DateInput(),
-        required=False,
-        help_text="Only if it ends on a different day.",
-        error_messages={"invalid": "Enter a real date, like 2026-03-27"},
-    )
-    end_time = forms.TimeField(
-        label="End time",
-        widget=TimeInput(),
-        error_messages={"required": "Enter the end time", "invalid": "Enter a time, like 12:30"},
-    )
+    end_time = TimeField(label="End time", error_messages={"required": "Enter the end time"})
     format = forms.ChoiceField(
         label="Format",
         choices=ActivityFormat.choices,
@@ -225,18 +196,11 @@ class ActivityForm(forms.Form):
 
 
 class DuplicateForm(forms.Form):
-    start_date = forms.DateField(
-        label="Date of the new session",
-        widget=DateInput(),
-        error_messages={
-            "required": "Enter the date of the new session",
-            "invalid": "Enter a real date, like 2026-03-27",
-        },
+    start_date = DateField(
+        label="Date of the new session", error_messages={"required": "Enter the date of the new session"}
     )
-    start_time = forms.TimeField(
-        label="Start time", widget=TimeInput(), error_messages={"required": "Enter the start time"}
-    )
-    end_time = forms.TimeField(label="End time", widget=TimeInput(), error_messages={"required": "Enter the end time"})
+    start_time = TimeField(label="Start time", error_messages={"required": "Enter the start time"})
+    end_time = TimeField(label="End time", error_messages={"required": "Enter the end time"})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -334,11 +298,7 @@ class OutcomeForm(forms.Form):
         required=False,
         help_text="Needed if it was not taken forward. The people involved will see it.",
     )
-    decided_on = forms.DateField(
-        label="Date",
-        widget=DateInput(),
-        error_messages={"required": "Enter the date", "invalid": "Enter a real date, like 2026-03-27"},
-    )
+    decided_on = DateField(label="Date", error_messages={"required": "Enter the date"})
     shareable = forms.BooleanField(label="This can be shared as an example in reports", required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -395,15 +355,8 @@ class ActivityFilterForm(forms.Form):
         label="AHSN", queryset=Organisation.objects.none(), required=False, empty_label="All your AHSNs"
     )
     programme = forms.CharField(label="Programme", required=False)  # replaced in __init__
-    date_from = forms.DateField(
-        label="From",
-        widget=DateInput(),
-        required=False,
-        error_messages={"invalid": "Enter a real date, like 2026-03-27"},
-    )
-    date_to = forms.DateField(
-        label="To", widget=DateInput(), required=False, error_messages={"invalid": "Enter a real date, like 2026-03-27"}
-    )
+    date_from = DateField(label="From", required=False)
+    date_to = DateField(label="To", required=False)
     level = forms.ChoiceField(label="Level", choices=[("", "Any level"), *LadderLevel.choices], required=False)
     method = forms.ChoiceField(label="Method", choices=[("", "Any method"), *InvolvementMethod.choices], required=False)
     status = forms.ChoiceField(label="Status", choices=[("", "Any status"), *ActivityStatus.choices], required=False)

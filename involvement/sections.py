@@ -11,16 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
+from core.formatting import date_text, day_text, time_text
 from involvement import selectors
 from involvement.selectors import ACTIVITY_WRITE_ROLES
 
 
 def _day(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%A %-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+    return f"{day_text(moment)}, {time_text(moment)}"
 
 
 def partner_home_sections(partner: Any) -> list[DashboardSection]:
@@ -49,7 +49,7 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
                 {
                     "text": f"{o.activity.title if o.activity else getattr(o.programme, 'name', '')}: {o.what_we_did[:120]}",
                     "url": reverse("involvement:my_outcomes"),
-                    "meta": f"{o.get_status_display()}, {o.decided_on:%-d %B %Y}",
+                    "meta": f"{o.get_status_display()}, {date_text(o.decided_on)}",
                 }
                 for o in outcomes
             ],
@@ -61,7 +61,7 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
                 {
                     "text": f"Tell us how {p.activity.title} went",
                     "url": reverse("involvement:feedback", args=[p.pk]),
-                    "meta": f"{timezone.localtime(p.activity.starts_at):%-d %B %Y}",
+                    "meta": f"{date_text(p.activity.starts_at)}",
                 }
                 for p in due
             ],
@@ -86,7 +86,7 @@ def partner_profile_sections(partner: Any, organisation_ids: Any, user: Any) -> 
             {
                 "text": p.activity.title,
                 "url": reverse("involvement:activity_detail", args=[p.activity_id]),
-                "meta": f"{timezone.localtime(p.activity.starts_at):%-d %B %Y}, {state}",
+                "meta": f"{date_text(p.activity.starts_at)}, {state}",
             }
         )
     return [
@@ -127,7 +127,7 @@ def staff_dashboard_sections(user: Any) -> list[DashboardSection]:
                 {
                     "text": a.title,
                     "url": reverse("involvement:outcome_create", args=[a.pk]),
-                    "meta": f"ended {timezone.localtime(a.ends_at):%-d %B %Y}, {a.organisation.short_name}",
+                    "meta": f"ended {date_text(a.ends_at)}, {a.organisation.short_name}",
                 }
                 for a in no_outcome
             ],

@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import Role
 from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
+from core.formatting import date_text
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
 from partners.models import LayPartner, PartnerLink
@@ -228,11 +229,11 @@ def payment_state(participation: Participation, *, activity: Activity) -> Paymen
     p: Any = participation
     blocker = claim_blocker(p)
     if not blocker:
-        return PaymentState(CAN_BE_CLAIMED, "green", f"Claim by {p.last_day:%-d %B %Y}", p.last_day)
+        return PaymentState(CAN_BE_CLAIMED, "green", f"Claim by {date_text(p.last_day)}", p.last_day)
     if blocker == BLOCKED_CLAIMED:
         return PaymentState(CLAIMED, "blue", CLAIM_STATUS_TEXT.get(p.claim_status, ""))
     if blocker == BLOCKED_DEADLINE_PASSED:
-        return PaymentState(NOT_CLAIMABLE, "grey", f"Claim deadline passed on {p.last_day:%-d %B %Y}", p.last_day)
+        return PaymentState(NOT_CLAIMABLE, "grey", f"Claim deadline passed on {date_text(p.last_day)}", p.last_day)
     reasons = {
         BLOCKED_CANCELLED: "The activity was cancelled",
         BLOCKED_NOT_RECORDED: "Attendance not recorded yet",

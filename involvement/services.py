@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation
+from core import formatting
 from core.access import can_write
 from core.audit import log_action
 from core.notifications import notify
@@ -59,16 +60,8 @@ def london(moment: datetime) -> datetime:
 
 
 def when_text(activity: Activity) -> str:
-    """ "Tuesday 3 March 2026, 10:00am to 12:30pm" in Europe/London."""
-    start, end = london(activity.starts_at), london(activity.ends_at)
-
-    def clock(moment: datetime) -> str:
-        return moment.strftime("%-I:%M%p").lower()
-
-    day = start.strftime("%A %-d %B %Y")
-    if start.date() == end.date():
-        return f"{day}, {clock(start)} to {clock(end)}"
-    return f"{day}, {clock(start)} to {end.strftime('%A %-d %B %Y')}, {clock(end)}"
+    """ "Tuesday 3 March 2026, 10am to 12:30pm" in UK time."""
+    return formatting.when_text(activity.starts_at, activity.ends_at)
 
 
 def activity_days(activity: Activity) -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.timezone import localtime
 
 from core.dashboard import DashboardSection, register
+from core.formatting import date_text
 
 
 @register
@@ -26,7 +26,7 @@ def pending_applications(user: Any) -> list[DashboardSection]:
                 {
                     "text": a.full_name,
                     "url": reverse("partners:application_detail", args=[a.pk]),
-                    "meta": f"{a.organisation.short_name}, received {localtime(a.created_at):%d %b %Y}",
+                    "meta": f"{a.organisation.short_name}, received {date_text(a.created_at)}",
                 }
                 for a in applications
             ],

@@ -14,6 +14,7 @@ from core.choices import (
     SeldomHeardGroup,
     SupportType,
 )
+from core.forms import DateField
 from partners.models import PREFER_NOT_TO_SAY, ConsentRecord, EqualityMonitoring, PartnerLink
 from partners.validators import normalise_postcode, normalise_uk_phone
 
@@ -386,11 +387,7 @@ class DeclineApplicationForm(forms.Form):
 
 class LinkForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=PartnerLink.Status.choices, widget=forms.RadioSelect)
-    joined_on = forms.DateField(
-        label="Date they joined",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter the date they joined", "invalid": "Enter a real date"},
-    )
+    joined_on = DateField(label="Date they joined", error_messages={"required": "Enter the date they joined"})
 
 
 class DirectoryFilterForm(forms.Form):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from core.dashboard import DashboardSection, register
+from core.formatting import date_text
 from core.money import format_money
 from payments import selectors
 from payments.models import ClaimStatus
@@ -29,7 +30,7 @@ def staff_sections(user: Any) -> list[DashboardSection]:
                     {
                         "text": f"{c.reference}: {c.partner.display_name}, {format_money(c.total)}",
                         "url": reverse("payments:claim_detail", args=[c.pk]),
-                        "meta": f"sent {c.submitted_at:%d %B %Y}" if c.submitted_at else "",
+                        "meta": f"sent {date_text(c.submitted_at)}" if c.submitted_at else "",
                     }
                     for c in waiting
                 ],
@@ -47,7 +48,7 @@ def staff_sections(user: Any) -> list[DashboardSection]:
                     {
                         "text": f"{c.reference}: {c.partner.reference}, {format_money(c.total)}",
                         "url": reverse("payments:claim_detail", args=[c.pk]),
-                        "meta": f"approved {c.approved_at:%d %B %Y}" if c.approved_at else "",
+                        "meta": f"approved {date_text(c.approved_at)}" if c.approved_at else "",
                     }
                     for c in approved
                 ],

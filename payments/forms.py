@@ -8,6 +8,8 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from core.formatting import date_text
+from core.forms import DATE_HINT, DateField
 from payments.models import ClaimStatus, ExpenseCategory
 from payments.selectors import AGE_CHOICES
 from programmes.lookups import programme_filter_field
@@ -20,13 +22,6 @@ class ReceiptInput(forms.ClearableFileInput):
 
     def __init__(self) -> None:
         super().__init__(attrs={"accept": RECEIPT_ACCEPT})
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 class StartClaimForm(forms.Form):
@@ -95,8 +90,8 @@ class FeeLineForm(forms.Form):
             choices.append(
                 (
                     str(p.pk),
-                    f"{p.activity.title}, {when:%-d %B %Y} ({p.hours.normalize():f} hours). "
-                    f"Claim by {p.last_day:%-d %B %Y}",
+                    f"{p.activity.title}, {date_text(when)} ({p.hours.normalize():f} hours). "
+                    f"Claim by {date_text(p.last_day)}",
                 )
             )
         cast(forms.ChoiceField, self.fields["participation"]).choices = choices
@@ -118,11 +113,10 @@ class ExpenseCategoryForm(forms.Form):
 class ExpenseLineForm(forms.Form):
     """Fields shown depend on the category: miles for mileage, an amount for everything else."""
 
-    expense_date = forms.DateField(
+    expense_date = DateField(
         label="When did you spend this?",
-        help_text="For travel, the day of the journey.",
-        widget=DateInput(),
-        error_messages={"required": "Enter the date", "invalid": "Enter a real date, like 27 March 2026"},
+        help_text=f"For travel, the day of the journey. {DATE_HINT}.",
+        error_messages={"required": "Enter the date"},
     )
     miles = forms.CharField(
         label="How many miles did you drive?",
@@ -210,7 +204,7 @@ class BatchForm(forms.Form):
             (
                 str(c.pk),
                 f"{c.reference}: {c.partner.reference}, {format_money(c.total)}, approved "
-                f"{timezone.localtime(c.approved_at):%-d %B %Y}"
+                f"{date_text(timezone.localtime(c.approved_at))}"
                 if c.approved_at
                 else f"{c.reference}: {c.partner.reference}, {format_money(c.total)}",
             )
@@ -290,11 +284,11 @@ MONEY_FIELD = {"max_digits": 8, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 class RateCardForm(forms.Form):
-    effective_from = forms.DateField(
+    effective_from = DateField(
         label="Date the new rates take effect",
-        help_text="Activities on or after this date use the new rates. Claims already made keep their rates.",
-        widget=DateInput(),
-        error_messages={"required": "Enter the date the rates take effect", "invalid": "Enter a real date"},
+        help_text="Activities on or after this date use the new rates. Claims already made keep their rates. "
+        f"{DATE_HINT}.",
+        error_messages={"required": "Enter the date the rates take effect"},
     )
     hourly_rate = forms.DecimalField(label="Hourly rate (£)", **MONEY_FIELD)  # type: ignore[arg-type]
     half_day_rate = forms.DecimalField(label="Half-day rate (£)", **MONEY_FIELD)  # type: ignore[arg-type]

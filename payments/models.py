@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.choices import PaymentPreference
+from core.formatting import date_text
 
 
 class ExpenseCategory(models.TextChoices):
@@ -91,7 +92,7 @@ class RateCard(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Rates from {self.effective_from:%d %B %Y}"
+        return f"Rates from {date_text(self.effective_from)}"
 
     def rule_for(self, category: str) -> ExpenseRule | None:
         for rule in self.expense_rules.all():

@@ -33,6 +33,7 @@ from django.utils import timezone
 from accounts.models import Role
 from core.access import can_write, scoped_get_or_404, visible_organisation_ids
 from core.choices import PaymentPreference
+from core.formatting import date_text
 from core.models import AuditEntry
 from partners.models import LayPartner
 from payments.models import (
@@ -264,7 +265,7 @@ class TaxYear:
 
     @property
     def label(self) -> str:
-        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+        return f"{date_text(self.start)} to {date_text(self.end)}"
 
     def bounds(self) -> tuple[datetime, datetime]:
         return (

@@ -21,6 +21,7 @@ from core.access import can_write
 from core.audit import log_action
 from core.choices import PaymentPreference
 from core.errors import DomainError
+from core.formatting import date_text, local_date
 from core.money import format_money
 from core.notifications import notify
 from partners.models import LayPartner, PartnerLink
@@ -106,10 +107,6 @@ def _tell_claimant(claim: Claim, *, kind: str, title: str, body: str, occurrence
         occurrence=occurrence,
         essential=essential,
     )
-
-
-def _local_date(value: Any) -> date:
-    return timezone.localtime(value).date() if hasattr(value, "tzinfo") else value
 
 
 def rate_card_in_force(*, organisation_id: int, on: date) -> RateCard | None:
@@ -240,7 +237,7 @@ def claim_start(*, partner: LayPartner, organisation: Organisation, actor: Any) 
 
 def _activity_date(participation: Any) -> date:
     activity = participation.activity
-    return _local_date(activity.ends_at or activity.starts_at)
+    return local_date(activity.ends_at or activity.starts_at)
 
 
 def _fee_refusal(participation: Any) -> str:
@@ -253,7 +250,7 @@ def _fee_refusal(participation: Any) -> str:
         return f"{title} has already been claimed for."
     if blocker == selectors.BLOCKED_DEADLINE_PASSED:
         return (
-            f"The last day to claim for {title} was {participation.last_day:%-d %B %Y}. "
+            f"The last day to claim for {title} was {date_text(participation.last_day)}. "
             "Ask your involvement lead if you think you should still be paid."
         )
     if blocker == selectors.BLOCKED_NO_RATES:
@@ -296,7 +293,7 @@ def claim_add_fee_line(*, claim: Claim, participation: Any, actor: Any, today: d
             raise ClaimError("You cannot claim an involvement payment for that activity.", field="participation")
         if not participation.can_claim:
             raise ClaimError(_fee_refusal(participation), field="participation")
-        activity_day = _local_date(participation.activity.starts_at)
+        activity_day = local_date(participation.activity.starts_at)
         card = rate_card_in_force(organisation_id=claim.organisation_id, on=activity_day)
         if card is None:  # rates removed since the check above
             raise ClaimError(_fee_refusal(participation), field="participation")
@@ -379,7 +376,7 @@ def _work_out_expense(
         last_day = deadline_for(activity_date=expense_date, deadline_days=card.claim_deadline_days)
         if today > last_day:
             raise ClaimError(
-                f"The last day to claim for an expense on {expense_date:%-d %B %Y} was {last_day:%-d %B %Y}. "
+                f"The last day to claim for an expense on {date_text(expense_date)} was {date_text(last_day)}. "
                 "Ask your involvement lead if you think you should still be paid.",
                 field="expense_date",
             )
@@ -651,13 +648,13 @@ def _check_lines_in_time(claim: Claim, *, today: date) -> None:
             happened, what = _activity_date(line.participation), line.description
         elif line.expense_date is not None:
             happened = line.expense_date
-            what = f"the {line.get_kind_display().lower()} on {happened:%-d %B %Y}"
+            what = f"the {line.get_kind_display().lower()} on {date_text(happened)}"
         else:
             continue
         last_day = deadline_for(activity_date=happened, deadline_days=line.rate_card.claim_deadline_days)
         if today > last_day:
             raise ClaimError(
-                f"The last day to claim for {what} was {last_day:%-d %B %Y}. Remove it, or ask your involvement lead."
+                f"The last day to claim for {what} was {date_text(last_day)}. Remove it, or ask your involvement lead."
             )
 
 
@@ -1080,7 +1077,7 @@ def batch_mark_paid(
                 title=f"Your claim {claim.reference} has been paid",
                 body=(
                     f"We have paid your claim {claim.reference} for {format_money(total)} on "
-                    f"{timezone.localtime(now):%-d %B %Y}. It can take up to 3 working days to reach you."
+                    f"{date_text(now)}. It can take up to 3 working days to reach you."
                 ),
                 occurrence="paid",
                 essential=True,

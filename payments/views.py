@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation, Role
 from core.access import can_write, visible_organisation_ids
+from core.formatting import date_text
 from core.paginator import CappedPaginator
 from partners.models import PartnerLink
 from payments import forms, selectors, services
@@ -668,7 +669,7 @@ def rate_card_create(request: HttpRequest, organisation_id: int) -> HttpResponse
         except ClaimError as exc:
             form.add_error(exc.field, str(exc))
         else:
-            messages.success(request, f"New rates saved. They take effect on {data['effective_from']:%-d %B %Y}.")
+            messages.success(request, f"New rates saved. They take effect on {date_text(data['effective_from'])}.")
             return redirect(f"{reverse('payments:rate_card_list')}?organisation={organisation.pk}")
     return render(request, "payments/rate_card_form.html", {"form": form, "organisation": organisation})
 

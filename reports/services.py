@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role
 from core.audit import log_action
+from core.formatting import date_text, time_text
 from core.notifications import notify
 from core.quarters import FinancialQuarter, QuarterError
 from reports.indicators import THEMES, compile_indicators
@@ -101,7 +102,7 @@ def report_compile_request(
             started = timezone.localtime(running.started_at)
             raise ReportError(
                 f"The {scope.short_name} report for {quarter.label} is already being compiled "
-                f"(version {running.version}, started by {who} at {started:%H:%M}). "
+                f"(version {running.version}, started by {who} at {time_text(started)}). "
                 "Wait for it to finish, then compile again if you need to."
             )
         latest = QuarterlyReport.objects.filter(scope=scope, quarter=quarter.label).aggregate(v=Max("version"))["v"]
@@ -226,7 +227,7 @@ def _notify_ready(report: QuarterlyReport) -> None:
     title = f"The {report.scope.short_name} report for {report.quarter} is ready"
     body = (
         f"Version {report.version} of the quarterly priority-progress report for {report.scope.name}, "
-        f"{report.quarter}, was compiled on {compiled:%-d %B %Y at %H:%M}.\n\n"
+        f"{report.quarter}, was compiled on {date_text(compiled)} at {time_text(compiled)}.\n\n"
         "You can read it in the portal and download it as a PDF or CSV file."
     )
     for user in report_recipients(report.scope):

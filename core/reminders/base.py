@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -158,32 +158,6 @@ def partner_name(row: dict[str, Any], prefix: str = "partner__") -> str:
 
 
 # --- Wording ---------------------------------------------------------------------------------
-
-
-def day_text(value: date | datetime) -> str:
-    """'Tuesday 1 December 2026' (London time for a datetime)."""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date()
-    return f"{value:%A} {value.day} {value:%B %Y}"
-
-
-def time_text(value: datetime) -> str:
-    """'2pm' or '2:30pm', London time."""
-    local = timezone.localtime(value)
-    hour = local.hour % 12 or 12
-    minutes = f":{local.minute:02d}" if local.minute else ""
-    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
-
-
-def when_text(starts_at: datetime, ends_at: datetime | None = None) -> str:
-    """'Tuesday 1 December 2026, 2pm to 4pm' in London time."""
-    text = f"{day_text(starts_at)}, {time_text(starts_at)}"
-    if ends_at is not None:
-        if timezone.localtime(ends_at).date() == timezone.localtime(starts_at).date():
-            text += f" to {time_text(ends_at)}"
-        else:
-            text += f" to {day_text(ends_at)}, {time_text(ends_at)}"
-    return text
 
 
 def url_for(name: str, *args: Any) -> str:

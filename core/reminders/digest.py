@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.delivery import skip_cancelled_reminders
+from core.formatting import date_text
 from core.models import Notification
 from core.notifications import Draft, Recipient, create_notifications
 
@@ -74,8 +75,7 @@ def _draft(items: list[Notification], occurrence: str) -> Draft:
     count = len(items)
     lines = []
     for item in items:
-        when = timezone.localtime(item.created_at)
-        lines.append(f"- {item.title} ({when.day} {when:%B})")
+        lines.append(f"- {item.title} ({date_text(item.created_at)})")
     body = "\n\n".join(
         [
             f"Hello {name}," if name else "Hello,",

@@ -10,19 +10,17 @@ from django.db.models.functions import Cast, Concat
 from django.db.models.lookups import IsNull, LessThanOrEqual
 from django.utils import timezone
 
+from core.formatting import day_text, time_text, when_text
 from core.models import ReminderSettings
 from core.notifications import Draft, Recipient
 from core.reminders.base import (
     LOOKBACK,
     already_notified,
-    day_text,
     greeting,
     join_lines,
     local_date_of,
     sweep,
-    time_text,
     url_for,
-    when_text,
 )
 
 MEETING_UPCOMING = "reminders.meeting_upcoming"

@@ -8,12 +8,12 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from core.choices import ActivityFormat, SupportType
+from core.formatting import day_text, local_date, time_text, when_text
 from core.models import ReminderSettings
 from core.notifications import Draft, Recipient
 from core.reminders.base import (
     LOOKBACK,
     already_notified,
-    day_text,
     greeting,
     join_lines,
     local_date_of,
@@ -22,9 +22,7 @@ from core.reminders.base import (
     partner_values,
     recipient_key_of,
     sweep,
-    time_text,
     url_for,
-    when_text,
 )
 
 ACTIVITY_UPCOMING = "reminders.activity_upcoming"
@@ -155,7 +153,7 @@ def activity_upcoming(now: datetime, settings: ReminderSettings) -> list[Draft]:
                 subject_type=Activity._meta.label_lower,
                 subject_id=str(row["activity_id"]),
                 recipient=partner_recipient(row),
-                occurrence=f"before:{_local_date(starts_at)}",
+                occurrence=f"before:{local_date(starts_at).isoformat()}",
                 organisation_id=row["activity__organisation_id"],
                 title=f"Reminder: {title} on {day_text(starts_at)}",
                 body=body,
@@ -171,12 +169,6 @@ def _before(expression: Any) -> Any:
     from django.db.models.functions import Concat
 
     return Concat(Value("before:"), expression, output_field=CharField())
-
-
-def _local_date(value: datetime) -> str:
-    from django.utils import timezone
-
-    return timezone.localtime(value).date().isoformat()
 
 
 @sweep(OUTCOME_MISSING, "Activity leads: no outcome recorded")

@@ -8,12 +8,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.formatting import day_text
 from core.models import ReminderSettings
 from core.notifications import Draft, Recipient
 from core.reminders.base import (
     LOOKBACK,
     already_notified,
-    day_text,
     greeting,
     join_lines,
     partner_name,

@@ -22,6 +22,7 @@ from django import forms, template
 from django.core.validators import EmailValidator
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -408,6 +409,32 @@ def nhsuk_error_items(form: forms.BaseForm | None = None, errors: Any = None) ->
                 items.append({"text": str(error), "href": ""})
         return items
     return nhsuk_error_list(form)
+
+
+# Set on a form once its error summary is on the page, so the form does not show a second one.
+_SUMMARY_SHOWN = "_nhsuk_error_summary_shown"
+
+
+@register.simple_tag(takes_context=True)
+def nhsuk_page_error_summary(context: template.Context) -> str:
+    """The error summary at the top of the main content, before the page's <h1>, as the NHS.UK
+    pattern asks. base.html calls it for the page's ``form`` (or ``error_summary_form`` when a
+    page's form has another name); the form itself then leaves its summary out.
+    """
+    form = context.get("error_summary_form") or context.get("form")
+    if not isinstance(form, forms.BaseForm) or not nhsuk_error_list(form):
+        return ""
+    html = render_to_string(
+        "includes/error_summary.html", {"form": form, "page_top": True}, request=context.get("request")
+    )
+    setattr(form, _SUMMARY_SHOWN, True)
+    return html
+
+
+@register.filter
+def nhsuk_summary_pending(form: forms.BaseForm | None) -> bool:
+    """True unless the page has already shown this form's error summary at the top."""
+    return not getattr(form, _SUMMARY_SHOWN, False)
 
 
 @register.filter

@@ -99,3 +99,11 @@ def sign_in(page: object, email: str, password: str = "correct-horse-battery", t
 
         page.get_by_label("Code").fill(current_code(totp_secret))  # type: ignore[attr-defined]
         page.get_by_role("button", name="Continue").click()  # type: ignore[attr-defined]
+
+
+def fill_date(page: object, question: str, day: object) -> None:
+    """Type a date into the NHS.UK date input (day, month and year boxes) for ``question``."""
+    group = page.get_by_role("group", name=question, exact=True)  # type: ignore[attr-defined]
+    group.get_by_label("Day").fill(str(day.day))  # type: ignore[attr-defined]
+    group.get_by_label("Month").fill(str(day.month))  # type: ignore[attr-defined]
+    group.get_by_label("Year").fill(str(day.year))  # type: ignore[attr-defined]

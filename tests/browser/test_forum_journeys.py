@@ -14,7 +14,7 @@ from accounts.models import Role
 from forum.models import Forum, ForumMember, Meeting, MeetingNotes
 from involvement.models import Participation
 from tests.accounts.factories import MembershipFactory, UserFactory
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, fill_date, sign_in
 from tests.forum.factories import lay_partner_with_login
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -63,7 +63,7 @@ def test_meeting_to_published_notes(page, browser, live_server, forum_people, tm
     _follow(page, "Schedule a meeting")
     assert_accessible(page)
     page.get_by_label("Title").fill("Autumn meeting")
-    page.get_by_label("Date").fill(yesterday.isoformat())
+    fill_date(page, "Date", yesterday)
     page.get_by_label("Start time (UK time)").fill("10:00")
     page.get_by_label("End time (UK time)").fill("12:00")
     page.get_by_label("Online", exact=True).check()

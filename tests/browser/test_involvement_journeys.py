@@ -16,7 +16,7 @@ from django.utils import timezone
 from involvement import services
 from involvement.models import Activity, Feedback, Outcome, Participation
 from programmes.models import Programme
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, fill_date, sign_in
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory
 
 # serialized_rollback puts back the reference rows (AHSNs, strategy priorities) the flush removes.
@@ -56,9 +56,9 @@ def test_staff_log_an_activity_with_three_partners_attendance_and_an_outcome(pag
     page.get_by_role("link", name="Log an activity").click()
     page.wait_for_url(re.compile(r"/involvement/activities/new/\?programme=\d+"))
     assert_accessible(page)
-    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    yesterday = timezone.localdate() - timedelta(days=1)
     page.get_by_label("Title").fill("Home exercise plan co-design")
-    page.get_by_label("Date", exact=True).fill(yesterday)
+    fill_date(page, "Date", yesterday)
     page.get_by_label("Start time").fill("10:00")
     page.get_by_label("End time").fill("09:00")
     page.get_by_label("In person", exact=True).check()

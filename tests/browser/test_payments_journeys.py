@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from payments.models import Claim, ClaimStatus
 from tests.accounts.test_sign_in_and_mfa import SECRET
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, fill_date, sign_in
 from tests.payments.factories import jpeg_bytes, participation_for, partner_at
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -25,7 +25,7 @@ def _receipt_photo(tmp_path):
 def test_claim_from_phone_to_paid(browser, live_server, phone_page, page, wessex, lead, finance, tmp_path):
     partner = partner_at(wessex, full_name="Jo Partner", email="jo.partner@example.org")
     participation = participation_for(partner, hours="3", title="Diabetes app co-design workshop")
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate()
 
     # The partner claims on their phone.
     phone = phone_page
@@ -45,7 +45,7 @@ def test_claim_from_phone_to_paid(browser, live_server, phone_page, page, wessex
     phone.get_by_label("Mileage (using your own car)").check()
     phone.get_by_role("button", name="Continue").click()
     assert_accessible(phone)
-    phone.get_by_label("When did you spend this?").fill(today)
+    fill_date(phone, "When did you spend this?", today)
     phone.get_by_label("How many miles did you drive?").fill("12")
     phone.locator("input[type=file][name=receipt]").set_input_files(_receipt_photo(tmp_path))
     phone.get_by_role("button", name="Add this expense").click()
@@ -83,7 +83,7 @@ def test_claim_from_phone_to_paid(browser, live_server, phone_page, page, wessex
     phone.get_by_role("link", name="Add an expense").click()
     phone.get_by_label("Mileage (using your own car)").check()
     phone.get_by_role("button", name="Continue").click()
-    phone.get_by_label("When did you spend this?").fill(today)
+    fill_date(phone, "When did you spend this?", today)
     phone.get_by_label("How many miles did you drive?").fill("30")
     phone.locator("input[type=file][name=receipt]").set_input_files(_receipt_photo(tmp_path))
     phone.get_by_role("button", name="Add this expense").click()

@@ -114,11 +114,11 @@ def test_online_activity_in_summer_time_gives_the_joining_details_and_easy_read_
     with time_machine.travel(at(2026, 6, 9, 12, 0), tick=False):
         run_sweeps(kinds=["reminders.activity_upcoming"])
     reminder = Notification.objects.get(kind="reminders.activity_upcoming")
-    assert "When: Wednesday 10 June 2026, 10:30am to 12pm" in reminder.body
+    assert "When: Wednesday 10 June 2026, 10:30am to midday" in reminder.body
     assert "How to join: Microsoft Teams: https://teams.example/meet/123" in reminder.body
     assert "If you need any support to take part, please tell us" in reminder.body
     assert "Who to contact: the involvement team at Wessex AHSN" in reminder.body
-    assert "The day is Wednesday 10 June 2026.\nIt starts at 10:30am.\nIt ends at 12pm." in reminder.easy_read_body
+    assert "The day is Wednesday 10 June 2026.\nIt starts at 10:30am.\nIt ends at midday." in reminder.easy_read_body
     assert reminder.text_for_recipient == reminder.easy_read_body
 
 
@@ -410,7 +410,7 @@ def test_a_held_reminder_for_a_cancelled_activity_is_left_out_of_the_weekly_summ
     assert [m.to for m in mail.outbox] == [["dee@example.org"]]
     summary = mail.outbox[0]
     assert summary.subject == "Your weekly summary: 1 message"
-    assert "- Notes of the November forum (30 November)" in summary.body
+    assert "- Notes of the November forum (30 November 2026)" in summary.body
     assert "Designing the discharge leaflet" not in summary.body
     reminders = _sent("reminders.activity_upcoming")
     assert {name: (n.status, n.last_error) for name, n in reminders.items()} == {

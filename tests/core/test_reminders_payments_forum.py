@@ -511,7 +511,7 @@ def test_leads_and_network_admins_are_told_when_the_quarterly_report_is_ready(
     assert notification.title == "The Wessex report for 2026/27 Q2 is ready"
     assert notification.body.startswith(
         "Version 1 of the quarterly priority-progress report for Wessex AHSN, 2026/27 Q2, "
-        "was compiled on 1 October 2026 at 07:00."
+        "was compiled on 1 October 2026 at 7am."
     )
     assert notification.url == f"/reports/{report.pk}/"
     assert sorted(m.to[0] for m in mail.outbox) == sorted([lead.email, second_lead.email, network_admin.email])

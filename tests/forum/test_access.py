@@ -114,4 +114,4 @@ def test_meeting_edit_saves_new_time(secretariat_client, ids):
 
     told = Notification.objects.filter(kind="forum.meeting_changed", subject_id=str(meeting.pk))
     assert told.count() == 4
-    assert "2:00pm" in told.first().body
+    assert " at 2pm (online)" in told.first().body
