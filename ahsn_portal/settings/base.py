@@ -213,7 +213,7 @@ def redis_cache_url(broker_url: str, db: int) -> str | None:
         return urlunsplit(parts._replace(path=f"/{db}"))
     if parts.scheme in ("redis+socket", "unix"):
         query = [(k, v) for k, v in parse_qsl(parts.query) if k != "db"] + [("db", str(db))]
-        return urlunsplit(("unix", "", parts.path, urlencode(query), ""))
+        return f"unix://{parts.path}?{urlencode(query)}"
     return None
 
 

@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.core.servers import PortalServer, Postgres, RedisServer, manage, server_env, sign_in, wait_for
+from tests.core.servers import (
+    PortalServer,
+    Postgres,
+    RedisServer,
+    browser_session,
+    manage,
+    server_env,
+    sign_in,
+    wait_for,
+)
 
 EMAIL = "sam.patel@example.org"
 PASSWORD = "correct-horse-battery"
@@ -47,7 +56,7 @@ def portal_on_own_postgres(tmp_path: Path) -> Iterator[tuple[PortalServer, Postg
 
 def _signs_in(server: PortalServer) -> list[int]:
     """Status codes of a sign-in and the home page it leads to."""
-    session = requests.Session()
+    session = browser_session()
     signed_in = sign_in(server.url, EMAIL, PASSWORD, session)
     home = session.get(f"{server.url}/", allow_redirects=False, timeout=10)
     return [signed_in.status_code, home.status_code]
