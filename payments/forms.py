@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from core.forms import FilterForm
 from payments.models import ClaimStatus, ExpenseCategory
 from payments.selectors import AGE_CHOICES, ClaimableParticipation
 from programmes.lookups import programme_filter_field
@@ -193,7 +194,7 @@ class QueryForm(forms.Form):
     )
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(FilterForm):
     status = forms.ChoiceField(
         label="State",
         required=False,
