@@ -67,9 +67,10 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 def _check_database() -> str:
     """One round trip, answered within settings.HEALTHZ_DATABASE_TIMEOUT whatever the database does.
 
-    With the connection pool, wait for a connection that long at most (the pool checks it first),
-    not the pool's timeout that ordinary requests get; a server that accepts but does not answer is
-    cut off by a statement timeout of the same length."""
+    With the connection pool, wait for a connection that long at most, not the pool's timeout that
+    ordinary requests get (the pool checks it first, and after a restart replaces every dead one:
+    core.postgresql); a server that accepts but does not answer is cut off by a statement timeout
+    of the same length."""
     from django.conf import settings
 
     timeout = settings.HEALTHZ_DATABASE_TIMEOUT

@@ -80,7 +80,7 @@ TEMPLATES = [
 DATABASES: dict[str, dict[str, Any]] = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/ahsn_portal")
 }
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+DATABASES["default"]["ENGINE"] = "core.postgresql"  # Django's, with a pool that recovers from a restart
 DATABASES["default"].setdefault("OPTIONS", {})
 
 

@@ -19,7 +19,7 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db_url("DATABASE_URL")}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+DATABASES["default"]["ENGINE"] = "core.postgresql"  # Django's, with a pool that recovers from a restart
 DATABASES["default"]["OPTIONS"] = {
     "pool": database_pool(min_size=2),
     "connect_timeout": DB_CONNECT_TIMEOUT,

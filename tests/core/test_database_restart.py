@@ -71,7 +71,11 @@ def test_sign_in_works_straight_after_a_database_restart(portal_on_own_postgres)
 
     after = [_signs_in(server) for _ in range(3)]
     assert after == [[302, 200]] * 3, f"{after}; log: {server.log.read_text()[-3000:]}"
+
+    postgres.restart()
+    # The load balancer's next health check does not take the worker out of service either.
     assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
+    assert _signs_in(server) == [302, 200]
 
 
 def test_healthz_answers_503_quickly_while_the_database_is_down(portal_on_own_postgres) -> None:
