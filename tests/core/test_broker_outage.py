@@ -21,10 +21,11 @@ from ahsn_portal.celery import app as celery_app
 from core.delivery import PREPARED_EMAIL_SENT_NOTE, STALE_PENDING
 from core.models import Notification
 from core.tasks import deliver_notification, requeue_stale_notifications
+from payments import services
 from payments.models import ClaimStatus
 from tests.conftest import client_for
 from tests.core.servers import RedisServer, free_port, wait_for
-from tests.payments.factories import participation_for, partner_at, submitted_claim
+from tests.payments.factories import draft_claim, participation_for, partner_at
 
 # The worker thread reads what the request wrote: it must be committed.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -69,31 +70,39 @@ def _when_the_broker_is_back(broker: RedisServer) -> None:
     assert requeue_stale_notifications.apply().get() == 0
 
 
-def test_approving_a_claim_while_the_broker_is_down_works_and_the_partner_is_told_once(
+def test_sending_and_approving_a_claim_while_the_broker_is_down_work_and_each_message_goes_once(
     broker, wessex, lead, caplog
 ) -> None:
     partner = partner_at(wessex, full_name="Alex Partner", email="alex@example.org")
-    claim = submitted_claim(partner, wessex, participation_for(partner, hours="3"))
-    Notification.objects.update(status=Notification.Status.SENT)  # the messages about sending it went
+    claim = draft_claim(partner, wessex)
+    services.claim_add_fee_line(claim=claim, participation=participation_for(partner, hours="3"), actor=partner.user)
 
     with caplog.at_level(logging.WARNING, logger="core.notifications"):
-        response = client_for(lead).post(f"/payments/claims/{claim.pk}/approve/")
+        sent = client_for(partner.user).post(f"/payments/claims/{claim.pk}/check/", {"confirm": "on"})
+        claim.refresh_from_db()
+        assert (sent.status_code, claim.status) == (302, ClaimStatus.SUBMITTED)
+        approved = client_for(lead).post(f"/payments/claims/{claim.pk}/approve/")
+        claim.refresh_from_db()
+        assert (approved.status_code, claim.status) == (302, ClaimStatus.APPROVED)
 
-    assert response.status_code == 302
-    claim.refresh_from_db()
-    assert claim.status == ClaimStatus.APPROVED
-    told = Notification.objects.get(kind="payments.claim_approved", partner=partner)
-    assert told.status == Notification.Status.PENDING
-    assert "could not queue notification delivery" in caplog.text
+    told = Notification.objects.filter(
+        partner=partner, kind__in=["payments.claim_submitted", "payments.claim_approved"]
+    )
+    assert sorted(told.values_list("kind", "status")) == [
+        ("payments.claim_approved", Notification.Status.PENDING),
+        ("payments.claim_submitted", Notification.Status.PENDING),
+    ]
+    assert caplog.text.count("could not queue notification delivery") >= 2
     assert mail.outbox == []
 
     _when_the_broker_is_back(broker)
 
-    told.refresh_from_db()
-    assert told.status == Notification.Status.SENT
-    assert [m.to for m in mail.outbox] == [["alex@example.org"]]
-    assert deliver_notification.apply(args=[told.pk]).get() == "already-claimed"
-    assert len(mail.outbox) == 1
+    assert set(told.values_list("status", flat=True)) == {Notification.Status.SENT}
+    to_alex = [m.subject for m in mail.outbox if m.to == ["alex@example.org"]]
+    assert sorted(to_alex) == sorted(told.values_list("title", flat=True))  # each once
+    for notification in told:
+        assert deliver_notification.apply(args=[notification.pk]).get() == "already-claimed"
+    assert len([m for m in mail.outbox if m.to == ["alex@example.org"]]) == 2
 
 
 def test_an_invitation_sent_while_the_broker_is_down_arrives_once_and_its_link_is_not_kept(
