@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -65,6 +66,7 @@ def redis_on_a_unix_socket() -> Iterator[Path]:
     finally:
         process.terminate()
         process.wait(10)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_make_runs_socket_redis_serves_the_cache_in_its_own_database(redis_on_a_unix_socket: Path) -> None:
