@@ -16,18 +16,13 @@ from django.db import connection
 from accounts.models import Role
 from tests.accounts.factories import MembershipFactory, UserFactory, with_totp
 from tests.accounts.test_sign_in_and_mfa import current_code
-from tests.core.servers import PortalServer, RedisServer, browser_session, post_form, server_env, sign_in
+from tests.core.servers import PortalServer, RedisServer, browser_session, database_url, post_form, server_env, sign_in
 
 # The servers read what this test writes: it must commit (and put the reference rows back after).
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 WRONG = "The email address and/or password you specified are not correct."
 LOCKED = "Too many failed login attempts. Try again later."
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -39,7 +34,9 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest.fixture
 def two_workers(redis_server: RedisServer, tmp_path: Path) -> Iterator[list[PortalServer]]:
-    env = server_env(database_url=_test_database_url(), redis_url=redis_server.url(0), LOG_LEVEL="INFO")
+    env = server_env(
+        database_url=database_url(connection.settings_dict), redis_url=redis_server.url(0), LOG_LEVEL="INFO"
+    )
     servers: list[PortalServer] = []
     try:
         for n in (1, 2):

@@ -138,6 +138,18 @@ class Postgres:
         return self.url(name)
 
 
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """A DATABASE_URL for the database Django is connected to (TCP, or the unix socket `make test`
+    uses with the embedded PostgreSQL), for a server process to use the same one."""
+    from urllib.parse import quote
+
+    user, host, name = settings_dict["USER"] or "postgres", settings_dict["HOST"] or "127.0.0.1", settings_dict["NAME"]
+    password = f":{quote(settings_dict['PASSWORD'], safe='')}" if settings_dict.get("PASSWORD") else ""
+    if host.startswith("/"):
+        return f"postgres://{quote(user)}{password}@/{quote(host)}/{quote(name)}"
+    return f"postgres://{quote(user)}{password}@{host}:{settings_dict['PORT'] or 5432}/{quote(name)}"
+
+
 def server_env(*, database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
     """The environment of a production portal process, pointed at the test's own services."""
     return {

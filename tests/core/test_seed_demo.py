@@ -10,7 +10,7 @@ from django.db import connection
 
 from accounts.models import User
 from partners.models import LayPartner, PartnerApplication
-from tests.core.servers import SECRET_KEY, manage
+from tests.core.servers import SECRET_KEY, database_url, manage
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +41,13 @@ def test_seed_demo_runs_again_after_people_change_their_names_and_email_addresse
 
 
 def test_seed_demo_refuses_production_settings_and_creates_nobody() -> None:
-    db = connection.settings_dict
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": "/tmp",
         "DJANGO_SETTINGS_MODULE": "ahsn_portal.settings.production",
         "DJANGO_SECRET_KEY": SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "portal.example.org",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "EMAIL_HOST": "smtp.example.org",
     }
