@@ -8,7 +8,6 @@ included). Then it restarts and stops PostgreSQL under the running server.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -35,8 +34,10 @@ Membership.objects.create(user=user, organisation=Organisation.objects.get(short
 """
 
 
-@pytest.fixture
-def portal_on_own_postgres(tmp_path: Path) -> Iterator[tuple[PortalServer, Postgres]]:
+@pytest.fixture(scope="module")
+def portal_on_own_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PortalServer, Postgres]]:
+    """Set up once for the module (migrating takes a while); each test leaves PostgreSQL running."""
+    tmp_path = tmp_path_factory.mktemp("portal")
     postgres = Postgres().start()
     redis = RedisServer(tmp_path / "redis").start()
     server = None
