@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Organisation, Role
-from core.forms import DateField
+from core.forms import DateField, FilterForm
 
 
 class InvitationForm(forms.Form):
@@ -68,7 +68,7 @@ class MyAccountForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter your name"})
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(FilterForm):
     action = forms.CharField(label="Action contains", required=False, max_length=100)
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation.objects.none(), required=False, empty_label="All you can see"

@@ -13,6 +13,7 @@ from accounts import selectors, services
 from accounts.forms import AcceptInvitationForm, ChangeRoleForm, InvitationForm, MyAccountForm
 from accounts.models import Role, User
 from core.access import can_write, memberships_of, visible_organisations
+from core.forms import query_id
 
 
 @login_required
@@ -40,7 +41,7 @@ def membership_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("You are not a member of any organisation.")
     selected = None
     if org_id := request.GET.get("organisation"):
-        selected = selectors.get_organisation_for_user(request.user, int(org_id) if org_id.isdigit() else 0)
+        selected = selectors.get_organisation_for_user(request.user, query_id(org_id) or 0)
     memberships = selectors.membership_list(user=request.user, organisation=selected)
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
     manageable_ids = {o.pk for o in selectors.managed_organisations(request.user)}

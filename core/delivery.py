@@ -26,10 +26,16 @@ from core.models import Notification
 
 logger = logging.getLogger(__name__)
 
-# A notification claimed this long ago but never finished was lost with its worker.
-STALE_CLAIM = timedelta(minutes=15)
-# A pending notification this old never had its delivery queued (the process died at commit).
-STALE_PENDING = timedelta(minutes=5)
+# A notification claimed this long ago but never finished was lost with its worker (killed, or the
+# machine restarted). Longer than any delivery takes: an email gives up after EMAIL_TIMEOUT (20 s
+# per step), GOV.UK Notify's client after 30 s, and core.tasks stops a delivery at 2 minutes; a
+# shorter wait could send a slow message twice, a longer one keeps people waiting.
+STALE_CLAIM = timedelta(minutes=5)
+# A pending notification this old never had its delivery queued: the broker was down when the
+# change was saved, or the process died at commit. Beat runs the requeue every minute, so such a
+# message goes out within about three minutes of the broker coming back. Queuing one twice is
+# harmless: `claim` lets one worker have it.
+STALE_PENDING = timedelta(minutes=2)
 PREFERENCES_PATH = "/notifications/preferences/"
 
 
@@ -98,6 +104,12 @@ def render_notification_email(notification: Notification) -> tuple[str, str, str
 
 
 def send_email(notification: Notification) -> None:
+    if is_prepared_email(notification):
+        # Written in full when it was saved (core.emails), to an address rather than an account.
+        if not notification.email:
+            raise DeliveryFailed("No email address")
+        EmailMultiAlternatives(subject=notification.title, body=notification.body, to=[notification.email]).send()
+        return
     to = recipient_email(notification)
     if not to:
         raise DeliveryFailed("No email address")
@@ -105,6 +117,15 @@ def send_email(notification: Notification) -> None:
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+# Emails written in full when saved (invitations and other messages to an address): core.emails.
+PREPARED_EMAIL_KIND_PREFIX = "email."
+PREPARED_EMAIL_SENT_NOTE = "Sent. The words are not kept once sent: they can hold a link that signs someone up."
+
+
+def is_prepared_email(notification: Notification) -> bool:
+    return notification.kind.startswith(PREPARED_EMAIL_KIND_PREFIX)
 
 
 # Reminders before something that may be cancelled after the reminder was created (while its
@@ -191,9 +212,10 @@ def deliver(notification_id: int) -> str:
             extra={"notification_id": notification.pk, "kind": notification.kind, "attempts": notification.attempts},
         )
         raise DeliveryFailed(type(exc).__name__) from exc
-    Notification.objects.filter(pk=notification.pk).update(
-        status=Notification.Status.SENT, delivered_at=timezone.now(), last_error=""
-    )
+    sent: dict[str, Any] = {"status": Notification.Status.SENT, "delivered_at": timezone.now(), "last_error": ""}
+    if is_prepared_email(notification):
+        sent["body"] = PREPARED_EMAIL_SENT_NOTE
+    Notification.objects.filter(pk=notification.pk).update(**sent)
     return Notification.Status.SENT
 
 

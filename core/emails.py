@@ -1,13 +1,22 @@
-"""Sending email from templates, always after the surrounding transaction commits."""
+"""Emails to an address, sent through the notification log like every other message.
+
+`send_email_on_commit` renders the email now and saves it as a `Notification` in the caller's
+transaction (nothing is saved or sent if that rolls back). After commit a Celery task delivers it,
+with the same retries, requeue after a broker outage, and "failed messages" page as every other
+notification. Used for invitations and other messages to people who may have no account yet.
+The words are dropped from the row once sent, because an invitation's words hold its sign-up link.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
+
+from core.models import Notification
 
 
 def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -22,14 +31,36 @@ def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, st
     return subject, text, html
 
 
-def send_email_now(*, to: str, template_prefix: str, context: dict[str, Any]) -> None:
-    subject, text, html = render_email(template_prefix, context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+def prepared_email_kind(template_prefix: str) -> str:
+    """`accounts/email/invitation` -> `email.accounts.invitation`."""
+    from core.delivery import PREPARED_EMAIL_KIND_PREFIX
+
+    return PREPARED_EMAIL_KIND_PREFIX + template_prefix.replace("/email/", "/").replace("/", ".")
 
 
-def send_email_on_commit(*, to: str, template_prefix: str, context: dict[str, Any]) -> None:
-    """Queue an email to go once the current transaction commits (never for a rolled-back change)."""
-    transaction.on_commit(lambda: send_email_now(to=to, template_prefix=template_prefix, context=context))
+def send_email_on_commit(
+    *, to: str, template_prefix: str, context: dict[str, Any], organisation: Any | None = None
+) -> Notification:
+    """Save the email as a pending notification now; a worker sends it once the transaction commits.
+
+    `organisation` (default: the context's) is whose staff see it on the failed messages page."""
+    from core.notifications import queue_delivery
+
+    subject, text, _html = render_email(template_prefix, context)
+    if organisation is None:
+        organisation = context.get("organisation")
+    notification = Notification.objects.create(
+        kind=prepared_email_kind(template_prefix)[:80],
+        subject_type="core.email",
+        subject_id=uuid.uuid4().hex,
+        recipient_key="e:" + hashlib.sha256(to.strip().lower().encode()).hexdigest()[:32],
+        email=to.strip(),
+        organisation=organisation,
+        title=subject[:200],
+        body=text,
+        essential=True,
+        channel=Notification.Channel.EMAIL,
+        status=Notification.Status.PENDING,
+    )
+    queue_delivery([notification.pk])
+    return notification

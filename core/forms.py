@@ -272,3 +272,48 @@ class ReminderSettingsForm(forms.ModelForm):
                 f"The second reminder about unpublished notes must come after the first ({first} days)",
             )
         return cleaned
+
+
+# --- Filters read from the query string ---------------------------------------------------------
+
+# Dates a filter accepts: any real record's, and far enough from the ends of the calendar
+# (date.max is 31 December 9999) that "the day after the end of the range" is still a date.
+EARLIEST_FILTER_DATE = date(1900, 1, 1)
+LATEST_FILTER_DATE = date(2999, 12, 31)
+# The largest id PostgreSQL's bigint holds.
+LARGEST_ID = 2**63 - 1
+
+
+class FilterForm(forms.Form):
+    """The base of every form that filters a list from the query string.
+
+    Text fields already refuse NUL characters ("Null characters are not allowed."), which
+    PostgreSQL cannot store or compare. Dates are kept between EARLIEST_FILTER_DATE and
+    LATEST_FILTER_DATE, with a message on the field."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if isinstance(field, forms.DateField) and value and not EARLIEST_FILTER_DATE <= value <= LATEST_FILTER_DATE:
+                self.add_error(
+                    name,
+                    f"Enter a date between {EARLIEST_FILTER_DATE:%-d %B %Y} and {LATEST_FILTER_DATE:%-d %B %Y}",
+                )
+        return data
+
+
+def query_id(value: str | None) -> int | None:
+    """A record's id from the query string, or None if it cannot be one: only ASCII digits (`str.isdigit`
+    also accepts superscripts and other scripts' digits, which int() refuses or reads differently) and no
+    larger than a bigint."""
+    if not value or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= LARGEST_ID else None
+
+
+def query_search(value: str | None, *, max_length: int = 100) -> str:
+    """Words to search for from the query string: without NUL and other control characters, which no
+    one can type into a search box and PostgreSQL cannot compare, and no longer than a search box."""
+    return "".join(c for c in (value or "") if c.isprintable() or c == " ")[:max_length].strip()

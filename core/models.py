@@ -113,6 +113,11 @@ class Notification(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    email = models.EmailField(
+        blank=True,
+        db_default="",
+        help_text="For an email to an address rather than a person with an account (an invitation).",
+    )
     title = models.CharField(max_length=200)
     body = models.TextField()
     easy_read_body = models.TextField(
@@ -153,7 +158,7 @@ class Notification(models.Model):
             return self.partner.display_name
         if self.user is not None:
             return self.user.get_full_name()
-        return ""
+        return self.email
 
     @property
     def text_for_recipient(self) -> str:

@@ -24,6 +24,7 @@ Whether and how a message goes out:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from core.models import Notification, NotificationFrequency, NotificationPreference
+
+logger = logging.getLogger(__name__)
 
 # --- Kinds and their groups ----------------------------------------------------------------
 
@@ -196,23 +199,41 @@ def frequency_for(*, group: str, user_id: int | None, partner_id: int | None) ->
 DELIVERY_BATCH = 50
 
 
-def queue_delivery(notification_ids: Sequence[int]) -> None:
-    """After the surrounding transaction commits, queue delivery of the notifications."""
-    if not notification_ids:
-        return
+def send_to_workers(notification_ids: Sequence[int]) -> bool:
+    """Queue delivery tasks now. False (and a warning logged) if the broker could not take them.
+
+    Never raises: the notifications are already saved as pending, which is the durable record;
+    `core.tasks.requeue_stale_notifications` queues them again once the broker is back."""
+    from kombu.exceptions import KombuError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from core.tasks import deliver_notification, deliver_notification_batch
+
     ids = list(notification_ids)
-
-    def _queue() -> None:
-        from core.tasks import deliver_notification, deliver_notification_batch
-
+    try:
         if len(ids) <= DELIVERY_BATCH:
             for pk in ids:
                 deliver_notification.delay(pk)
-            return
-        for start in range(0, len(ids), DELIVERY_BATCH):
-            deliver_notification_batch.delay(ids[start : start + DELIVERY_BATCH])
+        else:
+            for start in range(0, len(ids), DELIVERY_BATCH):
+                deliver_notification_batch.delay(ids[start : start + DELIVERY_BATCH])
+    except (KombuError, RedisConnectionError, OSError) as error:  # the broker did not take them
+        logger.warning(
+            "could not queue notification delivery; it waits for the requeue",
+            extra={"notification_ids": ids[:20], "count": len(ids), "error": f"{type(error).__name__}: {error}"[:200]},
+        )
+        return False
+    return True
 
-    transaction.on_commit(_queue)
+
+def queue_delivery(notification_ids: Sequence[int]) -> None:
+    """After the surrounding transaction commits, queue delivery of the notifications.
+
+    A broker that is down never turns the saved change into an error page (see send_to_workers)."""
+    if not notification_ids:
+        return
+    ids = list(notification_ids)
+    transaction.on_commit(lambda: send_to_workers(ids))
 
 
 # --- One at a time (called by the apps) -----------------------------------------------------

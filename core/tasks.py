@@ -3,7 +3,8 @@
 Beat runs (see migration 0005, editable in the admin under "Periodic tasks"):
 * `run_reminder_sweeps` every 10 minutes,
 * `send_weekly_digests` on Mondays at 08:00 London time,
-* `requeue_stale_notifications` every 15 minutes (delivery lost with a worker that died).
+* `requeue_stale_notifications` every minute (delivery lost with a broker outage or a worker that
+  died; migration 0006).
 A worker also runs the sweeps and the requeue once when it starts, so reminders due while the
 portal was down go out within a minute of it coming back."""
 
@@ -20,6 +21,12 @@ from core.delivery import DeliveryFailed, deliver
 logger = logging.getLogger(__name__)
 
 MAX_DELIVERY_RETRIES = 6
+# The longest a retry waits (30 s, 1, 2, 4, 8, 16 minutes, capped here). The broker's
+# visibility_timeout (settings) must stay longer than this.
+MAX_RETRY_WAIT_SECONDS = 20 * 60
+# A delivery still running after this is stopped; its claim goes stale and it is tried again
+# (core.delivery.STALE_CLAIM must stay longer than this).
+DELIVERY_TIME_LIMIT_SECONDS = 2 * 60
 
 
 @shared_task(
@@ -27,9 +34,10 @@ MAX_DELIVERY_RETRIES = 6
     acks_late=True,
     autoretry_for=(DeliveryFailed,),
     retry_backoff=30,
-    retry_backoff_max=3600,
+    retry_backoff_max=MAX_RETRY_WAIT_SECONDS,
     retry_jitter=True,
     max_retries=MAX_DELIVERY_RETRIES,
+    time_limit=DELIVERY_TIME_LIMIT_SECONDS,
 )
 def deliver_notification(self: Any, notification_id: int) -> str:
     return deliver(notification_id)
@@ -71,10 +79,10 @@ def send_weekly_digests() -> int:
 @shared_task(acks_late=True)
 def requeue_stale_notifications() -> int:
     from core.delivery import stale_notification_ids
+    from core.notifications import send_to_workers
 
     ids = stale_notification_ids()
-    for pk in ids:
-        deliver_notification.delay(pk)
+    send_to_workers(ids)
     return len(ids)
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
-from core.forms import DATE_HINT, DateField, TimeField
+from core.forms import DATE_HINT, DateField, FilterForm, TimeField
 from involvement.models import ActivityStatus, OutcomeStatus
 from programmes.lookups import programme_filter_field
 from programmes.models import Programme, StrategyPriority
@@ -350,7 +350,7 @@ class FeedbackForm(forms.Form):
     )
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(FilterForm):
     organisation = forms.ModelChoiceField(
         label="AHSN", queryset=Organisation.objects.none(), required=False, empty_label="All your AHSNs"
     )

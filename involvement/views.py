@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Organisation
 from core.access import visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
+from core.forms import query_id, query_search
 from core.paginator import CappedPaginator
 from core.templatetags.nhsuk import nhsuk_error_list
 from involvement import selectors, services
@@ -179,8 +180,8 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     if not organisations.exists():
         raise PermissionDenied("Your role cannot log activities.")
     programme: Programme | None = None
-    if request.GET.get("programme", "").isdigit():
-        programme = get_programme_for_user(request.user, int(request.GET["programme"]))
+    if (programme_id := query_id(request.GET.get("programme"))) is not None:
+        programme = get_programme_for_user(request.user, programme_id)
     org_ids = [o.pk for o in organisations]
     programmes = Programme.objects.none()
     for org_id in org_ids:
@@ -340,7 +341,7 @@ def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def participants_add(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
-    query = request.GET.get("q", "")
+    query = query_search(request.GET.get("q"))
     form = AddParticipantsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ids = form.cleaned_data["partners"]

@@ -503,9 +503,12 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
         (name, preferred, pronouns, ahsns, needs, language, access, methods, topics, payment, contact) = row
         email = f"partner{number}@{DEMO_DOMAIN}"
         user, _ = ensure_user(email, name, password=password)
+        # Found by their account, which keeps its sign-in address: the partner may have changed
+        # their name or their contact email since.
         partner, was_created = LayPartner.objects.get_or_create(
-            email=email,
+            user=user,
             defaults={
+                "email": email,
                 "user": user,
                 "full_name": name,
                 "preferred_name": preferred,
@@ -544,12 +547,11 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
     for details in ASSISTED_PARTNERS:
         details = dict(details)
         org = orgs[details.pop("organisation")]
-        partner, was_created = LayPartner.objects.get_or_create(
-            full_name=details["full_name"],
-            is_assisted_digital=True,
-            user=None,
-            defaults=details,
-        )
+        # Found by their phone number (made up for the demo), not their name, which staff may edit.
+        existing = LayPartner.objects.filter(is_assisted_digital=True, user=None, phone=details["phone"])
+        found = existing.order_by("pk").first()
+        was_created = found is None
+        partner = found or LayPartner.objects.create(is_assisted_digital=True, user=None, **details)
         created += int(was_created)
         PartnerLink.objects.get_or_create(
             partner=partner,
@@ -560,11 +562,17 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
         partners[details["full_name"].split()[0].lower()] = partner
 
     for short, name, email, phone, method, interests in APPLICATIONS:
-        PartnerApplication.objects.get_or_create(
-            organisation=orgs[short],
-            full_name=name,
-            defaults={"email": email, "phone": phone, "contact_method": method, "interests": interests},
-        )
+        # By the email address or phone number given, not the name, which staff may correct.
+        contact = {"email": email} if email else {"phone": phone}
+        if not PartnerApplication.objects.filter(organisation=orgs[short], **contact).exists():
+            PartnerApplication.objects.create(
+                organisation=orgs[short],
+                full_name=name,
+                email=email,
+                phone=phone,
+                contact_method=method,
+                interests=interests,
+            )
 
     out.write(f"Demo lay partners: {len(partners)} ({created} new), {len(APPLICATIONS)} applications waiting")
     out.write(

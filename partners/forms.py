@@ -14,7 +14,7 @@ from core.choices import (
     SeldomHeardGroup,
     SupportType,
 )
-from core.forms import DateField
+from core.forms import DateField, FilterForm
 from partners.models import PREFER_NOT_TO_SAY, ConsentRecord, EqualityMonitoring, PartnerLink
 from partners.validators import normalise_postcode, normalise_uk_phone
 
@@ -390,7 +390,7 @@ class LinkForm(forms.Form):
     joined_on = DateField(label="Date they joined", error_messages={"required": "Enter the date they joined"})
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(FilterForm):
     q = forms.CharField(label="Name", required=False, max_length=100)
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *PartnerLink.Status.choices]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import MANAGER_ROLES, User
 from core.access import can_write, memberships_of, visible_organisation_ids, visible_organisations
 from core.choices import CommunicationNeed, ContactMethod
+from core.forms import query_id
 from partners import selectors, services
 from partners.forms import (
     SECTION_FORMS,
@@ -380,10 +381,10 @@ def _staff_organisations(request: HttpRequest) -> Any:
 
 
 def _chosen_organisation(request: HttpRequest, organisations: Any) -> Any:
-    wanted = request.GET.get("organisation", "")
+    wanted = query_id(request.GET.get("organisation"))
     chosen = None
-    if wanted.isdigit():
-        chosen = organisations.filter(pk=int(wanted)).first()
+    if wanted is not None:
+        chosen = organisations.filter(pk=wanted).first()
         if chosen is None:
             raise Http404("No such organisation.")
     if chosen is None:

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from core.formatting import date_text
-from core.forms import DATE_HINT, DateField
+from core.forms import DATE_HINT, DateField, FilterForm
 from payments.models import ClaimStatus, ExpenseCategory
 from payments.selectors import AGE_CHOICES
 from programmes.lookups import programme_filter_field
@@ -265,7 +265,7 @@ class QueryForm(forms.Form):
     )
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(FilterForm):
     status = forms.ChoiceField(
         label="State",
         required=False,

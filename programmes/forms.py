@@ -6,6 +6,7 @@ from django import forms
 
 from accounts.models import Organisation, User
 from core.choices import InnovationStage
+from core.forms import FilterForm
 from programmes.models import Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
 
 
@@ -94,7 +95,7 @@ class ProgrammeForm(forms.Form):
         return data
 
 
-class ProgrammeFilterForm(forms.Form):
+class ProgrammeFilterForm(FilterForm):
     programme_type = forms.ChoiceField(label="Type", choices=[("", "Any type"), *ProgrammeType.choices], required=False)
     innovation_stage = forms.ChoiceField(
         label="Stage", choices=[("", "Any stage"), *InnovationStage.choices], required=False

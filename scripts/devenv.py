@@ -414,6 +414,8 @@ def cmd_run(dev: DevEnv, args: list[str]) -> int:
     port = int(dev.env.get("PORT", "8000"))
     if port_in_use("127.0.0.1", port):
         raise SystemExit(f"Port {port} on 127.0.0.1 is already in use: stop that, or set PORT.")
+    # Links in emails point at the address this serves, unless .env or the shell says otherwise.
+    dev.env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     dev.ensure_database()
     dev.ensure_redis()
     (DATA / "outbox").mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import environ
 
@@ -15,6 +16,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 SERVICE_NAME = "AHSN Involvement Portal"
+# `manage.py seed_demo` creates accounts with a published password: only local and test settings allow it.
+DEMO_DATA_ALLOWED = False
 
 INSTALLED_APPS = [
     "core.apps.PortalAdminConfig",  # the Django admin, opened to network admins for reminders
@@ -77,15 +80,37 @@ TEMPLATES = [
 DATABASES: dict[str, dict[str, Any]] = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/ahsn_portal")
 }
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+DATABASES["default"]["ENGINE"] = "core.postgresql"  # Django's, with a pool that recovers from a restart
 DATABASES["default"].setdefault("OPTIONS", {})
-DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env.int("DB_POOL_MAX", default=10)}
+
+
+def database_pool(*, min_size: int) -> dict[str, Any]:
+    """psycopg's pool options: `timeout` is how long a request waits for a connection before it
+    fails (psycopg's default is 30 seconds, which held /healthz and every page that long)."""
+    return {
+        "min_size": min_size,
+        "max_size": env.int("DB_POOL_MAX", default=10),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=5.0),
+    }
+
+
+# libpq's own limit on opening a connection (seconds; 2 is its minimum).
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=3)
+DATABASES["default"]["OPTIONS"]["pool"] = database_pool(min_size=1)
+DATABASES["default"]["OPTIONS"]["connect_timeout"] = DB_CONNECT_TIMEOUT
 # PostgreSQL's JIT compiles a query when its estimated cost is high; for the portal's short page
 # queries that compilation alone cost 250-390 ms (a 6.6 ms query took 400 ms). Reports and pages
 # are planned to use indexes, so the application's connections switch it off, by choice.
 DB_SESSION_OPTIONS = "-c jit=off"
 DATABASES["default"]["OPTIONS"]["options"] = DB_SESSION_OPTIONS
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# With the pool, this is how Django gives psycopg `check=ConnectionPool.check_connection`: each
+# connection is tested as it is handed out (one round trip), so the ones a database restart killed
+# are thrown away and replaced instead of failing the request. (Passing `check` in the pool
+# options as well is refused: Django sets it from this.)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# /healthz waits at most this long for the database, so a load balancer hears "503" quickly.
+HEALTHZ_DATABASE_TIMEOUT = 1.5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -166,11 +191,50 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# An SMTP server that stops answering fails the delivery (retried later) instead of holding a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AHSN Involvement Portal <no-reply@involvement.ahsn.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Celery ---------------------------------------------------------------------------------
+# --- Redis: the Celery broker and the shared cache ----------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The cache lives in its own database number on the same server, so flushing one leaves the other.
+REDIS_CACHE_DB = env.int("REDIS_CACHE_DB", default=1)
+
+
+def redis_cache_url(broker_url: str, db: int) -> str | None:
+    """The address of database `db` on the Redis server that `broker_url` names, as redis-py reads it.
+
+    `redis://host:port/0` and `rediss://…` change their path; a unix socket (Celery's
+    `redis+socket:///path`, which `make run` uses, or redis-py's `unix:///path`) becomes
+    `unix:///path?db=N`. Anything else (`memory://` in the benchmarks) has no Redis: None."""
+    parts = urlsplit(broker_url)
+    if parts.scheme in ("redis", "rediss"):
+        return urlunsplit(parts._replace(path=f"/{db}"))
+    if parts.scheme in ("redis+socket", "unix"):
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "db"] + [("db", str(db))]
+        return f"unix://{parts.path}?{urlencode(query)}"
+    return None
+
+
+def shared_cache(url: str | None) -> dict[str, Any]:
+    """Redis shared by every web worker, so allauth's sign-in lock-out and its record of used TOTP
+    codes hold across workers. If Redis does not answer, `core.cache` falls back to the worker's own
+    memory and logs a warning: sign-in keeps working, with the lock-out counted per worker."""
+    if url is None:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {
+        "BACKEND": "core.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "ahsn",
+        # Short timeouts: a Redis that does not answer must not hold up a sign-in.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
+
+CACHES = {"default": shared_cache(env("REDIS_CACHE_URL", default=None) or redis_cache_url(REDIS_URL, REDIS_CACHE_DB))}
+
+# --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -181,7 +245,19 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # With acks_late, Redis hands a task that no worker acknowledged to another worker after this
+    # long. It must be longer than the longest countdown a task waits (a delivery retry waits up
+    # to 20 minutes, core.tasks) and the longest run, or a waiting retry would run twice. A task
+    # lost with a killed worker is not left waiting for it: the notification row is the record,
+    # and core.tasks.requeue_stale_notifications delivers it within minutes (core.delivery).
+    "visibility_timeout": 60 * 60,
+}
+# Queuing a task when the broker is down fails fast (about half a second) rather than holding
+# a request: the caller logs it and the notification row waits for the requeue.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

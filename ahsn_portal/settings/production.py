@@ -3,7 +3,15 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import (
+    DB_CONNECT_TIMEOUT,
+    DB_SESSION_OPTIONS,
+    REDIS_CACHE_DB,
+    database_pool,
+    env,
+    redis_cache_url,
+    shared_cache,
+)
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -11,13 +19,16 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db_url("DATABASE_URL")}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+DATABASES["default"]["ENGINE"] = "core.postgresql"  # Django's, with a pool that recovers from a restart
 DATABASES["default"]["OPTIONS"] = {
-    "pool": {"min_size": 2, "max_size": env.int("DB_POOL_MAX", default=10)},
-    "options": DB_SESSION_OPTIONS,  # noqa: F405 - jit off: see base.py
+    "pool": database_pool(min_size=2),
+    "connect_timeout": DB_CONNECT_TIMEOUT,
+    "options": DB_SESSION_OPTIONS,  # jit off: see base.py
 }
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool checks each connection it hands out (base.py)
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
+CACHES = {"default": shared_cache(env("REDIS_CACHE_URL", default=None) or redis_cache_url(REDIS_URL, REDIS_CACHE_DB))}
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -14,6 +14,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The tests use their own Redis database number so they never share state with `make run`.
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/13")
 CELERY_BROKER_URL = REDIS_URL
+# Each test process keeps its own cache, so runs never share lock-outs or used codes. The tests of
+# the shared Redis cache (tests/accounts/test_shared_cache.py) start servers with the real one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DEMO_DATA_ALLOWED = True
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -338,3 +338,28 @@ def test_the_weekly_summary_costs_the_same_queries_for_a_few_or_many_held_messag
         .exclude(status=Notification.Status.SKIPPED)
         .exists()
     )
+
+
+def test_messages_lost_with_the_broker_or_a_killed_worker_are_requeued_within_minutes(wessex) -> None:
+    """Beat runs the requeue every minute: a message left pending while the broker was down goes
+    after 2 minutes, one stuck "being sent" by a worker that was killed after 5; one a worker may
+    still be sending is left alone, so it is not sent twice."""
+    partner = linked_partner(wessex)
+    now = timezone.now()
+    broker_was_down, _ = _notify_partner(partner, occurrence="pending 3 minutes")
+    worker_killed, _ = _notify_partner(partner, occurrence="claimed 6 minutes ago")
+    still_sending, _ = _notify_partner(partner, occurrence="claimed a minute ago")
+    Notification.objects.filter(pk=broker_was_down.pk).update(created_at=now - timedelta(minutes=3))
+    Notification.objects.filter(pk=worker_killed.pk).update(
+        status=Notification.Status.SENDING, claimed_at=now - timedelta(minutes=6), attempts=1
+    )
+    Notification.objects.filter(pk=still_sending.pk).update(
+        status=Notification.Status.SENDING, claimed_at=now - timedelta(minutes=1), attempts=1
+    )
+
+    assert requeue_stale_notifications.delay().get() == 2
+
+    statuses = dict(Notification.objects.values_list("pk", "status"))
+    assert statuses[broker_was_down.pk] == statuses[worker_killed.pk] == Notification.Status.SENT
+    assert statuses[still_sending.pk] == Notification.Status.SENDING
+    assert len(mail.outbox) == 2

@@ -1,4 +1,6 @@
-"""Create demo data. Idempotent: running it twice changes nothing the second time."""
+"""Create demo data. Idempotent: running it twice changes nothing the second time, also after people
+have edited the demo records (each module finds its records by a key that editing leaves alone,
+such as an account's email address). Refuses to run with production settings."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_DOMAIN, DEMO_STAFF, demo_password, demo_totp_secret
 
@@ -15,6 +18,13 @@ class Command(BaseCommand):
     help = "Create demo users, organisations' data and activity for trying the portal."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "seed_demo only runs with the local or test settings "
+                f"(DJANGO_SETTINGS_MODULE is {settings.SETTINGS_MODULE}). It creates accounts, "
+                "including a network admin, whose password and authenticator secret are published "
+                "in the README: never run it against a live portal."
+            )
         context: dict[str, Any] = {}
         # Each app that has demo data provides `<app>/demo.py` with `seed(out, context)`;
         # they run in INSTALLED_APPS order so later apps can use earlier apps' records.
