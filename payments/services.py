@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, Role
+from core import money
 from core.access import can_write
 from core.audit import log_action
 from core.choices import PaymentPreference
@@ -39,7 +40,6 @@ from payments.rates import (
     MAX_MILES,
     deadline_for,
     fee_for_hours,
-    has_at_most_two_decimals,
     mileage_amount,
 )
 from payments.receipts import ReceiptRejected, check_receipt
@@ -119,15 +119,12 @@ def rate_card_in_force(*, organisation_id: int, on: date) -> RateCard | None:
 
 
 def parse_money(value: Any, *, what: str = "The amount") -> Decimal:
-    """A positive amount in pounds and pence, or a ClaimError that says what is wrong."""
+    """A positive amount in pounds and pence, read exactly as typed (core.money), or a ClaimError
+    that says what to type."""
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().lstrip("£").replace(",", ""))
-    except (InvalidOperation, ValueError) as exc:
-        raise ClaimError(f"{what} must be an amount of money, like 12.50") from exc
-    if not amount.is_finite():
-        raise ClaimError(f"{what} must be an amount of money, like 12.50")
-    if not has_at_most_two_decimals(amount):
-        raise ClaimError(f"{what} must be in pounds and pence, with no more than 2 numbers after the point")
+        amount = money.parse_money(value, what=what)
+    except money.AmountError as exc:
+        raise ClaimError(str(exc)) from exc
     if amount <= 0:
         raise ClaimError(f"{what} must be more than £0")
     if amount > ABSOLUTE_LINE_LIMIT:
@@ -349,10 +346,10 @@ def claim_add_expense_line(
         miles_value: Decimal | None = None
         if category == ExpenseCategory.MILEAGE:
             try:
-                miles_value = Decimal(str(miles).strip()) if miles not in (None, "") else None
-            except InvalidOperation as exc:
-                raise ClaimError("Miles must be a number, like 12.5") from exc
-            if miles_value is None or not miles_value.is_finite() or miles_value <= 0:
+                miles_value = money.parse_miles(miles) if miles not in (None, "") else None
+            except money.AmountError as exc:
+                raise ClaimError(str(exc)) from exc
+            if miles_value is None or miles_value <= 0:
                 raise ClaimError("Enter how many miles you drove, more than 0")
             if miles_value > MAX_MILES:
                 raise ClaimError(f"Miles must be {MAX_MILES} or fewer for one journey")
