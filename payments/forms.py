@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from core.idempotency import SubmissionTokenField
 from payments.models import ClaimStatus, ExpenseCategory
 from payments.selectors import AGE_CHOICES, ClaimableParticipation
 
@@ -121,6 +122,7 @@ class ExpenseLineForm(forms.Form):
         required=False,
         widget=ReceiptInput(),
     )
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args: Any, category: str, receipt_hint: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

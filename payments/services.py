@@ -20,6 +20,7 @@ from core import money
 from core.access import can_write
 from core.audit import log_action
 from core.choices import PaymentPreference
+from core.idempotency import submit_once
 from core.money import format_money
 from core.notifications import notify
 from partners.models import LayPartner, PartnerLink
@@ -317,8 +318,10 @@ def claim_add_expense_line(
     description: str = "",
     reason: str = "",
     today: date | None = None,
+    submission_token: str = "",
 ) -> ClaimLine:
-    """An expense. Mileage is worked out from the miles; every other amount is typed and checked."""
+    """An expense. Mileage is worked out from the miles; every other amount is typed and checked.
+    The same form sent twice adds it once (`submission_token`, core.idempotency)."""
     today = today or timezone.localdate()
     if category not in ExpenseCategory.values:
         raise ClaimError("Choose what kind of expense this is")
@@ -332,6 +335,7 @@ def claim_add_expense_line(
         raise ClaimError("The date of the expense must be today or in the past")
     with transaction.atomic():
         claim = _lock(claim)
+        once = submit_once(token=submission_token, actor=actor)
         _check_editor(claim, actor)
         _check_editable(claim)
         card = rate_card_in_force(organisation_id=claim.organisation_id, on=expense_date)
@@ -378,6 +382,7 @@ def claim_add_expense_line(
             rate_used=rate_used,
             rule_used=rule_used,
         )
+        once.made(line)
         _line_logged(claim, line, actor, "added")
     return line
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation, Role
 from core.access import can_write, visible_organisation_ids
+from core.idempotency import AlreadySubmitted
 from partners.models import PartnerLink
 from payments import forms, selectors, services
 from payments.models import ClaimStatus, ExpenseCategory
@@ -271,11 +272,14 @@ def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
                         miles=data.get("miles"),
                         description=data.get("description", ""),
                         reason=data.get("reason", ""),
+                        submission_token=data["submission_token"],
                     )
                     if receipt:
                         services.receipt_add(line=line, uploaded=receipt, actor=request.user)
             except ClaimError as exc:
                 _add_error(form, exc)
+            except AlreadySubmitted:  # the same form sent twice: the expense was added the first time
+                return redirect("payments:claim_detail", pk=claim.pk)
             else:
                 messages.success(request, f"{ExpenseCategory(category).label} added. Your claim has been saved.")
                 return redirect("payments:claim_detail", pk=claim.pk)
