@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import Organisation, Role
+from accounts.models import Organisation
+from accounts.roles import Role
 
 
 class InvitationForm(forms.Form):
@@ -27,7 +28,7 @@ class InvitationForm(forms.Form):
         label="Role",
         choices=Role.choices,
         widget=forms.RadioSelect,
-        help_text="Involvement leads, finance officers and network admins must set up a second sign-in step.",
+        help_text="Everyone on the staff signs in with a password and a code from an authenticator app.",
         error_messages={"required": "Choose their role"},
     )
 

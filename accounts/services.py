@@ -11,7 +11,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MANAGER_ROLES, Invitation, Membership, Organisation, Role, User
+from accounts.models import Invitation, Membership, Organisation, User
+from accounts.roles import MANAGER_ROLES, Role
 from core.access import can_write
 from core.audit import log_action
 from core.emails import send_email_on_commit

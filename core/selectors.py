@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import MANAGER_ROLES, Role
+from accounts.roles import MANAGER_ROLES, Role
 from core.access import visible_organisation_ids
 from core.models import AuditEntry
 

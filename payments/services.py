@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation, Role
+from accounts.models import Organisation
+from accounts.roles import APPROVER_ROLES, DELIVERY_ROLES, FINANCE_ROLES, MANAGER_ROLES
 from core import money
 from core.access import can_write
 from core.audit import log_action
@@ -46,10 +47,8 @@ from payments.rates import (
 from payments.receipts import ReceiptRejected, check_receipt
 
 # Who may prepare a claim for an assisted-digital partner, and who approves.
-PREPARER_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
-APPROVER_ROLES = frozenset({Role.INVOLVEMENT_LEAD})
-FINANCE_ROLES = frozenset({Role.FINANCE})
-RATE_EDITOR_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+PREPARER_ROLES = DELIVERY_ROLES
+RATE_EDITOR_ROLES = MANAGER_ROLES
 
 
 class ClaimError(Exception):
