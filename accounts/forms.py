@@ -69,7 +69,12 @@ class MyAccountForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label="Action contains", required=False, max_length=100)
+    action = forms.CharField(
+        label="What happened",
+        help_text="A word or two, for example: role, approved, personal data",
+        required=False,
+        max_length=100,
+    )
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation.objects.none(), required=False, empty_label="All you can see"
     )

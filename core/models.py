@@ -72,6 +72,13 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
 
+    @property
+    def description(self) -> str:
+        """What happened, in plain English (core.audit)."""
+        from core.audit import describe_action
+
+        return describe_action(self.action)
+
 
 class Notification(models.Model):
     """One message to one person about one thing, once.

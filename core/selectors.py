@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import MANAGER_ROLES, Role
 from core.access import visible_organisation_ids
+from core.audit import actions_matching
 from core.models import AuditEntry
 
 
@@ -29,7 +30,7 @@ def audit_entries_for_user(
     if organisation_id:
         qs = qs.filter(organisation_id=organisation_id)
     if action:
-        qs = qs.filter(action__icontains=action)
+        qs = qs.filter(actions_matching(action))
     tz = timezone.get_current_timezone()
     if date_from:
         qs = qs.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))

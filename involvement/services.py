@@ -195,13 +195,14 @@ def activity_update(
             locked.priorities.set(list(priorities))
             if before != {p.pk for p in priorities}:
                 changed["priorities"] = sorted(p.code for p in priorities)
-        log_action(
-            actor=actor,
-            action="involvement.activity.updated",
-            target=locked,
-            organisation=locked.organisation,
-            data={"changed": changed},
-        )
+        if changed:  # saved without a change: nothing to record
+            log_action(
+                actor=actor,
+                action="involvement.activity.updated",
+                target=locked,
+                organisation=locked.organisation,
+                data={"changed": changed},
+            )
     return locked
 
 
@@ -549,13 +550,14 @@ def outcome_update(*, actor: Any, outcome: Outcome, **fields: Any) -> Outcome:
                 changed[key] = str(value) if key in {"status", "decided_on", "shareable"} else "changed"
                 setattr(locked, key, value)
         locked.save()
-        log_action(
-            actor=actor,
-            action="involvement.outcome.updated",
-            target=locked,
-            organisation=locked.organisation,
-            data={"changed": changed},
-        )
+        if changed:  # saved without a change: nothing to record
+            log_action(
+                actor=actor,
+                action="involvement.outcome.updated",
+                target=locked,
+                organisation=locked.organisation,
+                data={"changed": changed},
+            )
     return locked
 
 
