@@ -30,6 +30,8 @@ _NUMBER = re.compile(
     """,
     re.VERBOSE | re.ASCII,
 )
+# Spaces a keyboard or a copy and paste may add before or after (not every Unicode space).
+_AROUND = " \t\r\n\u00a0"
 # "2,50" or "12,5": a comma where a point was meant (the way amounts are written in much of Europe).
 _COMMA_FOR_POINT = re.compile(r"-?£?[0-9]+,[0-9]{1,2}", re.ASCII)
 
@@ -60,7 +62,7 @@ def _read(value: object, *, pound_sign: bool) -> Decimal | None:
         return value if value.is_finite() else None
     if not isinstance(value, str):
         return None
-    match = _NUMBER.fullmatch(value.strip())
+    match = _NUMBER.fullmatch(value.strip(_AROUND))
     if match is None or (match["pound"] and not pound_sign):
         return None
     text = match["whole"].replace(",", "")
@@ -75,7 +77,7 @@ def parse_money(value: object, *, what: str = "The amount") -> Decimal:
     caller's rule."""
     amount = _read(value, pound_sign=True)
     if amount is None:
-        if isinstance(value, str) and _COMMA_FOR_POINT.fullmatch(value.strip()):
+        if isinstance(value, str) and _COMMA_FOR_POINT.fullmatch(value.strip(_AROUND)):
             raise AmountError(f"{what} must have a full stop between pounds and pence, like 2.50")
         raise AmountError(f"{what} must be an amount of money, like 12.50 or £1,250.00")
     exponent = amount.as_tuple().exponent
@@ -89,7 +91,7 @@ def parse_miles(value: object, *, what: str = "Miles") -> Decimal:
     says what to type. How many places and how far are the caller's rules."""
     miles = _read(value, pound_sign=False)
     if miles is None:
-        if isinstance(value, str) and _COMMA_FOR_POINT.fullmatch(value.strip()):
+        if isinstance(value, str) and _COMMA_FOR_POINT.fullmatch(value.strip(_AROUND)):
             raise AmountError(f"{what} must have a full stop before any part of a mile, like 12.5")
         raise AmountError(f"{what} must be a number, like 12.5")
     return miles

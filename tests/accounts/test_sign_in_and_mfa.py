@@ -90,7 +90,7 @@ def test_a_lay_partner_signs_in_with_a_password_and_may_add_a_second_step(client
     response = client.post("/accounts/login/", {"login": partner.user.email, "password": "correct-horse-battery"})
     assert "/2fa/" not in response["Location"]
     account = client.get("/account/").content.decode()
-    assert "Set up an authenticator app" in account
+    assert "Set up an authenticator app" in account and "You can choose to be asked for a code" in account
     page = client.get("/accounts/2fa/totp/activate/")
     assert page.status_code == 200
     assert "you need to set up two-step verification" not in page.content.decode()
