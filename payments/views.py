@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation, Role
+from accounts.roles import CLAIM_READER_ROLES
 from core.access import can_write, visible_organisation_ids
 from core.idempotency import AlreadySubmitted
 from partners.models import PartnerLink
@@ -25,7 +26,7 @@ from payments.models import ClaimStatus, ExpenseCategory
 from payments.services import ClaimError
 
 ZERO = Decimal("0.00")
-STAFF_CLAIM_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN})
+STAFF_CLAIM_ROLES = CLAIM_READER_ROLES
 
 
 def _partner(request: HttpRequest) -> Any:
