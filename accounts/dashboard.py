@@ -6,7 +6,8 @@ from typing import Any
 
 from django.urls import reverse
 
-from accounts.models import MANAGER_ROLES, Invitation
+from accounts.models import Invitation
+from accounts.roles import MANAGER_ROLES
 from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.models import MFA_REQUIRED_ROLES, Membership, Organisation, Role, User
+from accounts.models import Membership, Organisation, User
+from accounts.roles import MFA_REQUIRED_ROLES, Role
 
 DEMO_DOMAIN = "demo.ahsn.test"
 DEFAULT_DEMO_PASSWORD = "involve-demo-2026"
@@ -69,8 +70,8 @@ def seed(out: Any) -> dict[str, Any]:
         user, created = ensure_user(f"{local}@{DEMO_DOMAIN}", full_name, password=password)
         created_count += int(created)
         Membership.objects.get_or_create(user=user, organisation=orgs[org_short], defaults={"role": role})
-        # Only the roles that must use a second step get one, as the README says: staff sign in
-        # with their password alone.
+        # Every staff role signs in with a second step (accounts.roles), so every demo member of
+        # staff has the one demo authenticator secret the README and seed_demo print.
         if role in MFA_REQUIRED_ROLES:
             ensure_totp(user, secret)
         users[local] = user

@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import Organisation, Role
+from accounts.models import Organisation
+from accounts.roles import Role
 from core.forms import DateField, FilterForm
 
 
@@ -28,7 +29,7 @@ class InvitationForm(forms.Form):
         label="Role",
         choices=Role.choices,
         widget=forms.RadioSelect,
-        help_text="Involvement leads, finance officers and network admins must set up a second sign-in step.",
+        help_text="Everyone on the staff signs in with a password and a code from an authenticator app.",
         error_messages={"required": "Choose their role"},
     )
 
@@ -69,7 +70,12 @@ class MyAccountForm(forms.Form):
 
 
 class AuditFilterForm(FilterForm):
-    action = forms.CharField(label="Action contains", required=False, max_length=100)
+    action = forms.CharField(
+        label="What happened",
+        help_text="A word or two, for example: role, approved, personal data",
+        required=False,
+        max_length=100,
+    )
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation.objects.none(), required=False, empty_label="All you can see"
     )

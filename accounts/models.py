@@ -12,6 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+# The roles and the sets of them live in accounts.roles; these names stay importable from here.
+from accounts.roles import MANAGER_ROLES as MANAGER_ROLES
+from accounts.roles import MFA_REQUIRED_ROLES as MFA_REQUIRED_ROLES
+from accounts.roles import Role
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -87,19 +92,6 @@ class Organisation(models.Model):
     @property
     def is_network(self) -> bool:
         return self.kind == self.Kind.NETWORK
-
-
-class Role(models.TextChoices):
-    STAFF = "staff", "Staff"
-    INVOLVEMENT_LEAD = "involvement_lead", "Involvement lead"
-    FINANCE = "finance", "Finance officer"
-    NETWORK_ADMIN = "network_admin", "Network admin"
-
-
-# Roles that can see personal data or approve money: they must sign in with a second factor.
-MFA_REQUIRED_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN})
-# Roles that manage an organisation's memberships.
-MANAGER_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 
 
 class Membership(models.Model):

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import MANAGER_ROLES, Invitation, Membership, Organisation
+from accounts.models import Invitation, Membership, Organisation
+from accounts.roles import MANAGER_ROLES
 from core.access import scoped_get_or_404, visible_organisation_ids
 
 

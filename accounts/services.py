@@ -11,9 +11,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MANAGER_ROLES, Invitation, Membership, Organisation, Role, User
+from accounts.models import Invitation, Membership, Organisation, User
+from accounts.roles import MANAGER_ROLES, Role
 from core.access import can_write
-from core.audit import log_action
+from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
 
 
@@ -239,7 +240,14 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
 
 def user_update_name(*, user: User, full_name: str) -> User:
     with transaction.atomic():
+        before = user.full_name
         user.full_name = full_name.strip()
         user.save(update_fields=["full_name"])
-        log_action(actor=user, action="accounts.user.name_changed", target=user)
+        log_change(
+            actor=user,
+            action="accounts.user.name_changed",
+            target=user,
+            before={"full_name": before},
+            after={"full_name": user.full_name},
+        )
     return user

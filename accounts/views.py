@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import AcceptInvitationForm, ChangeRoleForm, InvitationForm, MyAccountForm
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.roles import Role
 from core.access import can_write, memberships_of, visible_organisations
 from core.forms import query_id
 

@@ -17,7 +17,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from accounts.models import MANAGER_ROLES, Membership, Organisation, Role
+from accounts.models import Membership, Organisation
+from accounts.roles import MANAGER_ROLES, Role
 
 M = TypeVar("M", bound=models.Model)
 

@@ -295,7 +295,11 @@ class FilterForm(forms.Form):
         data = super().clean() or {}
         for name, field in self.fields.items():
             value = data.get(name)
-            if isinstance(field, forms.DateField) and value and not EARLIEST_FILTER_DATE <= value <= LATEST_FILTER_DATE:
+            if (
+                isinstance(field, (forms.DateField, DateField))
+                and value
+                and not EARLIEST_FILTER_DATE <= value <= LATEST_FILTER_DATE
+            ):
                 self.add_error(
                     name,
                     f"Enter a date between {EARLIEST_FILTER_DATE:%-d %B %Y} and {LATEST_FILTER_DATE:%-d %B %Y}",

@@ -74,6 +74,13 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
 
+    @property
+    def description(self) -> str:
+        """What happened, in plain English (core.audit)."""
+        from core.audit import describe_action
+
+        return describe_action(self.action)
+
 
 class Notification(models.Model):
     """One message to one person about one thing, once.
@@ -253,3 +260,25 @@ class ReminderSettings(models.Model):
     def load(cls) -> ReminderSettings:
         settings_row, _ = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class Submission(models.Model):
+    """A form that creates something was sent with this one-time token (see core.idempotency).
+
+    The row is written in the same transaction as the thing it made, so a token is used up only
+    when that thing was really saved; a second send of the same form finds the row and is pointed
+    at what the first one made."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    made_type = models.CharField(max_length=100, blank=True)
+    made_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Form sent {self.created_at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import MANAGER_ROLES, Role
+from accounts.roles import CLAIM_READER_ROLES, DELIVERY_ROLES, MANAGER_ROLES
 from core.access import memberships_of
 
 
@@ -12,14 +12,14 @@ def nav_entries_for(user: Any) -> list[tuple[str, str]]:
     roles = {m.role for m in memberships_of(user)}
     entries: list[tuple[str, str]] = [("Home", "core:dashboard")]
     if roles:
-        if roles & {Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN}:
+        if roles & DELIVERY_ROLES:
             entries += [
                 ("Programmes", "programmes:programme_list"),
                 ("Activities", "involvement:activity_list"),
                 ("Lay partners", "partners:directory"),
                 ("Forums", "forum:forum_list"),
             ]
-        if roles & {Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN}:
+        if roles & CLAIM_READER_ROLES:
             entries.append(("Claims", "payments:claim_queue"))
         if roles & MANAGER_ROLES:
             entries.append(("Reports", "reports:report_list"))

@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import MANAGER_ROLES, Role
+from accounts.roles import MANAGER_ROLES, Role
 from core.access import visible_organisation_ids
+from core.audit import actions_matching
 from core.models import AuditEntry
 
 
@@ -29,7 +30,7 @@ def audit_entries_for_user(
     if organisation_id:
         qs = qs.filter(organisation_id=organisation_id)
     if action:
-        qs = qs.filter(action__icontains=action)
+        qs = qs.filter(actions_matching(action))
     tz = timezone.get_current_timezone()
     if date_from:
         qs = qs.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import AuditFilterForm
-from accounts.models import MANAGER_ROLES
+from accounts.roles import MANAGER_ROLES
 from core import dashboard, selectors
 from core.access import visible_organisation_ids, visible_organisations
 

@@ -148,6 +148,8 @@ def member_change_role(*, actor: Any, member: ForumMember, role: str) -> ForumMe
         locked = ForumMember.objects.select_for_update().get(pk=member.pk)
         if locked.left_on is not None:
             raise ForumError("This person has left the forum")
+        if locked.role == role:  # nothing changed, so nothing to record
+            return locked
         before = locked.role
         locked.role = role
         locked.save(update_fields=["role"])

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
 from core.forms import DATE_HINT, DateField, FilterForm, TimeField
+from core.idempotency import SubmissionTokenField
 from involvement.models import ActivityStatus, OutcomeStatus
 from programmes.lookups import programme_filter_field
 from programmes.models import Programme, StrategyPriority
@@ -195,6 +196,12 @@ class ActivityForm(forms.Form):
         }
 
 
+class NewActivityForm(ActivityForm):
+    """Logging an activity: sent twice, it is logged once (core.idempotency)."""
+
+    submission_token = SubmissionTokenField()
+
+
 class DuplicateForm(forms.Form):
     start_date = DateField(
         label="Date of the new session", error_messages={"required": "Enter the date of the new session"}
@@ -306,6 +313,12 @@ class OutcomeForm(forms.Form):
         if data.get("status") == OutcomeStatus.NOT_TAKEN_FORWARD and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why it was not taken forward")
         return data
+
+
+class NewOutcomeForm(OutcomeForm):
+    """Recording an outcome: sent twice, it is recorded once (core.idempotency)."""
+
+    submission_token = SubmissionTokenField()
 
 
 class FeedbackForm(forms.Form):

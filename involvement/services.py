@@ -24,6 +24,7 @@ from accounts.models import Organisation
 from core import formatting
 from core.access import can_write
 from core.audit import log_action
+from core.idempotency import submit_once
 from core.notifications import notify
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus, Participation
 from involvement.selectors import ACTIVITY_WRITE_ROLES, FEEDBACK_EDITABLE_DAYS
@@ -119,9 +120,11 @@ def activity_create(
     format: str,
     programme: Programme | None = None,
     priorities: Iterable[StrategyPriority] = (),
+    submission_token: str = "",
     **fields: Any,
 ) -> Activity:
-    """Log an activity run by `organisation` (against its own programme or one shared with it)."""
+    """Log an activity run by `organisation` (against its own programme or one shared with it).
+    The same form sent twice logs it once (`submission_token`, core.idempotency)."""
     unknown = set(fields) - set(ACTIVITY_FIELDS)
     if unknown:
         raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
@@ -133,6 +136,7 @@ def activity_create(
     if fields.get("public_participants_count", 0) < 0:
         raise InvolvementError("The number of members of the public cannot be negative.")
     with transaction.atomic():
+        once = submit_once(token=submission_token, actor=actor)
         activity = Activity.objects.create(
             organisation=organisation,
             programme=programme,
@@ -146,6 +150,7 @@ def activity_create(
             **fields,
         )
         activity.priorities.set(list(priorities))
+        once.made(activity)
         log_action(
             actor=actor,
             action="involvement.activity.created",
@@ -183,13 +188,14 @@ def activity_update(
             locked.priorities.set(list(priorities))
             if before != {p.pk for p in priorities}:
                 changed["priorities"] = sorted(p.code for p in priorities)
-        log_action(
-            actor=actor,
-            action="involvement.activity.updated",
-            target=locked,
-            organisation=locked.organisation,
-            data={"changed": changed},
-        )
+        if changed:  # saved without a change: nothing to record
+            log_action(
+                actor=actor,
+                action="involvement.activity.updated",
+                target=locked,
+                organisation=locked.organisation,
+                data={"changed": changed},
+            )
     return locked
 
 
@@ -446,14 +452,17 @@ def outcome_record(
     decided_on: Any,
     reason: str = "",
     shareable: bool = False,
+    submission_token: str = "",
 ) -> Outcome:
-    """Record "you said, we did" on an activity or a programme and tell the people involved."""
+    """Record "you said, we did" on an activity or a programme and tell the people involved.
+    The same form sent twice records it once (`submission_token`, core.idempotency)."""
     if (activity is None) == (programme is None):
         raise InvolvementError("An outcome belongs to one activity or one programme.")
     _check_outcome_fields(status, reason)
     if not what_we_heard.strip() or not what_we_did.strip():
         raise InvolvementError("Say what we heard and what we did.")
     with transaction.atomic():
+        once = submit_once(token=submission_token, actor=actor)
         if activity is not None:
             target = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
             organisation = target.organisation
@@ -482,6 +491,7 @@ def outcome_record(
             shareable=shareable,
             recorded_by=_actor_or_none(actor),
         )
+        once.made(outcome)
         recipients = list(_outcome_recipients(outcome))
         log_action(
             actor=actor,
@@ -533,13 +543,14 @@ def outcome_update(*, actor: Any, outcome: Outcome, **fields: Any) -> Outcome:
                 changed[key] = str(value) if key in {"status", "decided_on", "shareable"} else "changed"
                 setattr(locked, key, value)
         locked.save()
-        log_action(
-            actor=actor,
-            action="involvement.outcome.updated",
-            target=locked,
-            organisation=locked.organisation,
-            data={"changed": changed},
-        )
+        if changed:  # saved without a change: nothing to record
+            log_action(
+                actor=actor,
+                action="involvement.outcome.updated",
+                target=locked,
+                organisation=locked.organisation,
+                data={"changed": changed},
+            )
     return locked
 
 

@@ -19,6 +19,7 @@ from accounts.models import Organisation
 from core.access import visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.forms import query_id, query_search
+from core.idempotency import AlreadySubmitted
 from core.paginator import CappedPaginator
 from core.templatetags.nhsuk import nhsuk_error_list
 from involvement import selectors, services
@@ -30,6 +31,8 @@ from involvement.forms import (
     CancelForm,
     DuplicateForm,
     FeedbackForm,
+    NewActivityForm,
+    NewOutcomeForm,
     OutcomeForm,
 )
 from involvement.models import Activity, ActivityStatus, Participation
@@ -191,7 +194,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         initial["programme"] = programme.pk
         initial["stage"] = programme.innovation_stage
         initial["priorities"] = list(programme.priorities.all())
-    form = ActivityForm(
+    form = NewActivityForm(
         request.POST or None, initial=initial, organisations=organisations, programmes=programmes.distinct()
     )
     if request.method == "POST" and form.is_valid():
@@ -201,10 +204,13 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 organisation=form.cleaned_data["organisation"],
                 priorities=form.cleaned_data["priorities"],
+                submission_token=form.cleaned_data["submission_token"],
                 **fields,
             )
         except services.InvolvementError as exc:
             form.add_error(None, str(exc))
+        except AlreadySubmitted as done:  # the same form sent twice: it was logged the first time
+            return redirect("involvement:activity_detail", pk=done.made_id)
         else:
             messages.success(request, f"{activity.title} has been logged. Now add the people taking part.")
             return redirect("involvement:activity_detail", pk=activity.pk)
@@ -458,12 +464,14 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
-    form = OutcomeForm(request.POST or None, initial={"decided_on": timezone.localdate()})
+    form = NewOutcomeForm(request.POST or None, initial={"decided_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.outcome_record(actor=request.user, activity=activity, **form.cleaned_data)
         except services.InvolvementError as exc:
             form.add_error(None, str(exc))
+        except AlreadySubmitted:  # the same form sent twice: it was recorded the first time
+            return redirect("involvement:activity_detail", pk=activity.pk)
         else:
             messages.success(request, "The outcome has been recorded. Everyone who took part has been told.")
             return redirect("involvement:activity_detail", pk=activity.pk)

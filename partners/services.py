@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import MANAGER_ROLES, Membership, Organisation, Role, User
 from core.access import can_write
-from core.audit import log_action
+from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
 from core.notifications import notify
 from partners.models import (
@@ -540,14 +540,18 @@ def consent_update(
             raise PartnerError("This person has left; their record cannot be changed.")
         records = _record_consents(partner=locked, actor=actor, answers=answers)
         allowed_ids: list[int] = []
+        allowed_changed = False
         if staff_can_edit_organisation_ids is not None:
             if _acting_for(locked, actor):
                 raise PartnerError("Only the partner can choose who may update their details.")
             allowed_ids = sorted(set(staff_can_edit_organisation_ids))
             links = PartnerLink.objects.filter(partner=locked)
+            before = set(links.filter(staff_can_edit=True).values_list("organisation_id", flat=True))
+            after = set(links.filter(organisation_id__in=allowed_ids).values_list("organisation_id", flat=True))
+            allowed_changed = before != after
             links.filter(organisation_id__in=allowed_ids).update(staff_can_edit=True)
             links.exclude(organisation_id__in=allowed_ids).update(staff_can_edit=False)
-        if records or staff_can_edit_organisation_ids is not None:
+        if records or allowed_changed:  # answers saved again unchanged are not an event
             log_action(
                 actor=actor,
                 action="partners.consent.recorded",
@@ -576,12 +580,13 @@ def link_update(*, actor: Any, link: PartnerLink, status: str, joined_on: date) 
         locked.status = status
         locked.joined_on = joined_on
         locked.save(update_fields=["status", "joined_on"])
-        log_action(
+        log_change(
             actor=actor,
             action="partners.link.updated",
             target=_audit_ref(locked, f"{locked.partner.reference} link {locked.pk}"),
             organisation=locked.organisation,
-            data={"from": old, "to": {"status": status, "joined_on": joined_on.isoformat()}},
+            before=old,
+            after={"status": status, "joined_on": joined_on.isoformat()},
             on_behalf_of=_acting_for(locked.partner, actor),
         )
     return locked
@@ -687,8 +692,11 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
     return locked
 
 
-def partner_data_released(*, actor: Any, partner: LayPartner, organisation: Organisation) -> None:
-    """Record that staff produced an assisted-digital partner's information for them (no contents)."""
+def partner_data_released(
+    *, actor: Any, partner: LayPartner, organisation: Organisation, downloaded: bool = True
+) -> None:
+    """Record that staff produced an assisted-digital partner's information for them (no contents):
+    a download of the file is a release; opening the page to read it with them is a view."""
     if not partner.is_assisted_digital or partner.anonymised:
         raise PartnerError("Only a partner supported by staff can have their information produced by staff.")
     if not can_write(actor, organisation.pk, roles=PARTNER_WRITE_ROLES):
@@ -696,7 +704,7 @@ def partner_data_released(*, actor: Any, partner: LayPartner, organisation: Orga
     with transaction.atomic():
         log_action(
             actor=actor,
-            action="partners.partner.data_released",
+            action="partners.partner.data_released" if downloaded else "partners.partner.data_viewed",
             target=_partner_ref(partner),
             organisation=organisation,
             on_behalf_of=partner.reference,

@@ -755,7 +755,12 @@ def partner_data(request: HttpRequest, pk: int) -> HttpResponse:
     if not links:
         raise PermissionDenied("Your role cannot do this.")
     try:
-        services.partner_data_released(actor=request.user, partner=partner, organisation=links[0].organisation)
+        services.partner_data_released(
+            actor=request.user,
+            partner=partner,
+            organisation=links[0].organisation,
+            downloaded=request.GET.get("format") == "json",
+        )
     except services.PartnerError as exc:
         raise PermissionDenied(str(exc)) from exc
     return _data_response(

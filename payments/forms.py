@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.formatting import date_text
 from core.forms import DATE_HINT, DateField, FilterForm
+from core.idempotency import SubmissionTokenField
 from payments.models import ClaimStatus, ExpenseCategory
 from payments.selectors import AGE_CHOICES
 from programmes.lookups import programme_filter_field
@@ -139,6 +140,7 @@ class ExpenseLineForm(forms.Form):
         required=False,
         widget=ReceiptInput(),
     )
+    submission_token = SubmissionTokenField()
 
     def __init__(
         self, *args: Any, category: str, receipt_hint: str = "", kept_receipts: list[Any] | None = None, **kwargs: Any

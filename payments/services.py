@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -16,12 +16,15 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation, Role
+from accounts.models import Organisation
+from accounts.roles import APPROVER_ROLES, DELIVERY_ROLES, FINANCE_ROLES, MANAGER_ROLES
+from core import money
 from core.access import can_write
 from core.audit import log_action
 from core.choices import PaymentPreference
 from core.errors import DomainError
 from core.formatting import date_text, local_date
+from core.idempotency import submit_once
 from core.money import format_money
 from core.notifications import notify
 from partners.models import LayPartner, PartnerLink
@@ -42,16 +45,13 @@ from payments.rates import (
     MAX_MILES,
     deadline_for,
     fee_for_hours,
-    has_at_most_two_decimals,
     mileage_amount,
 )
 from payments.receipts import ReceiptRejected, check_receipt
 
 # Who may prepare a claim for an assisted-digital partner, and who approves.
-PREPARER_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
-APPROVER_ROLES = frozenset({Role.INVOLVEMENT_LEAD})
-FINANCE_ROLES = frozenset({Role.FINANCE})
-RATE_EDITOR_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+PREPARER_ROLES = DELIVERY_ROLES
+RATE_EDITOR_ROLES = MANAGER_ROLES
 
 
 class ClaimError(DomainError):
@@ -119,17 +119,12 @@ def rate_card_in_force(*, organisation_id: int, on: date) -> RateCard | None:
 
 
 def parse_money(value: Any, *, what: str = "The amount", field: str = "amount") -> Decimal:
-    """A positive amount in pounds and pence, or a ClaimError (about `field`) that says what is wrong."""
+    """A positive amount in pounds and pence, read exactly as typed (core.money), or a ClaimError
+    (about `field`) that says what to type."""
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().lstrip("£").replace(",", ""))
-    except (InvalidOperation, ValueError) as exc:
-        raise ClaimError(f"{what} must be an amount of money, like 12.50", field=field) from exc
-    if not amount.is_finite():
-        raise ClaimError(f"{what} must be an amount of money, like 12.50", field=field)
-    if not has_at_most_two_decimals(amount):
-        raise ClaimError(
-            f"{what} must be in pounds and pence, with no more than 2 numbers after the point", field=field
-        )
+        amount = money.parse_money(value, what=what)
+    except money.AmountError as exc:
+        raise ClaimError(str(exc), field=field) from exc
     if amount <= 0:
         raise ClaimError(f"{what} must be more than £0", field=field)
     if amount > ABSOLUTE_LINE_LIMIT:
@@ -383,9 +378,9 @@ def _work_out_expense(
     miles_value: Decimal | None = None
     if category == ExpenseCategory.MILEAGE:
         try:
-            miles_value = Decimal(str(miles).strip()) if miles not in (None, "") else None
-        except InvalidOperation as exc:
-            raise ClaimError("Miles must be a number, like 12.5", field="miles") from exc
+            miles_value = money.parse_miles(miles) if miles not in (None, "") else None
+        except money.AmountError as exc:
+            raise ClaimError(str(exc), field="miles") from exc
         if miles_value is None or not miles_value.is_finite() or miles_value <= 0:
             raise ClaimError("Enter how many miles you drove, more than 0", field="miles")
         if miles_value > MAX_MILES:
@@ -418,8 +413,10 @@ def claim_add_expense_line(
     description: str = "",
     reason: str = "",
     today: date | None = None,
+    submission_token: str = "",
 ) -> ClaimLine:
-    """An expense. Mileage is worked out from the miles; every other amount is typed and checked."""
+    """An expense. Mileage is worked out from the miles; every other amount is typed and checked.
+    The same form sent twice adds it once (`submission_token`, core.idempotency)."""
     today = today or timezone.localdate()
     description = description.strip()
     reason = reason.strip()
@@ -428,6 +425,7 @@ def claim_add_expense_line(
     )
     with transaction.atomic():
         claim = _lock(claim)
+        once = submit_once(token=submission_token, actor=actor)
         _check_editor(claim, actor)
         _check_editable(claim)
         worked = _work_out_expense(
@@ -451,6 +449,7 @@ def claim_add_expense_line(
             rate_used=worked.rate_used,
             rule_used=worked.rule_used,
         )
+        once.made(line)
         _line_logged(claim, line, actor, "added")
     return line
 

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation, Role
+from accounts.roles import CLAIM_READER_ROLES
 from core.access import can_write, visible_organisation_ids
 from core.formatting import date_text
+from core.idempotency import AlreadySubmitted
 from core.paginator import CappedPaginator
 from partners.models import PartnerLink
 from payments import forms, selectors, services
@@ -26,7 +28,7 @@ from payments.models import ClaimStatus, ExpenseCategory
 from payments.services import ClaimError
 
 ZERO = Decimal("0.00")
-STAFF_CLAIM_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN})
+STAFF_CLAIM_ROLES = CLAIM_READER_ROLES
 
 
 def _partner(request: HttpRequest) -> Any:
@@ -304,6 +306,7 @@ def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
                         miles=data.get("miles"),
                         description=data.get("description", ""),
                         reason=data.get("reason", ""),
+                        submission_token=data["submission_token"],
                     )
                     if receipt:
                         try:
@@ -312,6 +315,8 @@ def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
                             raise ClaimError(str(exc), field="receipt") from exc
             except ClaimError as exc:
                 form.add_error(exc.field, str(exc))
+            except AlreadySubmitted:  # the same form sent twice: the expense was added the first time
+                return redirect("payments:claim_detail", pk=claim.pk)
             else:
                 messages.success(request, f"{ExpenseCategory(category).label} added. Your claim has been saved.")
                 return redirect("payments:claim_detail", pk=claim.pk)

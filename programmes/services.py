@@ -146,13 +146,14 @@ def programme_update(
             locked.shared_with.set(others)
             if before != {o.pk for o in others}:
                 changed["shared_with"] = sorted(o.short_name for o in others)
-        log_action(
-            actor=actor,
-            action="programmes.programme.updated",
-            target=locked,
-            organisation=locked.organisation,
-            data={"changed": changed},
-        )
+        if changed:  # saved without a change: nothing to record
+            log_action(
+                actor=actor,
+                action="programmes.programme.updated",
+                target=locked,
+                organisation=locked.organisation,
+                data={"changed": changed},
+            )
     return locked
 
 

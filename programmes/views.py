@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organisation
 from core.access import can_write, is_network_admin, visible_organisation_ids
+from core.idempotency import AlreadySubmitted
 from involvement import selectors as involvement_selectors
 from involvement import services as involvement_services
-from involvement.forms import OutcomeForm
+from involvement.forms import NewOutcomeForm
 from programmes import selectors, services
 from programmes.forms import PriorityForm, ProgrammeFilterForm, ProgrammeForm
 
@@ -156,7 +157,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(request.user, pk, write=True)
-    form = OutcomeForm(request.POST or None)
+    form = NewOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -169,9 +170,12 @@ def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
                 decided_on=data["decided_on"],
                 shareable=data["shareable"],
+                submission_token=data["submission_token"],
             )
         except involvement_services.InvolvementError as exc:
             form.add_error(None, str(exc))
+        except AlreadySubmitted:  # the same form sent twice: it was recorded the first time
+            return redirect("programmes:programme_detail", pk=programme.pk)
         else:
             messages.success(request, "The outcome has been recorded. People who took part have been told.")
             return redirect("programmes:programme_detail", pk=programme.pk)

@@ -1,7 +1,8 @@
 """Shared fixtures: the insider / read-only / outsider pattern every view test uses.
 
-* `lead`      — involvement lead at Wessex (can change things there), TOTP enrolled;
+* `lead`      — involvement lead at Wessex (can change things there);
 * `staff`     — staff member at Wessex (can see, cannot manage the team);
+  every one of them has the test TOTP authenticator (tests.accounts.factories.TEST_TOTP_SECRET);
 * `outsider`  — involvement lead at Yorkshire & Humber (sees nothing at Wessex);
 * `network_admin` — network admin (sees every AHSN).
 """
@@ -12,7 +13,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Organisation, Role, User
-from tests.accounts.factories import MembershipFactory, UserFactory, with_totp
+from tests.accounts.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -42,10 +43,9 @@ def network(db) -> Organisation:
 
 
 def _member(organisation: Organisation, role: str, email: str) -> User:
+    """A member of staff with the test authenticator: every staff role signs in with a second step."""
     user = UserFactory(email=email)
     MembershipFactory(user=user, organisation=organisation, role=role)
-    if role != Role.STAFF:
-        with_totp(user)
     return user
 
 

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
     "accounts.middleware.RequireMfaForPrivilegedRolesMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
 ]
@@ -261,6 +262,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# No session outlives a working day; the shorter idle limits are enforced by
+# accounts.middleware.SessionLimitsMiddleware (see accounts/sessions.py).
+SESSION_COOKIE_AGE = 12 * 60 * 60
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

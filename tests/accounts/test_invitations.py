@@ -57,8 +57,9 @@ def test_lead_invites_staff_and_the_invitee_sets_a_password(lead_client, wessex,
     assert user.check_password("a-long-passphrase-9")
     assert Membership.objects.get(user=user).role == Role.STAFF
     assert AuditEntry.objects.filter(action="accounts.membership.created", organisation=wessex).exists()
-    # The new member is signed in and lands on their dashboard.
-    assert client.get("/").status_code == 200
+    # The new member is signed in and, like all staff, sets up a second step before anything else.
+    home = client.get("/")
+    assert home.status_code == 302 and home["Location"].startswith("/accounts/2fa/totp/activate/")
 
 
 def test_invitation_link_cannot_be_used_twice(lead_client, wessex, client):

@@ -24,9 +24,12 @@ def test_wrong_password_shows_a_clear_message(client, staff):
     assert b"email address and/or password you specified are not correct" in response.content
 
 
-def test_staff_signs_in_with_email_and_password(client, staff):
+def test_staff_sign_in_with_email_and_password_then_a_code(client, staff):
     response = client.post("/accounts/login/", {"login": staff.email, "password": "correct-horse-battery"})
     assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")
+    assert client.get("/partners/").status_code == 302, "no personal data on the password alone"
+    assert client.post("/accounts/2fa/authenticate/", {"code": current_code()}).status_code == 302
     assert client.get("/").status_code == 200
 
 
@@ -51,12 +54,12 @@ def test_lead_with_authenticator_is_asked_for_a_code(client, lead):
     assert client.get("/").status_code == 200
 
 
-@pytest.mark.parametrize("role", [Role.INVOLVEMENT_LEAD, Role.FINANCE])
-def test_privileged_role_without_mfa_is_sent_to_set_it_up(wessex, role):
+@pytest.mark.parametrize("role", [Role.STAFF, Role.INVOLVEMENT_LEAD, Role.FINANCE])
+def test_every_staff_role_without_mfa_is_sent_to_set_it_up(wessex, role):
     user = UserFactory()
-    MembershipFactory(user=user, organisation=wessex, role=role)
+    MembershipFactory(user=user, organisation=wessex, role=role, totp=False)
     client = client_for(user)
-    for path in ("/", "/team/", "/audit/", "/account/"):
+    for path in ("/", "/team/", "/audit/", "/account/", "/partners/"):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response["Location"].startswith("/accounts/2fa/totp/activate/")
@@ -64,8 +67,39 @@ def test_privileged_role_without_mfa_is_sent_to_set_it_up(wessex, role):
     assert client.get("/accessibility/").status_code == 200
 
 
-def test_staff_role_does_not_need_mfa(staff_client):
-    assert staff_client.get("/").status_code == 200
+def test_staff_cannot_see_or_download_partners_details_before_setting_up_a_second_step(wessex):
+    from tests.partners.factories import PartnerLinkFactory
+
+    partner = PartnerLinkFactory(organisation=wessex, partner__full_name="Rosa Private").partner
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=wessex, role=Role.STAFF, totp=False)
+    client = client_for(user)
+    for path in ("/partners/", "/partners/export.csv", f"/partners/{partner.pk}/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/2fa/totp/activate/"), path
+        assert b"Rosa Private" not in response.content
+
+
+def test_a_lay_partner_signs_in_with_a_password_and_may_add_a_second_step(client, wessex):
+    from allauth.mfa.models import Authenticator
+
+    from tests.partners.factories import partner_with_login
+
+    partner = partner_with_login(wessex, email="lay.person@example.net")
+    response = client.post("/accounts/login/", {"login": partner.user.email, "password": "correct-horse-battery"})
+    assert "/2fa/" not in response["Location"]
+    account = client.get("/account/").content.decode()
+    assert "Set up an authenticator app" in account and "You can choose to be asked for a code" in account
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    assert "you need to set up two-step verification" not in page.content.decode()
+    secret = page.context["form"].secret
+    assert client.post("/accounts/2fa/totp/activate/", {"code": current_code(secret)}).status_code == 302
+    assert Authenticator.objects.filter(user=partner.user, type=Authenticator.Type.TOTP).exists()
+    client.post("/accounts/logout/")
+    again = client.post("/accounts/login/", {"login": partner.user.email, "password": "correct-horse-battery"})
+    assert again["Location"].startswith("/accounts/2fa/authenticate/"), "once added, it is asked for"
 
 
 def test_unverified_email_is_told_to_verify_and_gets_a_new_link(client, wessex, mailoutbox):
@@ -101,11 +135,11 @@ def _privileged_user(role: str):
 
     short_name = "Network" if role == Role.NETWORK_ADMIN else "Wessex"
     user = UserFactory()
-    MembershipFactory(user=user, organisation=Organisation.objects.get(short_name=short_name), role=role)
+    MembershipFactory(user=user, organisation=Organisation.objects.get(short_name=short_name), role=role, totp=False)
     return user
 
 
-@pytest.mark.parametrize("role", [Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN])
+@pytest.mark.parametrize("role", [Role.STAFF, Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN])
 def test_no_page_beyond_mfa_set_up_until_it_is_done(db, role):
     from django.urls import reverse
 
@@ -136,7 +170,7 @@ def test_mfa_set_up_refuses_a_wrong_code_then_opens_the_portal(wessex):
     from allauth.mfa.totp.internal.auth import hotp_value
 
     user = UserFactory()
-    MembershipFactory(user=user, organisation=wessex, role=Role.FINANCE)
+    MembershipFactory(user=user, organisation=wessex, role=Role.FINANCE, totp=False)
     client = client_for(user)
     redirect = client.get("/team/?organisation=1")
     assert redirect["Location"] == "/accounts/2fa/totp/activate/?next=%2Fteam%2F%3Forganisation%3D1"

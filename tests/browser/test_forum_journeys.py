@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Role
 from forum.models import Forum, ForumMember, Meeting, MeetingNotes
 from involvement.models import Participation
-from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.accounts.factories import TEST_TOTP_SECRET, MembershipFactory, UserFactory
 from tests.browser.conftest import assert_accessible, fill_date, sign_in
 from tests.forum.factories import lay_partner_with_login
 
@@ -56,7 +56,7 @@ def test_meeting_to_published_notes(page, browser, live_server, forum_people, tm
     yesterday = timezone.localdate() - dt.timedelta(days=1)
 
     # The secretariat schedules a meeting (held yesterday), with an agenda item and a paper.
-    sign_in(page, forum_people["secretary"].email)
+    sign_in(page, forum_people["secretary"].email, totp_secret=TEST_TOTP_SECRET)
     page.wait_for_url("**/")
     page.goto(f"/forums/{forum.pk}/")
     assert_accessible(page)
@@ -110,7 +110,7 @@ def test_meeting_to_published_notes(page, browser, live_server, forum_people, tm
 
     # The staff co-chair drafts notes with an action and a decision, and approves them.
     chair_page = _new_page(browser, live_server)
-    sign_in(chair_page, forum_people["chair"].email)
+    sign_in(chair_page, forum_people["chair"].email, totp_secret=TEST_TOTP_SECRET)
     chair_page.wait_for_url("**/")
     chair_page.goto(f"/forums/meetings/{meeting.pk}/")
     _follow(chair_page, "Write the notes")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from involvement import services
 from involvement.models import Activity, Feedback, Outcome, Participation
 from programmes.models import Programme
+from tests.accounts.factories import TEST_TOTP_SECRET
 from tests.browser.conftest import assert_accessible, fill_date, sign_in
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory
 
@@ -29,7 +30,7 @@ def test_staff_log_an_activity_with_three_partners_attendance_and_an_outcome(pag
         LayPartnerFactory(full_name=name)
     LayPartnerFactory(full_name="Dora Elsewhere", organisation=False)
 
-    sign_in(page, staff.email)
+    sign_in(page, staff.email, totp_secret=TEST_TOTP_SECRET)
     page.goto("/programmes/")
     assert page.locator("h1").inner_text() == "Programmes"
     assert_accessible(page)
@@ -185,7 +186,7 @@ def test_every_other_staff_page_passes_axe(page, staff, wessex):
         decided_on=timezone.localdate(),
     )
     assert activity.programme is not None
-    sign_in(page, staff.email)
+    sign_in(page, staff.email, totp_secret=TEST_TOTP_SECRET)
     pages = [
         "/",
         "/involvement/activities/?level=engagement",

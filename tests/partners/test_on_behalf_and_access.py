@@ -148,17 +148,19 @@ def test_staff_produce_an_assisted_partners_information_for_them_on_their_behalf
     assert "01632960001" in html
     # Only this AHSN's relationship: Wessex staff do not learn he also works with Yorkshire.
     assert "Wessex AHSN" in html and "Yorkshire" not in html
-    entry = AuditEntry.objects.get(action="partners.partner.data_released")
+    # Reading it with them on the page is a view, not a release.
+    entry = AuditEntry.objects.get(action="partners.partner.data_viewed")
     assert entry.actor == staff
     assert entry.on_behalf_of == person.reference
     assert entry.organisation == wessex
     assert entry.data == {}
+    assert not AuditEntry.objects.filter(action="partners.partner.data_released").exists()
 
     data = json.loads(staff_client.get(f"/partners/{person.pk}/their-information/?format=json").content)
     assert data["profile"]["full_name"] == "Arthur Penn"
     assert [a["organisation"] for a in data["ahsns"]] == ["Wessex AHSN"]
     assert "equality_monitoring" not in data
-    assert AuditEntry.objects.filter(action="partners.partner.data_released").count() == 2
+    assert AuditEntry.objects.filter(action="partners.partner.data_released").count() == 1
     # Read-only roles cannot, and the detail page links to it for those who can.
     assert finance_client.get(f"/partners/{person.pk}/their-information/").status_code == 403
     assert f"/partners/{person.pk}/their-information/".encode() in staff_client.get(f"/partners/{person.pk}/").content

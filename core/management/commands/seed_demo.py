@@ -44,6 +44,4 @@ class Command(BaseCommand):
         for local, _name, org, role in DEMO_STAFF:
             email = f"{local}@{DEMO_DOMAIN}"
             self.stdout.write(f"  {email:<36} {role.label} at {org}")
-        self.stdout.write(
-            f"Authenticator secret (TOTP) for the lead, finance and network admin demo accounts: {demo_totp_secret()}"
-        )
+        self.stdout.write(f"Authenticator secret (TOTP) for every demo staff account: {demo_totp_secret()}")
