@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from accounts.models import Organisation, User
 from core.choices import InnovationStage
@@ -36,6 +37,21 @@ class ProgrammeForm(forms.Form):
     )
     status = forms.ChoiceField(
         label="Status", choices=ProgrammeStatus.choices, widget=forms.RadioSelect, initial="active"
+    )
+    # The project's date field: plain DateFields until core/forms.py gives one for every form.
+    start_on = forms.DateField(
+        label="Start date",
+        help_text="When the work started, not when it was added to the portal.",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Enter the date the programme started", "invalid": "Enter a real date"},
+    )
+    closed_on = forms.DateField(
+        label="Closed date",
+        required=False,
+        help_text="Only if the programme has closed.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date"},
     )
     priorities = forms.ModelMultipleChoiceField(
         label="Strategy priorities it supports",
