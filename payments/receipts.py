@@ -90,7 +90,7 @@ def without_metadata(uploaded: UploadedFile, checked: CheckedReceipt) -> tuple[C
             picture = ImageOps.exif_transpose(original)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ReceiptRejected(
-            "We could not open this photo. Take the photo again, or upload a PDF of the receipt."
+            "This photo could not be opened. Take the photo again, or upload a PDF of the receipt."
         ) from exc
     out = io.BytesIO()
     if checked.content_type == "image/jpeg":

@@ -75,9 +75,26 @@ def test_a_png_screenshot_loses_its_text_and_exif_chunks(partner, wessex):
 def test_a_photo_that_cannot_be_opened_is_refused_with_what_to_do(partner, wessex):
     broken = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
     line = _line(partner, wessex)
-    with pytest.raises(services.ClaimError, match="We could not open this photo"):
+    with pytest.raises(services.ClaimError, match="This photo could not be opened"):
         services.receipt_add(line=line, uploaded=upload("IMG_1.JPG", broken, "image/jpeg"), actor=partner.user)
     assert not line.receipts.exists()
+
+
+def test_the_expense_page_puts_an_unopenable_photo_error_by_the_receipt_box(partner, wessex):
+    claim = draft_claim(partner, wessex)
+    broken = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+    response = client_for(partner.user).post(
+        f"/payments/claims/{claim.pk}/expenses/new/taxi/",
+        {
+            "expense_date": timezone.localdate().isoformat(),
+            "amount": "9.00",
+            "reason": "Rain",
+            "receipt": upload("IMG_1.JPG", broken, "image/jpeg"),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["receipt"][0].startswith("This photo could not be opened")
+    assert not claim.lines.exists()  # the line and its receipt are saved together or not at all
 
 
 def test_receipts_download_named_after_the_claim_with_the_right_extension(partner, wessex):
