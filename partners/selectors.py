@@ -367,7 +367,204 @@ def partner_data_export(
     }
     if include_equality:
         export["equality_monitoring"] = equality
+    export.update(_records_about(partner, organisation_ids=organisation_ids, include_feedback=include_equality))
     return export
+
+
+# The audit log's record names where a plain word reads better ("payments.claimline.added").
+_AUDIT_THINGS = {
+    "claimline": "claim line",
+    "link": "AHSN link",
+    "partner": "lay partner record",
+    "member": "forum membership",
+}
+
+
+def _audit_words(action: str) -> str:
+    """ "payments.claimline.added" -> "Claim line added"."""
+    parts = action.split(".")[1:] or [action]
+    words = [_AUDIT_THINGS.get(parts[0], parts[0].replace("_", " ")), *(p.replace("_", " ") for p in parts[1:])]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _records_about(
+    partner: LayPartner, *, organisation_ids: Iterable[int] | None, include_feedback: bool
+) -> dict[str, Any]:
+    """The partner's claims (with lines and the names of their receipts, never the files), the
+    activities they were asked to or took part in, their feedback, the messages sent to them and
+    the audit log entries about them. A fixed number of queries, however many records there are.
+
+    Feedback is left out when staff produce the download (`include_feedback=False`): staff see
+    feedback only without names. The audit entries say who acted only as "you", "staff at ..."
+    or "the portal": the names of staff are not the partner's data."""
+    from django.db.models import CharField, Prefetch
+    from django.db.models.functions import Cast
+    from django.utils import timezone
+
+    from core.models import AuditEntry, Notification
+    from forum.models import ForumMember
+    from involvement.models import Feedback, Participation
+    from payments.models import Claim, ClaimLine
+
+    ids = list(organisation_ids) if organisation_ids is not None else None
+
+    def when(value: Any) -> str | None:
+        return timezone.localtime(value).isoformat() if value else None
+
+    def day(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    def money(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    claim_qs = (
+        Claim.objects.filter(partner=partner)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ClaimLine.objects.select_related("participation__activity")
+                .prefetch_related("receipts")
+                .order_by("created_at", "id"),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    participation_qs = (
+        Participation.objects.filter(partner=partner)
+        .select_related("activity__organisation")
+        .order_by("activity__starts_at", "id")
+    )
+    feedback_qs = (
+        Feedback.objects.filter(participation__partner=partner)
+        .select_related("participation__activity")
+        .order_by("submitted_at", "id")
+    )
+    notification_qs = Notification.objects.filter(
+        Q(partner=partner) | Q(user_id=partner.user_id) if partner.user_id else Q(partner=partner)
+    ).order_by("created_at", "id")
+    if ids is not None:
+        claim_qs = claim_qs.filter(organisation_id__in=ids)
+        participation_qs = participation_qs.filter(activity__organisation_id__in=ids)
+        notification_qs = notification_qs.filter(organisation_id__in=ids)
+
+    def as_text(qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs.annotate(text_id=Cast("pk", output_field=CharField())).values("text_id")
+
+    about = Q(target_type="partners.laypartner", target_id=str(partner.pk)) | Q(on_behalf_of=partner.reference)
+    if partner.user_id:
+        about |= Q(actor_id=partner.user_id)
+    for target_type, qs in (
+        ("payments.claim", Claim.objects.filter(partner=partner)),
+        ("partners.partnerlink", PartnerLink.objects.filter(partner=partner)),
+        ("partners.partnerapplication", PartnerApplication.objects.filter(partner=partner)),
+        ("involvement.participation", Participation.objects.filter(partner=partner)),
+        ("involvement.feedback", Feedback.objects.filter(participation__partner=partner)),
+        ("forum.forummember", ForumMember.objects.filter(partner=partner)),
+    ):
+        about |= Q(target_type=target_type, target_id__in=as_text(qs))
+    audit_qs = AuditEntry.objects.filter(about).select_related("organisation").order_by("created_at", "id")
+    if ids is not None:
+        audit_qs = audit_qs.filter(organisation_id__in=ids)
+
+    claims = [
+        {
+            "reference": claim.reference,
+            "ahsn": claim.organisation.name,
+            "status": claim.get_status_display(),
+            "started": when(claim.created_at),
+            "sent": when(claim.first_submitted_at),
+            "approved": when(claim.approved_at),
+            "paid": when(claim.paid_at),
+            "returned_because": claim.return_reason,
+            "rejected_because": claim.rejection_reason,
+            "lines": [
+                {
+                    "what": line.get_kind_display(),
+                    "activity": line.participation.activity.title if line.participation else None,
+                    "activity_date": (
+                        timezone.localtime(line.participation.activity.starts_at).date().isoformat()
+                        if line.participation
+                        else None
+                    ),
+                    "date": day(line.expense_date),
+                    "amount": money(line.amount),
+                    "miles": money(line.miles),
+                    "description": line.description,
+                    "why_a_taxi": line.reason,
+                    "question_from_staff": line.query_note,
+                    "receipts": [
+                        {"file_name": receipt.original_name, "added": when(receipt.uploaded_at)}
+                        for receipt in line.receipts.all()
+                    ],
+                }
+                for line in claim.lines.all()
+            ],
+        }
+        for claim in claim_qs
+    ]
+    participations = [
+        {
+            "activity": p.activity.title,
+            "ahsn": p.activity.organisation.name,
+            "date": timezone.localtime(p.activity.starts_at).date().isoformat(),
+            "role": p.role,
+            "attended": p.attended,
+            "hours": money(p.hours),
+        }
+        for p in participation_qs
+    ]
+    notifications = [
+        {
+            "sent": when(n.delivered_at or n.created_at),
+            "title": n.title,
+            "message": n.body,
+            "how": n.get_channel_display(),
+            "status": n.get_status_display(),
+            "read": when(n.read_at),
+        }
+        for n in notification_qs
+    ]
+    audit = [
+        {
+            "when": when(entry.created_at),
+            "what": _audit_words(entry.action),
+            "record": entry.target_label,
+            "by": (
+                "You"
+                if partner.user_id and entry.actor_id == partner.user_id
+                else "The portal"
+                if entry.actor_id is None
+                else f"Staff at {entry.organisation.name}"
+                if entry.organisation is not None
+                else "Staff"
+            ),
+        }
+        for entry in audit_qs
+    ]
+    records: dict[str, Any] = {
+        "claims": claims,
+        "activities": participations,
+        "messages": notifications,
+        "audit_log": audit,
+    }
+    if include_feedback:
+        records["feedback"] = [
+            {
+                "activity": f.participation.activity.title,
+                "activity_date": timezone.localtime(f.participation.activity.starts_at).date().isoformat(),
+                "i_felt_listened_to": f.listened_to,
+                "my_role_was_clear": f.role_clear,
+                "the_support_was_right_for_me": f.support_right,
+                "i_would_take_part_again": f.take_part_again,
+                "comments": f.comments,
+                "staff_may_see_my_name": f.may_use_name,
+                "sent": when(f.submitted_at),
+            }
+            for f in (feedback_qs if ids is None else feedback_qs.none())
+        ]
+    return records
 
 
 def profile_labels(partner: LayPartner) -> dict[str, str]:

@@ -577,6 +577,11 @@ def link_update(*, actor: Any, link: PartnerLink, status: str, joined_on: date) 
     with transaction.atomic():
         locked = PartnerLink.objects.select_for_update(of=("self",)).select_related("partner").get(pk=link.pk)
         old = {"status": locked.status, "joined_on": locked.joined_on.isoformat()}
+        forgotten: dict[str, int] = {}
+        if status == PartnerLink.Status.LEFT and locked.status != PartnerLink.Status.LEFT:
+            forgotten = _forget_what_they_wrote(
+                partner=locked.partner, organisation_ids=[locked.organisation_id], actor=actor
+            )
         locked.status = status
         locked.joined_on = joined_on
         locked.save(update_fields=["status", "joined_on"])
@@ -586,7 +591,11 @@ def link_update(*, actor: Any, link: PartnerLink, status: str, joined_on: date) 
             target=_audit_ref(locked, f"{locked.partner.reference} link {locked.pk}"),
             organisation=locked.organisation,
             before=old,
-            after={"status": status, "joined_on": joined_on.isoformat()},
+            after={
+                "status": status,
+                "joined_on": joined_on.isoformat(),
+                **{f"cleared_{k}": v for k, v in forgotten.items()},
+            },
             on_behalf_of=_acting_for(locked.partner, actor),
         )
     return locked
@@ -622,11 +631,34 @@ def equality_delete(*, actor: Any, partner: LayPartner) -> None:
 # --- Leaving ----------------------------------------------------------------------------------------
 
 
+def _forget_what_they_wrote(*, partner: LayPartner, organisation_ids: list[int] | None, actor: Any) -> dict[str, int]:
+    """When a partner leaves an AHSN (`organisation_ids`) or the portal (None): clear the personal
+    free text they wrote there (feedback comments, apology notes, expense descriptions) and
+    withdraw the claims still with them. Scores, amounts, categories and dates stay: reports
+    and finance's six-year record need them, and they say nothing in the partner's own words."""
+    from forum.models import Apology
+    from involvement.models import Feedback
+    from payments.services import claims_partner_left
+
+    feedback = Feedback.objects.filter(participation__partner=partner).exclude(comments="", may_use_name=False)
+    apologies = Apology.objects.filter(member__partner=partner).exclude(note="")
+    if organisation_ids is not None:
+        feedback = feedback.filter(participation__activity__organisation_id__in=organisation_ids)
+        apologies = apologies.filter(meeting__forum__organisation_id__in=organisation_ids)
+    counts = {
+        "feedback_comments_cleared": feedback.update(comments="", may_use_name=False),
+        "apology_notes_cleared": apologies.update(note=""),
+    }
+    counts.update(claims_partner_left(partner=partner, organisation_ids=organisation_ids, actor=actor))
+    return counts
+
+
 def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
     """Remove the partner's personal data; keep the pseudonymous reference for financial records.
 
     Name becomes "Former lay partner"; contact details, needs and preferences are blanked; equality
-    answers are deleted; consent history is kept (it holds no personal data); every AHSN link is
+    answers are deleted; what they wrote in feedback, apologies and expense lines is cleared and
+    their unsent claims withdrawn (`_forget_what_they_wrote`); consent history is kept (it holds no personal data); every AHSN link is
     marked left; the login is deactivated and its email replaced with left-<reference>@invalid.
     Claims and participations keep pointing at the same record, now known only by its reference."""
     from allauth.account.models import EmailAddress
@@ -663,6 +695,7 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
         locked.left_at = timezone.now()
         locked.save()
         EqualityMonitoring.objects.filter(partner=locked).delete()
+        forgotten = _forget_what_they_wrote(partner=locked, organisation_ids=None, actor=actor)
         PartnerLink.objects.filter(partner=locked).update(status=PartnerLink.Status.LEFT)
         # Applications and invitations hold the person's name and contact details.
         PartnerApplication.objects.filter(partner=locked).update(
@@ -687,6 +720,7 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
                 action="partners.partner.left",
                 target=_partner_ref(locked),
                 organisation=Organisation.objects.filter(pk=org_id).first() if org_id else None,
+                data=forgotten,
                 on_behalf_of="" if is_self else locked.reference,
             )
     return locked

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -214,8 +215,55 @@ def _data_response(
             "consent_rows": [
                 {**c, "recorded_at_display": c["recorded_at"][:16].replace("T", " at ")} for c in data["consents"]
             ],
+            "shown": _readable_records(data),
         },
     )
+
+
+def _day(value: str | None) -> str:
+    """An ISO date or date-time from the download as NHS style text: 27 March 2026."""
+    if not value:
+        return ""
+    return f"{date.fromisoformat(value[:10]):%-d %B %Y}"
+
+
+def _readable_records(data: dict[str, Any]) -> dict[str, Any]:
+    """The download's claims, activities, feedback, messages and audit entries with their dates
+    written for people, for the page (the JSON keeps ISO dates)."""
+    claims = []
+    for claim in data["claims"]:
+        lines = [
+            {
+                **line,
+                "date_shown": _day(line["date"] or line["activity_date"]),
+                "receipts_shown": [{**r, "added_shown": _day(r["added"])} for r in line["receipts"]],
+            }
+            for line in claim["lines"]
+        ]
+        claims.append(
+            {
+                **claim,
+                "lines": lines,
+                "dates": [
+                    (label, _day(claim[key]))
+                    for key, label in (
+                        ("started", "Started"),
+                        ("sent", "Sent"),
+                        ("approved", "Approved"),
+                        ("paid", "Paid"),
+                    )
+                    if claim[key]
+                ],
+            }
+        )
+    return {
+        "ahsns": [{**link, "joined_on_shown": _day(link["joined_on"])} for link in data["ahsns"]],
+        "claims": claims,
+        "activities": [{**a, "date_shown": _day(a["date"])} for a in data["activities"]],
+        "feedback": [{**f, "date_shown": _day(f["activity_date"])} for f in data.get("feedback", [])],
+        "messages": [{**m, "sent_shown": _day(m["sent"])} for m in data["messages"]],
+        "audit_log": [{**e, "when_shown": _day(e["when"])} for e in data["audit_log"]],
+    }
 
 
 @login_required
@@ -237,6 +285,8 @@ def _readable_rows(values: dict[str, Any]) -> list[tuple[str, str]]:
             text = "Yes" if value else "No"
         elif isinstance(value, list):
             text = ", ".join(value) or "—"
+        elif key in {"record_created", "last_updated"}:
+            text = _day(value) or "—"
         else:
             text = str(value) if value else "—"
         rows.append((key.replace("_", " ").capitalize(), text))

@@ -1,13 +1,18 @@
-"""Checking an uploaded receipt: what it is (by its content, never its name) and how big it is."""
+"""Checking an uploaded receipt: what it is (by its content, never its name) and how big it is;
+taking the hidden data out of receipt photos; and the name a receipt downloads with."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, ImageOps
 
 ALLOWED = {
     "application/pdf": "pdf",
@@ -64,3 +69,63 @@ def check_receipt(uploaded: UploadedFile) -> CheckedReceipt:
         digest.update(chunk)
     uploaded.seek(0)
     return CheckedReceipt(content_type=mime, extension=ALLOWED[mime], size=size, sha256=digest.hexdigest())
+
+
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def without_metadata(uploaded: UploadedFile, checked: CheckedReceipt) -> tuple[ContentFile[bytes], CheckedReceipt]:
+    """A receipt photo redrawn without its EXIF, XMP and text data: phones record where a photo
+    was taken (GPS), when and on what, and none of that belongs in a claim. The picture is turned
+    the right way up first (phones often store it sideways and say so only in the EXIF).
+    PDFs are returned as they are."""
+    uploaded.seek(0)
+    if checked.content_type not in IMAGE_FORMATS:
+        content = ContentFile(uploaded.read())
+        uploaded.seek(0)
+        return content, checked
+    try:
+        with Image.open(uploaded) as original:
+            original.load()
+            picture = ImageOps.exif_transpose(original)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ReceiptRejected(
+            "This photo could not be opened. Take the photo again, or upload a PDF of the receipt."
+        ) from exc
+    out = io.BytesIO()
+    if checked.content_type == "image/jpeg":
+        if picture.mode not in ("RGB", "L"):
+            picture = picture.convert("RGB")
+        picture.save(out, "JPEG", quality=90, optimize=True)
+    else:
+        picture.save(out, "PNG", optimize=True)
+    data = out.getvalue()
+    cleaned = CheckedReceipt(
+        content_type=checked.content_type,
+        extension=checked.extension,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    uploaded.seek(0)
+    return ContentFile(data), cleaned
+
+
+def download_name(*, claim_reference: str, number: int, content_type: str) -> str:
+    """What a receipt is called when downloaded: CLM-000012-receipt-1.jpg (the claim's first receipt)."""
+    extension = ALLOWED.get(content_type, "bin")
+    return f"{claim_reference or 'claim'}-receipt-{number}.{extension}"
+
+
+def receipt_download_name(receipt: Any) -> str:
+    """The receipt's download name; its number is its place among the claim's receipts, oldest first."""
+    from django.db.models import Q
+
+    from payments.models import Receipt
+
+    claim = receipt.line.claim
+    earlier = (
+        Receipt.objects.filter(line__claim_id=claim.pk)
+        .filter(Q(uploaded_at__lt=receipt.uploaded_at) | Q(uploaded_at=receipt.uploaded_at, pk__lt=receipt.pk))
+        .count()
+    )
+    return download_name(claim_reference=claim.reference, number=earlier + 1, content_type=receipt.content_type)

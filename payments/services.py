@@ -47,7 +47,7 @@ from payments.rates import (
     fee_for_hours,
     mileage_amount,
 )
-from payments.receipts import ReceiptRejected, check_receipt
+from payments.receipts import ReceiptRejected, check_receipt, without_metadata
 
 # Who may prepare a claim for an assisted-digital partner, and who approves.
 PREPARER_ROLES = DELIVERY_ROLES
@@ -570,9 +570,10 @@ def _delete_files(names: list[str]) -> None:
 
 
 def receipt_add(*, line: ClaimLine, uploaded: UploadedFile, actor: Any) -> Receipt:
-    """Attach a receipt (PDF, JPEG or PNG, checked by content and size) to a line."""
+    """Attach a receipt (PDF, JPEG or PNG, checked by content and size) to a line. Photos are
+    stored without their EXIF data (where and when they were taken)."""
     try:
-        checked = check_receipt(uploaded)
+        content, checked = without_metadata(uploaded, check_receipt(uploaded))
     except ReceiptRejected as exc:
         raise ClaimError(str(exc)) from exc
     with transaction.atomic():
@@ -587,7 +588,7 @@ def receipt_add(*, line: ClaimLine, uploaded: UploadedFile, actor: Any) -> Recei
             sha256=checked.sha256,
             uploaded_by=actor,
         )
-        receipt.file.save(f"receipt.{checked.extension}", uploaded, save=False)
+        receipt.file.save(f"receipt.{checked.extension}", content, save=False)
         stored_name, storage = receipt.file.name, receipt.file.storage
         try:
             receipt.save()
@@ -609,6 +610,70 @@ def receipt_add(*, line: ClaimLine, uploaded: UploadedFile, actor: Any) -> Recei
                 storage.delete(stored_name)
             raise
     return receipt
+
+
+def receipt_files_delete_expired(*, today: date | None = None, limit: int = 5000) -> int:
+    """Delete the files of receipts kept as long as the financial record needs them
+    (`payments.retention`). One receipt per transaction, each audited; the receipt row keeps its
+    name and date and loses only its file, so running this again deletes nothing more."""
+    from payments.retention import receipts_past_retention
+
+    deleted = 0
+    for pk in list(receipts_past_retention(today=today).values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            receipt = (
+                receipts_past_retention(today=today)
+                .select_for_update(of=("self",), skip_locked=True)
+                .select_related("line__claim__organisation")
+                .filter(pk=pk)
+                .first()
+            )
+            if receipt is None:  # deleted meanwhile, or another run has it
+                continue
+            claim = receipt.line.claim
+            # Storage first: if the commit then fails, the next run finds the row again and
+            # deleting a file that has already gone does nothing.
+            receipt.file.storage.delete(receipt.file.name or "")
+            Receipt.objects.filter(pk=receipt.pk).update(file="")
+            log_action(
+                actor=None,
+                action="payments.receipt.file_deleted",
+                target=claim,
+                organisation=claim.organisation,
+                data={"receipt": receipt.pk, "line": receipt.line_id, "reason": "retention period over"},
+            )
+            deleted += 1
+    return deleted
+
+
+def claims_partner_left(*, partner: LayPartner, organisation_ids: list[int] | None, actor: Any) -> dict[str, int]:
+    """A lay partner has left an AHSN (`organisation_ids`) or the portal (None): withdraw their
+    claims still with them (draft or returned: they can no longer send them) and clear the free
+    text they wrote on their expense lines (what it was for, why a taxi). The amounts, categories,
+    dates and mileage finance must keep for six years stay. Runs inside the leaving transaction;
+    the receipts of withdrawn drafts go at the next retention run (`payments.retention`)."""
+    claims = Claim.objects.filter(partner=partner)
+    if organisation_ids is not None:
+        claims = claims.filter(organisation_id__in=organisation_ids)
+    withdrawn = list(
+        claims.filter(status__in=EDITABLE_STATUSES).select_for_update(of=("self",)).select_related("organisation")
+    )
+    for claim in withdrawn:
+        claim.status = ClaimStatus.WITHDRAWN
+        claim.save(update_fields=["status", "updated_at"])
+        log_action(
+            actor=actor,
+            action="payments.claim.withdrawn",
+            target=claim,
+            organisation=claim.organisation,
+            data={"reason": "the lay partner left"},
+            on_behalf_of=_on_behalf(claim, actor),
+        )
+    ClaimLine.objects.filter(claim__in=[c.pk for c in withdrawn]).update(participation_locked=False)
+    cleared = (
+        ClaimLine.objects.filter(claim__in=claims).exclude(description="", reason="").update(description="", reason="")
+    )
+    return {"claims_withdrawn": len(withdrawn), "lines_cleared": cleared}
 
 
 def missing_receipts(claim: Claim) -> list[ClaimLine]:

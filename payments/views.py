@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +27,10 @@ from core.paginator import CappedPaginator
 from partners.models import PartnerLink
 from payments import forms, selectors, services
 from payments.models import ClaimStatus, ExpenseCategory
+from payments.receipts import receipt_download_name
 from payments.services import ClaimError
 
+logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 STAFF_CLAIM_ROLES = CLAIM_READER_ROLES
 
@@ -544,13 +548,26 @@ def line_query(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def receipt_download(request: HttpRequest, pk: int) -> FileResponse:
+def receipt_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The receipt file, named after its claim (CLM-000012-receipt-1.jpg). A receipt whose file was
+    deleted at the end of the retention period, or has gone missing from storage, gets a page
+    that says so and what to do, instead of an error."""
     receipt = selectors.get_receipt_for_user(request.user, pk)
+    handle = None
+    if receipt.file.name:
+        try:
+            handle = receipt.file.open("rb")
+        except OSError:
+            logger.error("receipt file missing from storage", extra={"receipt_id": receipt.pk})
+    if handle is None:
+        return render(
+            request,
+            "payments/receipt_missing.html",
+            {"receipt": receipt, "claim": receipt.line.claim, "deleted": not receipt.file.name},
+            status=404,
+        )
     response = FileResponse(
-        receipt.file.open("rb"),
-        as_attachment=True,
-        filename=f"{receipt.line.claim.reference}-receipt-{receipt.pk}.{(receipt.file.name or 'receipt.pdf').rsplit('.', 1)[-1]}",
-        content_type=receipt.content_type,
+        handle, as_attachment=True, filename=receipt_download_name(receipt), content_type=receipt.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

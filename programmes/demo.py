@@ -3,9 +3,11 @@ including one national programme that Wessex owns and shares with Y&H. Idempoten
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation
 from programmes.models import Programme, StrategyPriority
@@ -90,6 +92,8 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
                 "involvement_plan": plan,
                 "equality_impact_note": note,
                 "created_by": users.get(lead_key),
+                # Before the demo's first activities (from about 350 days ago).
+                "start_on": timezone.localdate() - timedelta(days=400),
             },
         )
         if created:

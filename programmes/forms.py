@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from accounts.models import Organisation, User
 from core.choices import InnovationStage
-from core.forms import FilterForm
+from core.forms import DateField, FilterForm
 from programmes.models import Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
 
 
@@ -38,6 +39,13 @@ class ProgrammeForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", choices=ProgrammeStatus.choices, widget=forms.RadioSelect, initial="active"
     )
+    start_on = DateField(
+        label="Start date",
+        help_text="When the work started, not when it was added to the portal.",
+        initial=timezone.localdate,
+        error_messages={"required": "Enter the date the programme started"},
+    )
+    closed_on = DateField(label="Closed date", required=False, help_text="Only if the programme has closed.")
     priorities = forms.ModelMultipleChoiceField(
         label="Strategy priorities it supports",
         queryset=StrategyPriority.objects.none(),

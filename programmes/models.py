@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 
 from core.choices import InnovationStage
 
@@ -65,6 +67,10 @@ class Programme(models.Model):
         related_name="programmes_led",
     )
     status = models.CharField(max_length=10, choices=ProgrammeStatus.choices, default=ProgrammeStatus.ACTIVE)
+    # When the work itself started and stopped, which is what the quarterly report counts; not when
+    # someone typed it into the portal (`created_at`).
+    start_on = models.DateField("start date", default=timezone.localdate)
+    closed_on = models.DateField("closed date", null=True, blank=True, help_text="Only for a closed programme.")
     priorities = models.ManyToManyField(StrategyPriority, blank=True, related_name="programmes")
     involvement_plan = models.TextField(blank=True)
     equality_impact_note = models.TextField(blank=True)
@@ -89,6 +95,10 @@ class Programme(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="programme_name_per_ahsn"),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("start_on")),
+                name="programme_closes_after_start",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation
 from core.access import can_write, is_network_admin
 from core.audit import log_action
-from programmes.models import Programme, ProgrammeType, StrategyPriority
+from programmes.models import Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
 from programmes.selectors import PROGRAMME_WRITE_ROLES
 
 PROGRAMME_FIELDS = (
@@ -19,13 +21,37 @@ PROGRAMME_FIELDS = (
     "innovation_stage",
     "lead",
     "status",
+    "start_on",
+    "closed_on",
     "involvement_plan",
     "equality_impact_note",
 )
 
 
 class ProgrammeError(Exception):
-    """A change we refuse, with a message to show the person who asked for it."""
+    """A change we refuse, with a message to show the person who asked for it, and the form field
+    it is about (None for the whole form)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _check_dates(*, status: str, start_on: date, closed_on: date | None) -> None:
+    """A programme closes on a day, no earlier than it started and no later than today; only a
+    closed programme has a closed date. The quarterly report counts active programmes from these."""
+    if status == ProgrammeStatus.CLOSED and closed_on is None:
+        raise ProgrammeError("Enter the date the programme closed", field="closed_on")
+    if closed_on is None:
+        return
+    if status != ProgrammeStatus.CLOSED:
+        raise ProgrammeError(
+            "Only a closed programme has a closed date. Remove the date, or choose Closed", field="closed_on"
+        )
+    if closed_on < start_on:
+        raise ProgrammeError("The closed date must be the same as or after the start date", field="closed_on")
+    if closed_on > timezone.localdate():
+        raise ProgrammeError("The closed date must be today or in the past", field="closed_on")
 
 
 def _check_sharing(
@@ -53,6 +79,8 @@ def programme_create(
     innovation_stage: str,
     lead: Any = None,
     status: str = "active",
+    start_on: date | None = None,
+    closed_on: date | None = None,
     priorities: Iterable[StrategyPriority] = (),
     involvement_plan: str = "",
     equality_impact_note: str = "",
@@ -63,6 +91,8 @@ def programme_create(
     if organisation.is_network:
         raise ProgrammeError("Programmes belong to an AHSN. Choose the AHSN that runs it.")
     name = name.strip()
+    start_on = start_on or timezone.localdate()
+    _check_dates(status=status, start_on=start_on, closed_on=closed_on)
     others = _check_sharing(organisation=organisation, programme_type=programme_type, shared_with=shared_with)
     _check_lead(organisation=organisation, lead=lead)
     with transaction.atomic():
@@ -75,6 +105,8 @@ def programme_create(
             innovation_stage=innovation_stage,
             lead=lead,
             status=status,
+            start_on=start_on,
+            closed_on=closed_on,
             involvement_plan=involvement_plan,
             equality_impact_note=equality_impact_note,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -123,6 +155,11 @@ def programme_update(
                 )
         if "lead" in fields:
             _check_lead(organisation=locked.organisation, lead=fields["lead"])
+        _check_dates(
+            status=fields.get("status", locked.status),
+            start_on=fields.get("start_on", locked.start_on),
+            closed_on=fields.get("closed_on", locked.closed_on),
+        )
         programme_type = fields.get("programme_type", locked.programme_type)
         current_shared = list(locked.shared_with.all()) if shared_with is None else list(shared_with)
         others = _check_sharing(
@@ -132,7 +169,7 @@ def programme_update(
         for key, value in fields.items():
             old = getattr(locked, key)
             if old != value:
-                changed[key] = str(getattr(value, "pk", value))
+                changed[key] = str(getattr(value, "pk", value)) if value is not None else None
                 setattr(locked, key, value)
         locked.save()
         if priorities is not None:

@@ -70,13 +70,15 @@ def programme_create(request: HttpRequest) -> HttpResponse:
                 innovation_stage=data["innovation_stage"],
                 lead=data["lead"],
                 status=data["status"],
+                start_on=data["start_on"],
+                closed_on=data["closed_on"],
                 priorities=data["priorities"],
                 involvement_plan=data["involvement_plan"],
                 equality_impact_note=data["equality_impact_note"],
                 shared_with=data["shared_with"],
             )
         except services.ProgrammeError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, f"{programme.name} has been created.")
             return redirect("programmes:programme_detail", pk=programme.pk)
@@ -118,6 +120,8 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "innovation_stage": programme.innovation_stage,
         "lead": programme.lead_id,
         "status": programme.status,
+        "start_on": programme.start_on,
+        "closed_on": programme.closed_on,
         "priorities": list(programme.priorities.all()),
         "involvement_plan": programme.involvement_plan,
         "equality_impact_note": programme.equality_impact_note,
@@ -142,11 +146,13 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 innovation_stage=data["innovation_stage"],
                 lead=data["lead"],
                 status=data["status"],
+                start_on=data["start_on"],
+                closed_on=data["closed_on"],
                 involvement_plan=data["involvement_plan"],
                 equality_impact_note=data["equality_impact_note"],
             )
         except services.ProgrammeError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, "Your changes have been saved.")
             return redirect("programmes:programme_detail", pk=programme.pk)
@@ -240,7 +246,7 @@ def _priority_form(request: HttpRequest, priority: Any) -> HttpResponse:
         try:
             saved = services.priority_save(actor=request.user, priority=priority, **form.cleaned_data)
         except services.ProgrammeError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, f"Priority {saved.code} has been saved.")
             return redirect("programmes:priority_list")

@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, OuterRef, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, Min, OuterRef, Q
+from django.db.models.functions import Least, TruncDate
 
 from core.quarters import LONDON, FinancialQuarter
 from reports.aggregates import Percentile
@@ -45,25 +45,29 @@ def add(section: dict[str, Any], scope: Scope, window: Window) -> None:
             )
         )
 
-    forums = Forum.objects.filter(scope.q()).filter(created_at__lt=window.end_datetime)
+    # A forum counts from its first meeting when that came before it was entered in the portal
+    # (forums that met for years before the portal existed); LEAST ignores a missing first meeting.
+    forums = (
+        Forum.objects.filter(scope.q())
+        .annotate(began=Least("created_at", Min("meetings__starts_at")))
+        .filter(began__lt=window.end_datetime)
+    )
     # Meetings held this financial year (to the end of each quarter), per forum, then summed.
     per_forum = forums.annotate(
         **{_key("held", q): Count("meetings", filter=year_to_date(q)) for q in window.quarters},
         **{_key("co_chair_in_post", q): lay_co_chair(q) for q in window.quarters},
     )
     forum_row = per_forum.aggregate(
-        **per_quarter(window, "forums", lambda q: Count("pk", filter=Q(created_at__lt=q.end_datetime))),
+        **per_quarter(window, "forums", lambda q: Count("pk", filter=Q(began__lt=q.end_datetime))),
         **per_quarter(
             window,
             "on_target",
-            lambda q: Count(
-                "pk", filter=Q(created_at__lt=q.end_datetime, **{f"{_key('held', q)}__gte": MEETINGS_TARGET})
-            ),
+            lambda q: Count("pk", filter=Q(began__lt=q.end_datetime, **{f"{_key('held', q)}__gte": MEETINGS_TARGET})),
         ),
         **per_quarter(
             window,
             "co_chair",
-            lambda q: Count("pk", filter=Q(created_at__lt=q.end_datetime, **{_key("co_chair_in_post", q): True})),
+            lambda q: Count("pk", filter=Q(began__lt=q.end_datetime, **{_key("co_chair_in_post", q): True})),
         ),
     )
     lag = ExpressionWrapper(

@@ -204,6 +204,18 @@ def _count_rows(
 # --- Priority 1: visible leadership --------------------------------------------------------------
 
 
+def programme_active_in(quarter: FinancialQuarter) -> Q:
+    """Programmes whose work had started by the end of the quarter and had not closed before it
+    began. A closed programme with no closed date (not possible through the portal) never counts."""
+    from programmes.models import ProgrammeStatus
+
+    return (
+        Q(start_on__lte=quarter.end)
+        & (Q(closed_on__isnull=True) | Q(closed_on__gte=quarter.start))
+        & ~Q(status=ProgrammeStatus.CLOSED, closed_on__isnull=True)
+    )
+
+
 def _activities(scope: Scope, window: Window) -> QuerySet[Any]:
     from involvement.models import Activity, ActivityStatus
 
@@ -216,15 +228,16 @@ def _activities(scope: Scope, window: Window) -> QuerySet[Any]:
 
 def visible_leadership(scope: Scope, window: Window) -> dict[str, Any]:
     from involvement.models import Activity, ActivityStatus
-    from programmes.models import Programme, ProgrammeStatus
+    from programmes.models import Programme
 
     rows: list[dict[str, Any]] = []
     charts: list[dict[str, Any]] = []
 
-    # Programmes that existed by the end of the quarter and are not closed, and of those the
-    # ones with at least one involvement activity (not cancelled) in the quarter.
+    # Programmes active at some time in the quarter (by when the work started and closed, not
+    # when it was entered), and of those the ones with at least one involvement activity (not
+    # cancelled) in the quarter.
     def active(q: FinancialQuarter) -> Q:
-        return Q(created_at__lt=q.end_datetime) & ~Q(status=ProgrammeStatus.CLOSED)
+        return programme_active_in(q)
 
     def involved(q: FinancialQuarter) -> Exists:
         return Exists(

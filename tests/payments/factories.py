@@ -88,8 +88,32 @@ def png_bytes() -> bytes:
 
 
 def jpeg_bytes() -> bytes:
-    """Enough of a JPEG (the JFIF header) to be recognised by its content."""
-    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+    """A small real JPEG photo (receipt photos are opened to take their EXIF data out)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 12), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def phone_photo(*, width: int = 40, height: int = 30) -> bytes:
+    """A JPEG as a phone camera makes it: EXIF with the phone's make, the time, the place (GPS)
+    and an orientation tag saying the picture is stored on its side."""
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0132] = "2026:03:27 10:15:00"  # DateTime
+    exif[0x0112] = 6  # Orientation: turn 90 degrees clockwise to view
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (50.0, 54.0, 30.0), "W", (1.0, 24.0, 15.0)
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
 
 
 def pdf_bytes() -> bytes:

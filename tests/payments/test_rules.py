@@ -18,7 +18,7 @@ from payments.models import Claim, ClaimStatus, ExpenseRule, RateCard
 from payments.services import ClaimError
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.conftest import client_for
-from tests.payments.factories import draft_claim, participation_for, partner_at, submitted_claim, upload
+from tests.payments.factories import draft_claim, participation_for, partner_at, phone_photo, submitted_claim, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +250,7 @@ def test_a_photo_straight_from_a_phone_camera_is_accepted(partner, wessex):
     line = services.claim_add_expense_line(
         claim=claim, actor=partner.user, category="taxi", amount="9", reason="Rain", expense_date=TODAY()
     )
-    exif_jpeg = b"\xff\xd8\xff\xe1\x00\x16Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+    exif_jpeg = phone_photo()
     receipt = services.receipt_add(line=line, uploaded=upload("IMG_2041.JPG", exif_jpeg, ""), actor=partner.user)
     assert receipt.content_type == "image/jpeg" and receipt.original_name == "IMG_2041.JPG"
 

@@ -28,6 +28,7 @@ def _programme_post(**overrides):
         "programme_type": "spread_and_adoption",
         "innovation_stage": "implementation",
         "status": "active",
+        "start_on": "2025-06-02",
         "involvement_plan": "A lay panel at each stage",
         "equality_impact_note": "Reach older people in rural areas",
     }

@@ -15,9 +15,27 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=LONDON)
 
 
-def programme(org: Any, name: str, *, created: date, status: str = "active") -> Programme:
+def programme(
+    org: Any,
+    name: str,
+    *,
+    created: date,
+    status: str = "active",
+    started: date | None = None,
+    closed: date | None = None,
+) -> Programme:
+    """Entered on `created`; the work started on `started` (default: the day it was entered) and,
+    if closed, closed on `closed` (default: the day it was entered)."""
+    if status == "closed" and closed is None:
+        closed = created
     item = Programme.objects.create(
-        organisation=org, name=name, programme_type="local", innovation_stage="design", status=status
+        organisation=org,
+        name=name,
+        programme_type="local",
+        innovation_stage="design",
+        status=status,
+        start_on=started or created,
+        closed_on=closed,
     )
     Programme.objects.filter(pk=item.pk).update(created_at=at(created))
     return item

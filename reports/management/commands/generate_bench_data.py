@@ -168,8 +168,11 @@ class Builder:
                     "innovation_stage": rng.choice(STAGES),
                     "status": "closed" if rng.random() < 0.1 else "active",
                     "created_at": self.start - timedelta(days=30),
+                    "start_on": (self.start - timedelta(days=30)).date(),
                 }
             )
+            if rows[-1]["status"] == "closed":
+                rows[-1]["closed_on"] = rows[-1]["start_on"]
         built["programmes"] = copy_rows(Programme, rows)
         move_sequence(Programme)
         programmes_by_org: dict[int, list[int]] = {}
