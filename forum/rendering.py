@@ -101,8 +101,7 @@ _VOWEL_SOUND_LETTERS = set("AEFHILMNORSX")
 def with_article(phrase: str, *, capital: bool = False) -> str:
     """`phrase` after "a" or "an" as it is said: "an Involvement and Co-production Forum",
     "a Wessex group", "an NHS forum", "a Unified group"."""
-    words = phrase.split()
-    first = words[0] if words else ""
+    first = re.split(r"[\s\-/]", phrase.strip(), maxsplit=1)[0]
     letters = re.sub(r"[^A-Za-z]", "", first)
     if len(letters) > 1 and letters.isupper():
         an = letters[0] in _VOWEL_SOUND_LETTERS
