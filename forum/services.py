@@ -635,17 +635,24 @@ def _version_data(notes: MeetingNotes) -> dict[str, Any]:
     return {"version": notes.version}
 
 
-def notes_draft_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_note: str = "") -> NotesDraft:
+def notes_draft_save(
+    *, actor: Any, meeting: Meeting, body_markdown: str, amendment_note: str = ""
+) -> NotesDraft | None:
     """Keep what the person is typing into the notes form, so it is not lost if they leave the page.
     The draft is theirs alone: nobody else sees it, it changes no version and asks nobody to approve
-    anything, so it is not audited (the save that follows is). Saving the notes clears it."""
+    anything, so it is not audited (the save that follows is). Saving the notes clears it, and a
+    draft that says what the saved notes already say is not kept (None): the page may send one
+    last draft as the form is being saved."""
     _require_run(actor, meeting.forum)
     if len(body_markdown) > NOTES_DRAFT_MAX_CHARS:
         raise ForumError("The notes are too long to keep as a draft")
     with transaction.atomic():
         if meeting.status == Meeting.Status.CANCELLED:
             raise ForumError("This meeting was cancelled, so it has no notes")
-        notes = MeetingNotes.objects.filter(meeting=meeting).only("version").first()
+        notes = MeetingNotes.objects.filter(meeting=meeting).only("version", "body_markdown").first()
+        if notes is not None and notes.body_markdown == body_markdown.replace("\r\n", "\n").strip():
+            NotesDraft.objects.filter(meeting=meeting, author=actor).delete()
+            return None
         draft, _ = NotesDraft.objects.update_or_create(
             meeting=meeting,
             author=actor,

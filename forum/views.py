@@ -539,7 +539,8 @@ def notes_draft(request: HttpRequest, pk: int) -> JsonResponse:
         )
     except services.ForumError as exc:
         return JsonResponse({"saved": False, "message": str(exc)}, status=400)
-    return JsonResponse({"saved": True, "saved_at": time_text(draft.saved_at)})
+    # No draft kept means the saved notes already say this: nothing is lost either way.
+    return JsonResponse({"saved": True, "saved_at": time_text(draft.saved_at if draft else timezone.now())})
 
 
 @login_required

@@ -34,7 +34,7 @@
 
   function save () {
     var snapshot = current()
-    if (snapshot === kept || saving) return
+    if (snapshot === kept || saving || leavingBySubmit) return
     var data = new FormData()
     data.append('csrfmiddlewaretoken', token.value)
     data.append('body_markdown', body.value)
