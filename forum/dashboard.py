@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dashboard import DashboardSection, register
-from core.reminders.base import time_text
 from forum import selectors
 from forum.models import MeetingNotes
+from forum.rendering import meeting_when
 
 WAITING_TITLE = "Meeting notes for you to approve"
 
@@ -19,8 +19,7 @@ WAITING_TITLE = "Meeting notes for you to approve"
 def waiting_label(notes: MeetingNotes) -> str:
     """Tells two meetings on one day apart: "Wessex PCIE group: Autumn meeting, 3 December 2026 at 10am"."""
     meeting = notes.meeting
-    local = timezone.localtime(meeting.starts_at)
-    return f"{meeting.forum.name}: {meeting.display_title}, {local:%-d %B %Y} at {time_text(meeting.starts_at)}"
+    return f"{meeting.forum.name}: {meeting.display_title}, {meeting_when(meeting.starts_at)}"
 
 
 def waiting_for_approval(user: Any) -> list[MeetingNotes]:

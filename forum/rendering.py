@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from datetime import datetime
 
 import markdown
 import nh3
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -110,3 +112,11 @@ def with_article(phrase: str, *, capital: bool = False) -> str:
         an = lower[:1] in ("a", "e", "i", "o", "u") and not lower.startswith(_CONSONANT_SOUND_STARTS)
     article = "an" if an else "a"
     return f"{article.capitalize() if capital else article} {phrase}"
+
+
+def meeting_when(starts_at: datetime) -> str:
+    """When a meeting starts, the NHS way: "3 December 2026 at 10am" (UK time)."""
+    from core.reminders.base import time_text
+
+    local = timezone.localtime(starts_at)
+    return f"{local:%-d %B %Y} at {time_text(starts_at)}"

@@ -38,7 +38,7 @@ from forum.forms import (
     PaperForm,
 )
 from forum.models import Forum, ForumMember, MeetingNotes
-from forum.rendering import render_notes
+from forum.rendering import meeting_when, render_notes
 from partners.models import LayPartner, PartnerLink
 
 PAGE_SIZE = 25
@@ -305,6 +305,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notes = detail["notes"]
     own_apology = access.member is not None and any(a.member_id == access.member.pk for a in detail["apologies"])
     state = detail["approval_state"]
+    can_see_draft = access.can_run or access.is_co_chair
     return render(
         request,
         "forum/meeting_detail.html",
@@ -313,9 +314,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "forum": meeting.forum,
             "access": access,
             "own_apology": own_apology,
-            "notes_html": render_notes(notes.body_markdown) if notes else "",
+            "notes_html": render_notes(notes.body_markdown) if notes and can_see_draft else "",
             "published_html": render_notes(notes.published_body_markdown) if notes and notes.is_published else "",
-            "can_see_draft": access.can_run or access.is_co_chair,
+            "can_see_draft": can_see_draft,
             "own_approval_given": bool(
                 state and access.member and any(m.pk == access.member.pk for m in state.approved)
             ),
@@ -602,6 +603,7 @@ def notes_approve(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "notes": notes,
             "meeting": notes.meeting,
+            "meeting_when": meeting_when(notes.meeting.starts_at),
             "notes_html": render_notes(notes.body_markdown),
             "error": error,
             "already": already,
