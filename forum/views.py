@@ -625,7 +625,8 @@ def notes_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ForumError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "The notes are published and members have been told.")
+        what = "The changes to the notes are" if notes.is_published else "The notes are"
+        messages.success(request, f"{what} published and members have been told.")
     return redirect(reverse("forum:meeting_detail", args=[pk]) + "#notes")
 
 

@@ -213,6 +213,10 @@ def test_publish_shows_only_when_both_have_approved_and_the_page_says_who_is_lef
     NotesApproval.objects.create(notes=notes, member=setup.lay_chair, version=1)
     page = secretariat_client.get(f"/forums/meetings/{meeting.pk}/").content.decode()
     assert "Publish notes" in page and "Still to approve" not in page
+    response = secretariat_client.post(f"/forums/meetings/{meeting.pk}/notes/publish/", follow=True)
+    assert "The notes are published and members have been told." in response.content.decode()
+    notes.refresh_from_db()
+    assert notes.status == MeetingNotes.Status.PUBLISHED and notes.published_body_markdown == "Notes"
 
 
 def test_the_page_says_when_a_co_chair_post_is_empty(setup, meeting, secretariat_client, lead):
