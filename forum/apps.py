@@ -6,4 +6,6 @@ class ForumConfig(AppConfig):
     verbose_name = "Forums and meetings"
 
     def ready(self) -> None:
-        from forum import dashboard  # noqa: F401 - registers dashboard sections
+        from forum import dashboard  # registers the staff home page sections on import
+
+        dashboard.register_partner_sections()

@@ -1,4 +1,5 @@
-"""Home-page sections: forum meetings coming up, and notes waiting for a co-chair's approval."""
+"""Home-page sections: forum meetings coming up, and notes waiting for a co-chair's approval, on the
+staff home page (core.dashboard) and on a lay partner's own home page (partners.sections)."""
 
 from __future__ import annotations
 
@@ -7,30 +8,58 @@ from typing import Any
 from django.urls import reverse
 
 from core.dashboard import DashboardSection, register
-from core.formatting import date_text, datetime_text
+from core.formatting import datetime_text
 from forum import selectors
+from forum.models import MeetingNotes
+from forum.rendering import meeting_when
+
+WAITING_TITLE = "Meeting notes for you to approve"
+
+
+def waiting_label(notes: MeetingNotes) -> str:
+    """Tells two meetings on one day apart: "Wessex PCIE group: Autumn meeting, 3 December 2026 at 10am"."""
+    meeting = notes.meeting
+    return f"{meeting.forum.name}: {meeting.display_title}, {meeting_when(meeting.starts_at)}"
+
+
+def waiting_for_approval(user: Any) -> list[MeetingNotes]:
+    """Notes waiting for this co-chair, each with the label the pages show."""
+    waiting = list(selectors.notes_waiting_for(user)[:20])
+    for notes in waiting:
+        notes.label = waiting_label(notes)  # type: ignore[attr-defined]
+    return waiting
+
+
+def _waiting_section(user: Any) -> list[DashboardSection]:
+    waiting = waiting_for_approval(user)[:5]
+    if not waiting:
+        return []
+    return [
+        DashboardSection(
+            title=WAITING_TITLE,
+            items=[
+                {
+                    "text": n.label,  # type: ignore[attr-defined]
+                    "url": reverse("forum:notes_approve", args=[n.meeting_id]),
+                    "meta": (
+                        f"changes to published notes, version {n.version}"
+                        if n.has_unpublished_change
+                        else f"version {n.version}"
+                    ),
+                }
+                for n in waiting
+            ],
+            link_url=reverse("forum:my_forums"),
+            link_text="See your forums",
+        )
+    ]
 
 
 @register
 def forum_sections(user: Any) -> list[DashboardSection]:
     if not selectors.my_memberships(user).exists():
         return []
-    sections = []
-    waiting = list(selectors.notes_waiting_for(user)[:5])
-    if waiting:
-        sections.append(
-            DashboardSection(
-                title="Meeting notes for you to approve",
-                items=[
-                    {
-                        "text": f"{n.meeting.forum.name}: {date_text(n.meeting.starts_at)}",
-                        "url": reverse("forum:notes_approve", args=[n.meeting_id]),
-                        "meta": f"version {n.version}",
-                    }
-                    for n in waiting
-                ],
-            )
-        )
+    sections = _waiting_section(user)
     upcoming = list(selectors.upcoming_meetings_for_member(user)[:5])
     sections.append(
         DashboardSection(
@@ -49,3 +78,16 @@ def forum_sections(user: Any) -> list[DashboardSection]:
         )
     )
     return sections
+
+
+def partner_home_sections(partner: Any) -> list[DashboardSection]:
+    """A lay co-chair's own home page lists the notes waiting for their approval."""
+    if partner.user_id is None:
+        return []
+    return _waiting_section(partner.user)
+
+
+def register_partner_sections() -> None:
+    from partners.sections import register_home_section
+
+    register_home_section(partner_home_sections)

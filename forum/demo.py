@@ -183,6 +183,7 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
                 status=MeetingNotes.Status.PUBLISHED,
                 published_at=meeting.starts_at + dt.timedelta(days=5 + days_ago % 9),
                 published_version=1,
+                published_body_markdown=body,
                 updated_by=admin,
             )
             for chair in ("staff_chair", "lay_chair"):

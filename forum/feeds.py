@@ -52,10 +52,10 @@ def atom_feed(forum: Forum, meetings: list[Meeting], *, request: HttpRequest) ->
         feed.add_item(
             title=f"{meeting.display_title}: notes of the meeting on {date_text(meeting.starts_at)}",
             link=link,
-            description=str(render_notes(notes.body_markdown)),
+            description=str(render_notes(notes.published_body_markdown)),
             unique_id=link,
             pubdate=notes.published_at,
-            updateddate=notes.updated_at,
+            updateddate=notes.amendment_published_at or notes.published_at,
         )
     return feed.writeString("utf-8")
 

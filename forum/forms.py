@@ -194,6 +194,30 @@ class ApologyForm(forms.Form):
     )
 
 
+class ApologyRecordForm(forms.Form):
+    """The secretariat records apologies a member gave by phone or email."""
+
+    member = forms.ModelChoiceField(
+        queryset=ForumMember.objects.none(),
+        label="Who sent apologies?",
+        empty_label="Choose a member",
+        error_messages={"required": "Choose the member who sent apologies"},
+    )
+    note = forms.CharField(
+        max_length=500,
+        required=False,
+        label="What they told you (optional)",
+        help_text="For example, how they sent apologies. Only people who run the forum see this.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        field.queryset = members  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: f"{m.name} ({m.get_role_display().lower()})"  # type: ignore[attr-defined]
+
+
 class NotesForm(forms.Form):
     body_markdown = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 18}),
@@ -266,7 +290,13 @@ class AttendanceForm(forms.Form):
     """One checkbox (and, for lay partners, hours) per member."""
 
     def __init__(
-        self, *args: Any, members: list[ForumMember], recorded: dict[int, bool], default_hours: Decimal, **kwargs: Any
+        self,
+        *args: Any,
+        members: list[ForumMember],
+        recorded: dict[int, bool],
+        default_hours: Decimal,
+        apologies: set[int] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.members = members
@@ -277,6 +307,7 @@ class AttendanceForm(forms.Form):
                 required=False,
                 label=f"{member.name} ({member.get_role_display().lower()})",
                 initial=recorded.get(member.pk, False),
+                help_text="Sent apologies" if apologies and member.pk in apologies else "",
             )
             row: dict[str, Any] = {"member": member, "attended": field_name, "hours": None}
             if member.is_lay:

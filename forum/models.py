@@ -2,8 +2,11 @@
 
 A forum is co-chaired by a member of staff and a lay partner. Its meetings have agenda items
 with papers, apologies and attendance. Notes go draft → awaiting approval → published, and
-publishing needs both co-chairs to approve the exact version published. Actions and decisions
-belong to a meeting. A public forum's published notes have open pages and a feed."""
+publishing needs both co-chairs to approve the exact version published. Once published, a
+correction (or a decision or action added later) is a new version that waits for the same two
+approvals; until then everyone else, the public page and the feed see the last approved version.
+Actions and decisions belong to a meeting. A public forum's published notes have open pages and a
+feed."""
 
 from __future__ import annotations
 
@@ -294,11 +297,17 @@ class MeetingNotes(models.Model):
         PUBLISHED = "published", "Published"
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="notes")
-    body_markdown = models.TextField(blank=True)
+    body_markdown = models.TextField(blank=True, help_text="The latest version, approved or not.")
     version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every change.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, help_text="When the notes were first published.")
     published_version = models.PositiveIntegerField(null=True, blank=True)
+    published_body_markdown = models.TextField(
+        blank=True, help_text="The text of the published version: what members and the public read."
+    )
+    amendment_published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the latest approved correction was published."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -310,6 +319,21 @@ class MeetingNotes(models.Model):
 
     def __str__(self) -> str:
         return f"Notes of {self.meeting}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def has_unpublished_change(self) -> bool:
+        """Published notes with a newer version (a correction, or a decision or action added
+        afterwards) that both co-chairs have not yet approved."""
+        return self.is_published and self.version != self.published_version
+
+    @property
+    def needs_approval(self) -> bool:
+        """The current version is waiting for the co-chairs: first publication or a correction."""
+        return self.status == self.Status.AWAITING_APPROVAL or self.has_unpublished_change
 
 
 class NotesApproval(models.Model):
@@ -331,12 +355,17 @@ class NotesApproval(models.Model):
 
 
 class NotesAmendment(models.Model):
-    """A correction to published notes, shown with its reason. Never a silent edit."""
+    """A correction to published notes, shown with its reason. Never a silent edit: it is a new
+    version, shown to members and the public only once both co-chairs have approved it."""
 
     notes = models.ForeignKey(MeetingNotes, on_delete=models.CASCADE, related_name="amendments")
+    version = models.PositiveIntegerField(null=True, blank=True, help_text="The version of the notes it made.")
     body_before = models.TextField()
     body_after = models.TextField()
     note = models.CharField("what was corrected and why", max_length=500)
+    awaiting_approval = models.BooleanField(
+        default=False, help_text="Made after publishing and not yet approved by both co-chairs."
+    )
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     made_at = models.DateTimeField(auto_now_add=True)
 
@@ -362,6 +391,10 @@ class Action(models.Model):
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     update_notes = models.TextField(blank=True)
+    awaiting_approval = models.BooleanField(
+        default=False,
+        help_text="Added after the notes were published: public once both co-chairs approve the new version.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -381,6 +414,10 @@ class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     what = models.TextField("what was decided")
     why = models.TextField("why")
+    awaiting_approval = models.BooleanField(
+        default=False,
+        help_text="Added after the notes were published: public once both co-chairs approve the new version.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -388,3 +425,23 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.what[:80]
+
+
+class NotesDraft(models.Model):
+    """What one person was typing into the notes form, saved as they go so it survives leaving the
+    page. Private to them, never shown to anyone else or published; gone once they save the notes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notes_drafts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body_markdown = models.TextField(blank=True)
+    amendment_note = models.CharField(max_length=500, blank=True)
+    based_on_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The version of the notes the person started from (none for new notes)."
+    )
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "author"], name="notesdraft_once_per_author")]
+
+    def __str__(self) -> str:
+        return f"Draft notes of {self.meeting_id} by {self.author_id}"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from datetime import datetime
 
 import markdown
 import nh3
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+
+from core.formatting import date_text
 
 ALLOWED_TAGS = {
     "p",
@@ -90,3 +94,31 @@ def render_notes(body_markdown: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 just above
+
+
+# Words that start with a vowel letter but a consonant sound ("a Union", "a European", "a one-off").
+_CONSONANT_SOUND_STARTS = ("uni", "use", "usu", "uro", "eu", "ewe", "one", "once")
+# Capitalised abbreviations said letter by letter whose first letter sounds like a vowel ("an NHS").
+_VOWEL_SOUND_LETTERS = set("AEFHILMNORSX")
+
+
+def with_article(phrase: str, *, capital: bool = False) -> str:
+    """`phrase` after "a" or "an" as it is said: "an Involvement and Co-production Forum",
+    "a Wessex group", "an NHS forum", "a Unified group"."""
+    first = re.split(r"[\s\-/]", phrase.strip(), maxsplit=1)[0]
+    letters = re.sub(r"[^A-Za-z]", "", first)
+    if len(letters) > 1 and letters.isupper():
+        an = letters[0] in _VOWEL_SOUND_LETTERS
+    else:
+        lower = letters.lower()
+        an = lower[:1] in ("a", "e", "i", "o", "u") and not lower.startswith(_CONSONANT_SOUND_STARTS)
+    article = "an" if an else "a"
+    return f"{article.capitalize() if capital else article} {phrase}"
+
+
+def meeting_when(starts_at: datetime) -> str:
+    """When a meeting starts, the NHS way: "3 December 2026 at 10am" (UK time)."""
+    from core.formatting import time_text
+
+    local = timezone.localtime(starts_at)
+    return f"{date_text(local)} at {time_text(starts_at)}"

@@ -50,6 +50,7 @@ from forum.models import (
     MeetingNotes,
     NotesAmendment,
     NotesApproval,
+    NotesDraft,
     Paper,
     hash_token,
 )
@@ -279,12 +280,67 @@ def active_members(forum: Forum) -> QuerySet[ForumMember]:
     )
 
 
+def members_without_apologies(meeting: Meeting) -> QuerySet[ForumMember]:
+    """Current members who have not sent apologies for this meeting (for recording theirs)."""
+    return active_members(meeting.forum).exclude(Exists(Apology.objects.filter(meeting=meeting, member=OuterRef("pk"))))
+
+
 def co_chairs_in_post(forum: Forum) -> dict[str, list[ForumMember]]:
     """Active co-chairs by role: {"staff_co_chair": [...], "lay_co_chair": [...]}."""
     found: dict[str, list[ForumMember]] = {role: [] for role in CO_CHAIR_ROLES}
     for member in active_members(forum).filter(role__in=CO_CHAIR_ROLES):
         found[member.role].append(member)
     return found
+
+
+@dataclass(frozen=True)
+class ApprovalState:
+    """Where the current version of some notes stands with the co-chairs. A role counts as approved
+    when any co-chair in post in that role has approved this exact version."""
+
+    version: int
+    approved: list[ForumMember]
+    waiting: list[ForumMember]
+    vacant_roles: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return not self.waiting and not self.vacant_roles
+
+    @property
+    def missing(self) -> list[str]:
+        """Plain-English reasons the version cannot be published yet (empty when it can)."""
+        reasons = [f"The forum has no {label} co-chair in post" for label in self.vacant_roles]
+        for member in self.waiting:
+            label = "staff" if member.role == ForumMember.Role.STAFF_CO_CHAIR else "lay"
+            reason = f"The {label} co-chair has not approved version {self.version}"
+            if reason not in reasons:
+                reasons.append(reason)
+        return reasons
+
+
+def notes_approval_state(notes: MeetingNotes, *, approvals: list[NotesApproval] | None = None) -> ApprovalState:
+    """Who has approved the current version, and who still needs to. Pass the notes' approvals when
+    they are already loaded (one query fewer)."""
+    chairs = co_chairs_in_post(notes.meeting.forum)
+    if approvals is None:
+        approved_ids = set(
+            NotesApproval.objects.filter(notes=notes, version=notes.version).values_list("member_id", flat=True)
+        )
+    else:
+        approved_ids = {a.member_id for a in approvals if a.version == notes.version}
+    approved: list[ForumMember] = []
+    waiting: list[ForumMember] = []
+    vacant: list[str] = []
+    for role, label in ((ForumMember.Role.STAFF_CO_CHAIR, "staff"), (ForumMember.Role.LAY_CO_CHAIR, "lay")):
+        in_post = chairs[role]
+        if not in_post:
+            vacant.append(label)
+        elif any(c.pk in approved_ids for c in in_post):
+            approved.extend(c for c in in_post if c.pk in approved_ids)
+        else:
+            waiting.extend(in_post)
+    return ApprovalState(version=notes.version, approved=approved, waiting=waiting, vacant_roles=vacant)
 
 
 def forum_meetings(forum: Forum) -> QuerySet[Meeting]:
@@ -313,6 +369,8 @@ def meeting_detail(meeting: Meeting) -> dict[str, Any]:
     if notes is not None:
         approvals = list(notes.approvals.select_related("member__user", "member__partner"))
         amendments = list(notes.amendments.select_related("made_by"))
+    if notes is not None:
+        notes.meeting = meeting
     return {
         "agenda": agenda,
         "apologies": apologies,
@@ -320,7 +378,11 @@ def meeting_detail(meeting: Meeting) -> dict[str, Any]:
         "notes": notes,
         "approvals": approvals,
         "current_approvals": [a for a in approvals if notes is not None and a.version == notes.version],
-        "amendments": amendments,
+        "approval_state": (
+            notes_approval_state(notes, approvals=approvals) if notes is not None and notes.needs_approval else None
+        ),
+        "amendments": [a for a in amendments if not a.awaiting_approval],
+        "pending_amendments": [a for a in amendments if a.awaiting_approval],
         "actions": list(
             Action.objects.filter(meeting=meeting).select_related("owner__user", "owner__partner").order_by("id")
         ),
@@ -339,16 +401,30 @@ def action_log(forum: Forum, *, show: str = "open") -> QuerySet[Action]:
 
 
 def notes_waiting_for(user: Any) -> QuerySet[MeetingNotes]:
-    """Notes awaiting approval in forums where the person is a co-chair and has not approved this version."""
+    """Notes whose current version waits for approval (first publication, or a change to published
+    notes) in forums where the person is a co-chair and has not approved this version. Oldest
+    meeting first."""
     chairs = _own_memberships(user).filter(role__in=CO_CHAIR_ROLES)
     approved = NotesApproval.objects.filter(notes=OuterRef("pk"), version=OuterRef("version"), member__in=chairs)
     return (
-        MeetingNotes.objects.filter(
-            status=MeetingNotes.Status.AWAITING_APPROVAL, meeting__forum__in=chairs.values("forum")
-        )
+        MeetingNotes.objects.filter(needs_approval_q(), meeting__forum__in=chairs.values("forum"))
         .exclude(Exists(approved))
         .select_related("meeting__forum")
+        .order_by("meeting__starts_at", "id")
     )
+
+
+def needs_approval_q(prefix: str = "") -> Q:
+    """Notes whose current version waits for the co-chairs (MeetingNotes.needs_approval, in SQL)."""
+    return Q(**{f"{prefix}status": MeetingNotes.Status.AWAITING_APPROVAL}) | (
+        Q(**{f"{prefix}status": MeetingNotes.Status.PUBLISHED})
+        & ~Q(**{f"{prefix}version": F(f"{prefix}published_version")})
+    )
+
+
+def notes_draft_for(user: Any, meeting: Meeting) -> NotesDraft | None:
+    """The person's own unsaved draft of this meeting's notes, if they left one."""
+    return NotesDraft.objects.filter(meeting=meeting, author=user).first()
 
 
 # --- Public pages -----------------------------------------------------------------------------
@@ -367,8 +443,8 @@ def public_meetings(forum: Forum) -> QuerySet[Meeting]:
         Meeting.objects.filter(forum=forum, notes__status=MeetingNotes.Status.PUBLISHED)
         .select_related("notes", "forum")
         .annotate(
-            decision_count=Count("decisions", distinct=True),
-            action_count=Count("actions", distinct=True),
+            decision_count=Count("decisions", filter=Q(decisions__awaiting_approval=False), distinct=True),
+            action_count=Count("actions", filter=Q(actions__awaiting_approval=False), distinct=True),
         )
         .order_by("-starts_at")
     )
@@ -401,29 +477,37 @@ def public_meeting(forum: Forum, pk: int) -> dict[str, Any]:
     if meeting is None:
         raise Http404("These notes are not published.")
     actions = list(
-        Action.objects.filter(meeting=meeting)
+        Action.objects.filter(meeting=meeting, awaiting_approval=False)
         .select_related("owner__user", "owner__partner")
         .annotate(owner_may_be_named=_named_consent("owner__partner"))
         .order_by("id")
     )
     for action in actions:
         action.public_owner = public_name(action.owner, action.owner_may_be_named)  # type: ignore[attr-defined]
-    attended = list(
-        Attendance.objects.filter(meeting=meeting, attended=True)
-        .select_related("member__user", "member__partner")
-        .annotate(may_be_named=_named_consent("member__partner"))
-        .order_by("member__partner_id", "member__user__full_name", "id")
+    # Who came and who sent apologies, in one query: staff by name, lay partners only with consent.
+    people = list(
+        ForumMember.objects.filter(forum=forum)
+        .annotate(
+            came=Exists(Attendance.objects.filter(meeting=meeting, member=OuterRef("pk"), attended=True)),
+            apologised=Exists(Apology.objects.filter(meeting=meeting, member=OuterRef("pk"))),
+            may_be_named=_named_consent("partner"),
+        )
+        .filter(Q(came=True) | Q(apologised=True))
+        .select_related("user", "partner")
+        .order_by("partner_id", "user__full_name", "id")
     )
-    named = [public_name(a.member, a.may_be_named) for a in attended]
-    unnamed_lay = sum(1 for n in named if n == LAY_PARTNER_LABEL)
+    named = [public_name(m, m.may_be_named) for m in people if m.came]
+    apology_names = [public_name(m, m.may_be_named) for m in people if m.apologised and not m.came]
     return {
         "meeting": meeting,
         "notes": meeting.notes,
-        "amendments": list(meeting.notes.amendments.all()),
-        "decisions": list(Decision.objects.filter(meeting=meeting)),
+        "amendments": list(meeting.notes.amendments.filter(awaiting_approval=False)),
+        "decisions": list(Decision.objects.filter(meeting=meeting, awaiting_approval=False)),
         "actions": actions,
         "attended_names": [n for n in named if n != LAY_PARTNER_LABEL],
-        "unnamed_lay_count": unnamed_lay,
+        "unnamed_lay_count": sum(1 for n in named if n == LAY_PARTNER_LABEL),
+        "apology_names": [n for n in apology_names if n != LAY_PARTNER_LABEL],
+        "apology_unnamed_lay_count": sum(1 for n in apology_names if n == LAY_PARTNER_LABEL),
     }
 
 

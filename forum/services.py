@@ -32,10 +32,14 @@ from forum.models import (
     MeetingNotes,
     NotesAmendment,
     NotesApproval,
+    NotesDraft,
     Paper,
 )
-from forum.rendering import unsafe_markup
+from forum.rendering import unsafe_markup, with_article
 from forum.uploads import PaperRejected, check_paper
+
+# A draft of the notes longer than this is refused (a whole book, not meeting notes).
+NOTES_DRAFT_MAX_CHARS = 200_000
 
 
 class ForumError(Exception):
@@ -231,7 +235,7 @@ def meeting_schedule(
                 organisation=forum.organisation,
                 title=f"{forum.name}: meeting on {date_text(starts_at)}",
                 body=(
-                    f"A {forum.name} meeting has been arranged for {_london(starts_at)}. "
+                    f"{with_article(forum.name, capital=True)} meeting has been arranged for {_london(starts_at)}. "
                     "You can see the agenda and papers, or send your apologies, in the portal."
                 ),
                 url=url,
@@ -417,6 +421,34 @@ def apology_send(*, actor: Any, meeting: Meeting, member: ForumMember, note: str
     return apology
 
 
+def apology_record(*, actor: Any, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
+    """The secretariat (or a co-chair) records apologies a member gave another way, by phone or
+    email, before or after the meeting. Audited with who recorded them."""
+    _require_run(actor, meeting.forum)
+    if member.left_on is not None or member.forum_id != meeting.forum_id:
+        raise ForumError("Choose a current member of this forum")
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status == Meeting.Status.CANCELLED:
+            raise ForumError("This meeting was cancelled, so nobody needs to send apologies")
+        if Attendance.objects.filter(meeting=locked, member=member, attended=True).exists():
+            raise ForumError(f"{member.name} is recorded as attending this meeting")
+        try:
+            with transaction.atomic():
+                apology = Apology.objects.create(meeting=locked, member=member, note=note.strip())
+        except IntegrityError as exc:
+            raise ForumError(f"{member.name} has already sent apologies for this meeting") from exc
+        log_action(
+            actor=actor,
+            action="forum.apology.recorded",
+            target=apology,
+            organisation=meeting.forum.organisation,
+            data={"member": member.pk, "meeting": locked.pk},
+            on_behalf_of=member.partner.reference if member.partner is not None else "",
+        )
+    return apology
+
+
 # --- Attendance -------------------------------------------------------------------------------
 
 
@@ -541,9 +573,15 @@ def _sync_participations(
 # --- Notes ------------------------------------------------------------------------------------
 
 
+def _meeting_name(forum: Forum, meeting: Meeting) -> str:
+    return f"the {forum.name} meeting on {date_text(meeting.starts_at)}"
+
+
 def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_note: str = "") -> MeetingNotes:
     """Write or change the notes. Any change makes a new version (earlier approvals stop counting).
-    Published notes change only by an amendment with a visible note."""
+    Published notes change only by an amendment with a visible note, and the amendment is a new
+    version that both co-chairs approve before anyone else sees it. Saving clears the person's own
+    draft (see `notes_draft_save`)."""
     _require_run(actor, meeting.forum)
     body = body_markdown.replace("\r\n", "\n").strip()
     problem = unsafe_markup(body)
@@ -553,6 +591,7 @@ def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_no
         locked_meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked_meeting.status == Meeting.Status.CANCELLED:
             raise ForumError("This meeting was cancelled, so it has no notes")
+        NotesDraft.objects.filter(meeting=locked_meeting, author=actor).delete()
         notes, created = MeetingNotes.objects.select_for_update().get_or_create(
             meeting=locked_meeting, defaults={"body_markdown": body, "updated_by": actor}
         )
@@ -561,31 +600,78 @@ def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_no
             return notes
         if notes.body_markdown == body:
             return notes
-        if notes.status == MeetingNotes.Status.PUBLISHED:
-            if not amendment_note.strip():
+        note = amendment_note.strip()
+        if notes.is_published:
+            if not note:
                 raise ForumError("Say what you corrected and why: it is shown with the published notes")
             NotesAmendment.objects.create(
                 notes=notes,
+                version=notes.version + 1,
                 body_before=notes.body_markdown,
                 body_after=body,
-                note=amendment_note.strip(),
+                note=note,
                 made_by=actor,
+                awaiting_approval=True,
             )
-            notes.published_version = notes.version + 1
         notes.body_markdown = body
         notes.version += 1
         notes.updated_by = actor
         notes.save()
         log_action(
             actor=actor,
-            action="forum.notes.amended" if notes.status == MeetingNotes.Status.PUBLISHED else "forum.notes.edited",
+            action="forum.notes.amended" if notes.is_published else "forum.notes.edited",
             target=notes,
             organisation=meeting.forum.organisation,
-            data={"version": notes.version},
+            data=_version_data(notes),
         )
-        if notes.status == MeetingNotes.Status.AWAITING_APPROVAL:
-            _tell_co_chairs_notes_changed(actor=actor, notes=notes, meeting=locked_meeting, forum=meeting.forum)
+        if notes.needs_approval:
+            _tell_co_chairs_notes_changed(
+                actor=actor, notes=notes, meeting=locked_meeting, forum=meeting.forum, what=note
+            )
     return notes
+
+
+def _version_data(notes: MeetingNotes) -> dict[str, Any]:
+    """The audit data of a new version: for published notes, also the version the public still sees."""
+    if notes.is_published:
+        return {"version": notes.version, "published_version": notes.published_version}
+    return {"version": notes.version}
+
+
+def notes_draft_save(
+    *, actor: Any, meeting: Meeting, body_markdown: str, amendment_note: str = ""
+) -> NotesDraft | None:
+    """Keep what the person is typing into the notes form, so it is not lost if they leave the page.
+    The draft is theirs alone: nobody else sees it, it changes no version and asks nobody to approve
+    anything, so it is not audited (the save that follows is). Saving the notes clears it, and a
+    draft that says what the saved notes already say is not kept (None): the page may send one
+    last draft as the form is being saved."""
+    _require_run(actor, meeting.forum)
+    if len(body_markdown) > NOTES_DRAFT_MAX_CHARS:
+        raise ForumError("The notes are too long to keep as a draft")
+    with transaction.atomic():
+        if meeting.status == Meeting.Status.CANCELLED:
+            raise ForumError("This meeting was cancelled, so it has no notes")
+        notes = MeetingNotes.objects.filter(meeting=meeting).only("version", "body_markdown").first()
+        if notes is not None and notes.body_markdown == body_markdown.replace("\r\n", "\n").strip():
+            NotesDraft.objects.filter(meeting=meeting, author=actor).delete()
+            return None
+        draft, _ = NotesDraft.objects.update_or_create(
+            meeting=meeting,
+            author=actor,
+            defaults={
+                "body_markdown": body_markdown.replace("\r\n", "\n"),
+                "amendment_note": amendment_note[:500],
+                "based_on_version": notes.version if notes is not None else None,
+                "saved_at": timezone.now(),
+            },
+        )
+    return draft
+
+
+def notes_draft_discard(*, actor: Any, meeting: Meeting) -> None:
+    """The person chose to start again from the saved notes."""
+    NotesDraft.objects.filter(meeting=meeting, author=actor).delete()
 
 
 def _ask_co_chairs_to_approve(
@@ -612,35 +698,85 @@ def _ask_co_chairs_to_approve(
             )
 
 
-def _tell_co_chairs_notes_changed(*, actor: Any, notes: MeetingNotes, meeting: Meeting, forum: Forum) -> None:
+def _tell_co_chairs_notes_changed(
+    *, actor: Any, notes: MeetingNotes, meeting: Meeting, forum: Forum, what: str = ""
+) -> None:
     """A new version awaiting approval: every co-chair in post must approve it, whether or not they
-    approved the version it replaces; all but the person who made the change are told."""
+    approved the version it replaces; all but the person who made the change are told. For
+    published notes the change is an amendment, which stays out of public view until approved."""
     approved_before = set(
         NotesApproval.objects.filter(notes=notes, version=notes.version - 1).values_list("member_id", flat=True)
     )
-    meeting_name = f"the {forum.name} meeting on {date_text(meeting.starts_at)}"
+    meeting_name = _meeting_name(forum, meeting)
 
-    def body(chair: ForumMember) -> str:
-        if chair.pk in approved_before:
+    if notes.is_published:
+        kind = "forum.notes_amended"
+        title = f"{forum.name}: a change to published notes needs your approval"
+        change = f" ({what})" if what else ""
+
+        def body(chair: ForumMember) -> str:
             return (
-                f"The notes of {meeting_name} were changed after you approved them. "
-                "Your approval was of the earlier version, so it no longer counts: "
-                "please read and approve the new version."
+                f"The published notes of {meeting_name} have been changed{change}. "
+                "Members and the public keep seeing the approved version until both co-chairs approve "
+                "the change. Please read it and approve it in the portal."
             )
-        return (
-            f"The notes of {meeting_name} were changed while they were waiting for your approval. "
-            "Please read the new version before you approve it."
-        )
+
+    else:
+        kind = "forum.notes_changed"
+        title = f"{forum.name}: notes changed, please approve the new version"
+
+        def body(chair: ForumMember) -> str:
+            if chair.pk in approved_before:
+                return (
+                    f"The notes of {meeting_name} were changed after you approved them. "
+                    "Your approval was of the earlier version, so it no longer counts: "
+                    "please read and approve the new version."
+                )
+            return (
+                f"The notes of {meeting_name} were changed while they were waiting for your approval. "
+                "Please read the new version before you approve it."
+            )
 
     _ask_co_chairs_to_approve(
         notes=notes,
         meeting=meeting,
         forum=forum,
-        kind="forum.notes_changed",
-        title=f"{forum.name}: notes changed, please approve the new version",
+        kind=kind,
+        title=title,
         body=body,
         skip_user_id=getattr(actor, "pk", None),
     )
+
+
+def _new_version_for_addition(*, actor: Any, meeting: Meeting, what: str) -> bool:
+    """A decision or action added once the notes are with the co-chairs is part of what they approve:
+    it makes a new version. After publishing it is also an amendment, kept from public view until
+    both co-chairs approve. Returns True when the new item must wait for that approval."""
+    notes = MeetingNotes.objects.select_for_update().filter(meeting=meeting).first()
+    if notes is None or notes.status == MeetingNotes.Status.DRAFT:
+        return False
+    if notes.is_published:
+        NotesAmendment.objects.create(
+            notes=notes,
+            version=notes.version + 1,
+            body_before=notes.body_markdown,
+            body_after=notes.body_markdown,
+            note=what[:500],
+            made_by=actor,
+            awaiting_approval=True,
+        )
+    notes.version += 1
+    notes.updated_by = actor
+    notes.save(update_fields=["version", "updated_by", "updated_at"])
+    log_action(
+        actor=actor,
+        action="forum.notes.amended" if notes.is_published else "forum.notes.edited",
+        target=notes,
+        organisation=meeting.forum.organisation,
+        data={**_version_data(notes), "added": what[:200]},
+    )
+    _tell_co_chairs_notes_changed(actor=actor, notes=notes, meeting=meeting, forum=meeting.forum, what=what)
+    return notes.is_published
 
 
 def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
@@ -680,7 +816,7 @@ def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
 
 def notes_approve(*, actor: Any, notes: MeetingNotes, version: int) -> MeetingNotes:
     """A co-chair approves the exact version they read. When both co-chairs have approved the
-    current version, the notes are published."""
+    current version, it is published (the first time, or as an amendment to published notes)."""
     forum = notes.meeting.forum
     access = selectors.forum_access(actor, forum, cached=False)
     if not access.is_co_chair or access.member is None:
@@ -689,7 +825,7 @@ def notes_approve(*, actor: Any, notes: MeetingNotes, version: int) -> MeetingNo
         locked = MeetingNotes.objects.select_for_update().get(pk=notes.pk)
         if locked.status == MeetingNotes.Status.DRAFT:
             raise ForumError("These notes have not been sent for approval yet")
-        if locked.status == MeetingNotes.Status.PUBLISHED:
+        if not locked.needs_approval:
             raise ForumError("These notes are already published")
         if version != locked.version:
             raise ForumError("The notes have changed since you opened them. Read the new version before you approve it")
@@ -705,26 +841,9 @@ def notes_approve(*, actor: Any, notes: MeetingNotes, version: int) -> MeetingNo
             on_behalf_of=access.member.partner.reference if access.member.partner is not None else "",
         )
         locked.meeting = notes.meeting
-        if not _missing_approvals(locked):
+        if selectors.notes_approval_state(locked).complete:
             _publish(actor=actor, notes=locked)
     return locked
-
-
-def _missing_approvals(notes: MeetingNotes) -> list[str]:
-    """Plain-English reasons the current version cannot be published yet (empty when it can)."""
-    forum = notes.meeting.forum
-    chairs = selectors.co_chairs_in_post(forum)
-    approved_by = set(
-        NotesApproval.objects.filter(notes=notes, version=notes.version).values_list("member_id", flat=True)
-    )
-    missing = []
-    for role, label in ((ForumMember.Role.STAFF_CO_CHAIR, "staff"), (ForumMember.Role.LAY_CO_CHAIR, "lay")):
-        in_post = chairs[role]
-        if not in_post:
-            missing.append(f"The forum has no {label} co-chair in post")
-        elif not any(c.pk in approved_by for c in in_post):
-            missing.append(f"The {label} co-chair has not approved version {notes.version}")
-    return missing
 
 
 def notes_publish(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
@@ -733,11 +852,11 @@ def notes_publish(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
     with transaction.atomic():
         locked = MeetingNotes.objects.select_for_update().get(pk=notes.pk)
         locked.meeting = notes.meeting
-        if locked.status == MeetingNotes.Status.PUBLISHED:
-            raise ForumError("These notes are already published")
         if locked.status == MeetingNotes.Status.DRAFT:
             raise ForumError("Send the notes for approval first")
-        missing = _missing_approvals(locked)
+        if not locked.needs_approval:
+            raise ForumError("These notes are already published")
+        missing = selectors.notes_approval_state(locked).missing
         if missing:
             raise ForumError("These notes cannot be published yet. " + ". ".join(missing))
         _publish(actor=actor, notes=locked)
@@ -745,19 +864,52 @@ def notes_publish(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
 
 
 def _publish(*, actor: Any, notes: MeetingNotes) -> None:
+    """Make the current (approved) version the one members and the public read, with the decisions,
+    actions and amendment notes that were waiting for it."""
     forum = notes.meeting.forum
+    first = not notes.is_published
+    now = timezone.now()
     notes.status = MeetingNotes.Status.PUBLISHED
-    notes.published_at = timezone.now()
+    if first:
+        notes.published_at = now
+    else:
+        notes.amendment_published_at = now
     notes.published_version = notes.version
-    notes.save(update_fields=["status", "published_at", "published_version", "updated_at"])
+    notes.published_body_markdown = notes.body_markdown
+    notes.save(
+        update_fields=[
+            "status",
+            "published_at",
+            "amendment_published_at",
+            "published_version",
+            "published_body_markdown",
+            "updated_at",
+        ]
+    )
+    NotesAmendment.objects.filter(notes=notes, awaiting_approval=True).update(awaiting_approval=False)
+    Decision.objects.filter(meeting_id=notes.meeting_id, awaiting_approval=True).update(awaiting_approval=False)
+    Action.objects.filter(meeting_id=notes.meeting_id, awaiting_approval=True).update(awaiting_approval=False)
     log_action(
         actor=actor,
-        action="forum.notes.published",
+        action="forum.notes.published" if first else "forum.notes.amendment_published",
         target=notes,
         organisation=forum.organisation,
         data={"version": notes.version},
     )
     url = reverse("forum:meeting_detail", args=[notes.meeting.pk])
+    when = date_text(notes.meeting.starts_at)
+    if first:
+        title = f"{forum.name}: notes published"
+        body = (
+            f"The notes of the {forum.name} meeting on {when} are published, "
+            "with the decisions made and the actions agreed."
+        )
+    else:
+        title = f"{forum.name}: published notes corrected"
+        body = (
+            f"Both co-chairs have approved a correction to the notes of the {forum.name} meeting on {when}. "
+            "The corrected notes are published, with a note of what changed."
+        )
     for member in _active_members_for_notice(forum):
         notify(
             kind="forum.notes_published",
@@ -766,12 +918,8 @@ def _publish(*, actor: Any, notes: MeetingNotes) -> None:
             partner=member.partner,
             organisation=forum.organisation,
             occurrence=str(notes.version),
-            title=f"{forum.name}: notes published",
-            body=(
-                f"The notes of the {forum.name} meeting on "
-                f"{date_text(notes.meeting.starts_at)} are published, "
-                "with the decisions made and the actions agreed."
-            ),
+            title=title,
+            body=body,
             url=url,
         )
 
@@ -790,7 +938,11 @@ def action_add(
     _require_run(actor, meeting.forum)
     _check_owner(meeting, owner)
     with transaction.atomic():
-        action = Action.objects.create(meeting=meeting, description=description.strip(), owner=owner, due_on=due_on)
+        Meeting.objects.select_for_update().get(pk=meeting.pk)
+        waits = _new_version_for_addition(actor=actor, meeting=meeting, what=f"Action added: {description.strip()}")
+        action = Action.objects.create(
+            meeting=meeting, description=description.strip(), owner=owner, due_on=due_on, awaiting_approval=waits
+        )
         log_action(
             actor=actor,
             action="forum.action.added",
@@ -833,7 +985,9 @@ def action_update(
 def decision_add(*, actor: Any, meeting: Meeting, what: str, why: str) -> Decision:
     _require_run(actor, meeting.forum)
     with transaction.atomic():
-        decision = Decision.objects.create(meeting=meeting, what=what.strip(), why=why.strip())
+        Meeting.objects.select_for_update().get(pk=meeting.pk)
+        waits = _new_version_for_addition(actor=actor, meeting=meeting, what=f"Decision added: {what.strip()}")
+        decision = Decision.objects.create(meeting=meeting, what=what.strip(), why=why.strip(), awaiting_approval=waits)
         log_action(actor=actor, action="forum.decision.added", target=decision, organisation=meeting.forum.organisation)
     return decision
 

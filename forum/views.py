@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,13 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Membership, User
 from core.access import visible_organisation_ids
+from core.formatting import time_text
 from forum import selectors, services
+from forum.dashboard import waiting_for_approval
 from forum.feeds import atom_feed, icalendar_feed
 from forum.forms import (
     ActionForm,
     ActionUpdateForm,
     AgendaItemForm,
     ApologyForm,
+    ApologyRecordForm,
     AttendanceForm,
     CancelMeetingForm,
     DecisionForm,
@@ -35,7 +38,7 @@ from forum.forms import (
     PaperForm,
 )
 from forum.models import Forum, ForumMember, MeetingNotes
-from forum.rendering import render_notes
+from forum.rendering import meeting_when, render_notes
 from partners.models import LayPartner, PartnerLink
 
 PAGE_SIZE = 25
@@ -75,7 +78,7 @@ def my_forums(request: HttpRequest) -> HttpResponse:
         {
             "memberships": list(selectors.my_memberships(request.user)),
             "page_obj": _page(request, selectors.upcoming_meetings_for_member(request.user)),
-            "waiting": list(selectors.notes_waiting_for(request.user)[:20]),
+            "waiting": waiting_for_approval(request.user),
         },
     )
 
@@ -301,6 +304,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     detail = selectors.meeting_detail(meeting)
     notes = detail["notes"]
     own_apology = access.member is not None and any(a.member_id == access.member.pk for a in detail["apologies"])
+    state = detail["approval_state"]
+    can_see_draft = access.can_run or access.is_co_chair
     return render(
         request,
         "forum/meeting_detail.html",
@@ -309,8 +314,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "forum": meeting.forum,
             "access": access,
             "own_apology": own_apology,
-            "notes_html": render_notes(notes.body_markdown) if notes else "",
-            "can_see_draft": access.can_run or access.is_co_chair,
+            "notes_html": render_notes(notes.body_markdown) if notes and can_see_draft else "",
+            "published_html": render_notes(notes.published_body_markdown) if notes and notes.is_published else "",
+            "can_see_draft": can_see_draft,
+            "own_approval_given": bool(
+                state and access.member and any(m.pk == access.member.pk for m in state.approved)
+            ),
             **detail,
         },
     )
@@ -401,13 +410,43 @@ def apology_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def apology_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat records apologies a member gave by phone or email."""
+    meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
+    back_to_attendance = request.GET.get("from") == "attendance" or request.POST.get("from") == "attendance"
+    form = ApologyRecordForm(_posted(request), members=selectors.members_without_apologies(meeting))
+    if request.method == "POST" and form.is_valid():
+        member = form.cleaned_data["member"]
+        try:
+            services.apology_record(actor=request.user, meeting=meeting, member=member, note=form.cleaned_data["note"])
+        except services.ForumError as exc:
+            form.add_error("member", str(exc))
+        else:
+            messages.success(request, f"Apologies from {member.name} have been recorded.")
+            if back_to_attendance:
+                return redirect("forum:attendance_record", meeting.pk)
+            return redirect(reverse("forum:meeting_detail", args=[meeting.pk]) + "#apologies")
+    return render(
+        request,
+        "forum/apology_record.html",
+        {"form": form, "meeting": meeting, "back_to_attendance": back_to_attendance},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     detail = selectors.meeting_detail(meeting)
     recorded = {a.member_id: a.attended for a in detail["attendance"]}
     members = list(selectors.active_members(meeting.forum))
+    apologies = {a.member_id for a in detail["apologies"]}
     form = AttendanceForm(
-        _posted(request), members=members, recorded=recorded, default_hours=services.default_hours(meeting)
+        _posted(request),
+        members=members,
+        recorded=recorded,
+        default_hours=services.default_hours(meeting),
+        apologies=apologies,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -417,8 +456,9 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Attendance has been recorded.")
             return redirect("forum:meeting_detail", meeting.pk)
-    apologies = {a.member_id for a in detail["apologies"]}
-    return render(request, "forum/attendance_form.html", {"form": form, "meeting": meeting, "apologies": apologies})
+    return render(
+        request, "forum/attendance_form.html", {"form": form, "meeting": meeting, "apologies": detail["apologies"]}
+    )
 
 
 # --- Notes ------------------------------------------------------------------------------------
@@ -429,10 +469,14 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
 def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     notes = MeetingNotes.objects.filter(meeting=meeting).first()
-    published = notes is not None and notes.status == MeetingNotes.Status.PUBLISHED
-    form = NotesForm(
-        _posted(request), published=published, initial={"body_markdown": notes.body_markdown if notes else ""}
-    )
+    published = notes is not None and notes.is_published
+    initial = {"body_markdown": notes.body_markdown if notes else ""}
+    draft = selectors.notes_draft_for(request.user, meeting) if request.method == "GET" else None
+    if draft is not None and draft.body_markdown.strip() == initial["body_markdown"].strip():
+        draft = None  # nothing different to bring back
+    if draft is not None:
+        initial = {"body_markdown": draft.body_markdown, "amendment_note": draft.amendment_note}
+    form = NotesForm(_posted(request), published=published, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.notes_save(
@@ -444,8 +488,14 @@ def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ForumError as exc:
             form.add_error(None, str(exc))
         else:
-            if saved.status == MeetingNotes.Status.PUBLISHED:
-                messages.success(request, "The published notes have been corrected. Your reason is shown with them.")
+            if saved.has_unpublished_change and notes is not None and saved.version != notes.version:
+                messages.success(
+                    request,
+                    f"Your correction has been saved as version {saved.version}. Members and the public keep "
+                    "seeing the published version until both co-chairs approve it.",
+                )
+            elif saved.is_published:
+                messages.success(request, "The notes have been saved. Nothing was changed.")
             elif (
                 saved.status == MeetingNotes.Status.AWAITING_APPROVAL
                 and notes is not None
@@ -460,8 +510,47 @@ def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"The notes have been saved (version {saved.version}).")
             return redirect(reverse("forum:meeting_detail", args=[meeting.pk]) + "#notes")
     return render(
-        request, "forum/notes_form.html", {"form": form, "meeting": meeting, "notes": notes, "published": published}
+        request,
+        "forum/notes_form.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "notes": notes,
+            "published": published,
+            "draft": draft,
+            "draft_saved_at": time_text(draft.saved_at) if draft else "",
+            "draft_is_behind": bool(
+                draft and notes and draft.based_on_version is not None and draft.based_on_version != notes.version
+            ),
+        },
     )
+
+
+@login_required
+@require_POST
+def notes_draft(request: HttpRequest, pk: int) -> JsonResponse:
+    """Saves what the person is typing (called by static/js/notes-draft.js as they go)."""
+    meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
+    try:
+        draft = services.notes_draft_save(
+            actor=request.user,
+            meeting=meeting,
+            body_markdown=request.POST.get("body_markdown", ""),
+            amendment_note=request.POST.get("amendment_note", ""),
+        )
+    except services.ForumError as exc:
+        return JsonResponse({"saved": False, "message": str(exc)}, status=400)
+    # No draft kept means the saved notes already say this: nothing is lost either way.
+    return JsonResponse({"saved": True, "saved_at": time_text(draft.saved_at if draft else timezone.now())})
+
+
+@login_required
+@require_POST
+def notes_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
+    services.notes_draft_discard(actor=request.user, meeting=meeting)
+    messages.success(request, "Your unsaved draft has been deleted. This is the last saved version of the notes.")
+    return redirect("forum:notes_edit", meeting.pk)
 
 
 @login_required
@@ -496,7 +585,9 @@ def notes_approve(request: HttpRequest, pk: int) -> HttpResponse:
             error = str(exc)
             notes.refresh_from_db()
         else:
-            if approved.status == MeetingNotes.Status.PUBLISHED:
+            if approved.is_published and not approved.has_unpublished_change and notes.is_published:
+                messages.success(request, "Thank you. Both co-chairs have approved, so the change is now published.")
+            elif approved.is_published and not approved.has_unpublished_change:
                 messages.success(request, "Thank you. Both co-chairs have approved, so the notes are now published.")
             else:
                 messages.success(
@@ -512,9 +603,12 @@ def notes_approve(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "notes": notes,
             "meeting": notes.meeting,
+            "meeting_when": meeting_when(notes.meeting.starts_at),
             "notes_html": render_notes(notes.body_markdown),
             "error": error,
             "already": already,
+            "state": selectors.notes_approval_state(notes) if notes.needs_approval else None,
+            "pending_amendments": list(notes.amendments.filter(awaiting_approval=True)),
             "decisions": list(notes.meeting.decisions.all()),
             "actions": list(notes.meeting.actions.select_related("owner__user", "owner__partner")),
         },
@@ -531,7 +625,8 @@ def notes_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ForumError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "The notes are published and members have been told.")
+        what = "The changes to the notes are" if notes.is_published else "The notes are"
+        messages.success(request, f"{what} published and members have been told.")
     return redirect(reverse("forum:meeting_detail", args=[pk]) + "#notes")
 
 
@@ -688,7 +783,7 @@ def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "forum/public_meeting.html",
-        {"forum": forum, "notes_html": render_notes(detail["notes"].body_markdown), **detail},
+        {"forum": forum, "notes_html": render_notes(detail["notes"].published_body_markdown), **detail},
     )
 
 

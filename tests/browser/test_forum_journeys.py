@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from forum.models import Forum, ForumMember, Meeting, MeetingNotes
@@ -153,7 +154,7 @@ def test_meeting_to_published_notes(page, browser, live_server, forum_people, tm
     lay_page.goto("/forums/mine/")
     assert_accessible(lay_page)
     with lay_page.expect_navigation():
-        lay_page.get_by_role("link", name=re.compile("Wessex PCIE group: meeting on")).click()
+        lay_page.get_by_role("link", name=re.compile("Wessex PCIE group: Autumn meeting, ")).click()
     assert_accessible(lay_page)
     assert "Write to finance about the new rates" in lay_page.content()
     _follow(lay_page, "I approve version 1", role="button")
@@ -237,3 +238,169 @@ def test_forum_pages_are_accessible_for_a_lead_and_on_a_phone(page, phone_page, 
     _follow(phone_page, "Make my calendar link", role="button")
     assert "Copy this link now" in phone_page.content()
     assert_accessible(phone_page)
+
+
+def _held_meeting(forum: Forum, title: str = "Autumn meeting") -> Meeting:
+    start = timezone.now() - dt.timedelta(days=1)
+    return Meeting.objects.create(
+        forum=forum,
+        title=title,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        format="online",
+        joining_link="https://meet.example.org/pcie",
+        status=Meeting.Status.HELD,
+    )
+
+
+def _screenshots(page, name: str) -> None:
+    """For looking at the page as a person would, on a phone and a laptop (no sideways scrolling)."""
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"/tmp/forum-{name}-{width}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, width)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_half_written_notes_are_kept_when_the_person_leaves_the_page(page, forum_people):
+    meeting = _held_meeting(forum_people["forum"])
+    sign_in(page, forum_people["secretary"].email)
+    page.wait_for_url("**/")
+    page.goto(f"/forums/meetings/{meeting.pk}/")
+    _follow(page, "Write the notes")
+    status = page.locator("[data-notes-draft-status]")
+    assert status.get_attribute("aria-live") == "polite" and status.get_attribute("role") == "status"
+    assert status.inner_text() == ""
+
+    # Typing, then moving on from the box, keeps a draft and says so.
+    page.get_by_label("Notes").fill("## Budget\n\nThe forum agreed the payment rates, and")
+    page.keyboard.press("Tab")
+    expect(status).to_have_text(re.compile(r"^Draft saved at "))
+    assert re.fullmatch(r"Draft saved at \d{1,2}(:\d\d)?(am|pm)", status.inner_text())
+    assert_accessible(page)
+    _screenshots(page, "notes-draft")
+
+    # Leaving and coming back brings the draft back, and says it is not saved as notes yet.
+    page.goto(f"/forums/meetings/{meeting.pk}/")
+    assert "There are no notes yet" in page.content()
+    _follow(page, "Write the notes")
+    assert page.get_by_label("Notes").input_value() == "## Budget\n\nThe forum agreed the payment rates, and"
+    assert "We kept the notes you were writing" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+    # Changes not yet kept: the browser asks before the page is left.
+    page.get_by_label("Notes").fill("## Budget\n\nThe forum agreed the payment rates, and the travel policy.")
+    asked: list[object] = []
+    page.on("dialog", lambda dialog: asked.append(dialog))
+    with page.expect_event("dialog") as dialog_info:
+        page.close(run_before_unload=True)
+    dialog = dialog_info.value
+    assert dialog.type == "beforeunload"
+    dialog.accept()
+    assert len(asked) == 1
+
+
+def test_saving_the_notes_asks_nothing_and_keeps_no_draft(page, forum_people):
+    from forum.models import NotesDraft
+
+    meeting = _held_meeting(forum_people["forum"])
+    sign_in(page, forum_people["secretary"].email)
+    page.wait_for_url("**/")
+    page.goto(f"/forums/meetings/{meeting.pk}/notes/")
+    page.get_by_label("Notes").fill("## Budget\n\nAgreed.")
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    _follow(page, "Save notes", role="button")
+    page.wait_for_url(f"**/forums/meetings/{meeting.pk}/**")
+    assert asked == []
+    assert MeetingNotes.objects.get(meeting=meeting).body_markdown == "## Budget\n\nAgreed."
+    assert not NotesDraft.objects.filter(meeting=meeting).exists()
+
+
+def test_a_correction_stays_private_until_both_co_chairs_approve(page, browser, live_server, forum_people):
+    from forum import services
+
+    forum = forum_people["forum"]
+    meeting = _held_meeting(forum)
+    secretary, chair, lay_chair = forum_people["secretary"], forum_people["chair"], forum_people["lay_chair"]
+    notes = services.notes_save(actor=secretary, meeting=meeting, body_markdown="We will meet in Bristol.")
+    notes.meeting = meeting
+    notes = services.notes_submit(actor=secretary, notes=notes)
+    for person in (chair, lay_chair.user):
+        notes = services.notes_approve(actor=person, notes=notes, version=notes.version)
+
+    # The secretariat corrects the published notes.
+    sign_in(page, secretary.email)
+    page.wait_for_url("**/")
+    page.goto(f"/forums/meetings/{meeting.pk}/")
+    _follow(page, "Correct the notes")
+    assert_accessible(page)
+    page.get_by_label("Notes").fill("We will meet in Exeter.")
+    page.get_by_label("What did you correct, and why?").fill("The venue is Exeter, not Bristol")
+    _follow(page, "Save notes", role="button")
+    main = page.locator("main").inner_text()
+    assert "Members and the public keep seeing the published version" in main
+    assert "Still to approve: Sam Staffchair (staff co-chair), Lara Laychair (lay co-chair)." in main
+    assert page.get_by_role("button", name="Publish the changes").count() == 0
+    assert_accessible(page)
+    _screenshots(page, "meeting-changes-waiting")
+
+    public = _new_page(browser, live_server)
+    public.goto(f"/forums/public/{forum.slug}/meetings/{meeting.pk}/")
+    text = public.locator("main").inner_text()
+    assert "We will meet in Bristol." in text and "Exeter" not in text
+
+    # The staff co-chair approves; still not public.
+    chair_page = _new_page(browser, live_server)
+    sign_in(chair_page, chair.email)
+    chair_page.wait_for_url("**/")
+    with chair_page.expect_navigation():
+        chair_page.get_by_role("link", name=re.compile("Wessex PCIE group: Autumn meeting, ")).click()
+    assert_accessible(chair_page)
+    _follow(chair_page, "I approve version 2", role="button")
+    public.reload()
+    assert "Exeter" not in public.locator("main").inner_text()
+
+    # The lay co-chair finds it on their own home page, with the meeting's title and time.
+    lay_page = _new_page(browser, live_server)
+    sign_in(lay_page, lay_chair.user.email)
+    lay_page.wait_for_url("**/partners/me/")
+    assert "Meeting notes for you to approve" in lay_page.locator("main").inner_text()
+    assert_accessible(lay_page)
+    _screenshots(lay_page, "lay-home-waiting")
+    with lay_page.expect_navigation():
+        lay_page.get_by_role("link", name=re.compile("Wessex PCIE group: Autumn meeting, ")).click()
+    assert "The venue is Exeter, not Bristol" in lay_page.locator("main").inner_text()
+    assert_accessible(lay_page)
+    _screenshots(lay_page, "approve-changes")
+    _follow(lay_page, "I approve version 2", role="button")
+    assert "the change is now published" in lay_page.content()
+
+    public.reload()
+    text = public.locator("main").inner_text()
+    assert "We will meet in Exeter." in text and "We will meet in Bristol." not in text
+    assert "The venue is Exeter, not Bristol" in text
+    assert_accessible(public)
+    _screenshots(public, "public-corrected")
+
+
+def test_the_secretariat_records_apologies_taken_by_phone(page, forum_people):
+    meeting = _held_meeting(forum_people["forum"])
+    sign_in(page, forum_people["secretary"].email)
+    page.wait_for_url("**/")
+    page.goto(f"/forums/meetings/{meeting.pk}/attendance/")
+    assert "Nobody has sent apologies." in page.locator("main").inner_text()
+    _follow(page, "Record apologies for a member")
+    assert_accessible(page)
+    _follow(page, "Record apologies", role="button")
+    assert "Choose the member who sent apologies" in page.locator(".nhsuk-error-summary").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Who sent apologies?").select_option(label="Hidden Person (member)")
+    page.get_by_label("What they told you (optional)").fill("Phoned the office on Monday")
+    _follow(page, "Record apologies", role="button")
+    page.wait_for_url(f"**/forums/meetings/{meeting.pk}/attendance/")
+    main = page.locator("main").inner_text()
+    assert "Apologies from Hidden Person have been recorded" in main
+    assert "Apologies from: Hidden Person." in main
+    assert_accessible(page)
+    _screenshots(page, "attendance-apologies")

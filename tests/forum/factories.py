@@ -69,6 +69,15 @@ class NotesFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     body_markdown = "## Welcome\n\nWe talked about the plan."
+    status = MeetingNotes.Status.DRAFT
+    version = 1
+    # Published notes made here have no change waiting: the public text is the current text.
+    published_body_markdown = factory.LazyAttribute(
+        lambda o: o.body_markdown if o.status == MeetingNotes.Status.PUBLISHED else ""
+    )
+    published_version = factory.LazyAttribute(
+        lambda o: o.version if o.status == MeetingNotes.Status.PUBLISHED else None
+    )
 
 
 class ActionFactory(factory.django.DjangoModelFactory):

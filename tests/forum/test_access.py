@@ -18,6 +18,7 @@ WRITE_PAGES = [
     "/forums/meetings/{meeting}/cancel/",
     "/forums/meetings/{meeting}/agenda/add/",
     "/forums/meetings/{meeting}/attendance/",
+    "/forums/meetings/{meeting}/apologies/record/",
     "/forums/meetings/{meeting}/notes/",
     "/forums/meetings/{meeting}/actions/add/",
     "/forums/meetings/{meeting}/decisions/add/",
@@ -36,6 +37,8 @@ READ_PAGES = [
 POST_ONLY = [
     "/forums/meetings/{meeting}/notes/submit/",
     "/forums/meetings/{meeting}/notes/publish/",
+    "/forums/meetings/{meeting}/notes/draft/",
+    "/forums/meetings/{meeting}/notes/draft/discard/",
     "/forums/agenda/{item}/move/",
 ]
 

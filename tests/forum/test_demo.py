@@ -40,3 +40,11 @@ def test_seed_demo_makes_the_network_forum_and_is_idempotent(client):
     _run()
     assert (Meeting.objects.count(), ForumMember.objects.count(), Participation.objects.count()) == counts
     assert client.get(f"/forums/public/{forum.slug}/").status_code == 200
+
+
+def test_the_demo_forums_published_notes_can_be_read_on_the_public_page(client):
+    _run()
+    forum = Forum.objects.get(slug=demo.NETWORK_FORUM_SLUG)
+    notes = MeetingNotes.objects.filter(meeting__forum=forum, status=MeetingNotes.Status.PUBLISHED).first()
+    page = client.get(f"/forums/public/{forum.slug}/meetings/{notes.meeting_id}/").content.decode()
+    assert notes.body_markdown.splitlines()[-1].lstrip("* ") in page

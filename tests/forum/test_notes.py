@@ -113,7 +113,10 @@ def test_published_notes_change_only_by_a_visible_amendment(setup, meeting):
     notes.refresh_from_db()
     assert notes.body_markdown == "Corrected"
     assert notes.status == MeetingNotes.Status.PUBLISHED
+    # The correction is a new version; what is published stays as approved until both co-chairs approve it.
+    assert (notes.published_body_markdown, notes.published_version) == ("Original", 1)
     amendment = NotesAmendment.objects.get(notes=notes)
+    assert amendment.awaiting_approval and amendment.version == 2
     assert (amendment.body_before, amendment.body_after, amendment.note) == ("Original", "Corrected", "Fixed a date")
     assert AuditEntry.objects.filter(action="forum.notes.amended").exists()
 

@@ -101,7 +101,7 @@ def test_nothing_is_sent_when_the_edit_is_refused(setup, meeting, submitted):
     assert not _told(submitted).exists()
 
 
-def test_drafts_and_published_amendments_do_not_ask_for_approval(setup, meeting):
+def test_drafts_do_not_ask_for_approval_and_published_amendments_ask_in_their_own_words(setup, meeting):
     notes = _edit(setup, setup.secretariat, meeting, "Draft")
     notes = _edit(setup, setup.secretariat, meeting, "Draft, changed")
     assert notes.status == MeetingNotes.Status.DRAFT
@@ -117,6 +117,9 @@ def test_drafts_and_published_amendments_do_not_ask_for_approval(setup, meeting)
     notes.refresh_from_db()
     assert notes.status == MeetingNotes.Status.PUBLISHED
     assert not _told(notes).exists()
+    # A change to published notes waits for both co-chairs: they are asked, as a change to published notes.
+    amended = Notification.objects.filter(kind="forum.notes_amended", subject_id=str(notes.pk))
+    assert amended.count() == 2 and set(amended.values_list("occurrence", flat=True)) == {str(notes.version)}
 
 
 def test_editing_through_the_page_tells_the_co_chairs(secretariat_client, setup, meeting, submitted):
