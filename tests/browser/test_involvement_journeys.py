@@ -90,6 +90,9 @@ def test_staff_log_an_activity_with_three_partners_attendance_and_an_outcome(pag
     page.wait_for_url(re.compile(r"/involvement/activities/\d+/$"))
     assert Participation.objects.filter(activity=activity).count() == 3
     assert_accessible(page)
+    # It has taken place, so the next thing is attendance; completing it by hand stays possible.
+    assert _main_button(page) == "Record attendance"
+    assert page.get_by_role("button", name="Mark as completed").is_visible()
 
     # Attendance for everyone in one form: two came, one did not.
     page.get_by_role("link", name="Record attendance").click()
@@ -107,6 +110,10 @@ def test_staff_log_an_activity_with_three_partners_attendance_and_an_outcome(pag
     page.get_by_role("button", name="Save attendance").click()
     page.wait_for_url(re.compile(r"/involvement/activities/\d+/$"))
     assert Participation.objects.claimable().filter(activity=activity).count() == 2
+    assert page.get_by_text("Attendance saved. The activity is now completed.").is_visible()
+    assert page.locator(".nhsuk-tag", has_text="Completed").is_visible()
+    assert _main_button(page) == "Record an outcome"
+    assert page.get_by_role("button", name="Mark as completed").count() == 0
     assert_accessible(page)
 
     # You said, we did.
@@ -125,6 +132,13 @@ def test_staff_log_an_activity_with_three_partners_attendance_and_an_outcome(pag
     page.goto("/involvement/activities/")
     assert page.get_by_role("link", name="Home exercise plan co-design").is_visible()
     assert_accessible(page)
+
+
+def _main_button(page) -> str:
+    """The text of the page's one main (green, not secondary) button."""
+    main = page.locator(".nhsuk-button-group .nhsuk-button:not(.nhsuk-button--secondary)")
+    assert main.count() == 1
+    return main.inner_text().strip()
 
 
 def test_lay_partner_sees_the_outcome_and_gives_feedback(page, staff, wessex):
