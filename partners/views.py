@@ -23,6 +23,7 @@ from partners import selectors, services
 from partners.forms import (
     SECTION_FORMS,
     SECTION_TITLES,
+    SECTION_TITLES_ON_BEHALF,
     AcceptPartnerInvitationForm,
     AssistedDigitalForm,
     ConsentForm,
@@ -100,7 +101,8 @@ def _edit_section(
     form_class = SECTION_FORMS.get(section)
     if form_class is None:
         raise Http404("No such page.")
-    form = form_class(request.POST or None, initial=_section_initial(partner, section))
+    on_behalf = not template_ctx["own"]
+    form: Any = form_class(request.POST or None, initial=_section_initial(partner, section), on_behalf=on_behalf)
     if request.method == "POST" and form.is_valid():
         try:
             services.partner_update(actor=request.user, partner=partner, section=section, changes=form.cleaned_data)
@@ -116,7 +118,7 @@ def _edit_section(
             "form": form,
             "partner": partner,
             "section": section,
-            "title": SECTION_TITLES[section],
+            "title": (SECTION_TITLES_ON_BEHALF if on_behalf else SECTION_TITLES)[section],
             "back_url": back_url,
             **template_ctx,
         },
