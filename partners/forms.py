@@ -34,14 +34,17 @@ class OnBehalfWordingMixin:
     """A profile section form staff can fill in for a lay partner: with `on_behalf=True` its
     questions and hints speak about the partner ("their", "they") instead of to them."""
 
-    fields: dict[str, Any]
+    fields: dict[str, forms.Field]
     on_behalf_wording: dict[str, dict[str, str]] = {}
 
     def __init__(self, *args: Any, on_behalf: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.on_behalf = on_behalf
         if on_behalf:
-            for name, wording in self.on_behalf_wording.items():
+            wordings: dict[str, dict[str, str]] = {}
+            for klass in reversed(type(self).__mro__):  # a form made of several sections gets them all
+                wordings.update(klass.__dict__.get("on_behalf_wording", {}))
+            for name, wording in wordings.items():
                 field = self.fields[name]
                 field.label = wording.get("label", field.label)
                 field.help_text = wording.get("help_text", field.help_text)
@@ -368,9 +371,8 @@ class AssistedDigitalForm(ContactDetailsForm, NeedsForm, TakingPartForm, Consent
     ]
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, on_behalf=True, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["contact_methods"].label = "How do they like to be contacted?"
         self.fields["payment_preference"].label = "Would they like to be paid for taking part?"
         self.fields["contact"].label = "Did they agree to be contacted about opportunities?"
         self.fields["named_in_notes"].label = "Did they agree to be named in published meeting notes?"

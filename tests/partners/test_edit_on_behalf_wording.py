@@ -74,3 +74,11 @@ def test_a_partner_editing_their_own_details_still_reads_your(client):
     assert _h1(html) == "Your name and contact details"
     assert "How do you like to be contacted?" in html
     assert "How do they like" not in html
+
+
+def test_staff_registering_someone_without_a_login_see_their_wording(lead):
+    html = client_for(lead).get("/partners/register/").content.decode()
+    assert "Do they need information in another format?" in html
+    assert "How would they like to take part?" in html
+    assert "Do you need information" not in html
+    assert "help you take part" not in html
