@@ -251,7 +251,7 @@ SECTION_TITLES_ON_BEHALF = {
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(OnBehalfWordingMixin, forms.Form):
     contact = forms.ChoiceField(
         label="Can we contact you about opportunities to get involved?",
         choices=YES_NO,
@@ -271,6 +271,22 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select yes if we can use photos or video of you"},
     )
+
+    on_behalf_wording = {
+        "contact": {
+            "label": "Did they agree to be contacted about opportunities?",
+            "required": "Select yes if they agreed to be contacted about opportunities",
+        },
+        "named_in_notes": {
+            "label": "Did they agree to be named in published meeting notes?",
+            "help_text": "If not, notes will say “a lay partner” instead of their name.",
+            "required": "Select yes if they agreed to be named in published notes",
+        },
+        "photos": {
+            "label": "Did they agree to photos or video?",
+            "required": "Select yes if they agreed to photos or video",
+        },
+    }
 
     def answers(self) -> dict[str, bool]:
         return {kind: self.cleaned_data[kind] == "yes" for kind in ConsentRecord.Kind.values}
@@ -374,9 +390,6 @@ class AssistedDigitalForm(ContactDetailsForm, NeedsForm, TakingPartForm, Consent
         super().__init__(*args, on_behalf=True, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["payment_preference"].label = "Would they like to be paid for taking part?"
-        self.fields["contact"].label = "Did they agree to be contacted about opportunities?"
-        self.fields["named_in_notes"].label = "Did they agree to be named in published meeting notes?"
-        self.fields["photos"].label = "Did they agree to photos or video?"
 
     def details(self) -> dict[str, Any]:
         names = [

@@ -513,7 +513,7 @@ def partner_consent(request: HttpRequest, pk: int) -> HttpResponse:
     if not partner.is_assisted_digital:
         raise PermissionDenied("Partners with a login record their own consent.")
     latest = selectors.latest_consents(partner)
-    form = ConsentForm(request.POST or None, initial=ConsentForm.initial_from(latest))
+    form = ConsentForm(request.POST or None, initial=ConsentForm.initial_from(latest), on_behalf=True)
     if request.method == "POST" and form.is_valid():
         services.consent_update(actor=request.user, partner=partner, answers=form.answers())
         messages.success(request, "Their choices have been saved.")

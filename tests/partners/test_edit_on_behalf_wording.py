@@ -82,3 +82,12 @@ def test_staff_registering_someone_without_a_login_see_their_wording(lead):
     assert "How would they like to take part?" in html
     assert "Do you need information" not in html
     assert "help you take part" not in html
+
+
+def test_staff_recording_consent_for_someone_ask_what_they_agreed_to(lead):
+    partner = assisted_partner(full_name="Ruth Okafor")
+    html = client_for(lead).get(f"/partners/{partner.pk}/consent/").content.decode()
+    assert "Did they agree to be contacted about opportunities?" in html
+    assert "instead of their name" in html
+    assert "Can we contact you" not in html
+    assert "instead of your name" not in html
