@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -56,8 +57,43 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit_log.html", {"form": form, "page_obj": page, "query": query.urlencode()})
 
 
+# When the statement was written and when the pages were last tested (update both together).
+ACCESSIBILITY_STATEMENT_PREPARED = date(2026, 12, 3)
+ACCESSIBILITY_LAST_TESTED = date(2026, 12, 3)
+
+
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/accessibility.html")
+    """The accessibility statement; a signed-in person also sees who to contact at their AHSN."""
+    from accounts.models import Membership, Organisation, Role
+    from core.access import memberships_of
+    from partners.models import PartnerLink
+    from partners.selectors import partner_for_user
+
+    organisation_ids = {m.organisation_id for m in memberships_of(request.user)}
+    partner = partner_for_user(request.user)
+    if partner is not None:
+        organisation_ids |= set(
+            partner.links.exclude(status=PartnerLink.Status.LEFT).values_list("organisation_id", flat=True)
+        )
+    leads = (
+        Membership.objects.filter(
+            organisation_id__in=organisation_ids,
+            organisation__kind=Organisation.Kind.AHSN,
+            role=Role.INVOLVEMENT_LEAD,
+            user__is_active=True,
+        )
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__full_name")
+    )
+    return render(
+        request,
+        "core/accessibility.html",
+        {
+            "leads": list(leads),
+            "prepared_on": ACCESSIBILITY_STATEMENT_PREPARED,
+            "last_tested_on": ACCESSIBILITY_LAST_TESTED,
+        },
+    )
 
 
 def privacy_notice(request: HttpRequest) -> HttpResponse:

@@ -11,8 +11,10 @@ Hours are 0 to 24 for each calendar day (Europe/London) the activity runs on.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -355,18 +357,100 @@ def participation_remove(*, actor: Any, participation: Participation) -> None:
         locked.delete()
 
 
+# ---------------------------------------------------------------- what an activity allows now
+# The moves below are checked here once: the services refuse with these messages, and the staff
+# activity page offers a button only when its move is allowed.
+
+
+def attendance_refusal(activity: Activity, *, now: datetime | None = None) -> str:
+    """Why attendance cannot be recorded on `activity` now, or "" when it can."""
+    if activity.status == ActivityStatus.CANCELLED:
+        return "This activity was cancelled, so attendance cannot be recorded."
+    if activity.starts_at > (now or timezone.now()):
+        return "You can record attendance once the activity has started."
+    return ""
+
+
+def completion_refusal(activity: Activity, *, now: datetime | None = None) -> str:
+    """Why `activity` cannot be marked as completed now, or "" when it can."""
+    if activity.status != ActivityStatus.PLANNED:
+        return "Only a planned activity can be marked as completed."
+    if activity.starts_at > (now or timezone.now()):
+        return "An activity can only be completed once it has started."
+    return ""
+
+
+class NextStep(StrEnum):
+    ADD_PARTNERS = "add_partners"
+    RECORD_ATTENDANCE = "record_attendance"
+    RECORD_OUTCOME = "record_outcome"
+
+
+@dataclass(frozen=True)
+class ActivitySteps:
+    """What staff who may change an activity can do with it now, and the one thing to do next."""
+
+    main: NextStep | None
+    add_partners: bool
+    record_attendance: bool
+    record_outcome: bool
+    complete: bool
+    change: bool
+    cancel: bool
+
+    def secondary(self) -> list[NextStep]:
+        """The allowed steps other than the main one, in the order the page shows them."""
+        allowed = [
+            (NextStep.RECORD_ATTENDANCE, self.record_attendance),
+            (NextStep.RECORD_OUTCOME, self.record_outcome),
+            (NextStep.ADD_PARTNERS, self.add_partners),
+        ]
+        return [step for step, ok in allowed if ok and step != self.main]
+
+
+def activity_steps(
+    activity: Activity, *, participations: Iterable[Participation], now: datetime | None = None
+) -> ActivitySteps:
+    """The staff activity page's buttons: before the activity, add people; once it has started,
+    record who came; once attendance is saved (the activity is completed), record an outcome."""
+    now = now or timezone.now()
+    people = list(participations)
+    cancelled = activity.status == ActivityStatus.CANCELLED
+    started = activity.starts_at <= now
+    attendance = not attendance_refusal(activity, now=now) and bool(people)
+    outcome = not cancelled and started
+    main: NextStep | None
+    if cancelled:
+        main = None
+    elif attendance and (activity.status == ActivityStatus.PLANNED or any(p.attended is None for p in people)):
+        main = NextStep.RECORD_ATTENDANCE
+    elif activity.status == ActivityStatus.COMPLETED:
+        main = NextStep.RECORD_OUTCOME
+    else:
+        main = NextStep.ADD_PARTNERS
+    return ActivitySteps(
+        main=main,
+        add_partners=not cancelled,
+        record_attendance=attendance,
+        record_outcome=outcome,
+        complete=not completion_refusal(activity, now=now),
+        change=not cancelled,
+        cancel=activity.status == ActivityStatus.PLANNED,
+    )
+
+
 def attendance_record(
     *, actor: Any, activity: Activity, rows: list[tuple[Participation, bool, Decimal | None]]
-) -> None:
-    """Record who attended and for how long, all at once. Marks a planned activity completed."""
+) -> Activity:
+    """Record who attended and for how long, all at once. Marks a planned activity completed
+    (the activity returned carries its new status)."""
     with transaction.atomic():
         locked = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
         if actor is not None:
             _check_writer(actor, locked.organisation_id)
-        if locked.status == ActivityStatus.CANCELLED:
-            raise InvolvementError("This activity was cancelled, so attendance cannot be recorded.")
-        if locked.starts_at > timezone.now():
-            raise InvolvementError("You can record attendance once the activity has started.")
+        refusal = attendance_refusal(locked)
+        if refusal:
+            raise InvolvementError(refusal)
         limit = max_hours(locked)
         by_id = {p.pk: p for p in Participation.objects.select_for_update().filter(activity=locked)}
         changes: list[dict[str, Any]] = []
@@ -402,17 +486,17 @@ def attendance_record(
             organisation=locked.organisation,
             data={"changes": changes},
         )
+    return locked
 
 
 def activity_complete(*, actor: Any, activity: Activity) -> Activity:
-    """Mark an activity that took place as completed (for activities with no named participants)."""
+    """Mark an activity that took place as completed (recording attendance also does this)."""
     with transaction.atomic():
         locked = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
         _check_writer(actor, locked.organisation_id)
-        if locked.status != ActivityStatus.PLANNED:
-            raise InvolvementError("Only a planned activity can be marked as completed.")
-        if locked.starts_at > timezone.now():
-            raise InvolvementError("An activity can only be completed once it has started.")
+        refusal = completion_refusal(locked)
+        if refusal:
+            raise InvolvementError(refusal)
         locked.status = ActivityStatus.COMPLETED
         locked.save(update_fields=["status", "updated_at"])
         log_action(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation
-from core.access import visible_organisation_ids
+from core.access import can_write, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.forms import query_id, query_search
 from core.idempotency import AlreadySubmitted
@@ -225,19 +225,18 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk)
-    from core.access import can_write
-
+    participations = selectors.activity_participants(activity)
     return render(
         request,
         "involvement/activity_detail.html",
         {
             "activity": activity,
             "priorities": list(activity.priorities.all()),
-            "participations": selectors.activity_participants(activity),
+            "participations": participations,
             "outcomes": activity.outcomes.select_related("recorded_by").order_by("-decided_on", "-id"),
             "feedback": selectors.activity_feedback(activity),
             "can_write": can_write(request.user, activity.organisation_id, roles=selectors.ACTIVITY_WRITE_ROLES),
-            "has_started": activity.starts_at <= timezone.now(),
+            "steps": services.activity_steps(activity, participations=participations),
             "when": services.when_text(activity),
         },
     )
@@ -419,14 +418,12 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "hours": p.hours if p.hours is not None else p.expected_hours,
         }
         rows.append((p, AttendanceRowForm(request.POST or None, prefix=f"p{p.pk}", initial=initial)))
-    error = ""
-    if activity.is_cancelled:
-        error = "This activity was cancelled, so attendance cannot be recorded."
-    elif activity.starts_at > timezone.now():
-        error = "You can record attendance once the activity has started."
+    refusal = services.attendance_refusal(activity)
+    error = refusal
     if request.method == "POST" and not error and all(f.is_valid() for _p, f in rows):
+        was_planned = activity.status == ActivityStatus.PLANNED
         try:
-            services.attendance_record(
+            saved = services.attendance_record(
                 actor=request.user,
                 activity=activity,
                 rows=[(p, f.cleaned_data["attended"] == "yes", f.cleaned_data["hours"]) for p, f in rows],
@@ -434,7 +431,10 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         except services.InvolvementError as exc:
             error = str(exc)
         else:
-            messages.success(request, "Attendance has been saved.")
+            if was_planned and saved.status == ActivityStatus.COMPLETED:
+                messages.success(request, "Attendance saved. The activity is now completed.")
+            else:
+                messages.success(request, "Attendance saved.")
             return redirect("involvement:activity_detail", pk=activity.pk)
     error_items: list[Any] = [error] if error and request.method == "POST" else []
     if not error:
@@ -452,7 +452,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "has_errors": has_errors,
             "error_items": error_items,
             "max_hours": services.max_hours(activity),
-            "blocked": activity.is_cancelled or activity.starts_at > timezone.now(),
+            "blocked": bool(refusal),
         },
     )
 

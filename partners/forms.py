@@ -31,6 +31,31 @@ def _checkboxes(choices: Any, label: str, help_text: str = "") -> forms.Multiple
     )
 
 
+class OnBehalfWordingMixin:
+    """A profile section form staff can fill in for a lay partner: with `on_behalf=True` its
+    questions and hints speak about the partner ("their", "they") instead of to them."""
+
+    fields: dict[str, forms.Field]
+    on_behalf_wording: dict[str, dict[str, str]] = {}
+
+    def __init__(self, *args: Any, on_behalf: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_behalf = on_behalf
+        if on_behalf:
+            wordings: dict[str, dict[str, str]] = {}
+            for klass in reversed(type(self).__mro__):  # a form made of several sections gets them all
+                wordings.update(klass.__dict__.get("on_behalf_wording", {}))
+            for name, wording in wordings.items():
+                field = self.fields[name]
+                field.label = wording.get("label", field.label)
+                field.help_text = wording.get("help_text", field.help_text)
+                if "required" in wording:
+                    field.error_messages = {**field.error_messages, "required": wording["required"]}
+
+    def person(self, own: str, theirs: str) -> str:
+        return theirs if self.on_behalf else own
+
+
 class UKContactFieldsMixin:
     """Cleans phone numbers and postcodes into one stored form, with errors people understand."""
 
@@ -65,7 +90,7 @@ def _check_contact_methods(form: forms.Form, data: dict[str, Any], field: str = 
             form.add_error("postcode", "Enter a postcode, or choose another way to be contacted")
 
 
-class ContactDetailsForm(UKContactFieldsMixin, forms.Form):
+class ContactDetailsForm(OnBehalfWordingMixin, UKContactFieldsMixin, forms.Form):
     full_name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter a full name"})
     preferred_name = forms.CharField(
         label="Preferred name",
@@ -97,15 +122,23 @@ class ContactDetailsForm(UKContactFieldsMixin, forms.Form):
     )
     contact_methods = _checkboxes(ContactMethod.choices, "How do you like to be contacted?", "Select all that apply.")
 
+    on_behalf_wording = {
+        "preferred_name": {"help_text": "What they would like us to call them, if it is not their full name."},
+        "contact_methods": {"label": "How do they like to be contacted?"},
+    }
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("contact_methods") and "contact_methods" not in self.errors:
-            self.add_error("contact_methods", "Select at least one way to contact you")
+            self.add_error(
+                "contact_methods",
+                self.person("Select at least one way to contact you", "Select at least one way to contact them"),
+            )
         _check_contact_methods(self, data)
         return data
 
 
-class NeedsForm(forms.Form):
+class NeedsForm(OnBehalfWordingMixin, forms.Form):
     communication_needs = _checkboxes(
         CommunicationNeed.choices, "Do you need information in another format?", "Select all that apply."
     )
@@ -131,17 +164,33 @@ class NeedsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    on_behalf_wording = {
+        "communication_needs": {"label": "Do they need information in another format?"},
+        "other_language": {"help_text": "Only if they need information in another language."},
+        "support_tags": {"label": "Which kinds of support would help them take part?"},
+        "carer_needs": {
+            "label": "Do they have caring responsibilities we should know about?",
+            "help_text": "For example, if they need to bring the person they care for, "
+            "or need cover while they take part.",
+        },
+    }
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (
             CommunicationNeed.OTHER_LANGUAGE in (data.get("communication_needs") or [])
             and not (data.get("other_language") or "").strip()
         ):
-            self.add_error("other_language", "Enter the language you need information in")
+            self.add_error(
+                "other_language",
+                self.person(
+                    "Enter the language you need information in", "Enter the language they need information in"
+                ),
+            )
         return data
 
 
-class TakingPartForm(forms.Form):
+class TakingPartForm(OnBehalfWordingMixin, forms.Form):
     methods = _checkboxes(InvolvementMethod.choices, "How would you like to take part?", "Select all that apply.")
     topics = forms.CharField(
         label="Which topics interest you?",
@@ -156,8 +205,14 @@ class TakingPartForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    on_behalf_wording = {
+        "methods": {"label": "How would they like to take part?"},
+        "topics": {"label": "Which topics interest them?"},
+        "availability": {"label": "When are they usually available?"},
+    }
 
-class PaymentPreferenceForm(forms.Form):
+
+class PaymentPreferenceForm(OnBehalfWordingMixin, forms.Form):
     payment_preference = forms.ChoiceField(
         label="Would you like to be paid for taking part?",
         choices=PaymentPreference.choices,
@@ -165,8 +220,15 @@ class PaymentPreferenceForm(forms.Form):
         error_messages={"required": "Select how you would like to be paid"},
     )
 
+    on_behalf_wording = {
+        "payment_preference": {
+            "label": "Would they like to be paid for taking part?",
+            "required": "Select how they would like to be paid",
+        },
+    }
 
-SECTION_FORMS: dict[str, type[forms.Form]] = {
+
+SECTION_FORMS: dict[str, type[OnBehalfWordingMixin]] = {
     "contact": ContactDetailsForm,
     "needs": NeedsForm,
     "taking-part": TakingPartForm,
@@ -179,11 +241,18 @@ SECTION_TITLES = {
     "taking-part": "How you want to take part",
     "payment": "Payment",
 }
+# The same pages when staff fill them in for a lay partner.
+SECTION_TITLES_ON_BEHALF = {
+    "contact": "Their name and contact details",
+    "needs": "Their communication, access and support needs",
+    "taking-part": "How they want to take part",
+    "payment": "Their payment choice",
+}
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(OnBehalfWordingMixin, forms.Form):
     contact = forms.ChoiceField(
         label="Can we contact you about opportunities to get involved?",
         choices=YES_NO,
@@ -203,6 +272,22 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select yes if we can use photos or video of you"},
     )
+
+    on_behalf_wording = {
+        "contact": {
+            "label": "Did they agree to be contacted about opportunities?",
+            "required": "Select yes if they agreed to be contacted about opportunities",
+        },
+        "named_in_notes": {
+            "label": "Did they agree to be named in published meeting notes?",
+            "help_text": "If not, notes will say “a lay partner” instead of their name.",
+            "required": "Select yes if they agreed to be named in published notes",
+        },
+        "photos": {
+            "label": "Did they agree to photos or video?",
+            "required": "Select yes if they agreed to photos or video",
+        },
+    }
 
     def answers(self) -> dict[str, bool]:
         return {kind: self.cleaned_data[kind] == "yes" for kind in ConsentRecord.Kind.values}
@@ -303,13 +388,9 @@ class AssistedDigitalForm(ContactDetailsForm, NeedsForm, TakingPartForm, Consent
     ]
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, on_behalf=True, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["contact_methods"].label = "How do they like to be contacted?"
         self.fields["payment_preference"].label = "Would they like to be paid for taking part?"
-        self.fields["contact"].label = "Did they agree to be contacted about opportunities?"
-        self.fields["named_in_notes"].label = "Did they agree to be named in published meeting notes?"
-        self.fields["photos"].label = "Did they agree to photos or video?"
 
     def details(self) -> dict[str, Any]:
         names = [

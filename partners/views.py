@@ -25,6 +25,7 @@ from partners import selectors, services
 from partners.forms import (
     SECTION_FORMS,
     SECTION_TITLES,
+    SECTION_TITLES_ON_BEHALF,
     AcceptPartnerInvitationForm,
     AssistedDigitalForm,
     ConsentForm,
@@ -102,7 +103,8 @@ def _edit_section(
     form_class = SECTION_FORMS.get(section)
     if form_class is None:
         raise Http404("No such page.")
-    form = form_class(request.POST or None, initial=_section_initial(partner, section))
+    on_behalf = not template_ctx["own"]
+    form: Any = form_class(request.POST or None, initial=_section_initial(partner, section), on_behalf=on_behalf)
     if request.method == "POST" and form.is_valid():
         try:
             services.partner_update(actor=request.user, partner=partner, section=section, changes=form.cleaned_data)
@@ -118,7 +120,7 @@ def _edit_section(
             "form": form,
             "partner": partner,
             "section": section,
-            "title": SECTION_TITLES[section],
+            "title": (SECTION_TITLES_ON_BEHALF if on_behalf else SECTION_TITLES)[section],
             "back_url": back_url,
             **template_ctx,
         },
@@ -562,7 +564,7 @@ def partner_consent(request: HttpRequest, pk: int) -> HttpResponse:
     if not partner.is_assisted_digital:
         raise PermissionDenied("Partners with a login record their own consent.")
     latest = selectors.latest_consents(partner)
-    form = ConsentForm(request.POST or None, initial=ConsentForm.initial_from(latest))
+    form = ConsentForm(request.POST or None, initial=ConsentForm.initial_from(latest), on_behalf=True)
     if request.method == "POST" and form.is_valid():
         services.consent_update(actor=request.user, partner=partner, answers=form.answers())
         messages.success(request, "Their choices have been saved.")

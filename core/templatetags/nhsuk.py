@@ -365,6 +365,13 @@ def nhsuk_field(
 def nhsuk_control(view: FieldView, drop_placeholder: bool = False, extra_class: str = ""):
     """Render the field's widget with the NHS.UK classes and aria-describedby added."""
     bound_field = view.field
+    if not view.describedby and bound_field.help_text:
+        # The page leaves the hint out: stop Django pointing aria-describedby at a hint that is not there.
+        help_text, bound_field.help_text = bound_field.help_text, ""
+        try:
+            return nhsuk_control(view, drop_placeholder=drop_placeholder, extra_class=extra_class)
+        finally:
+            bound_field.help_text = help_text
     widget = bound_field.field.widget
     base_class, error_class = CONTROL_CLASSES.get(view.kind, CONTROL_CLASSES[INPUT])
     classes = [base_class]

@@ -91,6 +91,9 @@ def test_staff_log_an_activity_with_three_partners_attendance_and_an_outcome(pag
     page.wait_for_url(re.compile(r"/involvement/activities/\d+/$"))
     assert Participation.objects.filter(activity=activity).count() == 3
     assert_accessible(page)
+    # It has taken place, so the next thing is attendance; completing it by hand stays possible.
+    assert _main_button(page) == "Record attendance"
+    assert page.get_by_role("button", name="Mark as completed").is_visible()
 
     # Attendance for everyone in one form: two came, one did not.
     page.get_by_role("link", name="Record attendance").click()
@@ -108,6 +111,10 @@ def test_staff_log_an_activity_with_three_partners_attendance_and_an_outcome(pag
     page.get_by_role("button", name="Save attendance").click()
     page.wait_for_url(re.compile(r"/involvement/activities/\d+/$"))
     assert Participation.objects.claimable().filter(activity=activity).count() == 2
+    assert page.get_by_text("Attendance saved. The activity is now completed.").is_visible()
+    assert page.locator(".nhsuk-tag", has_text="Completed").is_visible()
+    assert _main_button(page) == "Record an outcome"
+    assert page.get_by_role("button", name="Mark as completed").count() == 0
     assert_accessible(page)
 
     # You said, we did.
@@ -126,6 +133,13 @@ def test_staff_log_an_activity_with_three_partners_attendance_and_an_outcome(pag
     page.goto("/involvement/activities/")
     assert page.get_by_role("link", name="Home exercise plan co-design").is_visible()
     assert_accessible(page)
+
+
+def _main_button(page) -> str:
+    """The text of the page's one main (green, not secondary) button."""
+    main = page.locator(".nhsuk-button-group .nhsuk-button:not(.nhsuk-button--secondary)")
+    assert main.count() == 1
+    return main.inner_text().strip()
 
 
 def test_lay_partner_sees_the_outcome_and_gives_feedback(page, staff, wessex):
@@ -246,3 +260,116 @@ def test_what_i_have_been_part_of_on_a_phone(phone_page, wessex):
     phone_page.goto("/involvement/mine/")
     assert phone_page.get_by_text("Phone-friendly panel").is_visible()
     assert_accessible(phone_page)
+
+
+# ------------------------------------------------------------------ keyboard only, and 320 px wide
+
+
+def _tab_to(page, text: str, *, limit: int = 80) -> None:
+    """Press Tab until the focused element's accessible text is `text`, and check it shows that
+    it has focus (the NHS.UK yellow focus style)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const style = getComputedStyle(el);
+                const label = el.labels && el.labels.length ? el.labels[0].innerText : '';
+                return {
+                    text: (el.innerText || label || el.value || '').trim(),
+                    visible: style.outlineStyle !== 'none' || style.boxShadow !== 'none'
+                        || style.backgroundColor === 'rgb(255, 235, 59)',
+                };
+            }"""
+        )
+        if focused["text"] == text:
+            assert focused["visible"], f"focus on {text!r} cannot be seen"
+            return
+    pytest.fail(f"{text!r} cannot be reached with the Tab key")
+
+
+def test_staff_record_attendance_and_an_outcome_with_the_keyboard_only(page, staff, wessex):
+    activity = ActivityFactory(organisation=wessex, title="Keyboard panel")
+    came = services.participation_add(
+        actor=staff, activity=activity, partner=LayPartnerFactory(full_name="Ada Keys"), expected_hours=Decimal("2")
+    )
+    sign_in(page, staff.email)
+    page.goto(f"/involvement/activities/{activity.pk}/")
+
+    _tab_to(page, "Record attendance")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/attendance/")
+    _tab_to(page, "Attended")
+    page.keyboard.press("Space")
+    assert page.locator(f"#id_p{came.pk}-attended_0").is_checked()
+    _tab_to(page, "Save attendance")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/activities/{activity.pk}/")
+    assert page.get_by_text("Attendance saved. The activity is now completed.").is_visible()
+
+    _tab_to(page, "Record an outcome")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/outcomes/new/")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.innerText.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")  # straight to the form, past the menu
+    _tab_to(page, "What we heard (you said)")
+    page.keyboard.type("Breaks were too short.")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Breaks are now 15 minutes.")
+    _tab_to(page, "Being considered")  # Tab enters a group of radios; the arrow keys choose in it
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("Changed", exact=True).is_checked()
+    _tab_to(page, "Save outcome")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/activities/{activity.pk}/(#maincontent)?$"))  # the skip link's #
+    outcome = Outcome.objects.get(activity=activity)
+    assert (outcome.what_we_heard, outcome.what_we_did, outcome.status) == (
+        "Breaks were too short.",
+        "Breaks are now 15 minutes.",
+        "changed",
+    )
+
+
+def test_involvement_pages_fit_a_320_pixel_screen(browser, live_server, staff, wessex):
+    """400% zoom on a 1280 pixel screen: nothing may need scrolling sideways (WCAG 1.4.10)."""
+    partner = LayPartnerFactory(full_name="Maximiliana Featherstonehaugh-Wolfeschlegel", user__email="max@example.net")
+    activity = ActivityFactory(organisation=wessex, title="An activity with a long title about hospital discharge")
+    participation = services.participation_add(actor=staff, activity=activity, partner=partner)
+    services.attendance_record(actor=staff, activity=activity, rows=[(participation, True, Decimal("2"))])
+    outcome = services.outcome_record(
+        actor=staff,
+        activity=activity,
+        what_we_heard="Letters used jargon.",
+        what_we_did="We rewrote them in plain English.",
+        status="changed",
+        decided_on=timezone.localdate(),
+    )
+    pages = {
+        staff.email: [
+            "/involvement/activities/",
+            "/involvement/activities/new/",
+            f"/involvement/activities/{activity.pk}/",
+            f"/involvement/activities/{activity.pk}/edit/",
+            f"/involvement/activities/{activity.pk}/duplicate/",
+            f"/involvement/activities/{activity.pk}/participants/add/",
+            f"/involvement/activities/{activity.pk}/attendance/",
+            f"/involvement/activities/{activity.pk}/outcomes/new/",
+            f"/involvement/outcomes/{outcome.pk}/edit/",
+        ],
+        "max@example.net": [
+            "/involvement/mine/",
+            "/involvement/mine/outcomes/",
+            f"/involvement/mine/{participation.pk}/feedback/",
+        ],
+    }
+    for email, paths in pages.items():
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
+        page = context.new_page()
+        sign_in(page, email)
+        for path in paths:
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, f"{path} is {width} pixels wide at 320"
+        context.close()
