@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from reports.models import QuarterlyReport, ReportStatus
 from reports.rendering import report_storage
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.reports.conftest import QUARTER
+from tests.reports.pdf_pages import pdf_text as read_pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +29,7 @@ def compile_now(scope, actor, capture, quarter=QUARTER) -> QuarterlyReport:
 
 
 def pdf_text(report: QuarterlyReport, tmp_path) -> str:
-    path = tmp_path / "report.pdf"
-    with report_storage().open(report.pdf_file, "rb") as handle:
-        data = handle.read()
-    assert data.startswith(b"%PDF")
-    path.write_bytes(data)
-    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    return " ".join(text.split())
+    return read_pdf_text(report)
 
 
 def test_compile_makes_a_ready_version_with_three_files(dataset, wessex, lead, django_capture_on_commit_callbacks):
