@@ -81,6 +81,7 @@ def assert_accessible(page: object) -> None:
     layout as a person sees it (`assert_reflows`)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()  # type: ignore[attr-defined] # a click may have just started a navigation
     results = Axe().run(page)
     violations = results.response["violations"]
     if violations:
@@ -95,7 +96,8 @@ def assert_accessible(page: object) -> None:
 # Run in the page: words in table cells drawn over more than one line (a word broken in the
 # middle: "Consultat/ion", "£104.4/3", "CLM-/000001"), and, when asked, what makes the page wider
 # than the window. Hidden text (visually hidden headings, closed details) is left out. A break
-# after the hyphen of a word made of letters ("co-/production") is an ordinary line break.
+# after the hyphen of a word made of letters ("co-/production", "O'Brien-/Cooper") is an
+# ordinary line break.
 _LAYOUT_SCRIPT = """
 (checkWidth) => {
   const hidden = (el) => {
@@ -134,7 +136,7 @@ _LAYOUT_SCRIPT = """
         const word = match[0];
         const rest = word.slice(head.length);
         const bare = word.replace(/^[("'\u2018\u201c]+|[)"'\u2019\u201d.,;:!?]+$/g, '');
-        if (head.endsWith('-') && /^[A-Za-z]+(-[A-Za-z]+)+$/.test(bare)) continue;
+        if (head.endsWith('-') && /^[\\p{L}'\u2019]+(-[\\p{L}'\u2019]+)+$/u.test(bare)) continue;
         broken.push(`"${head}/${rest}" in ${describe(cell)}`);
       }
     }
