@@ -166,8 +166,26 @@ _LAYOUT_SCRIPT = """
 }
 """
 
-# After a resize the header moves menu items that no longer fit into "More" on the next frame.
-_SETTLED = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+# After a resize the header moves menu items in or out of "More" a frame or two later: wait
+# until the layout has stood still for three frames, so the test's next click lands where it
+# was aimed.
+_SETTLED = """
+() => new Promise((done) => {
+  const shape = () => {
+    const main = document.querySelector('main');
+    const box = main ? main.getBoundingClientRect() : {top: 0, height: 0};
+    return [box.top, box.height, document.documentElement.scrollHeight, window.innerWidth].join();
+  };
+  let last = shape(), still = 0, frames = 0;
+  const tick = () => {
+    const now = shape();
+    still = now === last ? still + 1 : 0;
+    last = now;
+    if (still >= 3 || ++frames > 60) done(); else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})
+"""
 NARROWEST = 320  # CSS pixels: a 1280px screen zoomed to 400% (WCAG 1.4.10 Reflow)
 
 
