@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from core.quarters import FinancialQuarter
 from reports.models import QuarterlyReport
@@ -84,12 +85,13 @@ def test_lead_adds_a_narrative_and_publishes_on_a_phone(phone_page, lead, wessex
     assert_accessible(page)
     page.get_by_label("1. Visible leadership").fill("Every programme now plans involvement from the start.")
     page.get_by_role("button", name="Save narrative").click()
-    assert page.get_by_text("Every programme now plans involvement from the start.").is_visible()
+    # The narrative page sends us back to the report: wait for it rather than race the redirect.
+    expect(page.get_by_text("Every programme now plans involvement from the start.")).to_be_visible()
     page.get_by_role("link", name="Publish to the network").click()
     assert_accessible(page)
     with page.expect_navigation(timeout=60_000):
         page.get_by_role("button", name="Publish to the network").click(timeout=60_000)
-    assert page.get_by_text("is published to the network").is_visible()
+    expect(page.get_by_text("is published to the network")).to_be_visible()
     assert_accessible(page)
 
 
