@@ -56,7 +56,8 @@ def run_reminder_sweeps() -> dict[str, int]:
     from core.reminders import run_sweeps
 
     counts = run_sweeps()
-    logger.info("reminder sweeps ran", extra={"created": counts})
+    # `created` is a LogRecord attribute: a key of that name in `extra` raises KeyError.
+    logger.info("reminder sweeps ran", extra={"reminders_created": counts})
     return counts
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
 from involvement.models import ActivityStatus, OutcomeStatus
+from programmes.lookups import programme_filter_field
 from programmes.models import Programme, StrategyPriority
 
 LONDON = ZoneInfo("Europe/London")
@@ -393,9 +394,7 @@ class ActivityFilterForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="AHSN", queryset=Organisation.objects.none(), required=False, empty_label="All your AHSNs"
     )
-    programme = forms.ModelChoiceField(
-        label="Programme", queryset=Programme.objects.none(), required=False, empty_label="Any programme"
-    )
+    programme = forms.CharField(label="Programme", required=False)  # replaced in __init__
     date_from = forms.DateField(
         label="From",
         widget=DateInput(),
@@ -416,8 +415,7 @@ class ActivityFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         org_field: Any = self.fields["organisation"]
         org_field.queryset = organisations
-        programme_field: Any = self.fields["programme"]
-        programme_field.queryset = programmes
+        self.fields["programme"] = programme_filter_field(programmes)
         priority_field: Any = self.fields["priority"]
         priority_field.queryset = StrategyPriority.objects.order_by("strategy", "order")
         priority_field.label_from_instance = lambda p: f"{p.code} {p.title}"

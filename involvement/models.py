@@ -85,6 +85,12 @@ class Activity(models.Model):
         verbose_name_plural = "activities"
         indexes = [
             models.Index(fields=["organisation", "-starts_at"], name="activity_org_starts"),
+            # Newest first across every organisation (a network admin's list): the org index
+            # cannot give that order for sixteen organisations at once.
+            models.Index(fields=["-starts_at", "-id"], name="activity_starts_id"),
+            # "Completed, no outcome yet" (staff home): newest completed first, so the anti-join
+            # stops after the ten it shows instead of hashing every outcome.
+            models.Index(fields=["-ends_at", "-id"], condition=Q(status="completed"), name="activity_completed_ends"),
             models.Index(fields=["programme", "-starts_at"], name="activity_programme_starts"),
             models.Index(fields=["organisation", "status", "-starts_at"], name="activity_org_status"),
             # Level and method filters also serve the list's newest-first order (and its page count).

@@ -31,10 +31,12 @@ from django.utils import timezone
 from accounts.models import Role
 from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel, PaymentPreference
+from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
 from partners.models import LayPartner, PartnerLink
 from payments.models import ClaimLine, ClaimStatus, RateCard
 from payments.rates import deadline_for
+from programmes.lookups import programme_filter_q
 from programmes.models import Programme
 
 LONDON = ZoneInfo("Europe/London")
@@ -133,8 +135,9 @@ def activity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
     qs = activities_visible_to(user)
     if filters.get("organisation"):
         qs = qs.filter(organisation=filters["organisation"])
-    if filters.get("programme"):
-        qs = qs.filter(programme=filters["programme"])
+    in_programme = programme_filter_q(filters.get("programme"))
+    if in_programme is not None:
+        qs = qs.filter(in_programme)
     if filters.get("date_from"):
         qs = qs.filter(starts_at__gte=datetime.combine(filters["date_from"], time.min, tzinfo=LONDON))
     if filters.get("date_to"):
@@ -363,8 +366,13 @@ def programme_summary(*, programme: Programme, organisation_ids: Any = None) -> 
     public = activities.aggregate(n=Coalesce(Sum("public_participants_count"), Value(0)))["n"]
     by_level = dict(activities.order_by().values_list("level").annotate(n=Count("pk")))
     levels = [{"label": label, "value": value, "count": by_level.get(value, 0)} for value, label in LadderLevel.choices]
+    # No OR across a join (it hash-joined every activity, twice): the programme's activities are
+    # listed once, then both conditions use the outcome table's own indexes.
     outcomes = (
-        Outcome.objects.filter(Q(programme=programme) | Q(activity__programme=programme))
+        Outcome.objects.filter(
+            Q(programme=programme)
+            | Q(activity_id__any_of=ArraySubquery(Activity.objects.filter(programme=programme).order_by().values("pk")))
+        )
         .select_related("activity", "organisation")
         .order_by("-decided_on", "-id")
     )
@@ -469,15 +477,17 @@ def partner_feedback_due(partner: LayPartner, *, now: datetime | None = None) ->
 
 
 def partner_outcomes(partner: LayPartner) -> QuerySet[Outcome]:
-    """ "You said, we did" from activities the partner took part in (and their programmes)."""
-    on_activity = Participation.objects.filter(activity_id=OuterRef("activity_id"), partner=partner).exclude(
-        attended=False
-    )
-    on_programme = Participation.objects.filter(
-        activity__programme_id=OuterRef("programme_id"), partner=partner, attended=True
-    )
+    """ "You said, we did" from activities the partner took part in (and their programmes).
+
+    The partner's activities and programmes are worked out once (`any_of`), so the outcomes are
+    found through their activity and programme indexes rather than by checking every outcome."""
+    mine = Participation.objects.filter(partner=partner).order_by()
+    activity_ids = mine.exclude(attended=False).values("activity_id")
+    programme_ids = mine.filter(attended=True, activity__programme_id__isnull=False).values("activity__programme_id")
     return (
-        Outcome.objects.filter(Q(Exists(on_activity)) | Q(Exists(on_programme)))
+        Outcome.objects.filter(
+            Q(activity_id__any_of=ArraySubquery(activity_ids)) | Q(programme_id__any_of=ArraySubquery(programme_ids))
+        )
         .select_related("activity", "programme", "organisation")
         .order_by("-decided_on", "-id")
     )

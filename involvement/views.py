@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Organisation
 from core.access import visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
+from core.paginator import CappedPaginator
 from core.templatetags.nhsuk import nhsuk_error_list
 from involvement import selectors, services
 from involvement.forms import (
@@ -78,7 +79,7 @@ def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, Any]:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     form, activities = _filtered(request)
-    page = Paginator(activities, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(activities, 50).get_page(request.GET.get("page"))
     query = _query_without_page(request)
     return render(
         request,

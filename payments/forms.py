@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from payments.models import ClaimStatus, ExpenseCategory
 from payments.selectors import AGE_CHOICES, ClaimableParticipation
+from programmes.lookups import programme_filter_field
 
 RECEIPT_ACCEPT = "image/*,application/pdf"
 
@@ -196,18 +197,15 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="State",
         required=False,
-        choices=[("", "Waiting, approved, paid and returned"), *ClaimStatus.choices],
+        choices=[*ClaimStatus.choices, ("all", "Every state but drafts and withdrawn")],
     )
     age = forms.ChoiceField(label="Waiting time", required=False, choices=AGE_CHOICES)
-    programme = forms.ChoiceField(label="Programme", required=False)
+    programme = forms.CharField(label="Programme", required=False)  # replaced in __init__
     claimant = forms.CharField(label="Claimant or claim reference", required=False, max_length=100)
 
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["programme"]).choices = [
-            ("", "Any programme"),
-            *((str(p.pk), p.name) for p in programmes),
-        ]
+        self.fields["programme"] = programme_filter_field(programmes)
 
 
 MONEY_FIELD = {"max_digits": 8, "decimal_places": 2, "min_value": Decimal("0")}

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -29,6 +29,7 @@ from payments.models import (
     Receipt,
 )
 from payments.rates import deadline_for
+from programmes.lookups import programme_filter_q
 
 LONDON = ZoneInfo("Europe/London")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -39,12 +40,22 @@ CLAIM_READER_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWOR
 
 
 def with_totals(qs: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Add `total`, `fees_total`, `expenses_total` and `line_count` from the lines, in SQL."""
+    """Add `total`, `fees_total`, `expenses_total` and `line_count` from the lines, in SQL.
+
+    Correlated subqueries, not a JOIN with GROUP BY: PostgreSQL works them out only for the rows
+    it returns (a page of 50), where a GROUP BY would sum every claim's lines before the LIMIT,
+    and a pagination COUNT leaves them out altogether."""
+    lines = ClaimLine.objects.filter(claim=OuterRef("pk")).order_by().values("claim")
+
+    def line_sum(condition: Q | None = None) -> Coalesce:
+        chosen = lines.filter(condition) if condition is not None else lines
+        return Coalesce(Subquery(chosen.annotate(s=Sum("amount")).values("s")[:1]), ZERO, output_field=MONEY)
+
     return qs.annotate(  # type: ignore[no-redef]
-        total=Coalesce(Sum("lines__amount"), ZERO, output_field=MONEY),
-        fees_total=Coalesce(Sum("lines__amount", filter=Q(lines__kind=LineKind.FEE)), ZERO, output_field=MONEY),
-        expenses_total=Coalesce(Sum("lines__amount", filter=~Q(lines__kind=LineKind.FEE)), ZERO, output_field=MONEY),
-        line_count=Count("lines"),
+        total=line_sum(),
+        fees_total=line_sum(Q(kind=LineKind.FEE)),
+        expenses_total=line_sum(~Q(kind=LineKind.FEE)),
+        line_count=Coalesce(Subquery(lines.annotate(n=Count("pk")).values("n")[:1]), 0),
     )
 
 
@@ -145,12 +156,22 @@ AGE_CHOICES = [
 ]
 
 
+ALL_STATES = "all"
+
+
+def queue_default_status(user: Any) -> str:
+    """The claims that need this reader's action: approved and unpaid for finance officers, waiting
+    for approval for everyone else who reads the queue (leads and network admins)."""
+    approvers = visible_organisation_ids(user, roles=CLAIM_READER_ROLES - {Role.FINANCE})
+    return ClaimStatus.SUBMITTED if approvers else ClaimStatus.APPROVED
+
+
 def claim_queue(
     *,
     user: Any,
     status: str = "",
     older_than_days: int | None = None,
-    programme_id: int | None = None,
+    programme: str = "",
     claimant: str = "",
     organisation_id: int | None = None,
 ) -> QuerySet[Claim]:
@@ -162,13 +183,15 @@ def claim_queue(
     if organisation_id is not None:
         org_ids &= {organisation_id}
     qs = Claim.objects.filter(organisation_id__in=org_ids)
-    qs = qs.filter(status=status) if status else qs.exclude(status__in=[ClaimStatus.DRAFT, ClaimStatus.WITHDRAWN])
+    if status and status != ALL_STATES:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status__in=[ClaimStatus.DRAFT, ClaimStatus.WITHDRAWN])
     if older_than_days:
         qs = qs.filter(submitted_at__lt=timezone.now() - timedelta(days=older_than_days))
-    if programme_id:
-        qs = qs.filter(
-            Exists(ClaimLine.objects.filter(claim=OuterRef("pk"), participation__activity__programme_id=programme_id))
-        )
+    in_programme = programme_filter_q(programme, field="participation__activity__programme")
+    if in_programme is not None:
+        qs = qs.filter(Exists(ClaimLine.objects.filter(in_programme, claim=OuterRef("pk"))))
     claimant = claimant.strip()
     if claimant:
         qs = qs.filter(

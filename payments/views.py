@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation, Role
 from core.access import can_write, visible_organisation_ids
+from core.paginator import CappedPaginator
 from partners.models import PartnerLink
 from payments import forms, selectors, services
 from payments.models import ClaimStatus, ExpenseCategory
@@ -478,18 +479,23 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
     from programmes.models import Programme
 
     programmes = Programme.objects.filter(organisation_id__in=org_ids).only("pk", "name").order_by("name")
-    form = forms.QueueFilterForm(request.GET or None, programmes=programmes)
+    # With no filter chosen the queue opens on what needs the reader's action; every other state is
+    # one click away (the state links above the filter).
+    chosen = request.GET.copy()
+    if not chosen.get("status"):
+        chosen["status"] = selectors.queue_default_status(request.user)
+    form = forms.QueueFilterForm(chosen, programmes=programmes)
     filters: dict[str, Any] = {}
     if form.is_valid():
         data = form.cleaned_data
         filters = {
             "status": data["status"],
             "older_than_days": int(data["age"]) if data["age"] else None,
-            "programme_id": int(data["programme"]) if data["programme"] else None,
+            "programme": data["programme"],
             "claimant": data["claimant"],
         }
     claims = selectors.claim_queue(user=request.user, **filters)
-    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(claims, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -499,6 +505,14 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "query": query.urlencode(),
+            "status": form.cleaned_data["status"] if form.is_valid() else "",
+            "status_links": [
+                (ClaimStatus.SUBMITTED, "Waiting for approval"),
+                (ClaimStatus.APPROVED, "Approved, not yet paid"),
+                (ClaimStatus.RETURNED, "Returned for changes"),
+                (ClaimStatus.PAID, "Paid"),
+                (selectors.ALL_STATES, "All"),
+            ],
             "can_prepare": bool(visible_organisation_ids(request.user, roles=services.PREPARER_ROLES)),
             "is_finance": bool(visible_organisation_ids(request.user, roles={Role.FINANCE})),
         },

@@ -12,7 +12,10 @@ if len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": env.int("DB_POOL_MAX", default=10)}}
+DATABASES["default"]["OPTIONS"] = {
+    "pool": {"min_size": 2, "max_size": env.int("DB_POOL_MAX", default=10)},
+    "options": DB_SESSION_OPTIONS,  # noqa: F405 - jit off: see base.py
+}
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

@@ -1,7 +1,8 @@
 """Browser tests: Playwright driving Debian's Chromium against the live test server.
 
-Chromium is never downloaded: we use /usr/bin/chromium. When it is missing the tests skip on a
-laptop but fail in CI (PORTAL_REQUIRE_BROWSER=1), so a missing install cannot pass silently."""
+Chromium is never downloaded: we use /usr/bin/chromium, which `make test` installs when it can
+(scripts/devenv.py). When it is missing the browser tests fail with the command to install it:
+they are never skipped, so a missing browser cannot pass silently."""
 
 from __future__ import annotations
 
@@ -35,10 +36,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def browser(django_db_setup: None) -> Iterator[object]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
-        if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail(f"Chromium not found at {CHROMIUM}: sudo apt-get install -y chromium")
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
