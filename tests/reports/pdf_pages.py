@@ -1,6 +1,7 @@
-"""Read a report's PDF the way it is laid out, with no system tool (no pdftotext on a fresh
-machine): the stored HTML file, which is the PDF's source, laid out by WeasyPrint exactly as
-`reports.rendering.render_pdf` lays it out, page by page."""
+"""Read a report's PDF page by page as it is laid out: which lines end a page, which page a
+heading is on. The stored HTML file (the PDF's source) is laid out by WeasyPrint exactly as
+`reports.rendering.render_pdf` lays it out; pypdf's text (test_services) cannot say which
+element a line belongs to."""
 
 from __future__ import annotations
 
@@ -49,7 +50,3 @@ def pdf_pages(report: QuarterlyReport) -> list[Page]:
             ]
         pages.append(Page(number=number, text=" ".join(words.split()), lines=body_lines))
     return pages
-
-
-def pdf_text(report: QuarterlyReport) -> str:
-    return " ".join(page.text for page in pdf_pages(report))
