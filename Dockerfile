@@ -2,11 +2,14 @@
 # One image for the web server (gunicorn), the Celery worker and Celery beat: see
 # docker-compose.yml and docs/running.md.
 
-# --- NHS.UK frontend: only its built files reach the final image ---------------------------------
+# --- NHS.UK frontend and the portal's stylesheet (compiled from its Sass): only built files reach
+# the final image ---------------------------------------------------------------------------------
 FROM node:22-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
+COPY static ./static
+RUN npm run --silent build:css
 
 # --- The portal ---------------------------------------------------------------------------------
 FROM python:3.11-slim
@@ -38,6 +41,7 @@ RUN pip install .
 
 COPY . .
 COPY --from=assets /build/node_modules/nhsuk-frontend/dist node_modules/nhsuk-frontend/dist
+COPY --from=assets /build/static/dist static/dist
 
 # Static files are collected at build time with the production settings. Those refuse to load
 # without their required variables, so harmless placeholders stand in for them here; the real

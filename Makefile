@@ -11,6 +11,9 @@ PY := $(VENV)/bin/python
 DEVENV := $(PY) scripts/devenv.py
 PY_STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
+# The portal's stylesheet, compiled from NHS.UK frontend's Sass (static/scss/portal.scss).
+CSS := static/dist/portal.css
+CSS_SOURCES := $(wildcard static/scss/*.scss static/css/*.css)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -19,7 +22,7 @@ PYTEST_ARGS ?=
 help:
 	@sed -n 's/^#   //p' Makefile
 
-install: $(PY_STAMP) $(NODE_STAMP)
+install: $(PY_STAMP) $(NODE_STAMP) $(CSS)
 
 run: install
 	$(DEVENV) run
@@ -59,3 +62,7 @@ package-lock.json:
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+# Rebuilt when its Sass, the portal's CSS or the installed packages change.
+$(CSS): $(CSS_SOURCES) $(NODE_STAMP)
+	npm run --silent build:css

@@ -44,18 +44,50 @@ def _chart_svg(section_key: str, chart: dict[str, Any]) -> str:
     return bar_chart(chart_id=chart_id, title=chart["title"], labels=chart["labels"], values=chart["values"])
 
 
+# The figures a board reads first, in this order: the top of the page and of the PDF. A version
+# compiled before an indicator existed simply shows fewer.
+HEADLINE_KEYS = (
+    "activities.total",
+    "activities.codesign_or_coproduction_share",
+    "partners.involved",
+    "outcomes.total",
+    "payments.total",
+    "payments.median_days",
+)
+
+
+def headline_figures(indicators: dict[str, Any]) -> list[dict[str, Any]]:
+    """The headline indicators with their three period values and the section they come from."""
+    found = {
+        row["key"]: {**row, "section": section["key"]}
+        for section in indicators.get("sections", [])
+        for row in section.get("indicators", [])
+    }
+    return [found[key] for key in HEADLINE_KEYS if key in found]
+
+
 def report_context(indicators: dict[str, Any], narrative: dict[str, str] | None = None) -> dict[str, Any]:
     """Sections ready for the template: each table with the chart that draws it, trend charts
-    with their own four-quarter table, and the lead's narrative."""
+    with their own four-quarter table, and the lead's narrative; the headline figures first."""
     narrative = narrative or {}
     periods = indicators.get("periods", {})
+    period_columns = [(PERIOD_HEADINGS[p], periods.get(p, "")) for p in PERIODS]
     sections = []
     for section in indicators.get("sections", []):
         charts_by_table = {chart["table"]: chart for chart in section.get("charts", []) if chart.get("table")}
         tables = []
         for table in section.get("tables", []):
             chart = charts_by_table.get(table["caption"])
-            rows = [{**row, "cells": [row["display"][p] for p in PERIODS]} for row in table["rows"]]
+            rows = [
+                {
+                    **row,
+                    "cells": [
+                        {"heading": heading, "period": period, "value": row["display"][p]}
+                        for p, (heading, period) in zip(PERIODS, period_columns, strict=True)
+                    ],
+                }
+                for row in table["rows"]
+            ]
             svg = _chart_svg(section["key"], chart) if chart else ""
             tables.append({**table, "rows": rows, "chart_svg": mark_safe(svg)})  # noqa: S308 - every text in it is escaped
         trends = [
@@ -79,8 +111,9 @@ def report_context(indicators: dict[str, Any], narrative: dict[str, str] | None 
     return {
         "data": indicators,
         "sections": sections,
-        "period_columns": [(PERIOD_HEADINGS[p], periods.get(p, "")) for p in PERIODS],
+        "period_columns": period_columns,
         "periods": PERIODS,
+        "headlines": headline_figures(indicators),
     }
 
 

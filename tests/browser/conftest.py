@@ -75,9 +75,11 @@ def phone_page(browser, live_server) -> Iterator[object]:
 
 
 def assert_accessible(page: object) -> None:
-    """Run axe-core in the page and fail with a readable list of any violations."""
+    """Run axe-core in the page and fail with a readable list of any violations; then check the
+    layout as a person sees it (`assert_reflows`)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()  # type: ignore[attr-defined] # a click may have just started a navigation
     results = Axe().run(page)
     violations = results.response["violations"]
     if violations:
@@ -86,6 +88,125 @@ def assert_accessible(page: object) -> None:
             targets = ", ".join(str(n["target"]) for n in v["nodes"][:5])
             lines.append(f"- {v['id']} ({v['impact']}): {v['help']} — {targets}")
         pytest.fail("\n".join(lines))
+    assert_reflows(page)
+
+
+# Run in the page: words in table cells drawn over more than one line (a word broken in the
+# middle: "Consultat/ion", "£104.4/3", "CLM-/000001"), and, when asked, what makes the page wider
+# than the window. Hidden text (visually hidden headings, closed details) is left out. A break
+# after the hyphen of a word made of letters ("co-/production", "O'Brien-/Cooper") is an
+# ordinary line break.
+_LAYOUT_SCRIPT = """
+(checkWidth) => {
+  const hidden = (el) => {
+    for (; el && el !== document.documentElement; el = el.parentElement) {
+      const s = getComputedStyle(el);
+      if (s.display === 'none' || s.visibility === 'hidden') return true;
+      if (s.position === 'absolute' && (s.clip !== 'auto' || s.clipPath !== 'none')) return true;
+    }
+    return false;
+  };
+  const describe = (el) => {
+    const cls = [...el.classList].slice(0, 2).map((c) => '.' + c).join('');
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls;
+  };
+  const broken = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    if (hidden(cell)) continue;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (hidden(node.parentElement)) continue;
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+        const lines = new Set(rects.map((r) => Math.round(r.bottom)));
+        if (lines.size < 2) continue;
+        const firstLine = Math.min(...lines);
+        let head = '';
+        for (let i = 1; i <= match[0].length; i++) {
+          range.setEnd(node, match.index + i);
+          const ends = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.bottom));
+          if (ends.some((b) => b !== firstLine)) break;
+          head = match[0].slice(0, i);
+        }
+        const word = match[0];
+        const rest = word.slice(head.length);
+        const bare = word.replace(/^[("'\u2018\u201c]+|[)"'\u2019\u201d.,;:!?]+$/g, '');
+        if (head.endsWith('-') && /^[\\p{L}'\u2019]+(-[\\p{L}'\u2019]+)+$/u.test(bare)) continue;
+        broken.push(`"${head}/${rest}" in ${describe(cell)}`);
+      }
+    }
+  }
+  const sideways = [];
+  const root = document.documentElement;
+  if (checkWidth && root.scrollWidth > root.clientWidth) {
+    const scrolls = (el) => {
+      for (el = el.parentElement; el && el !== root; el = el.parentElement) {
+        const overflow = getComputedStyle(el).overflowX;
+        if (overflow === 'auto' || overflow === 'scroll' || overflow === 'hidden') return true;
+      }
+      return false;
+    };
+    const wide = [...document.body.querySelectorAll('*')].filter(
+      (el) => el.getBoundingClientRect().right > root.clientWidth + 1 && !hidden(el) && !scrolls(el)
+    );
+    // The innermost elements that stick out name the cause.
+    const innermost = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
+    sideways.push(`page is ${root.scrollWidth}px wide in a ${root.clientWidth}px window`);
+    for (const el of innermost.slice(0, 6)) {
+      const text = (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+      sideways.push(`${describe(el)} reaches ${Math.round(el.getBoundingClientRect().right)}px: "${text}"`);
+    }
+  }
+  return {broken: broken.slice(0, 12), sideways};
+}
+"""
+
+# After a resize the header moves menu items in or out of "More" a frame or two later: wait
+# until the layout has stood still for three frames, so the test's next click lands where it
+# was aimed.
+_SETTLED = """
+() => new Promise((done) => {
+  const shape = () => {
+    const main = document.querySelector('main');
+    const box = main ? main.getBoundingClientRect() : {top: 0, height: 0};
+    return [box.top, box.height, document.documentElement.scrollHeight, window.innerWidth].join();
+  };
+  let last = shape(), still = 0, frames = 0;
+  const tick = () => {
+    const now = shape();
+    still = now === last ? still + 1 : 0;
+    last = now;
+    if (still >= 3 || ++frames > 60) done(); else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})
+"""
+NARROWEST = 320  # CSS pixels: a 1280px screen zoomed to 400% (WCAG 1.4.10 Reflow)
+
+
+def assert_reflows(page: object) -> None:
+    """Fail when a table cell breaks a word in the middle (at the page's own width and at 320px),
+    or when the page scrolls sideways at 320px wide. The window is put back as it was."""
+    size = page.viewport_size  # type: ignore[attr-defined]
+    problems: list[str] = []
+    found = page.evaluate(_LAYOUT_SCRIPT, False)  # type: ignore[attr-defined]
+    problems += [f"at {size['width']}px, a word breaks: {b}" for b in found["broken"]]
+    if size["width"] != NARROWEST:
+        page.set_viewport_size({"width": NARROWEST, "height": size["height"]})  # type: ignore[attr-defined]
+    try:
+        page.evaluate(_SETTLED)  # type: ignore[attr-defined]
+        found = page.evaluate(_LAYOUT_SCRIPT, True)  # type: ignore[attr-defined]
+    finally:
+        if size["width"] != NARROWEST:
+            page.set_viewport_size(size)  # type: ignore[attr-defined]
+            page.evaluate(_SETTLED)  # type: ignore[attr-defined]
+    problems += [f"at {NARROWEST}px, a word breaks: {b}" for b in found["broken"]]
+    problems += [f"at {NARROWEST}px, sideways scrolling: {s}" for s in found["sideways"]]
+    if problems:
+        pytest.fail("\n".join([f"{page.url}: the layout does not reflow", *problems]))  # type: ignore[attr-defined]
 
 
 def sign_in(page: object, email: str, password: str = "correct-horse-battery", totp_secret: str | None = None) -> None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from core.quarters import FinancialQuarter
 from reports.models import QuarterlyReport
 from reports.services import report_compile_request
+from reports.tasks import compile_report
 from tests.accounts.test_sign_in_and_mfa import SECRET
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.reports.conftest import QUARTER, dataset  # noqa: F401 - the fixture, with known figures
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -82,10 +85,71 @@ def test_lead_adds_a_narrative_and_publishes_on_a_phone(phone_page, lead, wessex
     assert_accessible(page)
     page.get_by_label("1. Visible leadership").fill("Every programme now plans involvement from the start.")
     page.get_by_role("button", name="Save narrative").click()
-    assert page.get_by_text("Every programme now plans involvement from the start.").is_visible()
+    # The narrative page sends us back to the report: wait for it rather than race the redirect.
+    expect(page.get_by_text("Every programme now plans involvement from the start.")).to_be_visible()
     page.get_by_role("link", name="Publish to the network").click()
     assert_accessible(page)
     with page.expect_navigation(timeout=60_000):
         page.get_by_role("button", name="Publish to the network").click(timeout=60_000)
-    assert page.get_by_text("is published to the network").is_visible()
+    expect(page.get_by_text("is published to the network")).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.usefixtures("dataset")
+def test_the_report_reads_like_a_statistical_publication_on_a_wide_screen_and_a_phone(page, wessex, lead):
+    report = report_compile_request(scope=wessex, quarter=QUARTER, actor=lead, run=False)
+    compile_report(report.pk)
+    sign_in(page, lead.email, totp_secret=SECRET)
+    page.goto(f"/reports/{report.pk}/")
+    assert_accessible(page)  # also: no word broken in a table, no sideways scrolling at 320px
+
+    # Headline figures come before the first section, each with its comparisons.
+    headlines = page.get_by_role("region", name="Headline figures, 2026/27 Q2")
+    first_section = page.get_by_role("heading", name="1. Visible leadership", level=2)
+    assert headlines.bounding_box()["y"] < first_section.bounding_box()["y"]
+    activities = headlines.locator(".report-headline").filter(has_text="Involvement activities")
+    assert activities.inner_text().split("\n") == [
+        "Involvement activities",
+        "3",
+        "Previous quarter: 1",
+        "Same quarter last year: 1",
+    ]
+    assert (
+        page.get_by_role("navigation", name="Contents").get_by_role("link", name="4. Evidence of change").is_visible()
+    )
+
+    # A table runs the full width, the indicator names get the room, the chart sits below it.
+    ladder = page.get_by_role("table", name="Activities by level on the ladder of co-production")
+    table = ladder.bounding_box()
+    main = page.locator("main").bounding_box()
+    name_column = ladder.get_by_role("columnheader", name="Indicator").bounding_box()
+    assert table["width"] >= main["width"] - 40
+    assert name_column["width"] >= 0.4 * table["width"]
+    chart = page.locator("figure").filter(has=page.get_by_role("img", name=re.compile("ladder of co-production")))
+    assert chart.bounding_box()["y"] >= table["y"] + table["height"]
+
+    # Scrolled into a long table, its column headings stay in view.
+    reach = page.get_by_role("table", name="Activities reaching seldom-heard groups")
+    reach.get_by_role("row", name=re.compile("^Older people")).scroll_into_view_if_needed()
+    page.mouse.wheel(0, 200)
+    heading = reach.get_by_role("columnheader", name=re.compile("^This quarter"))
+    page.wait_for_function("el => Math.abs(el.getBoundingClientRect().top) < 2", arg=heading.element_handle())
+
+    # On a phone each indicator is a small card: its name, then each figure after its heading.
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.reload()
+    assert_accessible(page)
+    row = page.locator('[data-indicator="activities.total"]')
+    assert row.inner_text().split("\n") == [
+        "Involvement activities",
+        "This quarter (2026/27 Q2)",
+        "3",
+        "Previous quarter (2026/27 Q1)",
+        "1",
+        "Same quarter last year (2025/26 Q2)",
+        "1",
+    ]
+    # Each figure sits on one line beside its heading.
+    for cell in row.get_by_role("cell").all():
+        heading = cell.locator(".nhsuk-table-responsive__heading").bounding_box()
+        assert heading["height"] < 30 and abs(cell.bounding_box()["y"] - heading["y"]) < 20

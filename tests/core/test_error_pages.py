@@ -31,4 +31,4 @@ def test_a_read_only_role_is_told_why_it_cannot_do_something(wessex):
 
 def test_the_server_error_page_renders_without_a_request():
     page = render_to_string("500.html")
-    assert "Sorry, there is a problem with the service" in page and "nhsuk-frontend.min.css" in page
+    assert "Sorry, there is a problem with the service" in page and "dist/portal.css" in page
