@@ -27,6 +27,8 @@ pytestmark = pytest.mark.django_db
 # Routes that answer with something other than an HTML page of their own (a file, a feed, a
 # redirect or a POST-only action button), or that are allauth's and switched off here.
 NOT_PAGES = {
+    "forum:notes_draft_discard": "a button on the notes page (POST only)",
+    "forum:notes_draft": "keeps a half-written draft: called by the notes page's script, answers JSON",
     "healthz": "health check for the load balancer",
     "account_signup": "sign-up is closed: staff and lay partners are invited",
     "account_inactive": "allauth page for deactivated accounts; no inactive users here",
@@ -226,6 +228,7 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
         "forum:meeting_cancel": lambda: _pks(Meeting, 1, status="scheduled"),
         "forum:agenda_item_add": meetings,
         "forum:apology_send": lambda: _pks(Meeting, 2, status="scheduled"),
+        "forum:apology_record": meetings,
         "forum:attendance_record": meetings,
         "forum:notes_edit": meetings,
         "forum:notes_approve": meetings,
@@ -246,6 +249,7 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
         "payments:claim_reject": lambda: _pks(Claim, 1, status="submitted"),
         "payments:receipt_upload": draft_lines,
         "payments:line_remove": draft_lines,
+        "payments:line_change": lambda: _pks(ClaimLine, 2, claim__status="draft", participation__isnull=True),
         "payments:line_query": lambda: _pks(ClaimLine, 2, claim__status="submitted"),
         "payments:rate_card_create": organisations,
         "payments:batch_detail": lambda: (

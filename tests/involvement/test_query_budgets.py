@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 ACTIVITIES = 2000
 PARTNERS = 60
-# Home pages gather sections from several apps: measured 12 (partner) and 7 (staff) queries.
-PARTNER_HOME_BUDGET = 14
+# Home pages gather sections from several apps: measured 12 (partner, plus one for the lay
+# co-chair's "notes waiting for you" section) and 7 (staff) queries.
+PARTNER_HOME_BUDGET = 15
 STAFF_HOME_BUDGET = 10
 
 

@@ -53,7 +53,7 @@ def test_closing_a_programme_needs_the_date_it_closed(staff_client, programme):
     response = _edit(staff_client, programme, status="closed")
     assert response.status_code == 200
     assert response.context["form"].errors["closed_on"] == ["Enter the date the programme closed"]
-    assert 'href="#id_closed_on"' in response.content.decode()  # the error summary links to the field
+    assert 'href="#id_closed_on_0"' in response.content.decode()  # the error summary links to the field
     programme.refresh_from_db()
     assert programme.status == "active"
 
