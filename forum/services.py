@@ -650,6 +650,9 @@ def notes_draft_save(
     if len(body_markdown) > NOTES_DRAFT_MAX_CHARS:
         raise ForumError("The notes are too long to keep as a draft")
     with transaction.atomic():
+        # The same lock as notes_save: a draft sent as the form is saved waits for that save, then
+        # sees the saved text, instead of being written just after the save cleared drafts.
+        meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
         if meeting.status == Meeting.Status.CANCELLED:
             raise ForumError("This meeting was cancelled, so it has no notes")
         notes = MeetingNotes.objects.filter(meeting=meeting).only("version", "body_markdown").first()
