@@ -50,6 +50,10 @@ def broker(tmp_path: Path) -> Iterator[RedisServer]:
     finally:
         celery_app.conf.update(saved)
         _forget_broker_connections()
+        # The test worker leaves its own app as the current one, and shared tasks resolve through
+        # the current app: make the portal's app current again for the tests that follow.
+        celery_app.set_current()
+        celery_app.set_default()
         server.stop()
 
 
