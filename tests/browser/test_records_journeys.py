@@ -31,14 +31,9 @@ def _no_sideways_scrolling(page, width: int) -> None:
 
 
 def _fill_date(page, name: str, day: date) -> None:
-    """Type a date into the form's date field: the NHS.UK day, month and year boxes where the
-    form has them, else the one date box."""
-    if page.locator(f"#id_{name}_day").count():
-        page.locator(f"#id_{name}_day").fill(str(day.day))
-        page.locator(f"#id_{name}_month").fill(str(day.month))
-        page.locator(f"#id_{name}_year").fill(str(day.year))
-    else:
-        page.locator(f"#id_{name}").fill(day.isoformat())
+    """Type a date into the NHS.UK day, month and year boxes of the form's date field."""
+    for box, value in enumerate((day.day, day.month, day.year)):
+        page.locator(f"#id_{name}_{box}").fill(str(value))
 
 
 def test_a_partner_reads_everything_we_hold_about_them(page, wessex):
