@@ -17,6 +17,15 @@ from tests.accounts.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rate limits (the public join page's, sign-in lock-out)
+    counted by earlier tests in the same process must not refuse this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
