@@ -58,6 +58,11 @@ ACTION_DESCRIPTIONS: dict[str, str] = {
     "involvement.outcome.updated": "Outcome changed",
     "involvement.feedback.submitted": "Feedback given",
     "involvement.feedback.updated": "Feedback changed",
+    # Imports from spreadsheets
+    "imports.import.uploaded": "Spreadsheet uploaded for import",
+    "imports.import.imported": "Records imported from a spreadsheet",
+    "imports.import.undone": "Import from a spreadsheet undone",
+    "imports.import.partners_invited": "Imported lay partners invited",
     # Forums
     "forum.forum.created": "Forum set up",
     "forum.forum.updated": "Forum changed",

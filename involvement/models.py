@@ -132,7 +132,7 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
         from partners.models import PartnerLink
 
         return (
-            self.filter(attended=True, hours__gt=0)
+            self.filter(attended=True, hours__gt=0, from_history=False)
             .exclude(activity__status=ActivityStatus.CANCELLED)
             .filter(
                 Exists(
@@ -151,6 +151,12 @@ class Participation(models.Model):
     expected_hours = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     attended = models.BooleanField(null=True, blank=True, help_text="Empty until attendance is recorded.")
     hours = models.DecimalField("hours taken part", max_digits=5, decimal_places=2, null=True, blank=True)
+    from_history = models.BooleanField(
+        "from earlier records",
+        default=False,
+        help_text="Imported from the AHSN's spreadsheets: any payment was settled outside the portal, so it is "
+        "never claimed here and never reminded about.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -177,7 +183,9 @@ class Participation(models.Model):
     @property
     def is_claimable(self) -> bool:
         """Same rule as `Participation.objects.claimable()` minus the link check (needs a query)."""
-        return bool(self.attended and self.hours and self.hours > 0 and not self.activity.is_cancelled)
+        return bool(
+            self.attended and self.hours and self.hours > 0 and not self.from_history and not self.activity.is_cancelled
+        )
 
 
 class OutcomeStatus(models.TextChoices):

@@ -704,3 +704,8 @@ def feedback_submit(
             data={"activity": locked.activity_id},
         )
     return feedback
+
+
+# The rules a spreadsheet import checks each activity row against (imports.checking), so a row is
+# refused for the same reasons the activity form refuses it.
+check_activity_times = _check_times

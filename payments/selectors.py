@@ -333,7 +333,8 @@ def with_claim_facts(participations: QuerySet[Participation], *, today: date | N
     * `claim_deadline_days`: from the AHSN's rate card in force on the activity's first day
       (Europe/London), None when there are no rates for that day;
     * `last_day`: the last day to claim, the activity's last day plus those days;
-    * `can_claim`: every rule met on `today`: attended with hours, the activity went ahead, the
+    * `can_claim`: every rule met on `today`: attended with hours, not imported from earlier records
+      (`from_history`: paid, or not, outside the portal), the activity went ahead, the
       partner works with the AHSN, has not left or been anonymised and wants to be paid for their
       time, no live claim holds it, and `today` is on or before `last_day`."""
     from involvement.models import ActivityStatus
@@ -367,6 +368,7 @@ def with_claim_facts(participations: QuerySet[Participation], *, today: date | N
                 Q(
                     attended=True,
                     hours__gt=0,
+                    from_history=False,
                     partner_linked=True,
                     partner__left_at__isnull=True,
                     partner__anonymised=False,

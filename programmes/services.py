@@ -236,3 +236,8 @@ def priority_save(
             data={"code": priority.code, "strategy": priority.strategy, "active": priority.active},
         )
     return priority
+
+
+# The rule a spreadsheet import checks each programme row against (imports.checking), so a row is
+# refused for the same reasons the programme form refuses it.
+check_programme_dates = _check_dates
