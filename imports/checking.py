@@ -77,6 +77,17 @@ def _name_key(name: str, postcode: str) -> tuple[str, str]:
     return (" ".join(name.upper().split()), postcode.replace(" ", "").upper())
 
 
+def _person_keys(name: str, postcode: str, phone: str) -> list[tuple[tuple[str, str, str], str]]:
+    """Ways to recognise someone without an email address: their name with their postcode, or with
+    their phone number (both as stored: tidy postcode, digits-only phone)."""
+    keys = []
+    if postcode:
+        keys.append((("postcode", *_name_key(name, postcode)), "name and postcode"))
+    if phone:
+        keys.append((("phone", *_name_key(name, phone)), "name and phone number"))
+    return keys
+
+
 def _postcode_or_blank(value: str) -> str:
     try:
         return normalise_postcode(value)
@@ -156,18 +167,18 @@ class PartnerChecker(Checker):
     def load(self) -> None:
         linked = set(PartnerLink.objects.filter(organisation=self.organisation).values_list("partner_id", flat=True))
         self.by_email: dict[str, _KnownPartner] = {}
-        self.by_name: dict[tuple[str, str], _KnownPartner] = {}
+        self.by_person: dict[tuple[str, str, str], _KnownPartner] = {}
         rows = LayPartner.objects.filter(anonymised=False).values_list(
-            "pk", "reference", "email", "full_name", "postcode"
+            "pk", "reference", "email", "full_name", "postcode", "phone"
         )
-        for pk, reference, email, full_name, postcode in rows.iterator(chunk_size=5000):
+        for pk, reference, email, full_name, postcode, phone in rows.iterator(chunk_size=5000):
             known = _KnownPartner(pk, reference, pk in linked)
             if email:
                 self.by_email[email.lower()] = known
-            if postcode:
-                self.by_name.setdefault(_name_key(full_name, postcode), known)
+            for key, _by in _person_keys(full_name, postcode, phone):
+                self.by_person.setdefault(key, known)
         self.seen_emails: dict[str, int] = {}
-        self.seen_names: dict[tuple[str, str], int] = {}
+        self.seen_people: dict[tuple[str, str, str], int] = {}
         self.methods = choice_lookup(ContactMethod, {"phone": "phone", "text": "text", "sms": "text", "letter": "post"})
 
     def _form_data(self, row: list[Any], result: RowResult) -> dict[str, Any]:
@@ -217,22 +228,25 @@ class PartnerChecker(Checker):
     def _match(self, result: RowResult) -> None:
         values = result.values
         email = values["email"]
-        key = _name_key(values["full_name"], values["postcode"]) if values["postcode"] else None
+        keys = _person_keys(values["full_name"], values["postcode"], values["phone"])
         if email and email in self.seen_emails:
             result.problem(f"The same email address is on row {self.seen_emails[email]}. Keep one of the two rows.")
             return
         if email:
             self.seen_emails[email] = result.number
-        if key and key in self.seen_names and not email:
-            result.problem(f"The same name and postcode are on row {self.seen_names[key]}. Keep one of the two rows.")
-            return
-        if key:
-            self.seen_names.setdefault(key, result.number)
+        for key, by in keys:
+            if key in self.seen_people and not email:
+                result.problem(f"The same {by} are on row {self.seen_people[key]}. Keep one of the two rows.")
+                return
+        for key, _by in keys:
+            self.seen_people.setdefault(key, result.number)
         known = self.by_email.get(email) if email else None
         by = "email"
-        if known is None and key is not None and not (email and email in self.by_email):
-            known = self.by_name.get(key)
-            by = "name and postcode"
+        if known is None:
+            for key, key_by in keys:
+                if key in self.by_person:
+                    known, by = self.by_person[key], key_by
+                    break
         if known is None:
             return
         result.match = {

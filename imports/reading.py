@@ -126,7 +126,10 @@ def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            yield list(row)
+            cells = list(row)
+            while cells and cells[-1] is None:
+                cells.pop()
+            yield cells
     finally:
         workbook.close()
 
