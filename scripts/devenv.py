@@ -545,6 +545,10 @@ def cmd_bench(dev: DevEnv, args: list[str]) -> int:
     code_reminders = dev.run_foreground([PYTHON, str(ROOT / "benchmarks" / "bench_reminders.py")])
     dev.check_signals()
 
+    say("\n== Moving in: importing 50,000 participations from one spreadsheet (time and peak memory)")
+    code_import = dev.run_foreground([PYTHON, str(ROOT / "benchmarks" / "bench_import.py")])
+    dev.check_signals()
+
     say(
         f"\n== 3 of 3: key pages against the floor page, under gunicorn ({BENCH_REPORT_DATABASE} and {BENCH_SMALL_DATABASE})"
     )
@@ -567,7 +571,7 @@ def cmd_bench(dev: DevEnv, args: list[str]) -> int:
                 page_redis_url,
             ]
         )
-    return code or code_reminders or code_pages
+    return code or code_reminders or code_import or code_pages
 
 
 BENCH_SMALL_DATABASE = "ahsn_bench_small"
