@@ -117,7 +117,9 @@ def test_columns_page_matches_unrecognised_headings(lead_client, lead, wessex):
     assert odd.status == ImportStatus.CHECKED and odd.ready_count == 1
 
 
-def test_confirm_imports_and_the_page_then_offers_invite_and_undo(lead_client, batch, django_capture_on_commit_callbacks):
+def test_confirm_imports_and_the_page_then_offers_invite_and_undo(
+    lead_client, batch, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         lead_client.post(reverse("imports:import_confirm", args=[batch.pk]))
     batch.refresh_from_db()
