@@ -240,10 +240,11 @@ def import_confirm(*, actor: User, batch: ImportBatch, run: bool = True) -> Impo
     return locked
 
 
-def _write_rows(batch: ImportBatch, checker: Checker) -> tuple[dict[str, list[int]], int, int]:
+def _write_rows(batch: ImportBatch, checker: Checker) -> tuple[dict[str, list[int]], int, int, int]:
+    """(ids created by kind, rows read, rows already there, rows written)."""
     created: dict[str, list[int]] = {}
     pending: list[RowResult] = []
-    done = existing = 0
+    done = existing = written = 0
 
     def flush() -> None:
         for name, ids in checker.create(pending, actor=batch.created_by).items():
@@ -254,6 +255,7 @@ def _write_rows(batch: ImportBatch, checker: Checker) -> tuple[dict[str, list[in
         done += 1
         if result.status == READY:
             pending.append(result)
+            written += 1
         elif result.status == EXISTING:
             existing += 1
         if len(pending) >= CHUNK_ROWS:
@@ -262,7 +264,7 @@ def _write_rows(batch: ImportBatch, checker: Checker) -> tuple[dict[str, list[in
             percent = min(95, int(done * 100 / max(batch.row_count, 1)))
             set_progress(batch.pk, percent, f"{done:,} of {batch.row_count:,} rows")
     flush()
-    return created, done, existing
+    return created, done, existing, written
 
 
 def import_run(*, batch_id: int) -> ImportBatch | None:
@@ -282,12 +284,15 @@ def import_run(*, batch_id: int) -> ImportBatch | None:
             checker = checker_for(
                 locked.kind, organisation=locked.organisation, columns=locked.columns, decisions=locked.decisions
             )
-            created, rows, existing = _write_rows(locked, checker)
+            created, rows, existing, written = _write_rows(locked, checker)
             locked.created = created
+            locked.ready_count, locked.existing_count = written, existing
             locked.created_count = sum(len(ids) for ids in created.values())
             locked.status = ImportStatus.DONE
             locked.imported_at = timezone.now()
-            locked.save(update_fields=["created", "created_count", "status", "imported_at"])
+            locked.save(
+                update_fields=["created", "created_count", "ready_count", "existing_count", "status", "imported_at"]
+            )
             log_action(
                 actor=locked.created_by,
                 action="imports.import.imported",
@@ -296,6 +301,7 @@ def import_run(*, batch_id: int) -> ImportBatch | None:
                 data={
                     "kind": locked.kind,
                     "rows": rows,
+                    "imported": written,
                     "created": {name: len(ids) for name, ids in created.items()},
                     "already_there": existing,
                 },
