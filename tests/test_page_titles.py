@@ -57,6 +57,12 @@ NOT_PAGES = {
     "core:notification_mark_all_read": "POST-only button",
     "core:message_mark_sent": "POST-only button",
     "core:failed_message_retry": "POST-only button",
+    "imports:template_download": "an Excel or CSV file",
+    "imports:import_problems": "CSV file",
+    "imports:import_progress": "a fragment the import page polls",
+    "imports:import_confirm": "POST-only button",
+    "imports:import_decide": "POST-only form on the import page",
+    "imports:import_invite": "POST-only button",
 }
 
 
@@ -178,6 +184,32 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
     def organisations() -> list[dict[str, Any]]:
         return [{"organisation_id": wessex.pk}]
 
+    made_imports: list[dict[str, Any]] = []
+
+    def imports() -> list[dict[str, Any]]:
+        """A checked file with problems, one whose columns need matching, and an imported one."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from imports import services as import_services
+
+        if made_imports:
+            return made_imports
+        files = [
+            b"Full name,Email address,Phone number\nSam Okafor,sam.import@example.com,\nNo Phone,,123\n",
+            b"Who,Contact\nSam,sam.other@example.com\n",
+            b"Full name,Email address\nAli Khan,ali.import@example.com\n",
+        ]
+        batches = [
+            import_services.import_upload(
+                actor=lead, organisation=wessex, kind="partners", upload=SimpleUploadedFile("p.csv", data)
+            )
+            for data in files
+        ]
+        import_services.import_confirm(actor=lead, batch=batches[2], run=False)
+        import_services.import_run(batch_id=batches[2].pk)
+        made_imports.extend({"pk": b.pk} for b in batches)
+        return made_imports
+
     claims = lambda: _one_of_each(Claim, "status")  # noqa: E731
     meetings = lambda: _one_of_each(Meeting, "status")  # noqa: E731
     activities = lambda: _one_of_each(Activity, "status")  # noqa: E731
@@ -258,6 +290,9 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
         "payments:batch_mark_paid": lambda: _pks(PaymentBatch, 1, paid_at__isnull=True),
         "reports:report_detail": lambda: _one_of_each(QuarterlyReport, "status"),
         "reports:report_narrative": lambda: _pks(QuarterlyReport, 1),
+        "imports:import_detail": imports,
+        "imports:import_columns": imports,
+        "imports:import_undo": imports,
         "reports:report_publish": lambda: _pks(QuarterlyReport, 1),
     }
 
