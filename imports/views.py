@@ -59,6 +59,9 @@ def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse
 def import_new(request: HttpRequest) -> HttpResponse:
     selectors.require_importer(request.user)
     organisations = selectors.import_organisations(request.user)
+    chosen = request.POST.get("organisation", "")
+    if chosen and not organisations.filter(pk=int(chosen) if chosen.isdigit() else 0).exists():
+        raise Http404("No such AHSN.")  # importing into an AHSN the person does not lead
     form = UploadForm(
         request.POST or None,
         request.FILES or None,

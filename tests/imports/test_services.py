@@ -278,3 +278,18 @@ def test_an_import_into_another_ahsn_is_refused(outsider, wessex, staff):
         upload(csv_bytes(GOOD_AND_BAD), actor=outsider, organisation=wessex)
     with pytest.raises(services.ImportRefused):
         upload(csv_bytes(GOOD_AND_BAD), actor=staff, organisation=wessex)
+
+
+def test_undo_of_activities_is_refused_once_people_were_added_to_them(lead, wessex):
+    from tests.involvement.factories import ParticipationFactory
+
+    ProgrammeFactory(organisation=wessex, name="Healthy hearts")
+    rows = [
+        ["Programme", "Activity title", "Date", "Format", "Method", "Level"],
+        ["Healthy hearts", "Panel", "27/03/2025", "Online", "Workshop", "Informing"],
+    ]
+    batch = import_now(upload(csv_bytes(rows), actor=lead, organisation=wessex, kind="activities"), actor=lead)
+    ParticipationFactory(activity=Activity.objects.get(title="Panel"))
+    with pytest.raises(services.ImportRefused, match="People have since been added"):
+        services.import_undo(actor=lead, batch=batch)
+    assert Activity.objects.filter(title="Panel").exists()

@@ -56,13 +56,12 @@ def test_an_outsider_cannot_confirm_or_undo_another_ahsns_import(batch, outsider
     assert LayPartner.objects.count() == 1
 
 
-def test_an_upload_into_another_ahsn_is_refused(outsider_client, wessex):
+def test_an_upload_into_another_ahsn_is_a_404(outsider_client, wessex):
     page = outsider_client.post(
         reverse("imports:import_new"),
         {"organisation": wessex.pk, "kind": "partners", "file": SimpleUploadedFile("p.csv", csv_bytes(ROWS))},
     )
-    assert page.status_code == 200
-    assert "Choose the AHSN" in page.content.decode()
+    assert page.status_code == 404
     assert not ImportBatch.objects.exists()
 
 
@@ -144,3 +143,12 @@ def test_the_import_list_costs_a_fixed_number_of_queries(lead_client, lead, wess
     with django_assert_max_num_queries(12):
         page = lead_client.get(reverse("imports:import_list"))
     assert page.content.decode().count("Lay partners from partners.csv") == 30
+
+
+def test_a_network_admin_can_import_into_any_ahsn(admin_client_portal, yorkshire):
+    page = admin_client_portal.post(
+        reverse("imports:import_new"),
+        {"organisation": yorkshire.pk, "kind": "partners", "file": SimpleUploadedFile("p.csv", csv_bytes(ROWS))},
+    )
+    assert page.status_code == 302
+    assert ImportBatch.objects.get().organisation == yorkshire
