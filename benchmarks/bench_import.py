@@ -22,6 +22,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,7 +35,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build(*, activities: int, partners: int) -> tuple[object, object, list[tuple[str, str]], list[str]]:
+def build(*, activities: int, partners: int) -> tuple[Any, Any, list[tuple[str, str]], list[str]]:
     from django.utils import timezone
 
     from accounts.models import Membership, Organisation, Role, User
