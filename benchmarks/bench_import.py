@@ -36,6 +36,7 @@ def peak_mb() -> float:
 
 
 def build(*, activities: int, partners: int) -> tuple[Any, Any, list[tuple[str, str]], list[str]]:
+    # Called after django.setup() (see main), so the models import here.
     from django.utils import timezone
 
     from accounts.models import Membership, Organisation, Role, User
@@ -99,6 +100,7 @@ def main() -> int:
     import django
 
     django.setup()
+    # The portal's modules can only be imported once Django is set up with this database.
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
 

@@ -13,13 +13,16 @@ from django.core import mail
 from django.utils import timezone
 
 from core.models import AuditEntry, Notification
+from core.reminders.base import run_sweeps
 from imports import services
 from imports.models import ColumnChoice, ImportStatus
 from involvement.models import Activity, Participation
 from partners.models import ConsentRecord, LayPartner, PartnerInvitation, PartnerLink
+from payments import services as payments
+from payments.selectors import claimable_participations
 from programmes.models import Programme
 from tests.imports.files import PARTNER_HEADER, csv_bytes, import_now, upload, xlsx_bytes
-from tests.involvement.factories import ActivityFactory
+from tests.involvement.factories import ActivityFactory, ParticipationFactory
 from tests.partners.factories import LayPartnerFactory, PartnerLinkFactory
 from tests.programmes.factories import ProgrammeFactory
 
@@ -185,9 +188,6 @@ def _participation_file(activity: Activity, partner: LayPartner, hours: str = "2
 
 
 def test_participation_is_history_never_claimable_nor_reminded_about(lead, wessex):
-    from core.reminders.base import run_sweeps
-    from payments.selectors import claimable_participations
-
     activity = ActivityFactory(organisation=wessex, starts_at=timezone.now() - timedelta(days=9), status="completed")
     partner = partner_at(wessex, email="sam@example.com")
     batch = upload(_participation_file(activity, partner), actor=lead, organisation=wessex, kind="participation")
@@ -198,7 +198,12 @@ def test_participation_is_history_never_claimable_nor_reminded_about(lead, wesse
     participation = Participation.objects.get()
     assert (participation.attended, participation.hours, participation.from_history) == (True, Decimal("2.00"), True)
     assert not claimable_participations(partner=partner).exists()
+    # Someone added in the portal to the same activity can claim, and is reminded to.
+    other = partner_at(wessex, email="other@example.com")
+    ParticipationFactory(activity=activity, partner=other, attended=True, hours=Decimal("2"))
+    assert claimable_participations(partner=other).exists()
     run_sweeps(now=timezone.now())
+    assert Notification.objects.filter(partner=other).exists()
     assert not Notification.objects.filter(partner=partner).exists()
 
 
@@ -237,8 +242,6 @@ def test_undo_removes_exactly_what_the_import_created(lead, wessex, yorkshire):
 
 
 def test_undo_is_refused_once_something_was_claimed_or_after_seven_days(lead, wessex):
-    from payments import services as payments
-
     batch = import_now(upload(csv_bytes(GOOD_AND_BAD[:2]), actor=lead, organisation=wessex), actor=lead)
     payments.claim_start(partner=LayPartner.objects.get(), organisation=wessex, actor=lead)
     with pytest.raises(services.ImportRefused, match="claimed or paid"):
@@ -281,8 +284,6 @@ def test_an_import_into_another_ahsn_is_refused(outsider, wessex, staff):
 
 
 def test_undo_of_activities_is_refused_once_people_were_added_to_them(lead, wessex):
-    from tests.involvement.factories import ParticipationFactory
-
     ProgrammeFactory(organisation=wessex, name="Healthy hearts")
     rows = [
         ["Programme", "Activity title", "Date", "Format", "Method", "Level"],
