@@ -227,12 +227,13 @@ def import_confirm(*, actor: User, batch: ImportBatch, run: bool = True) -> Impo
     _check_importer(actor, batch.organisation)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        _check_status(locked, ImportStatus.CHECKED)
+        _check_status(locked, ImportStatus.CHECKED, ImportStatus.FAILED)
         if locked.ready_count == 0:
             raise ImportRefused("There are no new rows to import.")
         locked.status = ImportStatus.IMPORTING
         locked.confirmed_at = timezone.now()
-        locked.save(update_fields=["status", "confirmed_at"])
+        locked.error = ""
+        locked.save(update_fields=["status", "confirmed_at", "error"])
         set_progress(locked.pk, 0, "Waiting to start")
         if run:
             pk = locked.pk

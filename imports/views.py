@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from django.contrib import messages
@@ -152,7 +153,7 @@ def import_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def import_problems(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     batch = selectors.get_import_for_user(request.user, pk)
     response = StreamingHttpResponse(services.problem_rows_csv(batch), content_type="text/csv; charset=utf-8")
-    stem = batch.original_name.rsplit(".", 1)[0][:80] or "import"
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", batch.original_name.rsplit(".", 1)[0])[:80].strip("-") or "import"
     response["Content-Disposition"] = f'attachment; filename="{stem}-rows-to-fix.csv"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -294,3 +294,27 @@ def test_undo_of_activities_is_refused_once_people_were_added_to_them(lead, wess
     with pytest.raises(services.ImportRefused, match="People have since been added"):
         services.import_undo(actor=lead, batch=batch)
     assert Activity.objects.filter(title="Panel").exists()
+
+
+def test_a_failed_import_saves_nothing_and_can_be_tried_again(lead, wessex, monkeypatch):
+    batch = upload(csv_bytes(GOOD_AND_BAD[:3]), actor=lead, organisation=wessex)
+    services.import_confirm(actor=lead, batch=batch, run=False)
+    real_create = services.checker_for
+
+    def broken(*args, **kwargs):
+        checker = real_create(*args, **kwargs)
+
+        def fail(results, *, actor):
+            LayPartner.objects.create(full_name="Half written")
+            raise RuntimeError("database went away")
+
+        checker.create = fail
+        return checker
+
+    monkeypatch.setattr(services, "checker_for", broken)
+    failed = services.import_run(batch_id=batch.pk)
+    assert failed.status == ImportStatus.FAILED and "nothing was saved" in failed.error
+    assert LayPartner.objects.count() == 0
+    monkeypatch.setattr(services, "checker_for", real_create)
+    assert import_now(failed, actor=lead).status == ImportStatus.DONE
+    assert LayPartner.objects.count() == 2
