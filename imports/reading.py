@@ -1,9 +1,10 @@
 """Reading an uploaded spreadsheet: what it is (by its content), and its rows, streamed.
 
-* CSV: read through `csv.reader` over a text wrapper on the stored file, so a 50,000-row file is
-  never held in memory. The encoding is found by decoding the file in chunks: UTF-8 (with or
-  without the byte-order mark Excel writes) when every byte is valid UTF-8, else Windows-1252
-  (the "CSV" Excel for Windows saves, where "£" is the single byte 0xA3).
+* CSV: read line by line through `csv.reader`, so a 50,000-row file is never held in memory.
+  Each line is UTF-8 (with or without the byte-order mark Excel writes) or, when it is not valid
+  UTF-8, Windows-1252 (the "CSV" Excel for Windows saves, where "£" is the single byte 0xA3):
+  so a file put together from both kinds still reads right. `encoding` records which the whole
+  file is, for information.
 * Excel (.xlsx): openpyxl in read-only mode, values only. A formula is never evaluated: the cell's
   value is the one Excel stored when the file was last saved (or empty when it never was).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
+import itertools
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,20 +103,32 @@ def inspect_upload(handle: IO[bytes], *, size: int) -> FileFacts:
     return FileFacts("csv", encoding, size, digest.hexdigest())
 
 
-def _csv_rows(handle: IO[bytes], encoding: str) -> Iterator[list[Any]]:
-    wrapper = io.TextIOWrapper(handle, encoding=encoding or "utf-8-sig", newline="")
-    try:
+def _decoded_lines(handle: IO[bytes]) -> Iterator[str]:
+    """Each line as text: UTF-8 (a leading byte-order mark dropped), or Windows-1252 for a line that
+    is not valid UTF-8, so a file pasted together from both still reads "£" and "Siân" right."""
+    first = True
+    for raw in handle:
+        if first:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+            first = False
         try:
-            dialect: Any = csv.Sniffer().sniff(wrapper.read(CHUNK), delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        wrapper.seek(0)
-        for row in csv.reader(wrapper, dialect):
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield raw.decode("cp1252", errors="replace")
+
+
+def _csv_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
+    lines = _decoded_lines(handle)
+    head = list(itertools.islice(lines, 20))
+    try:
+        dialect: Any = csv.Sniffer().sniff("".join(head), delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        for row in csv.reader(itertools.chain(head, lines), dialect):
             yield row[:MAX_COLUMNS]
     except csv.Error as exc:
         raise FileRefused(f"This CSV file cannot be read ({exc}). Save it again from your spreadsheet.") from exc
-    finally:
-        wrapper.detach()
 
 
 def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
@@ -142,7 +155,7 @@ def numbered_rows(handle: IO[bytes], *, file_format: str, encoding: str = "") ->
     """(row number as the spreadsheet shows it, cells) for every row that is not blank, header
     included (the first row that is not blank), streamed."""
     handle.seek(0)
-    rows = _xlsx_rows(handle) if file_format == "xlsx" else _csv_rows(handle, encoding)
+    rows = _xlsx_rows(handle) if file_format == "xlsx" else _csv_rows(handle)
     for number, row in enumerate(rows, start=1):
         if not _blank(row):
             yield number, row

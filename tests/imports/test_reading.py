@@ -32,6 +32,17 @@ def test_every_encoding_reads_the_pound_sign_and_accents(data, encoding):
     assert rows_of(data) == [["Name", "Fee"], ["Siân Jones", "£20"]]
 
 
+def test_a_file_pasted_together_from_utf8_and_windows_1252_lines_reads_both():
+    data = "Name,Fee\r\nSiân Jones,£20\r\n".encode() + "Mo Green,£5\r\n".encode("cp1252")
+    assert inspect_upload(io.BytesIO(data), size=len(data)).encoding == "cp1252"
+    assert rows_of(data) == [["Name", "Fee"], ["Siân Jones", "£20"], ["Mo Green", "£5"]]
+
+
+def test_a_quoted_cell_over_several_lines_stays_one_cell():
+    data = csv_bytes([["Full name", "Postal address"], ["Sam", "1 High Street\nSouthampton"]])
+    assert rows_of(data)[1] == ["Sam", "1 High Street\nSouthampton"]
+
+
 def test_a_semicolon_separated_csv_is_read_too():
     assert rows_of(csv_bytes([["Name", "Fee"], ["Sam", "£5"]], delimiter=";"))[1] == ["Sam", "£5"]
 
