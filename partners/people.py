@@ -23,11 +23,10 @@ def _home_page_for(user: Person) -> str:
 
 def _organisation_ids_of(user: Person) -> set[int]:
     """The AHSNs the person works with as a lay partner (links they have not left)."""
-    return set(
-        PartnerLink.objects.filter(partner__user_id=user.pk)
-        .exclude(status=PartnerLink.Status.LEFT)
-        .values_list("organisation_id", flat=True)
-    )
+    partner = partner_for_user(user)
+    if partner is None:
+        return set()
+    return set(partner.links.exclude(status=PartnerLink.Status.LEFT).values_list("organisation_id", flat=True))
 
 
 register_person_hooks(
