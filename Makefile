@@ -2,7 +2,7 @@
 #
 #   make run                  embedded PostgreSQL/Redis if needed, demo data, web + worker + beat
 #   make test                 the test suite (PYTEST_ARGS="-x -k claims" to pass pytest options)
-#   make lint                 ruff check, ruff format --check, mypy
+#   make lint                 ruff check, ruff format --check, mypy, lint-imports (docs/architecture.md)
 #   make bench | migrate | clean-data | install
 
 PYTHON ?= python3
@@ -34,6 +34,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports --no-logo
 
 bench: install
 	$(DEVENV) bench

@@ -16,7 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from core.delivery import PREPARED_EMAIL_KIND_PREFIX
 from core.models import Notification
+from core.notifications import queue_delivery
 
 
 def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -33,8 +35,6 @@ def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, st
 
 def prepared_email_kind(template_prefix: str) -> str:
     """`accounts/email/invitation` -> `email.accounts.invitation`."""
-    from core.delivery import PREPARED_EMAIL_KIND_PREFIX
-
     return PREPARED_EMAIL_KIND_PREFIX + template_prefix.replace("/email/", "/").replace("/", ".")
 
 
@@ -44,8 +44,6 @@ def send_email_on_commit(
     """Save the email as a pending notification now; a worker sends it once the transaction commits.
 
     `organisation` (default: the context's) is whose staff see it on the failed messages page."""
-    from core.notifications import queue_delivery
-
     subject, text, _html = render_email(template_prefix, context)
     if organisation is None:
         organisation = context.get("organisation")

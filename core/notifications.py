@@ -31,8 +31,15 @@ from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+from core import people
+from core.access import memberships_of
+from core.audit import log_action
+from core.choices import ContactMethod
 from core.models import Notification, NotificationFrequency, NotificationPreference
+from core.tasks import deliver_notification, deliver_notification_batch
 
 logger = logging.getLogger(__name__)
 
@@ -138,8 +145,6 @@ def channel_for(
     has_login: bool = False,
 ) -> str:
     """Pick the channel from what we know about the person (pure: no queries)."""
-    from core.choices import ContactMethod
-
     if not is_partner:
         return Notification.Channel.EMAIL if user_email else Notification.Channel.PORTAL
     has_email = bool(partner_email or user_email)
@@ -204,11 +209,6 @@ def send_to_workers(notification_ids: Sequence[int]) -> bool:
 
     Never raises: the notifications are already saved as pending, which is the durable record;
     `core.tasks.requeue_stale_notifications` queues them again once the broker is back."""
-    from kombu.exceptions import KombuError
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    from core.tasks import deliver_notification, deliver_notification_batch
-
     ids = list(notification_ids)
     try:
         if len(ids) <= DELIVERY_BATCH:
@@ -465,11 +465,8 @@ def create_notifications(drafts: Sequence[Draft]) -> list[tuple[int, str]]:
 
 def groups_for_user(user: Any) -> list[KindGroup]:
     """The groups a person can choose for: lay partners' ones, staff ones, or both."""
-    from core.access import memberships_of
-    from partners.models import LayPartner
-
     is_staff_member = bool(memberships_of(user))
-    is_partner = LayPartner.objects.filter(user=user).exists()
+    is_partner = people.is_lay_partner(user)
     audiences = {"all"}
     if is_partner or not is_staff_member:
         audiences.add("partner")
@@ -486,8 +483,6 @@ def preferences_for(*, user: Any) -> dict[str, str]:
 
 def preferences_update(*, user: Any, frequencies: dict[str, str]) -> None:
     """Save how often the person wants each group. Unknown groups or values are refused."""
-    from core.audit import log_action
-
     for group, frequency in frequencies.items():
         if group not in GROUP_KEYS or frequency not in NotificationFrequency.values:
             raise ValueError(f"Unknown preference {group}={frequency}")

@@ -4,37 +4,37 @@ import logging
 from datetime import date
 from typing import Any
 
+import redis
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import AuditFilterForm
-from accounts.roles import MANAGER_ROLES
-from core import dashboard, selectors
+from accounts.models import Membership, Organisation
+from accounts.roles import MANAGER_ROLES, Role
+from core import dashboard, people, selectors
 from core.access import visible_organisation_ids, visible_organisations
+from core.delivery import NotificationError, mark_sent_by_hand, retry_failed
+from core.forms import NotificationPreferencesForm
+from core.models import Notification
+from core.notifications import choose_channel, groups_for_user, preferences_for, preferences_update
 
 logger = logging.getLogger(__name__)
 
 
 @login_required
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    from django.shortcuts import redirect
-    from django.urls import NoReverseMatch, reverse
-
-    from core.access import memberships_of
-    from partners.selectors import partner_for_user
-
-    if not memberships_of(request.user) and partner_for_user(request.user) is not None:
-        # A lay partner's home page is their own area.
-        try:
-            return redirect(reverse("partners:home"))
-        except NoReverseMatch:
-            pass
+    home = people.home_page_for(request.user)  # a lay partner's home page is their own area
+    if home:
+        return redirect(home)
     return render(request, "core/dashboard.html", {"sections": dashboard.sections_for(request.user)})
 
 
@@ -64,17 +64,7 @@ ACCESSIBILITY_LAST_TESTED = date(2026, 12, 3)
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     """The accessibility statement; a signed-in person also sees who to contact at their AHSN."""
-    from accounts.models import Membership, Organisation, Role
-    from core.access import memberships_of
-    from partners.models import PartnerLink
-    from partners.selectors import partner_for_user
-
-    organisation_ids = {m.organisation_id for m in memberships_of(request.user)}
-    partner = partner_for_user(request.user)
-    if partner is not None:
-        organisation_ids |= set(
-            partner.links.exclude(status=PartnerLink.Status.LEFT).values_list("organisation_id", flat=True)
-        )
+    organisation_ids = people.organisation_ids_of(request.user)
     leads = (
         Membership.objects.filter(
             organisation_id__in=organisation_ids,
@@ -107,8 +97,6 @@ def _check_database() -> str:
     ordinary requests get (the pool checks it first, and after a restart replaces every dead one:
     core.postgresql); a server that accepts but does not answer is cut off by a statement timeout
     of the same length."""
-    from django.conf import settings
-
     timeout = settings.HEALTHZ_DATABASE_TIMEOUT
     pool = getattr(connection, "pool", None)
     if pool is None:  # no pool (the tests): Django's own connection
@@ -123,9 +111,6 @@ def _check_database() -> str:
 
 
 def _check_redis() -> str:
-    import redis
-    from django.conf import settings
-
     url = settings.REDIS_URL.replace("redis+socket://", "unix://")
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
     try:
@@ -159,12 +144,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    from core.access import visible_organisation_ids as _visible
-    from core.models import Notification
-
     page = Paginator(selectors.notifications_for_user(user=request.user), 25).get_page(request.GET.get("page"))
     staff_counts = None
-    if _visible(request.user, roles=MANAGER_ROLES):
+    if visible_organisation_ids(request.user, roles=MANAGER_ROLES):
         staff_counts = {
             "manual": selectors.staff_notifications(user=request.user, status=Notification.Status.MANUAL).count(),
             "failed": selectors.staff_notifications(user=request.user, status=Notification.Status.FAILED).count(),
@@ -174,10 +156,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.utils import timezone
-
-    from core.models import Notification
-
     notification = selectors.get_notification_for_user(request.user, pk)
     if notification.read_at is None:
         Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
@@ -187,10 +165,6 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
-    from django.contrib import messages
-    from django.shortcuts import redirect
-    from django.utils import timezone
-
     updated = (
         selectors.notifications_for_user(user=request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
     )
@@ -201,13 +175,6 @@ def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_preferences(request: HttpRequest) -> HttpResponse:
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from core.forms import NotificationPreferencesForm
-    from core.notifications import groups_for_user, preferences_for, preferences_update
-    from partners.selectors import partner_for_user
-
     form = NotificationPreferencesForm(
         request.POST or None,
         groups=groups_for_user(request.user),
@@ -217,7 +184,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         preferences_update(user=request.user, frequencies=form.frequencies())
         messages.success(request, "Your choices are saved.")
         return redirect("core:notification_preferences")
-    partner = partner_for_user(request.user)
+    partner = people.partner_of(request.user)
     return render(
         request,
         "core/notification_preferences.html",
@@ -226,9 +193,6 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _channel_label(user: Any, partner: Any) -> str:
-    from core.models import Notification
-    from core.notifications import choose_channel
-
     return str(Notification.Channel(choose_channel(user=user, partner=partner)).label)
 
 
@@ -239,8 +203,6 @@ def _require_manager(request: HttpRequest) -> None:
 
 @login_required
 def messages_to_send(request: HttpRequest) -> HttpResponse:
-    from core.models import Notification
-
     _require_manager(request)
     queued = selectors.staff_notifications(user=request.user, status=Notification.Status.MANUAL)
     page = Paginator(queued, 25).get_page(request.GET.get("page"))
@@ -250,11 +212,6 @@ def messages_to_send(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def message_mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from core.delivery import NotificationError, mark_sent_by_hand
-
     notification = selectors.get_staff_notification_for_user(request.user, pk, write=True)
     try:
         mark_sent_by_hand(notification=notification, actor=request.user)
@@ -267,8 +224,6 @@ def message_mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def failed_messages(request: HttpRequest) -> HttpResponse:
-    from core.models import Notification
-
     _require_manager(request)
     failed = selectors.staff_notifications(user=request.user, status=Notification.Status.FAILED)
     page = Paginator(failed, 25).get_page(request.GET.get("page"))
@@ -278,11 +233,6 @@ def failed_messages(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def failed_message_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from core.delivery import NotificationError, retry_failed
-
     notification = selectors.get_staff_notification_for_user(request.user, pk, write=True)
     try:
         retry_failed(notification=notification, actor=request.user)

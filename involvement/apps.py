@@ -6,6 +6,8 @@ class InvolvementConfig(AppConfig):
     verbose_name = "Involvement activities"
 
     def ready(self) -> None:
-        from involvement import sections
+        # Imported here, not at the top: these modules import models, which Django loads only
+        # after every app's config (the app registry is not ready when apps.py is imported).
+        from involvement import navigation, personal_data, reminders, sections  # noqa: F401 - they register on import
 
         sections.register_partner_sections()

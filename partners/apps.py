@@ -6,4 +6,6 @@ class PartnersConfig(AppConfig):
     verbose_name = "Lay partners"
 
     def ready(self) -> None:
-        from partners import dashboard  # noqa: F401 - registers the home page section
+        # Imported here, not at the top: these modules import models, which Django loads only
+        # after every app's config (the app registry is not ready when apps.py is imported).
+        from partners import dashboard, navigation, people  # noqa: F401 - they register on import

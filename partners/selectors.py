@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 
 from accounts.models import Organisation
 from core.access import scoped_get_or_404, visible_organisation_ids, visible_organisations
@@ -16,6 +17,8 @@ from core.choices import (
     SeldomHeardGroup,
     SupportType,
 )
+from core.models import AuditEntry, Notification
+from partners import personal_data
 from partners.models import (
     PREFER_NOT_TO_SAY,
     ConsentRecord,
@@ -391,62 +394,19 @@ def _audit_words(action: str) -> str:
 def _records_about(
     partner: LayPartner, *, organisation_ids: Iterable[int] | None, include_feedback: bool
 ) -> dict[str, Any]:
-    """The partner's claims (with lines and the names of their receipts, never the files), the
-    activities they were asked to or took part in, their feedback, the messages sent to them and
-    the audit log entries about them. A fixed number of queries, however many records there are.
+    """What the other apps hold about the partner (their claims, the activities they were asked to
+    or took part in, their feedback: `partners.personal_data`), the messages sent to them and the
+    audit log entries about them. A fixed number of queries, however many records there are.
 
     Feedback is left out when staff produce the download (`include_feedback=False`): staff see
     feedback only without names. The audit entries say who acted only as "you", "staff at ..."
     or "the portal": the names of staff are not the partner's data."""
-    from django.db.models import CharField, Prefetch
-    from django.db.models.functions import Cast
-    from django.utils import timezone
-
-    from core.models import AuditEntry, Notification
-    from forum.models import ForumMember
-    from involvement.models import Feedback, Participation
-    from payments.models import Claim, ClaimLine
-
     ids = list(organisation_ids) if organisation_ids is not None else None
-
-    def when(value: Any) -> str | None:
-        return timezone.localtime(value).isoformat() if value else None
-
-    def day(value: Any) -> str | None:
-        return value.isoformat() if value else None
-
-    def money(value: Any) -> str | None:
-        return None if value is None else str(value)
-
-    claim_qs = (
-        Claim.objects.filter(partner=partner)
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=ClaimLine.objects.select_related("participation__activity")
-                .prefetch_related("receipts")
-                .order_by("created_at", "id"),
-            )
-        )
-        .order_by("created_at", "id")
-    )
-    participation_qs = (
-        Participation.objects.filter(partner=partner)
-        .select_related("activity__organisation")
-        .order_by("activity__starts_at", "id")
-    )
-    feedback_qs = (
-        Feedback.objects.filter(participation__partner=partner)
-        .select_related("participation__activity")
-        .order_by("submitted_at", "id")
-    )
+    records = personal_data.records_about(partner, organisation_ids=ids, include_feedback=include_feedback)
     notification_qs = Notification.objects.filter(
         Q(partner=partner) | Q(user_id=partner.user_id) if partner.user_id else Q(partner=partner)
     ).order_by("created_at", "id")
     if ids is not None:
-        claim_qs = claim_qs.filter(organisation_id__in=ids)
-        participation_qs = participation_qs.filter(activity__organisation_id__in=ids)
         notification_qs = notification_qs.filter(organisation_id__in=ids)
 
     def as_text(qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -456,79 +416,29 @@ def _records_about(
     if partner.user_id:
         about |= Q(actor_id=partner.user_id)
     for target_type, qs in (
-        ("payments.claim", Claim.objects.filter(partner=partner)),
         ("partners.partnerlink", PartnerLink.objects.filter(partner=partner)),
         ("partners.partnerapplication", PartnerApplication.objects.filter(partner=partner)),
-        ("involvement.participation", Participation.objects.filter(partner=partner)),
-        ("involvement.feedback", Feedback.objects.filter(participation__partner=partner)),
-        ("forum.forummember", ForumMember.objects.filter(partner=partner)),
+        *personal_data.audit_targets(partner),
     ):
         about |= Q(target_type=target_type, target_id__in=as_text(qs))
     audit_qs = AuditEntry.objects.filter(about).select_related("organisation").order_by("created_at", "id")
     if ids is not None:
         audit_qs = audit_qs.filter(organisation_id__in=ids)
 
-    claims = [
+    records["messages"] = [
         {
-            "reference": claim.reference,
-            "ahsn": claim.organisation.name,
-            "status": claim.get_status_display(),
-            "started": when(claim.created_at),
-            "sent": when(claim.first_submitted_at),
-            "approved": when(claim.approved_at),
-            "paid": when(claim.paid_at),
-            "returned_because": claim.return_reason,
-            "rejected_because": claim.rejection_reason,
-            "lines": [
-                {
-                    "what": line.get_kind_display(),
-                    "activity": line.participation.activity.title if line.participation else None,
-                    "activity_date": (
-                        timezone.localtime(line.participation.activity.starts_at).date().isoformat()
-                        if line.participation
-                        else None
-                    ),
-                    "date": day(line.expense_date),
-                    "amount": money(line.amount),
-                    "miles": money(line.miles),
-                    "description": line.description,
-                    "why_a_taxi": line.reason,
-                    "question_from_staff": line.query_note,
-                    "receipts": [
-                        {"file_name": receipt.original_name, "added": when(receipt.uploaded_at)}
-                        for receipt in line.receipts.all()
-                    ],
-                }
-                for line in claim.lines.all()
-            ],
-        }
-        for claim in claim_qs
-    ]
-    participations = [
-        {
-            "activity": p.activity.title,
-            "ahsn": p.activity.organisation.name,
-            "date": timezone.localtime(p.activity.starts_at).date().isoformat(),
-            "role": p.role,
-            "attended": p.attended,
-            "hours": money(p.hours),
-        }
-        for p in participation_qs
-    ]
-    notifications = [
-        {
-            "sent": when(n.delivered_at or n.created_at),
+            "sent": personal_data.iso_time(n.delivered_at or n.created_at),
             "title": n.title,
             "message": n.body,
             "how": n.get_channel_display(),
             "status": n.get_status_display(),
-            "read": when(n.read_at),
+            "read": personal_data.iso_time(n.read_at),
         }
         for n in notification_qs
     ]
-    audit = [
+    records["audit_log"] = [
         {
-            "when": when(entry.created_at),
+            "when": personal_data.iso_time(entry.created_at),
             "what": _audit_words(entry.action),
             "record": entry.target_label,
             "by": (
@@ -543,27 +453,6 @@ def _records_about(
         }
         for entry in audit_qs
     ]
-    records: dict[str, Any] = {
-        "claims": claims,
-        "activities": participations,
-        "messages": notifications,
-        "audit_log": audit,
-    }
-    if include_feedback:
-        records["feedback"] = [
-            {
-                "activity": f.participation.activity.title,
-                "activity_date": timezone.localtime(f.participation.activity.starts_at).date().isoformat(),
-                "i_felt_listened_to": f.listened_to,
-                "my_role_was_clear": f.role_clear,
-                "the_support_was_right_for_me": f.support_right,
-                "i_would_take_part_again": f.take_part_again,
-                "comments": f.comments,
-                "staff_may_see_my_name": f.may_use_name,
-                "sent": when(f.submitted_at),
-            }
-            for f in (feedback_qs if ids is None else feedback_qs.none())
-        ]
     return records
 
 

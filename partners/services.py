@@ -23,6 +23,7 @@ from core.access import can_write
 from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
 from core.notifications import notify
+from partners import personal_data
 from partners.models import (
     ConsentRecord,
     EqualityMonitoring,
@@ -632,25 +633,12 @@ def equality_delete(*, actor: Any, partner: LayPartner) -> None:
 
 
 def _forget_what_they_wrote(*, partner: LayPartner, organisation_ids: list[int] | None, actor: Any) -> dict[str, int]:
-    """When a partner leaves an AHSN (`organisation_ids`) or the portal (None): clear the personal
-    free text they wrote there (feedback comments, apology notes, expense descriptions) and
-    withdraw the claims still with them. Scores, amounts, categories and dates stay: reports
-    and finance's six-year record need them, and they say nothing in the partner's own words."""
-    from forum.models import Apology
-    from involvement.models import Feedback
-    from payments.services import claims_partner_left
-
-    feedback = Feedback.objects.filter(participation__partner=partner).exclude(comments="", may_use_name=False)
-    apologies = Apology.objects.filter(member__partner=partner).exclude(note="")
-    if organisation_ids is not None:
-        feedback = feedback.filter(participation__activity__organisation_id__in=organisation_ids)
-        apologies = apologies.filter(meeting__forum__organisation_id__in=organisation_ids)
-    counts = {
-        "feedback_comments_cleared": feedback.update(comments="", may_use_name=False),
-        "apology_notes_cleared": apologies.update(note=""),
-    }
-    counts.update(claims_partner_left(partner=partner, organisation_ids=organisation_ids, actor=actor))
-    return counts
+    """When a partner leaves an AHSN (`organisation_ids`) or the portal (None): each app that holds
+    what they wrote clears that personal free text (feedback comments, apology notes, expense
+    descriptions) and withdraws what can no longer go ahead (claims still with them), through
+    `partners.personal_data`. Scores, amounts, categories and dates stay: reports and finance's
+    six-year record need them, and they say nothing in the partner's own words."""
+    return personal_data.forget(partner=partner, organisation_ids=organisation_ids, actor=actor)
 
 
 def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:

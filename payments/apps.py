@@ -6,6 +6,8 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Involvement payments and expenses"
 
     def ready(self) -> None:
-        from payments import dashboard
+        # Imported here, not at the top: these modules import models, which Django loads only
+        # after every app's config (the app registry is not ready when apps.py is imported).
+        from payments import dashboard, navigation, personal_data, reminders  # noqa: F401 - they register on import
 
         dashboard.register_partner_sections()

@@ -6,4 +6,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "Quarterly reports"
 
     def ready(self) -> None:
-        from reports import dashboard  # noqa: F401
+        # Imported here, not at the top: these modules import models, which Django loads only
+        # after every app's config (the app registry is not ready when apps.py is imported).
+        from reports import dashboard, navigation  # noqa: F401 - they register on import

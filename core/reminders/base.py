@@ -1,5 +1,9 @@
 """What every reminder sweep shares: the registry, the runner and the wording helpers.
 
+Each feature app owns its sweeps in `<app>/reminders.py` (decorated with `@sweep`) and imports
+that module from its `AppConfig.ready()`; core knows no feature app. Sweeps run in the order they
+were registered: the order of the apps in INSTALLED_APPS, then the order in each module.
+
 A sweep is ONE set-based query that selects (subject, recipient, occurrence) rows not notified
 yet, turned into `Draft`s in Python (formatting only, no queries), then one bulk insert that
 skips anything already there. Each sweep runs in its own transaction; delivery of the new
@@ -12,12 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models import CharField, Exists, Func, OuterRef, Value
 from django.db.models.functions import Cast, Concat
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
+from core.delivery import skip_cancelled_reminders
 from core.models import Notification, ReminderSettings
 from core.notifications import Draft, Recipient, create_notifications
 
@@ -33,17 +39,27 @@ class Sweep:
     kind: str
     label: str
     collect: Callable[[datetime, ReminderSettings], list[Draft]]
-    available: Callable[[], bool] = lambda: True
 
 
 SWEEPS: list[Sweep] = []
 
 
-def sweep(kind: str, label: str, *, available: Callable[[], bool] | None = None) -> Callable[..., Any]:
-    """Register a function `(now, settings) -> list[Draft]` as the sweep for `kind`."""
+def sweep(kind: str, label: str) -> Callable[..., Any]:
+    """Register a function `(now, settings) -> list[Draft]` as the sweep for `kind` (one per kind)."""
 
     def register(function: Callable[[datetime, ReminderSettings], list[Draft]]) -> Callable[..., Any]:
-        SWEEPS.append(Sweep(kind=kind, label=label, collect=function, available=available or (lambda: True)))
+        for existing in SWEEPS:
+            if existing.kind != kind:
+                continue
+            if (
+                existing.collect.__qualname__ == function.__qualname__
+                and existing.collect.__module__ == function.__module__
+            ):
+                return function  # the same module imported twice
+            raise ImproperlyConfigured(
+                f"Two reminder sweeps for {kind}: {existing.collect.__module__} and {function.__module__}"
+            )
+        SWEEPS.append(Sweep(kind=kind, label=label, collect=function))
         return function
 
     return register
@@ -53,14 +69,12 @@ def run_sweeps(
     *, now: datetime | None = None, dry_run: bool = False, kinds: Iterable[str] | None = None
 ) -> dict[str, int]:
     """Run every sweep once. Returns {kind: how many notifications were (or would be) created}."""
-    import core.reminders.sweeps  # noqa: F401 - registers the sweeps
-
     now = now or timezone.now()
     wanted = set(kinds) if kinds is not None else None
     settings_row = ReminderSettings.load()
     counts: dict[str, int] = {}
     for item in SWEEPS:
-        if (wanted is not None and item.kind not in wanted) or not item.available():
+        if wanted is not None and item.kind not in wanted:
             continue
         with transaction.atomic():
             drafts = item.collect(now, settings_row)
@@ -68,8 +82,6 @@ def run_sweeps(
     if not dry_run:
         # Reminders still waiting (held for the summary, to send by hand, failed) for an activity or
         # meeting cancelled since: marked "not sent", in one UPDATE.
-        from core.delivery import skip_cancelled_reminders
-
         skip_cancelled_reminders()
     if sum(counts.values()) >= REFRESH_STATISTICS_AFTER and not dry_run and not connection.in_atomic_block:
         # So many new rows at once leaves the planner's picture of the notifications table stale until
@@ -80,9 +92,8 @@ def run_sweeps(
 
 
 def available_kinds() -> list[tuple[str, str]]:
-    import core.reminders.sweeps  # noqa: F401
-
-    return [(item.kind, item.label) for item in SWEEPS if item.available()]
+    """(kind, label) of every registered sweep, in the order they run."""
+    return [(item.kind, item.label) for item in SWEEPS]
 
 
 # --- Query helpers -----------------------------------------------------------------------------
@@ -161,10 +172,8 @@ def partner_name(row: dict[str, Any], prefix: str = "partner__") -> str:
 
 
 def url_for(name: str, *args: Any) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
+    """The page's path. A renamed or missing URL raises NoReverseMatch (a test fails), never a blank link."""
+    return reverse(name, args=args)
 
 
 def greeting(name: str) -> str:

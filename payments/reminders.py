@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.models import Membership, Organisation, Role
 from core.formatting import day_text
 from core.models import ReminderSettings
 from core.notifications import Draft, Recipient
@@ -24,6 +25,9 @@ from core.reminders.base import (
     sweep,
     url_for,
 )
+from involvement.models import Participation
+from payments.models import ClaimStatus
+from payments.selectors import claimable_participations, participations_on_unsent_drafts
 
 UNCLAIMED = "reminders.unclaimed"
 CLAIM_DEADLINE = "reminders.claim_deadline"
@@ -37,8 +41,6 @@ def _unclaimed_participations(today: date) -> Any:
     """Participations whose involvement payment can still be claimed, with `last_day`: the payments
     app's one answer (`payments.selectors.claimable_participations`), the same the partner's claim
     page and home page counts use. A participation on a draft claim is claimed (the draft holds it)."""
-    from payments.selectors import claimable_participations
-
     return claimable_participations(today=today)
 
 
@@ -54,8 +56,6 @@ _PARTICIPATION_VALUES = (
 
 def _claim_drafts(rows: Any, *, kind: str, occurrence: str, unsent: bool = False) -> list[Draft]:
     """`unsent`: the participation is on a draft claim the partner started and never sent."""
-    from involvement.models import Participation
-
     drafts = []
     for row in rows:
         title = row["activity__title"]
@@ -116,21 +116,8 @@ def _claim_drafts(rows: Any, *, kind: str, occurrence: str, unsent: bool = False
     return drafts
 
 
-def _payments_ready() -> bool:
-    from django.apps import apps
-
-    try:
-        apps.get_model("payments", "Claim")
-        apps.get_model("payments", "RateCard")
-    except LookupError:
-        return False
-    return True
-
-
-@sweep(UNCLAIMED, "Lay partners who took part but have not claimed", available=_payments_ready)
+@sweep(UNCLAIMED, "Lay partners who took part but have not claimed")
 def unclaimed(now: datetime, settings: ReminderSettings) -> list[Draft]:
-    from involvement.models import Participation
-
     threshold = now - timedelta(days=settings.unclaimed_after_days)
     today = timezone.localdate(now)
     rows = (
@@ -153,13 +140,10 @@ def unclaimed(now: datetime, settings: ReminderSettings) -> list[Draft]:
     return _claim_drafts(rows, kind=UNCLAIMED, occurrence="unclaimed-7d")
 
 
-@sweep(CLAIM_DEADLINE, "Lay partners whose claim deadline is near", available=_payments_ready)
+@sweep(CLAIM_DEADLINE, "Lay partners whose claim deadline is near")
 def claim_deadline(now: datetime, settings: ReminderSettings) -> list[Draft]:
     """Near the last day to claim: those who have not claimed, and those whose claim holding it is
     a draft they never sent (one message per participation either way)."""
-    from involvement.models import Participation
-    from payments.selectors import participations_on_unsent_drafts
-
     today = timezone.localdate(now)
 
     def due(participations: Any) -> Any:
@@ -194,8 +178,6 @@ def _claim_digest(
     *, now: datetime, kind: str, role: str, status: str, since_field: str, days: int, waiting_for: str
 ) -> list[Draft]:
     """One message a day to each lead (or finance officer) listing their AHSN's claims waiting too long."""
-    from accounts.models import Membership, Organisation
-
     threshold = now - timedelta(days=days)
     occurrence = timezone.localdate(now).isoformat()
     claim_filter = {
@@ -261,11 +243,8 @@ def _claim_digest(
     return drafts
 
 
-@sweep(AWAITING_APPROVAL, "Involvement leads: claims waiting for approval", available=_payments_ready)
+@sweep(AWAITING_APPROVAL, "Involvement leads: claims waiting for approval")
 def claims_awaiting_approval(now: datetime, settings: ReminderSettings) -> list[Draft]:
-    from accounts.models import Role
-    from payments.models import ClaimStatus
-
     return _claim_digest(
         now=now,
         kind=AWAITING_APPROVAL,
@@ -277,11 +256,8 @@ def claims_awaiting_approval(now: datetime, settings: ReminderSettings) -> list[
     )
 
 
-@sweep(AWAITING_PAYMENT, "Finance: approved claims not yet paid", available=_payments_ready)
+@sweep(AWAITING_PAYMENT, "Finance: approved claims not yet paid")
 def claims_awaiting_payment(now: datetime, settings: ReminderSettings) -> list[Draft]:
-    from accounts.models import Role
-    from payments.models import ClaimStatus
-
     return _claim_digest(
         now=now,
         kind=AWAITING_PAYMENT,

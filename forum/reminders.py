@@ -22,20 +22,11 @@ from core.reminders.base import (
     sweep,
     url_for,
 )
+from forum.models import Action, Apology, ForumMember, Meeting, MeetingNotes
 
 MEETING_UPCOMING = "reminders.meeting_upcoming"
 NOTES_UNPUBLISHED = "reminders.notes_unpublished"
 ACTION_OVERDUE = "reminders.action_overdue"
-
-
-def _forum_ready() -> bool:
-    from django.apps import apps
-
-    try:
-        apps.get_model("forum", "Meeting")
-    except LookupError:
-        return False
-    return True
 
 
 def member_key_of(prefix: str = "") -> Any:
@@ -103,12 +94,10 @@ def _meeting_title(row: dict[str, Any], prefix: str) -> str:
     return row[f"{prefix}title"] or f"{row['forum__name']} meeting"
 
 
-@sweep(MEETING_UPCOMING, "Forum members before a meeting", available=_forum_ready)
+@sweep(MEETING_UPCOMING, "Forum members before a meeting")
 def meeting_upcoming(now: datetime, settings: ReminderSettings) -> list[Draft]:
     """Every active member of a forum with a scheduled meeting inside the reminder window, except
     those who sent apologies."""
-    from forum.models import Apology, ForumMember, Meeting
-
     window_end = now + timedelta(hours=settings.activity_reminder_hours)
     # One filter() call, so every condition (the NOT EXISTS ones too) is about the same meeting row:
     # Django reuses a multi-valued join only within a single filter().
@@ -199,11 +188,9 @@ def meeting_upcoming(now: datetime, settings: ReminderSettings) -> list[Draft]:
     return drafts
 
 
-@sweep(NOTES_UNPUBLISHED, "Co-chairs: meeting notes not yet published", available=_forum_ready)
+@sweep(NOTES_UNPUBLISHED, "Co-chairs: meeting notes not yet published")
 def notes_unpublished(now: datetime, settings: ReminderSettings) -> list[Draft]:
     """Co-chairs of meetings whose notes are still unpublished 3 (then 7) days after the meeting."""
-    from forum.models import ForumMember, Meeting, MeetingNotes
-
     first = now - timedelta(days=settings.notes_first_reminder_days)
     second = now - timedelta(days=settings.notes_second_reminder_days)
     day_first = f"day-{settings.notes_first_reminder_days}"
@@ -282,11 +269,9 @@ def notes_unpublished(now: datetime, settings: ReminderSettings) -> list[Draft]:
     return drafts
 
 
-@sweep(ACTION_OVERDUE, "Action owners: actions past their due date", available=_forum_ready)
+@sweep(ACTION_OVERDUE, "Action owners: actions past their due date")
 def action_overdue(now: datetime, settings: ReminderSettings) -> list[Draft]:
     """Owners of open actions whose due date has passed (again if the due date moves)."""
-    from forum.models import Action, Meeting
-
     today = timezone.localdate(now)
     rows = (
         Action.objects.filter(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Concat
 
 from core.choices import ActivityFormat, SupportType
 from core.formatting import day_text, local_date, time_text, when_text
@@ -24,6 +25,8 @@ from core.reminders.base import (
     sweep,
     url_for,
 )
+from involvement.models import Activity, ActivityStatus, Outcome, Participation
+from partners.models import PartnerLink
 
 ACTIVITY_UPCOMING = "reminders.activity_upcoming"
 OUTCOME_MISSING = "reminders.outcome_missing"
@@ -63,11 +66,6 @@ def contact_lines(*, name: str, email: str, organisation: str) -> tuple[str, str
 @sweep(ACTIVITY_UPCOMING, "Participants before an activity")
 def activity_upcoming(now: datetime, settings: ReminderSettings) -> list[Draft]:
     """Everyone taking part in a planned activity starting within the reminder window."""
-    from datetime import timedelta
-
-    from involvement.models import Activity, ActivityStatus, Participation
-    from partners.models import PartnerLink
-
     rows = (
         Participation.objects.filter(
             activity__status=ActivityStatus.PLANNED,
@@ -165,19 +163,12 @@ def activity_upcoming(now: datetime, settings: ReminderSettings) -> list[Draft]:
 
 
 def _before(expression: Any) -> Any:
-    from django.db.models import CharField, Value
-    from django.db.models.functions import Concat
-
     return Concat(Value("before:"), expression, output_field=CharField())
 
 
 @sweep(OUTCOME_MISSING, "Activity leads: no outcome recorded")
 def outcome_missing(now: datetime, settings: ReminderSettings) -> list[Draft]:
     """Completed activities with no "you said, we did" outcome this many days after they ended."""
-    from datetime import timedelta
-
-    from involvement.models import Activity, ActivityStatus, Outcome
-
     threshold = now - timedelta(days=settings.outcome_after_days)
     rows = (
         Activity.objects.filter(
