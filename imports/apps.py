@@ -6,4 +6,6 @@ class ImportsConfig(AppConfig):
     verbose_name = "Imports from spreadsheets"
 
     def ready(self) -> None:
-        from imports import dashboard  # noqa: F401 - registers the home page section
+        # Imported here, not at the top: the module imports models, which Django loads only after
+        # every app's config (the app registry is not ready when apps.py is imported).
+        from imports import dashboard  # noqa: F401 - it registers on import
