@@ -370,6 +370,10 @@ def import_undo(*, actor: User, batch: ImportBatch) -> ImportBatch:
         locked.undone_at = timezone.now()
         locked.undone_by = actor
         locked.save(update_fields=["status", "undone_at", "undone_by"])
+        # The records are gone, so no copy of the people in the file is kept either.
+        storage, name = locked.file.storage, locked.file.name or ""
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
         log_action(
             actor=actor,
             action="imports.import.undone",

@@ -152,6 +152,8 @@ def import_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_problems(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     batch = selectors.get_import_for_user(request.user, pk)
+    if batch.status == ImportStatus.UNDONE:
+        raise Http404("The file of an undone import is not kept.")
     response = StreamingHttpResponse(services.problem_rows_csv(batch), content_type="text/csv; charset=utf-8")
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", batch.original_name.rsplit(".", 1)[0])[:80].strip("-") or "import"
     response["Content-Disposition"] = f'attachment; filename="{stem}-rows-to-fix.csv"'
