@@ -323,7 +323,13 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
         token = calendar.calendar_link_make(user=user)
         new_url = request.build_absolute_uri(reverse("core:calendar_feed", args=[token]))
     has_link = CalendarFeed.objects.filter(user=user).exists()
-    return render(request, "core/my_calendar.html", {"new_url": new_url, "has_link": has_link or bool(new_url)})
+    # webcal:// opens the phone's or computer's calendar app straight away, asking to subscribe.
+    subscribe_url = "webcal://" + new_url.split("://", 1)[1] if new_url else ""
+    return render(
+        request,
+        "core/my_calendar.html",
+        {"new_url": new_url, "subscribe_url": subscribe_url, "has_link": has_link or bool(new_url)},
+    )
 
 
 @never_cache

@@ -648,6 +648,8 @@ def _my_activity_page(
             "activity": activity,
             "partner": partner,
             "labels": profile_labels(partner),
+            # The staff labels speak about the partner ("Travel booked for them"); here they read to them.
+            "support_offered": [label.replace(" for them", " for you") for label in activity.support_labels],
             "when": services.when_text(activity),
             "answer_refusal": services.response_refusal(participation),
             "answer_form": form,

@@ -66,7 +66,7 @@ def test_participant_sees_what_why_support_contact_and_joining(partner_client, m
         "Civic Centre, Southampton",
         "Ask at reception for room 4",
         "British Sign Language interpreter",
-        "Travel booked for them",
+        "Travel booked for you",
         "Large print",
         "A quiet room &amp; step-free access",
         "Lena Lead",
