@@ -469,7 +469,10 @@ def response_refusal(participation: Participation, *, now: datetime | None = Non
     activity = participation.activity
     if activity.status == ActivityStatus.CANCELLED:
         return "This activity was cancelled, so there is nothing to answer."
-    if activity.starts_at <= (now or timezone.now()):
+    now = now or timezone.now()
+    if activity.ends_at <= now:
+        return "This activity has finished, so there is nothing to answer."
+    if activity.starts_at <= now:
         return "This activity has started, so your answer can no longer be changed here. Contact the activity lead instead."
     if participation.partner.left_at is not None:
         return "You have left, so you cannot answer for this activity."

@@ -184,3 +184,12 @@ def test_page_costs_a_fixed_number_of_queries(partner_client, mine, partner, dja
         ParticipationFactory(partner=partner, activity=ActivityFactory(starts_at=timezone.now() + timedelta(days=3)))
     with django_assert_max_num_queries(8):
         assert partner_client.get(_page(mine)).status_code == 200
+
+
+def test_a_finished_activity_has_nothing_to_answer(partner_client, mine):
+    mine.activity.starts_at = timezone.now() - timedelta(days=3)
+    mine.activity.ends_at = mine.activity.starts_at + timedelta(hours=2)
+    mine.activity.save()
+    assert _answer(partner_client, mine, "coming").status_code == 400
+    page = partner_client.get(_page(mine)).content.decode()
+    assert "This activity has finished" in page and "I'm coming" not in page
