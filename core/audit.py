@@ -53,6 +53,8 @@ ACTION_DESCRIPTIONS: dict[str, str] = {
     "involvement.activity.completed": "Activity marked as done",
     "involvement.participation.added": "Person added to an activity",
     "involvement.participation.removed": "Person removed from an activity",
+    "involvement.participation.coming": "Lay partner said they are coming to an activity",
+    "involvement.participation.apologies": "Lay partner sent apologies for an activity",
     "involvement.attendance.recorded": "Attendance and hours recorded",
     "involvement.outcome.recorded": "Outcome recorded (you said, we did)",
     "involvement.outcome.updated": "Outcome changed",
@@ -116,6 +118,9 @@ ACTION_DESCRIPTIONS: dict[str, str] = {
     "core.notification.retry": "Message sent again",
     "core.notification.sent_by_hand": "Message marked as passed on by hand",
     "core.notification_preference.updated": "Email choices changed",
+    "core.calendar_link.created": "Own calendar link made",
+    "core.calendar_link.replaced": "Own calendar link replaced with a new one",
+    "core.calendar_link.turned_off": "Own calendar link turned off",
 }
 
 

@@ -282,3 +282,17 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"Form sent {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar link (core.calendar): only the token's hash is kept.
+
+    Making a new link replaces the hash, so the old address stops working at once; turning the link
+    off deletes the row."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Calendar link made {self.created_at:%Y-%m-%d}"

@@ -11,27 +11,35 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import AuditFilterForm
-from accounts.models import Membership, Organisation
+from accounts.models import Membership, Organisation, User
 from accounts.roles import MANAGER_ROLES, Role
-from core import dashboard, people, selectors
+from core import calendar, dashboard, people, public_home, selectors
 from core.access import visible_organisation_ids, visible_organisations
 from core.delivery import NotificationError, mark_sent_by_hand, retry_failed
 from core.forms import NotificationPreferencesForm
-from core.models import Notification
+from core.models import CalendarFeed, Notification
 from core.notifications import choose_channel, groups_for_user, preferences_for, preferences_update
 
 logger = logging.getLogger(__name__)
 
 
-@login_required
 def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """`/`: the public home page for a signed-out visitor, otherwise the person's own home page."""
+    if not request.user.is_authenticated:
+        return render(request, "core/public_home.html", {"sections": public_home.sections_for(request)})
+    return _signed_in_home(request)
+
+
+@login_required
+def _signed_in_home(request: HttpRequest) -> HttpResponse:
     home = people.home_page_for(request.user)  # a lay partner's home page is their own area
     if home:
         return redirect(home)
@@ -241,3 +249,54 @@ def failed_message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Trying again to send “{notification.title}” to {notification.recipient_name}.")
     return redirect("core:failed_messages")
+
+
+# --- A person's own calendar feed -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    """Make, replace or turn off the private link to the person's own calendar feed."""
+    user = request.user
+    if not isinstance(user, User):  # login_required has let only a signed-in person through
+        raise PermissionDenied
+    new_url = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "off":
+            if calendar.calendar_link_turn_off(user=user):
+                messages.success(request, "Your calendar link has been turned off. It no longer works.")
+            return redirect("core:my_calendar")
+        token = calendar.calendar_link_make(user=user)
+        new_url = request.build_absolute_uri(reverse("core:calendar_feed", args=[token]))
+    has_link = CalendarFeed.objects.filter(user=user).exists()
+    # webcal:// opens the phone's or computer's calendar app straight away, asking to subscribe.
+    subscribe_url = "webcal://" + new_url.split("://", 1)[1] if new_url else ""
+    return render(
+        request,
+        "core/my_calendar.html",
+        {"new_url": new_url, "subscribe_url": subscribe_url, "has_link": has_link or bool(new_url)},
+    )
+
+
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = calendar.user_for_calendar_token(token)
+    except Http404:
+        # Calendar apps show little, but a person pasting the link into a browser sees why.
+        return HttpResponse(
+            "This calendar link no longer works. It may have been turned off or replaced by a new link. "
+            "Sign in and make a new link on your calendar page.",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    body = calendar.ics_calendar(
+        name="My involvement", events=calendar.personal_events(user), product="My activities and meetings"
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="my-involvement.ics"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from typing import Any
+from dataclasses import replace
+from datetime import datetime
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from icalendar import Calendar, Event, Timezone
 
+from accounts.models import User
+from core.calendar import CalendarEvent, event_uid, ics_calendar
 from core.formatting import date_text
+from forum import selectors
 from forum.models import Forum, ForumMember, Meeting
 from forum.rendering import render_notes
 
-# Event UIDs are made from the meeting's id under this fixed namespace, so they stay the same
-# whichever address the feed is fetched from and say nothing about where the portal runs.
-MEETING_UID_NAMESPACE = uuid.UUID("5d0f3c8e-7b1a-4e55-9a51-3a6b0c2e9f47")
-CALENDAR_TZID = "Europe/London"
-
 
 def meeting_uid(meeting: Meeting) -> str:
-    return str(uuid.uuid5(MEETING_UID_NAMESPACE, f"forum-meeting-{meeting.pk}"))
-
-
-def _london_timezone(meetings: list[Meeting]) -> Timezone:
-    """The VTIMEZONE for Europe/London (RFC 5545 section 3.2.19), with the clock changes from the
-    year of the first meeting to a year after the last, so calendars need no outside time zone data."""
-    days = [timezone.localtime(m.starts_at).date() for m in meetings] or [timezone.localdate()]
-    first = dt.date(min(days).year, 1, 1)
-    last = dt.date(max(days).year + 2, 1, 1)
-    return Timezone.from_tzid(CALENDAR_TZID, first_date=first, last_date=last)
+    return event_uid("forum-meeting", meeting.pk)
 
 
 def atom_feed(forum: Forum, meetings: list[Meeting], *, request: HttpRequest) -> str:
@@ -60,30 +46,40 @@ def atom_feed(forum: Forum, meetings: list[Meeting], *, request: HttpRequest) ->
     return feed.writeString("utf-8")
 
 
+def meeting_event(meeting: Meeting, *, url: str = "") -> CalendarEvent:
+    """One meeting as a calendar event: the same uid in the forum's feed and a person's own feed."""
+    description: list[str] = [meeting.get_format_display()]
+    if meeting.joining_link:
+        description.append(f"Joining link: {meeting.joining_link}")
+    if meeting.access_information:
+        description.append(f"Access: {meeting.access_information}")
+    if url:
+        description.append(url)
+    return CalendarEvent(
+        uid=meeting_uid(meeting),
+        summary=meeting.display_title,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        location=meeting.venue or meeting.joining_link,
+        description="\n".join(description),
+        cancelled=meeting.status == Meeting.Status.CANCELLED,
+    )
+
+
+def personal_meeting_events(user: User, since: datetime) -> list[CalendarEvent]:
+    """The person's forum meetings for their own calendar feed (core.calendar). A meeting they sent
+    apologies for is marked cancelled for them, as their activities are."""
+    events = []
+    for meeting in selectors.personal_calendar_meetings(user, since=since):
+        event = meeting_event(meeting)
+        if getattr(meeting, "sent_apologies", False) and not event.cancelled:
+            event = replace(event, summary=f"Apologies sent: {event.summary}", cancelled=True)
+        events.append(event)
+    return events
+
+
 def icalendar_feed(member: ForumMember, meetings: list[Meeting], *, request: HttpRequest) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", "-//AHSN Involvement Portal//Forum meetings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "My forum meetings")
-    calendar.add("x-wr-timezone", CALENDAR_TZID)
-    calendar.add_component(_london_timezone(meetings))
-    for meeting in meetings:
-        event = Event()
-        event.add("uid", meeting_uid(meeting))
-        event.add("summary", meeting.display_title)
-        event.add("dtstart", meeting.starts_at.astimezone(timezone.get_default_timezone()))
-        event.add("dtend", meeting.ends_at.astimezone(timezone.get_default_timezone()))
-        event.add("dtstamp", timezone.now())
-        location = meeting.venue or meeting.joining_link
-        if location:
-            event.add("location", location)
-        description: list[Any] = [meeting.get_format_display()]
-        if meeting.joining_link:
-            description.append(f"Joining link: {meeting.joining_link}")
-        if meeting.access_information:
-            description.append(f"Access: {meeting.access_information}")
-        description.append(request.build_absolute_uri(reverse("forum:meeting_detail", args=[meeting.pk])))
-        event.add("description", "\n".join(description))
-        event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
-        calendar.add_component(event)
-    return calendar.to_ical()
+    events = [
+        meeting_event(m, url=request.build_absolute_uri(reverse("forum:meeting_detail", args=[m.pk]))) for m in meetings
+    ]
+    return ics_calendar(name="My forum meetings", events=events, product="Forum meetings")

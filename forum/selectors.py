@@ -450,6 +450,15 @@ def public_meetings(forum: Forum) -> QuerySet[Meeting]:
     )
 
 
+def latest_public_notes(*, limit: int = 5) -> QuerySet[Meeting]:
+    """The most recently published notes of every public forum (the public home page)."""
+    return (
+        Meeting.objects.filter(forum__is_public=True, notes__status=MeetingNotes.Status.PUBLISHED)
+        .select_related("notes", "forum")
+        .order_by("-notes__published_at", "-pk")[:limit]
+    )
+
+
 def _named_consent(partner_path: str) -> Subquery:
     latest = ConsentRecord.objects.filter(
         partner=OuterRef(partner_path), kind=ConsentRecord.Kind.NAMED_IN_NOTES
@@ -534,6 +543,18 @@ def calendar_meetings(member: ForumMember) -> QuerySet[Meeting]:
     forums = ForumMember.objects.filter(same_person, left_on__isnull=True).values("forum")
     since = timezone.now() - dt.timedelta(days=365)
     return Meeting.objects.filter(forum__in=forums, starts_at__gte=since).select_related("forum").order_by("starts_at")
+
+
+def personal_calendar_meetings(user: Any, *, since: dt.datetime) -> QuerySet[Meeting]:
+    """Meetings of every forum the person belongs to (as staff or as a lay partner) from `since`,
+    each with `sent_apologies`, for their own calendar feed (core.calendar)."""
+    mine = _own_memberships(user)
+    return (
+        Meeting.objects.filter(forum__in=mine.values("forum"), starts_at__gte=since)
+        .select_related("forum")
+        .annotate(sent_apologies=Exists(Apology.objects.filter(meeting=OuterRef("pk"), member__in=mine)))
+        .order_by("starts_at", "pk")
+    )
 
 
 # --- Cadence (the forum page and the quarterly report) ----------------------------------------

@@ -56,6 +56,23 @@ SERIES: dict[str, list[tuple[str, str, str, str, str]]] = {
     ],
 }
 
+# What the partner's page for an activity says to expect, by method.
+WHAT_TO_EXPECT = {
+    "workshop": "A small group of about ten people, with staff from the programme. We will talk through "
+    "some early ideas and ask what would work for you. There is a break halfway, with drinks.",
+    "focus_group": "Six to eight people talking together about their experience, led by a facilitator. "
+    "You only share what you want to.",
+    "co_design": "Working together with staff and other lay partners on the design, using paper, sticky "
+    "notes and examples. No preparation needed.",
+    "advisory_group": "A meeting of the advisory group. Papers are sent a week before: read what you can.",
+    "interview": "A one-to-one conversation with a researcher, about an hour. You can stop at any time.",
+    "survey": "A short set of questions to answer in your own time, on paper, online or by phone.",
+    "document_review": "We send you a document to read and ask you to tell us what is unclear or missing.",
+    "recruitment_panel": "Sitting on an interview panel with staff. We will brief you beforehand.",
+    "training": "A session to learn new skills, with time for questions.",
+    "event": "A larger event with talks and table discussions. You can come for part of it.",
+}
+
 SELDOM_HEARD = {
     "Hospital discharge: getting home safely": ["older", "carers", "rural"],
     "Digital front door for mental health services": ["young", "mental_health", "low_income"],
@@ -200,6 +217,9 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
                 stage=programme.innovation_stage,
                 location="" if fmt in ("online", "asynchronous") else "Community room, Civic Centre",
                 joining_details="Video call link sent the day before" if fmt in ("online", "hybrid") else "",
+                purpose=f"To make sure {programme.name} works for the people who will use it, "
+                "shaped by their experience rather than our guesses.",
+                what_to_expect=WHAT_TO_EXPECT.get(method, ""),
                 seldom_heard_groups=rng.sample(SELDOM_HEARD.get(name, []), k=rng.randint(0, 2)),
                 support_offered=rng.sample(
                     ["booked_travel", "easy_read", "digital", "carer_costs", "bsl"], k=rng.randint(0, 2)

@@ -12,7 +12,7 @@ from accounts.models import Organisation, User
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
 from core.forms import DATE_HINT, DateField, FilterForm, TimeField
 from core.idempotency import SubmissionTokenField
-from involvement.models import ActivityStatus, OutcomeStatus
+from involvement.models import ActivityStatus, OutcomeStatus, ParticipationResponse
 from programmes.lookups import programme_filter_field
 from programmes.models import Programme, StrategyPriority
 
@@ -63,6 +63,19 @@ class ActivityForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="For online sessions: the link and any code. Only the people taking part see this.",
+    )
+    purpose = forms.CharField(
+        label="What it is for",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="In plain English: why we are doing it and what will change because of it. "
+        "The lay partners taking part see this on their page for the activity.",
+    )
+    what_to_expect = forms.CharField(
+        label="What to expect",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What people will do, for how long, and anything to read or prepare beforehand.",
     )
     method = forms.ChoiceField(
         label="Method",
@@ -166,6 +179,8 @@ class ActivityForm(forms.Form):
             "format": activity.format,
             "location": activity.location,
             "joining_details": activity.joining_details,
+            "purpose": activity.purpose,
+            "what_to_expect": activity.what_to_expect,
             "method": activity.method,
             "level": activity.level,
             "stage": activity.stage,
@@ -185,6 +200,8 @@ class ActivityForm(forms.Form):
             "format": data["format"],
             "location": data["location"],
             "joining_details": data["joining_details"],
+            "purpose": data["purpose"],
+            "what_to_expect": data["what_to_expect"],
             "method": data["method"],
             "level": data["level"],
             "stage": data["stage"],
@@ -391,3 +408,19 @@ class ActivityFilterForm(FilterForm):
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", "The end of the date range must be on or after the start")
         return data
+
+
+class ActivityAnswerForm(forms.Form):
+    """A lay partner's answer on their page for an activity: coming, or apologies with a reason."""
+
+    response = forms.ChoiceField(
+        choices=[(ParticipationResponse.COMING, "Coming"), (ParticipationResponse.APOLOGIES, "Sending apologies")],
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label="Reason (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+        help_text="Only if you want to. The activity lead will see it.",
+    )

@@ -44,6 +44,12 @@ class Activity(models.Model):
     format = models.CharField(max_length=20, choices=ActivityFormat.choices)
     location = models.CharField(max_length=255, blank=True)
     joining_details = models.TextField("joining details", blank=True)
+    purpose = models.TextField(
+        "what it is for", blank=True, help_text="What the activity is for and what will change because of it."
+    )
+    what_to_expect = models.TextField(
+        "what to expect", blank=True, help_text="What people taking part will do, and anything to prepare."
+    )
     method = models.CharField(max_length=30, choices=InvolvementMethod.choices)
     level = models.CharField("level on the ladder of co-production", max_length=20, choices=LadderLevel.choices)
     stage = models.CharField("innovation stage", max_length=40, choices=InnovationStage.choices, blank=True)
@@ -144,6 +150,14 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
         )
 
 
+class ParticipationResponse(models.TextChoices):
+    """The lay partner's answer to "will you come?", which they can change until it starts."""
+
+    NONE = "", "Not answered yet"
+    COMING = "coming", "Coming"
+    APOLOGIES = "apologies", "Sent apologies"
+
+
 class Participation(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations")
     partner = models.ForeignKey("partners.LayPartner", on_delete=models.PROTECT, related_name="participations")
@@ -157,6 +171,11 @@ class Participation(models.Model):
         help_text="Imported from the AHSN's spreadsheets: any payment was settled outside the portal, so it is "
         "never claimed here and never reminded about.",
     )
+    response = models.CharField(
+        "their answer", max_length=10, choices=ParticipationResponse.choices, default="", blank=True
+    )
+    apology_reason = models.TextField("reason for apologies", blank=True)
+    responded_at = models.DateTimeField("answered", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

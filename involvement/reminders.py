@@ -25,7 +25,7 @@ from core.reminders.base import (
     sweep,
     url_for,
 )
-from involvement.models import Activity, ActivityStatus, Outcome, Participation
+from involvement.models import Activity, ActivityStatus, Outcome, Participation, ParticipationResponse
 from partners.models import PartnerLink
 
 ACTIVITY_UPCOMING = "reminders.activity_upcoming"
@@ -75,6 +75,7 @@ def activity_upcoming(now: datetime, settings: ReminderSettings) -> list[Draft]:
             partner__anonymised=False,
         )
         .exclude(attended=False)
+        .exclude(response=ParticipationResponse.APOLOGIES)  # they told us they cannot come
         .exclude(
             Exists(
                 PartnerLink.objects.filter(

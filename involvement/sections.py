@@ -16,11 +16,20 @@ from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text, day_text, time_text
 from involvement import selectors
+from involvement.models import ParticipationResponse
 from involvement.selectors import ACTIVITY_WRITE_ROLES
 
 
 def _day(moment: Any) -> str:
     return f"{day_text(moment)}, {time_text(moment)}"
+
+
+def _answer_text(participation: Any) -> str:
+    if participation.response == ParticipationResponse.COMING:
+        return ", you are coming"
+    if participation.response == ParticipationResponse.APOLOGIES:
+        return ", you sent apologies"
+    return ", tell us if you can come"
 
 
 def partner_home_sections(partner: Any) -> list[DashboardSection]:
@@ -34,8 +43,9 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
             items=[
                 {
                     "text": p.activity.title,
-                    "url": mine,
-                    "meta": f"{_day(p.activity.starts_at)}, {p.activity.get_format_display().lower()}",
+                    "url": reverse("involvement:my_activity", args=[p.pk]),
+                    "meta": f"{_day(p.activity.starts_at)}, {p.activity.get_format_display().lower()}"
+                    + _answer_text(p),
                 }
                 for p in upcoming
             ],

@@ -113,7 +113,7 @@ def participation_for_partner(partner: LayPartner | None, pk: int) -> Participat
         raise Http404("No such activity.")
     try:
         return Participation.objects.select_related(
-            "activity", "activity__organisation", "activity__programme", "feedback"
+            "activity", "activity__organisation", "activity__programme", "activity__lead", "feedback"
         ).get(pk=pk, partner=partner)
     except (Participation.DoesNotExist, ValueError) as exc:
         raise Http404("No such activity.") from exc

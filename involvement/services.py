@@ -28,7 +28,15 @@ from core.access import can_write
 from core.audit import log_action
 from core.idempotency import submit_once
 from core.notifications import notify
-from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus, Participation
+from involvement.models import (
+    Activity,
+    ActivityStatus,
+    Feedback,
+    Outcome,
+    OutcomeStatus,
+    Participation,
+    ParticipationResponse,
+)
 from involvement.selectors import ACTIVITY_WRITE_ROLES, FEEDBACK_EDITABLE_DAYS
 from partners.models import LayPartner, PartnerLink
 from programmes.models import Programme, ProgrammeStatus, StrategyPriority
@@ -51,6 +59,8 @@ ACTIVITY_FIELDS = (
     "public_participants_count",
     "lead",
     "programme",
+    "purpose",
+    "what_to_expect",
 )
 
 
@@ -219,6 +229,8 @@ def activity_duplicate(*, actor: Any, activity: Activity, starts_at: datetime, e
             priorities=list(activity.priorities.all()),
             location=activity.location,
             joining_details=activity.joining_details,
+            purpose=activity.purpose,
+            what_to_expect=activity.what_to_expect,
             stage=activity.stage,
             seldom_heard_groups=list(activity.seldom_heard_groups),
             support_offered=list(activity.support_offered),
@@ -357,6 +369,87 @@ def participation_remove(*, actor: Any, participation: Participation) -> None:
         locked.delete()
 
 
+# ---------------------------------------------------------------- the partner's answer
+
+
+def _lead_of(activity: Activity) -> Any:
+    """Who hears about a partner's answer: the activity lead, or whoever logged it."""
+    return activity.lead or activity.created_by
+
+
+def _tell_lead_about_response(participation: Participation, *, occurrence: str) -> None:
+    activity = participation.activity
+    lead = _lead_of(activity)
+    if lead is None:
+        return
+    name = participation.partner.display_name
+    if participation.response == ParticipationResponse.APOLOGIES:
+        kind = "involvement.participation_apologies"
+        title = f"Apologies from {name}: {activity.title}"
+        reason = participation.apology_reason or "They did not give a reason."
+        body = f"{name} has sent apologies for {activity.title} on {when_text(activity)}.\n\nTheir reason: {reason}"
+    else:
+        kind = "involvement.participation_coming_again"
+        title = f"{name} can come after all: {activity.title}"
+        body = f"{name} sent apologies for {activity.title} on {when_text(activity)}, but can now come."
+    notify(
+        kind=kind,
+        subject=participation,
+        user=lead,
+        organisation=activity.organisation,
+        title=title,
+        body=body,
+        url=reverse("involvement:activity_detail", args=[activity.pk]),
+        occurrence=occurrence,
+        essential=True,
+    )
+
+
+def participation_respond(
+    *, actor: Any, participation: Participation, response: str, reason: str = "", now: datetime | None = None
+) -> Participation:
+    """The lay partner says they are coming, or sends apologies (with an optional reason).
+
+    They can change their answer until the activity starts. The activity lead is told of each
+    apology once (and when someone who sent apologies can come after all); saying the same thing
+    twice changes nothing and tells nobody again."""
+    if response not in (ParticipationResponse.COMING, ParticipationResponse.APOLOGIES):
+        raise InvolvementError("Choose whether you are coming or sending apologies.")
+    reason = reason.strip() if response == ParticipationResponse.APOLOGIES else ""
+    with transaction.atomic():
+        locked = (
+            Participation.objects.select_for_update(of=("self",))
+            .select_related("activity", "activity__organisation", "activity__lead", "activity__created_by", "partner")
+            .get(pk=participation.pk)
+        )
+        if locked.partner.user_id is None or locked.partner.user_id != getattr(actor, "pk", None):
+            raise InvolvementError("Only the person taking part can answer for themselves.")
+        refusal = response_refusal(locked, now=now)
+        if refusal:
+            raise InvolvementError(refusal)
+        previous = locked.response
+        if previous == response and locked.apology_reason == reason:
+            return locked
+        locked.response = response
+        locked.apology_reason = reason
+        if previous != response:
+            locked.responded_at = timezone.now()
+        locked.save(update_fields=["response", "apology_reason", "responded_at", "updated_at"])
+        log_action(
+            actor=actor,
+            action=f"involvement.participation.{response}",
+            target=locked,
+            organisation=locked.activity.organisation,
+            data={"activity": locked.activity_id, "previous": previous, "reason_given": bool(reason)},
+        )
+        changed_to_apologies = response == ParticipationResponse.APOLOGIES and previous != response
+        coming_after_all = previous == ParticipationResponse.APOLOGIES and response == ParticipationResponse.COMING
+        if changed_to_apologies or coming_after_all:
+            assert locked.responded_at is not None
+            _tell_lead_about_response(locked, occurrence=locked.responded_at.isoformat())
+    return locked
+
+
 # ---------------------------------------------------------------- what an activity allows now
 # The moves below are checked here once: the services refuse with these messages, and the staff
 # activity page offers a button only when its move is allowed.
@@ -368,6 +461,21 @@ def attendance_refusal(activity: Activity, *, now: datetime | None = None) -> st
         return "This activity was cancelled, so attendance cannot be recorded."
     if activity.starts_at > (now or timezone.now()):
         return "You can record attendance once the activity has started."
+    return ""
+
+
+def response_refusal(participation: Participation, *, now: datetime | None = None) -> str:
+    """Why the partner cannot say whether they are coming now, or "" when they can."""
+    activity = participation.activity
+    if activity.status == ActivityStatus.CANCELLED:
+        return "This activity was cancelled, so there is nothing to answer."
+    now = now or timezone.now()
+    if activity.ends_at <= now:
+        return "This activity has finished, so there is nothing to answer."
+    if activity.starts_at <= now:
+        return "This activity has started, so your answer can no longer be changed here. Contact the activity lead instead."
+    if participation.partner.left_at is not None:
+        return "You have left, so you cannot answer for this activity."
     return ""
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("participations/<int:pk>/remove/", views.participation_remove, name="participation_remove"),
     path("outcomes/<int:pk>/edit/", views.outcome_edit, name="outcome_edit"),
     path("mine/", views.my_involvement, name="my_involvement"),
+    path("mine/<int:pk>/", views.my_activity, name="my_activity"),
+    path("mine/<int:pk>/answer/", views.my_activity_answer, name="my_activity_answer"),
     path("mine/outcomes/", views.my_outcomes, name="my_outcomes"),
     path("mine/<int:pk>/feedback/", views.feedback, name="feedback"),
 ]

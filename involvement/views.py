@@ -24,6 +24,7 @@ from core.paginator import CappedPaginator
 from core.templatetags.nhsuk import nhsuk_error_list
 from involvement import selectors, services
 from involvement.forms import (
+    ActivityAnswerForm,
     ActivityFilterForm,
     ActivityForm,
     AddParticipantsForm,
@@ -35,9 +36,9 @@ from involvement.forms import (
     NewOutcomeForm,
     OutcomeForm,
 )
-from involvement.models import Activity, ActivityStatus, Participation
+from involvement.models import Activity, ActivityStatus, Participation, ParticipationResponse
 from partners.models import LayPartner
-from partners.selectors import partner_for_user
+from partners.selectors import partner_for_user, profile_labels
 from programmes.models import Programme
 from programmes.selectors import get_programme_for_user, programmes_for_logging, programmes_visible_to
 
@@ -589,6 +590,70 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
             "editable_until": existing.submitted_at + timedelta(days=services.FEEDBACK_EDITABLE_DAYS)
             if existing
             else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def my_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lay partner's own page for an activity they are part of (another person's: 404)."""
+    partner = _own_partner(request)
+    participation = selectors.participation_for_partner(partner, pk)
+    form = ActivityAnswerForm(initial={"reason": participation.apology_reason})
+    return _my_activity_page(request, partner, participation, form=form)
+
+
+@login_required
+@require_POST
+def my_activity_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _own_partner(request)
+    participation = selectors.participation_for_partner(partner, pk)
+    form = ActivityAnswerForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.participation_respond(
+                actor=request.user,
+                participation=participation,
+                response=form.cleaned_data["response"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.InvolvementError as exc:
+            error = str(exc)
+        else:
+            if form.cleaned_data["response"] == ParticipationResponse.COMING:
+                messages.success(request, "Thank you. We have told the team you are coming.")
+            else:
+                messages.success(request, "Your apologies have been sent. Thank you for letting us know.")
+            return redirect("involvement:my_activity", pk=participation.pk)
+    return _my_activity_page(request, partner, participation, form=form, error=error, status=400)
+
+
+def _my_activity_page(
+    request: HttpRequest,
+    partner: LayPartner,
+    participation: Participation,
+    *,
+    form: ActivityAnswerForm,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    activity = participation.activity
+    return render(
+        request,
+        "involvement/my_activity.html",
+        {
+            "participation": participation,
+            "activity": activity,
+            "partner": partner,
+            "labels": profile_labels(partner),
+            # The staff labels speak about the partner ("Travel booked for them"); here they read to them.
+            "support_offered": [label.replace(" for them", " for you") for label in activity.support_labels],
+            "when": services.when_text(activity),
+            "answer_refusal": services.response_refusal(participation),
+            "answer_form": form,
+            "error_items": [error] if error else (nhsuk_error_list(form) if form.is_bound else []),
         },
         status=status,
     )

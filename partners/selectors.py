@@ -81,6 +81,28 @@ def current_consent(partner: LayPartner, kind: str) -> bool:
     return bool(latest and latest.given)
 
 
+def contact_consent(partner_path: str = "pk") -> Subquery:
+    """The partner's latest answer to "contact me about opportunities" (None: never asked), as a
+    subquery on `partner_path`. The one rule for who may be contacted or appear in a contact export:
+    `.annotate(may_contact=contact_consent(...)).filter(may_contact=True)`."""
+    latest = ConsentRecord.objects.filter(partner=OuterRef(partner_path), kind=ConsentRecord.Kind.CONTACT).order_by(
+        "-recorded_at", "-id"
+    )
+    return Subquery(latest.values("given")[:1])
+
+
+def contact_export_links(links: QuerySet[PartnerLink]) -> QuerySet[PartnerLink]:
+    """The directory rows that may go into a contact export: partners who said yes to being
+    contacted, who have not left, and whose link with the AHSN is not ended. Everyone else is left
+    out of the file altogether (not exported without their details), so a list made for contacting
+    people never names someone who asked not to be contacted."""
+    return (
+        links.annotate(may_contact=contact_consent("partner_id"))
+        .filter(may_contact=True, partner__left_at__isnull=True, partner__anonymised=False)
+        .exclude(status=PartnerLink.Status.LEFT)
+    )
+
+
 def annotate_named_consent(qs: QuerySet[LayPartner]) -> QuerySet[LayPartner]:
     """Add `may_be_named` (latest 'named in notes' consent) to each partner in one query."""
     latest = ConsentRecord.objects.filter(partner=OuterRef("pk"), kind=ConsentRecord.Kind.NAMED_IN_NOTES).order_by(

@@ -490,7 +490,7 @@ def directory_export(request: HttpRequest) -> HttpResponse:
     organisations = _staff_organisations(request)
     organisation = _chosen_organisation(request, organisations)
     _form, filters = _directory_filters(request)
-    links = list(selectors.directory(organisation_id=organisation.pk, **filters))
+    links = list(selectors.contact_export_links(selectors.directory(organisation_id=organisation.pk, **filters)))
     services.directory_export_logged(actor=request.user, organisation=organisation, count=len(links), filters=filters)
     contact_labels = dict(ContactMethod.choices)
     need_labels = dict(CommunicationNeed.choices)

@@ -96,7 +96,8 @@ def test_signing_in_still_works_when_redis_is_down(redis_server, two_workers) ->
     assert _outcome(sign_in(two_workers[0].url, user.email, "correct-horse-battery", session)) == "signed in"
     # Staff sign in with a second step; its "code already used" record falls back to the worker too.
     post_form(session, f"{two_workers[0].url}/accounts/2fa/authenticate/", {"code": current_code()})
-    assert session.get(f"{two_workers[0].url}/", allow_redirects=False, timeout=10).status_code == 200
+    # A page only a signed-in person sees ("/" is the public home page for anyone).
+    assert session.get(f"{two_workers[0].url}/notifications/", allow_redirects=False, timeout=10).status_code == 200
     # Wrong passwords are still counted, by the worker itself while Redis is away.
     outcomes = [_outcome(sign_in(two_workers[1].url, user.email, f"wrong-{n}")) for n in range(6)]
     assert outcomes == ["wrong password"] * 5 + ["locked"]

@@ -30,7 +30,7 @@ def test_staff_sign_in_with_email_and_password_then_a_code(client, staff):
     assert response["Location"].startswith("/accounts/2fa/authenticate/")
     assert client.get("/partners/").status_code == 302, "no personal data on the password alone"
     assert client.post("/accounts/2fa/authenticate/", {"code": current_code()}).status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/notifications/").status_code == 200
 
 
 def test_unverified_email_cannot_sign_in(client, wessex):
@@ -39,7 +39,7 @@ def test_unverified_email_cannot_sign_in(client, wessex):
     MembershipFactory(user=user, organisation=wessex)
     response = client.post("/accounts/login/", {"login": user.email, "password": "correct-horse-battery"}, follow=True)
     assert b"Verify your email address" in response.content or b"verify" in response.content.lower()
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302  # not signed in ("/" is the public home page)
 
 
 def test_lead_with_authenticator_is_asked_for_a_code(client, lead):
@@ -51,7 +51,7 @@ def test_lead_with_authenticator_is_asked_for_a_code(client, lead):
     assert b"Incorrect code" in wrong.content
     right = client.post("/accounts/2fa/authenticate/", {"code": current_code()})
     assert right.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/notifications/").status_code == 200
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.INVOLVEMENT_LEAD, Role.FINANCE])
@@ -109,8 +109,8 @@ def test_unverified_email_is_told_to_verify_and_gets_a_new_link(client, wessex, 
     response = client.post("/accounts/login/", {"login": user.email, "password": "correct-horse-battery"}, follow=True)
     assert b"<h1>Verify your email address</h1>" in response.content
     assert [m.to for m in mailoutbox] == [[user.email]], "a fresh confirmation link is sent"
-    home = client.get("/")
-    assert home.status_code == 302 and home["Location"].startswith("/accounts/login/")
+    mine = client.get("/notifications/")  # "/" is the public home page for anyone not signed in
+    assert mine.status_code == 302 and mine["Location"].startswith("/accounts/login/")
 
 
 def test_wrong_code_at_sign_in_leaves_the_person_signed_out(client, lead):
@@ -190,7 +190,7 @@ def test_mfa_set_up_refuses_a_wrong_code_then_opens_the_portal(wessex):
 
     assert client.post("/accounts/2fa/totp/activate/", {"code": right}).status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    assert client.get("/").status_code == 200
+    assert client.get("/notifications/").status_code == 200
 
 
 def test_password_reset_sends_a_link_that_sets_a_new_password(client, staff, mailoutbox):
@@ -221,4 +221,5 @@ def test_password_reset_for_an_unknown_address_looks_the_same(client, db, mailou
 
 def test_sign_out_ends_the_session(staff_client):
     assert staff_client.post("/accounts/logout/").status_code == 302
-    assert staff_client.get("/").status_code == 302
+    assert staff_client.get("/notifications/").status_code == 302  # "/" is now the public home page
+    assert "Help shape health innovation" in staff_client.get("/").content.decode()

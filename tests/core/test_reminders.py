@@ -19,7 +19,7 @@ from accounts.models import Role
 from core.choices import ActivityFormat, CommunicationNeed, SupportType
 from core.models import Notification, ReminderSettings
 from core.reminders import available_kinds, run_sweeps
-from involvement.models import ActivityStatus, Outcome, OutcomeStatus, Participation
+from involvement.models import ActivityStatus, Outcome, OutcomeStatus, Participation, ParticipationResponse
 from partners.models import LayPartner, PartnerLink
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.core.factories import activity, linked_partner, take_part
@@ -67,6 +67,8 @@ def test_participants_are_reminded_before_an_activity_with_when_where_support_an
     for partner in (amira, left, unlinked):
         take_part(workshop, partner)
     take_part(workshop, sent_apologies, attended=False)
+    said_sorry = linked_partner(wessex, full_name="Said Sorry Online")
+    take_part(workshop, said_sorry, response=ParticipationResponse.APOLOGIES, apology_reason="A hospital appointment")
     cancelled = activity(wessex, starts_at=at(2026, 12, 1, 10, 0), status=ActivityStatus.CANCELLED)
     take_part(cancelled, amira)
     later = activity(wessex, starts_at=at(2026, 12, 5, 10, 0))

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Organisation
-from partners.models import EqualityMonitoring, LayPartner, PartnerApplication, PartnerLink
+from partners.models import ConsentRecord, EqualityMonitoring, LayPartner, PartnerApplication, PartnerLink
 from tests.accounts.factories import UserFactory
 
 
@@ -29,6 +29,18 @@ class PartnerLinkFactory(factory.django.DjangoModelFactory):
     partner = factory.SubFactory(LayPartnerFactory)
     organisation = factory.LazyFunction(lambda: _org("Wessex"))
     joined_on = factory.LazyFunction(timezone.localdate)
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    """A consent answer; by default a yes to being contacted about opportunities."""
+
+    class Meta:
+        model = ConsentRecord
+
+    partner = factory.SubFactory(LayPartnerFactory)
+    kind = ConsentRecord.Kind.CONTACT
+    given = True
+    privacy_notice_version = "1"
 
 
 def partner_with_login(organisation: Organisation | None = None, **kwargs: object) -> LayPartner:

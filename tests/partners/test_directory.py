@@ -8,7 +8,7 @@ import io
 import pytest
 
 from core.models import AuditEntry
-from tests.partners.factories import LayPartnerFactory, PartnerLinkFactory, partner_with_login
+from tests.partners.factories import ConsentRecordFactory, LayPartnerFactory, PartnerLinkFactory, partner_with_login
 
 pytestmark = pytest.mark.django_db
 
@@ -98,9 +98,15 @@ def test_directory_query_count_stays_fixed_with_hundreds_of_partners(
         staff_client.get("/partners/?page=6")
 
 
+def _contactable(organisation, **kwargs):
+    partner = partner_with_login(organisation, **kwargs)
+    ConsentRecordFactory(partner=partner)
+    return partner
+
+
 def test_csv_export_of_filtered_set_is_audited_without_names(staff_client, staff, wessex):
-    partner_with_login(wessex, full_name="Alice Archer", communication_needs=["bsl"])
-    partner_with_login(wessex, full_name="Bob Baker")
+    _contactable(wessex, full_name="Alice Archer", communication_needs=["bsl"])
+    _contactable(wessex, full_name="Bob Baker")
     response = staff_client.get("/partners/export.csv", {"q": "Alice", "communication_need": "bsl"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -125,6 +131,34 @@ def test_csv_export_of_filtered_set_is_audited_without_names(staff_client, staff
 
 
 def test_csv_cells_cannot_become_formulas(staff_client, wessex):
-    partner_with_login(wessex, full_name="=HYPERLINK(1)")
+    _contactable(wessex, full_name="=HYPERLINK(1)")
     text = staff_client.get("/partners/export.csv").content.decode()
     assert "'=HYPERLINK(1)" in text
+
+
+def test_contact_list_leaves_out_everyone_who_did_not_say_yes_to_being_contacted(staff_client, wessex):
+    yes = _contactable(wessex, full_name="Yasmin Yes")
+    changed_mind = _contactable(wessex, full_name="Nadia Changed")
+    ConsentRecordFactory(partner=changed_mind, given=False)  # the latest answer is the one in force
+    said_no = partner_with_login(wessex, full_name="Norman No")
+    ConsentRecordFactory(partner=said_no, given=False)
+    partner_with_login(wessex, full_name="Never Asked")
+    now_yes = partner_with_login(wessex, full_name="Olu Now-yes")
+    ConsentRecordFactory(partner=now_yes, given=False)
+    ConsentRecordFactory(partner=now_yes, given=True)
+    named_only = partner_with_login(wessex, full_name="Nora Named-only")
+    ConsentRecordFactory(partner=named_only, kind="named_in_notes", given=True)
+    left = _contactable(wessex, full_name="Lionel Left")
+    left.links.update(status="left")
+
+    rows = list(csv.reader(io.StringIO(staff_client.get("/partners/export.csv").content.decode())))
+    names = sorted(r[0] for r in rows[1:])
+    assert names == ["Olu Now-yes", "Yasmin Yes"]
+    text = "\n".join(",".join(r) for r in rows)
+    for absent in (changed_mind, said_no, named_only, left):
+        assert absent.email not in text
+    assert yes.email in text
+    # The directory page still lists everyone (staff need to see who they work with).
+    page = _names(staff_client.get("/partners/"))
+    assert "Norman No" in page and "Never Asked" in page
+    assert AuditEntry.objects.get(action="partners.directory.exported").data["count"] == 2

@@ -10,7 +10,7 @@ from django.core import mail
 from core.models import AuditEntry
 from partners.models import EqualityMonitoring
 from partners.selectors import HIDDEN, SUPPRESSED, equality_aggregates
-from tests.partners.factories import EqualityFactory, PartnerLinkFactory, partner_with_login
+from tests.partners.factories import ConsentRecordFactory, EqualityFactory, PartnerLinkFactory, partner_with_login
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +142,7 @@ def test_staff_cannot_see_or_save_a_partners_answers(staff_client, partner):
 
 def test_equality_answers_never_appear_in_the_csv(staff_client, partner):
     EqualityFactory(partner=partner, religion="buddhist", sexual_orientation="gay_lesbian")
+    ConsentRecordFactory(partner=partner)  # said yes to being contacted, so on the contact list
     response = staff_client.get("/partners/export.csv")
     text = response.content.decode()
     assert "Rosa Martin" in text

@@ -16,6 +16,7 @@ from core.models import AuditEntry
 from partners import services
 from partners.models import LayPartner, PartnerApplication, PartnerInvitation, PartnerLink
 from tests.partners.factories import (
+    ConsentRecordFactory,
     LayPartnerFactory,
     PartnerApplicationFactory,
     PartnerLinkFactory,
@@ -233,6 +234,7 @@ def test_csv_export_query_count_stays_fixed_with_hundreds_of_partners(
     def add(n):
         for p in LayPartnerFactory.create_batch(n, communication_needs=["large_print"]):
             PartnerLinkFactory(partner=p, organisation=wessex)
+            ConsentRecordFactory(partner=p)  # the contact list has only people who said yes
 
     add(10)
     with CaptureQueriesContext(connection) as few:
