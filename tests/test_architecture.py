@@ -28,7 +28,8 @@ def _contract(contract_id: str) -> dict:
 
 def _project_apps() -> set[str]:
     """The portal's own apps (those whose code is in this repository), by package name."""
-    return {config.name for config in apps.get_app_configs() if Path(config.path).resolve().is_relative_to(ROOT)}
+    # A top-level folder of the repository: the virtual environment (.venv) may live here too.
+    return {config.name for config in apps.get_app_configs() if Path(config.path).resolve().parent == ROOT}
 
 
 def test_import_contracts_are_kept() -> None:
