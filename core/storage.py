@@ -11,9 +11,12 @@ checked who is asking, and streamed through that view (see docs/running.md, "Fil
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import IO, Any
 
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from django.core.files.storage import Storage, storages
 from storages.backends.s3 import S3Storage
 
@@ -55,7 +58,7 @@ class PrivateStorage(Storage):
         return str(getattr(self.backend(), "location", ""))
 
     def _open(self, name: str, mode: str = "rb") -> IO[Any]:
-        return self.backend().open(name, mode)  # type: ignore[return-value]
+        return self.backend().open(name, mode)
 
     def _save(self, name: str, content: Any) -> str:
         return self.backend().save(name, content)
@@ -63,7 +66,7 @@ class PrivateStorage(Storage):
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         return self.backend().get_available_name(name, max_length=max_length)
 
-    def generate_filename(self, filename: str) -> str:
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self.backend().generate_filename(filename)
 
     def delete(self, name: str) -> None:
@@ -104,3 +107,24 @@ def all_names(storage: Storage | None = None, folder: str = "") -> list[str]:
     for sub in folders:
         names += all_names(storage, f"{folder}/{sub}" if folder else sub)
     return sorted(names)
+
+
+def bucket_ensure(*, create: bool) -> str:
+    """Check the private store answers; with `create`, make its bucket when it has none (S3 only).
+
+    Returns what was found, for the command to print. A managed bucket (AWS) is made by its
+    operator with public access blocked; the portal's key then needs no right to create one."""
+    storage = storages["private"]
+    if not isinstance(storage, S3Storage):
+        location = Path(str(getattr(storage, "location", "")))
+        location.mkdir(parents=True, exist_ok=True)
+        return f"folder {location}"
+    client = storage.connection.meta.client
+    try:
+        client.head_bucket(Bucket=storage.bucket_name)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket") or not create:
+            raise
+        client.create_bucket(Bucket=storage.bucket_name)
+        return f"bucket {storage.bucket_name} created"
+    return f"bucket {storage.bucket_name}"
