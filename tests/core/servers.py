@@ -306,6 +306,8 @@ class ObjectStore:
             str(WEED), "server", f"-dir={self.directory}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             "-s3", f"-s3.port={ports[0]}", f"-master.port={ports[1]}", f"-volume.port={ports[2]}",
             f"-filer.port={ports[3]}", "-master.volumeSizeLimitMB=64", "-volume.max=16",
+            # Off: they listen on fixed ports (8181, 9101), which a second server would find taken.
+            "-s3.port.iceberg=0", "-s3.port.lance=0",
         ]  # fmt: skip
         if self.signed_only:
             command.append(f"-s3.config={config}")
@@ -359,3 +361,61 @@ class ObjectStore:
                 process.kill()
                 process.wait()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class CeleryProcess:
+    """A Celery worker (one process: the solo pool) or beat, with production settings, in a process
+    group of its own that `stop` ends by its id."""
+
+    def __init__(self, env: dict[str, str], log: Path, *args: str) -> None:
+        self.env = env
+        self.log = log
+        self.args = args
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def worker(cls, env: dict[str, str], log: Path, *, name: str, queues: str = "celery") -> CeleryProcess:
+        return cls(env, log, "worker", "-n", f"{name}@localhost", "-Q", queues, "--pool", "solo", "-l", "info")
+
+    @classmethod
+    def beat(cls, env: dict[str, str], log: Path) -> CeleryProcess:
+        scheduler = "django_celery_beat.schedulers:DatabaseScheduler"
+        return cls(env, log, "beat", "-l", "info", "--scheduler", scheduler, f"--pidfile={log.with_suffix('.pid')}")
+
+    def start(self) -> CeleryProcess:
+        command = [sys.executable, "-m", "celery", "-A", "ahsn_portal", *self.args]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        return self
+
+    def wait_ready(self, marker: str, seconds: float = 60) -> CeleryProcess:
+        def ready() -> bool:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"celery {self.args[0]} exited:\n{self.log.read_text(errors='replace')[-3000:]}")
+            return marker in self.log.read_text(errors="replace")
+
+        wait_for(ready, seconds=seconds, what=f"celery {self.args[0]} starting")
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
