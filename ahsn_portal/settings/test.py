@@ -22,9 +22,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Each test points this at the object store (tests/conftest.py: the bucket TEST_STORAGE_URL names,
-# or SeaweedFS started by the suite); code run outside a test uses a folder of this process's own.
+# or SeaweedFS started by the suite). A process a test starts with these settings gets STORAGE_URL
+# from it; without one, a folder of the process's own.
 STORAGES["private"] = private_storage_settings(  # noqa: F405
-    "", os.path.join(tempfile.gettempdir(), f"ahsn-portal-test-private-{os.getpid()}")
+    env("STORAGE_URL", default=""), os.path.join(tempfile.gettempdir(), f"ahsn-portal-test-private-{os.getpid()}")
 )
 # Connection pooling does not mix with the test runner's transactions per test.
 DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405
