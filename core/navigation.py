@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.roles import CLAIM_READER_ROLES, DELIVERY_ROLES, MANAGER_ROLES
+from accounts.roles import CLAIM_READER_ROLES, DELIVERY_ROLES, MANAGER_ROLES, Role
 from core.access import memberships_of
 
 
@@ -26,6 +26,8 @@ def nav_entries_for(user: Any) -> list[tuple[str, str]]:
         entries.append(("Team", "accounts:membership_list"))
         if roles & MANAGER_ROLES:
             entries.append(("Audit log", "core:audit_log"))
+        if Role.NETWORK_ADMIN in roles:
+            entries.append(("Service status", "core:service_status"))
     elif _is_lay_partner(user):
         entries += [
             ("What I've been part of", "involvement:my_involvement"),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/to-send/<int:pk>/sent/", views.message_mark_sent, name="message_mark_sent"),
     path("notifications/failed/", views.failed_messages, name="failed_messages"),
     path("notifications/failed/<int:pk>/retry/", views.failed_message_retry, name="failed_message_retry"),
+    path("service-status/", views.service_status, name="service_status"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis as redis_client
 import requests
 from celery import Celery
 from django.db import connection
@@ -61,6 +62,7 @@ class Cluster:
     store: ObjectStore
     broker: Celery
     outbox: Path
+    redis: RedisServer
 
     def send(self, task: str, *args: Any, worker: int) -> None:
         """Queue `task` on the queue only worker `worker` (1 or 2) reads."""
@@ -102,13 +104,22 @@ def cluster(
         for worker in workers:
             worker.wait_ready("ready.")
         beat.wait_ready("beat: Starting")
-        yield Cluster(webs=webs, workers=workers, beat=beat, store=store, broker=broker, outbox=outbox)
+        yield Cluster(webs=webs, workers=workers, beat=beat, store=store, broker=broker, outbox=outbox, redis=redis)
     finally:
         for process in reversed(processes):
             process.stop()
         broker.close()
         store.stop()
         redis.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_shared_cache(cluster: Cluster) -> None:
+    """Each test starts with an empty shared cache: the lock-out test's failed sign-ins from
+    127.0.0.1 count against the next test's sign-in otherwise (10 a minute from one address)."""
+    client = redis_client.Redis.from_url(cluster.redis.url(1))
+    client.flushdb()
+    client.close()
 
 
 def staff_session(base: str, email: str) -> requests.Session:
