@@ -20,6 +20,7 @@ from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.core.signals import request_finished
 from django.dispatch import receiver
 
+logger = logging.getLogger(__name__)
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _current: ContextVar[str] = ContextVar("request_id", default="")
@@ -79,10 +80,13 @@ def _set_for_task(task_id: str = "", task: Any = None, **kwargs: Any) -> None:
     # Run in the queuing process (eager, the tests) it keeps the id there; a task queued by no
     # request (beat, a command) gets its own id: its task id.
     _task_tokens[task_id] = set_current(accepted(value) if value else current() or task_id or new_id())
+    logger.info("task started", extra={"task_name": getattr(task, "name", ""), "task_id": task_id})
 
 
 @task_postrun.connect
-def _clear_for_task(task_id: str = "", **kwargs: Any) -> None:
+def _clear_for_task(task_id: str = "", task: Any = None, state: str | None = None, **kwargs: Any) -> None:
+    # Celery's own "received" and "succeeded" lines are written outside the task: these two carry the id.
+    logger.info("task finished", extra={"task_name": getattr(task, "name", ""), "task_id": task_id, "state": state})
     token = _task_tokens.pop(task_id, None)
     if token is not None:
         try:

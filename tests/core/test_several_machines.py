@@ -9,6 +9,7 @@ Each person's browser talks to whichever web process the test picks, as a load b
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from core import request_id
 from core.models import Notification
 from core.quarters import FinancialQuarter
 from payments import services as payments
@@ -239,7 +241,12 @@ def test_a_report_compiled_by_worker_two_downloads_from_web_one(cluster, wessex)
     MembershipFactory(user=lead, organisation=wessex, role=Role.INVOLVEMENT_LEAD)
     quarter = FinancialQuarter.last_completed()
     report = report_compile_request(scope=wessex, quarter=quarter, actor=lead, run=False)
-    cluster.send("reports.tasks.compile_report", report.pk, worker=2)
+    # Queued under a request id, as the compile page queues it: worker 2's log lines carry it.
+    token = request_id.set_current("req-compile-wessex-report")
+    try:
+        cluster.send("reports.tasks.compile_report", report.pk, worker=2)
+    finally:
+        request_id.reset(token)
 
     def compiled() -> bool:
         return QuarterlyReport.objects.get(pk=report.pk).status != ReportStatus.COMPILING
@@ -249,6 +256,14 @@ def test_a_report_compiled_by_worker_two_downloads_from_web_one(cluster, wessex)
     assert report.status == ReportStatus.READY, report.error
     assert "Task reports.tasks.compile_report[" in cluster.workers[1].log.read_text(errors="replace")
     assert "Task reports.tasks.compile_report[" not in cluster.workers[0].log.read_text(errors="replace")
+    lines = [
+        json.loads(line)
+        for line in cluster.workers[1].log.read_text(errors="replace").splitlines()
+        if line.startswith("{")
+    ]
+    task_lines = [line for line in lines if line.get("task_name") == "reports.tasks.compile_report"]
+    assert [line["message"] for line in task_lines] == ["task started", "task finished"]
+    assert all(line.get("request_id") == "req-compile-wessex-report" for line in task_lines)
 
     session = staff_session(cluster.webs[0].url, lead.email)
     pdf = session.get(f"{cluster.webs[0].url}{reverse('reports:report_download', args=[report.pk, 'pdf'])}", timeout=30)
