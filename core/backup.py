@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import connection
 
+from core.audit import log_action
 from core.errors import DomainError
 from core.storage import all_names, private_storage
 
@@ -172,6 +173,8 @@ def backup_create(*, folder: Path) -> Outcome:
         "files": files,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    # Written after the dump, so the backup itself does not hold it: the live log does.
+    log_action(actor=None, action="core.backup.created", data={"folder": str(folder), "files": len(files)})
     return Outcome(folder=folder, files=len(files), bytes=sum(f["size"] for f in files), seconds=seconds)
 
 
@@ -227,4 +230,9 @@ def backup_restore(*, folder: Path) -> Outcome:
             raise BackupError(f"{entry['name']} was stored as {stored}: the store was not empty.")
     seconds = (datetime.now(UTC) - started).total_seconds()
     size = sum(f["size"] for f in manifest["files"])
+    log_action(
+        actor=None,
+        action="core.backup.restored",
+        data={"folder": str(folder), "backup_created_at": manifest["created_at"], "files": len(manifest["files"])},
+    )
     return Outcome(folder=folder, files=len(manifest["files"]), bytes=size, seconds=seconds)

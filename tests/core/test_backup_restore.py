@@ -141,6 +141,13 @@ def test_a_restored_portal_has_the_same_claims_receipts_audit_and_reports(
         with restored.open(receipt.file.name) as after:
             assert hashlib.sha256(after.read()).hexdigest() == receipt.sha256
 
+    # Both sides record what was done, in the audit log.
+    assert AuditEntry.objects.filter(action="core.backup.created").count() == 1
+    with psycopg.connect(target) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM core_auditentry WHERE action = 'core.backup.restored'"
+        ).fetchone() == (1,)
+
     # The audit trail is still append-only in the restored database.
     with psycopg.connect(target) as conn, pytest.raises(psycopg.errors.RaiseException, match="append-only"):
         conn.execute("UPDATE core_auditentry SET action = 'changed'")
