@@ -152,12 +152,15 @@ class Check:
         return self.status == "ok"
 
 
-def _in_thread(function: Callable[[], str]) -> Callable[[], str]:
-    """Run `function` with its own database connection, closed afterwards (a pool thread's)."""
+def _in_thread(function: Callable[[], str]) -> Callable[[], float]:
+    """Run `function` with its own database connection, closed afterwards (a pool thread's);
+    returns how long it took (seconds)."""
 
-    def run() -> str:
+    def run() -> float:
+        began = time.monotonic()
         try:
-            return function()
+            function()
+            return time.monotonic() - began
         finally:
             connections.close_all()
 
@@ -179,15 +182,16 @@ def run_checks(timeout: float = READY_TIMEOUT) -> list[Check]:
     results = []
     for name, future in futures.items():
         remaining = max(0.0, timeout - (time.monotonic() - started))
+        took = time.monotonic() - started
         try:
-            future.result(timeout=remaining)
+            took = future.result(timeout=remaining)
             status, detail = "ok", ""
         except FutureTimeout:
             status, detail = "unavailable", f"no answer within {timeout:g} s"
         except Exception as error:
             status, detail = "unavailable", type(error).__name__
             logger.warning("readiness check failed", extra={"check": name}, exc_info=True)
-        results.append(Check(name, status, int((time.monotonic() - started) * 1000), detail))
+        results.append(Check(name, status, int(took * 1000), detail))
     return results
 
 
