@@ -11,10 +11,12 @@ Each is stopped by the process id it started, never by name.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -259,6 +261,13 @@ def _free_weed_port() -> int:
     raise RuntimeError("no free pair of ports for SeaweedFS")
 
 
+def _stop_with_parent() -> None:
+    """In the child, before exec: on Linux, the kernel sends SIGTERM when the process that started
+    it dies, so a test run killed midway leaves no server behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class ObjectStore:
     """A real S3-compatible server (SeaweedFS: master, volume, filer and S3 gateway in one
     process) on ports of its own, keeping its data in a folder of its own; `stop` ends it by the
@@ -313,7 +322,12 @@ class ObjectStore:
             command.append(f"-s3.config={config}")
         with (self.directory / "weed.log").open("ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=self.directory, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+                command,
+                cwd=self.directory,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                preexec_fn=_stop_with_parent,  # only prctl: safe before exec
             )
         return self
 
