@@ -10,8 +10,7 @@ The database is dumped first, then the files copied. Private files are written b
 that names them commits and are never changed in place (new names each time), so every file the
 dump refers to is already in the store when it is copied: the two agree. A file deleted between
 the dump and the copy (a receipt past its retention) is missing from the backup exactly as it
-would be from the portal a moment later; `restore` reports names the database refers to and the
-backup lacks.
+would be from the portal a moment later (its page says the file is gone).
 
 `restore` checks every checksum first, refuses a database or store that is not empty, then loads
 the dump (pg_restore: tables, then rows, then indexes, constraints and triggers — so the audit
