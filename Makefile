@@ -3,6 +3,8 @@
 #   make run                  embedded PostgreSQL/Redis if needed, demo data, web + worker + beat
 #   make test                 the test suite (PYTEST_ARGS="-x -k claims" to pass pytest options)
 #   make lint                 ruff check, ruff format --check, mypy, lint-imports (docs/architecture.md)
+#   make backup               database (pg_dump) + private files + manifest into .data/backups/<time>/
+#   make restore BACKUP=DIR   restore a backup into an empty database and store (see docs/running.md)
 #   make bench | migrate | clean-data | install
 
 PYTHON ?= python3
@@ -17,7 +19,7 @@ CSS_SOURCES := $(wildcard static/scss/*.scss static/css/*.css)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench migrate clean-data
+.PHONY: help install run test lint bench migrate clean-data backup restore
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -41,6 +43,13 @@ bench: install
 
 migrate: install
 	$(DEVENV) migrate
+
+backup: install
+	$(DEVENV) backup
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=.data/backups/<time>"; exit 2; }
+	$(DEVENV) restore -- $(BACKUP)
 
 clean-data:
 	rm -rf .data

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
+# Connects the Celery signals that carry the request id into tasks (core/request_id.py).
+from core import request_id  # noqa: F401
+
 
 class CoreConfig(AppConfig):
     default = True

@@ -18,6 +18,9 @@ from core.models import AuditEntry
 
 # What each action means, as the audit page shows it. Codes are "<app>.<record>.<what happened>".
 ACTION_DESCRIPTIONS: dict[str, str] = {
+    # The whole portal
+    "core.backup.created": "Backup of the database and files made",
+    "core.backup.restored": "Portal restored from a backup",
     # Team and accounts
     "accounts.invitation.created": "Invitation to join the team sent",
     "accounts.invitation.revoked": "Invitation to join the team withdrawn",

@@ -6,6 +6,10 @@ import json
 import logging
 from datetime import UTC, datetime
 
+# Imported for its record factory: each record made during a request or task gets `request_id`,
+# written below with the other extra attributes.
+from core import request_id  # noqa: F401
+
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accounts.roles import MANAGER_ROLES
+from accounts.roles import MANAGER_ROLES, NETWORK_ADMIN_ROLES
 from core.access import memberships_of
 from core.people import Person, is_lay_partner
 
@@ -78,5 +78,6 @@ def nav_entries_for(user: Person) -> list[tuple[str, str]]:
 register(
     NavEntry("Home", "core:dashboard", order=0),
     NavEntry("Audit log", "core:audit_log", order=500, audience=STAFF, roles=MANAGER_ROLES),
+    NavEntry("Service status", "core:service_status", order=510, audience=STAFF, roles=NETWORK_ADMIN_ROLES),
     NavEntry("Notifications", "core:notification_list", order=900),
 )

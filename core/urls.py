@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/failed/<int:pk>/retry/", views.failed_message_retry, name="failed_message_retry"),
     path("calendar/", views.my_calendar, name="my_calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("service-status/", views.service_status, name="service_status"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
 ]

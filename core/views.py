@@ -4,13 +4,10 @@ import logging
 from datetime import date
 from typing import Any
 
-import redis
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import AuditFilterForm
 from accounts.models import Membership, Organisation, User
 from accounts.roles import MANAGER_ROLES, Role
-from core import calendar, dashboard, people, public_home, selectors
-from core.access import visible_organisation_ids, visible_organisations
+from core import calendar, dashboard, health, people, public_home, selectors
+from core.access import is_network_admin, visible_organisation_ids, visible_organisations
 from core.delivery import NotificationError, mark_sent_by_hand, retry_failed
 from core.forms import NotificationPreferencesForm
 from core.models import CalendarFeed, Notification
@@ -98,53 +95,59 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
 
 
-def _check_database() -> str:
-    """One round trip, answered within settings.HEALTHZ_DATABASE_TIMEOUT whatever the database does.
-
-    With the connection pool, wait for a connection that long at most, not the pool's timeout that
-    ordinary requests get (the pool checks it first, and after a restart replaces every dead one:
-    core.postgresql); a server that accepts but does not answer is cut off by a statement timeout
-    of the same length."""
-    timeout = settings.HEALTHZ_DATABASE_TIMEOUT
-    pool = getattr(connection, "pool", None)
-    if pool is None:  # no pool (the tests): Django's own connection
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return "ok"
-    pool.open()  # as Django does on first use; no-op once open
-    with pool.connection(timeout=timeout) as conn, conn.transaction():
-        conn.execute(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
-        conn.execute("SELECT 1")
-    return "ok"
-
-
-def _check_redis() -> str:
-    url = settings.REDIS_URL.replace("redis+socket://", "unix://")
-    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-    try:
-        client.ping()
-    finally:
-        client.close()
-    return "ok"
-
-
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers and compose: 200 when the database and Redis both answer."""
     checks: dict[str, str] = {}
     try:
-        checks["database"] = _check_database()
+        checks["database"] = health.check_database()
     except Exception:
         logger.warning("healthz: database did not answer", exc_info=True)
         checks["database"] = "unavailable"
     try:
-        checks["redis"] = _check_redis()
+        checks["redis"] = health.check_redis()
     except Exception:
         logger.warning("healthz: redis did not answer")
         checks["redis"] = "unavailable"
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: database, Redis and the private file store, each within health.READY_TIMEOUT
+    seconds (503 when one fails), with the work waiting for the workers as detail."""
+    checks = health.run_checks()
+    ready = all(check.ok for check in checks)
+    detail: dict[str, Any] = {
+        "status": "ok" if ready else "unavailable",
+        "checks": {c.name: {"status": c.status, "milliseconds": c.milliseconds, "detail": c.detail} for c in checks},
+    }
+    if ready:
+        detail["work"] = health.work_waiting()
+    return JsonResponse(detail, status=200 if ready else 503)
+
+
+@login_required
+@require_GET
+def service_status(request: HttpRequest) -> HttpResponse:
+    """For network admins: is everything answering, and is work piling up for the workers?"""
+    if not is_network_admin(request.user):
+        raise Http404("No such page.")
+    checks = health.run_checks()
+    work = health.work_waiting() if all(c.name != "database" or c.ok for c in checks) else None
+    return render(
+        request,
+        "core/service_status.html",
+        {
+            "checks": checks,
+            "work": work,
+            "queue_warning_length": health.QUEUE_WARNING_LENGTH,
+            "pending_warning_minutes": int(health.PENDING_WARNING_AGE.total_seconds() // 60),
+        },
+    )
 
 
 # --- Notifications ------------------------------------------------------------------------------

@@ -13,16 +13,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from core.choices import ActivityFormat
 from core.formatting import date_text
+from core.storage import private_storage as core_private_storage
 
 # A member's private calendar link stops working after this long; they can make a new one.
 CALENDAR_TOKEN_VALID_DAYS = 365
@@ -30,37 +30,9 @@ CALENDAR_TOKEN_VALID_DAYS = 365
 MEETINGS_TARGET_PER_YEAR = 3
 
 
-class PrivateStorage(Storage):
-    """Looks up `storages["private"]` on every use, so a changed setting (tests) is honoured."""
-
-    @property
-    def _backend(self) -> Storage:
-        return storages["private"]
-
-    def _open(self, name: str, mode: str = "rb") -> Any:
-        return self._backend.open(name, mode)
-
-    def _save(self, name: str, content: Any) -> str:
-        return self._backend.save(name, content)
-
-    def get_available_name(self, name: str, max_length: int | None = None) -> str:
-        return self._backend.get_available_name(name, max_length=max_length)
-
-    def delete(self, name: str) -> None:
-        self._backend.delete(name)
-
-    def exists(self, name: str) -> bool:
-        return self._backend.exists(name)
-
-    def size(self, name: str) -> int:
-        return self._backend.size(name)
-
-    def path(self, name: str) -> str:
-        return self._backend.path(name)
-
-
 def private_storage() -> Storage:
-    return PrivateStorage()
+    """Forum papers live with every other private file (core.storage); named here for the migrations."""
+    return core_private_storage()
 
 
 def hash_token(token: str) -> str:

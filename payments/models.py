@@ -12,7 +12,6 @@ the partner can claim for that participation again on a new claim."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -21,6 +20,7 @@ from django.db.models import Q
 
 from core.choices import PaymentPreference
 from core.formatting import date_text
+from core.storage import private_storage
 
 
 class ExpenseCategory(models.TextChoices):
@@ -244,51 +244,10 @@ def _receipt_path(instance: Receipt, filename: str) -> str:
     return f"receipts/{instance.line.claim.organisation_id}/{uuid.uuid4().hex}"
 
 
-class PrivateStorage(Storage):
-    """Always the current `storages["private"]` (so a changed setting, as in tests, is followed).
-
-    Private means outside MEDIA_ROOT with no public URL: receipts are served only by a view that
-    checks who is asking."""
-
-    def _target(self) -> Storage:
-        from django.core.files.storage import storages
-
-        return storages["private"]
-
-    @property
-    def location(self) -> str:
-        return str(getattr(self._target(), "location", ""))
-
-    def _open(self, name: str, mode: str = "rb") -> Any:
-        return self._target().open(name, mode)
-
-    def _save(self, name: str, content: Any) -> str:
-        return self._target().save(name, content)
-
-    def get_available_name(self, name: str, max_length: int | None = None) -> str:
-        return self._target().get_available_name(name, max_length)
-
-    def delete(self, name: str) -> None:
-        self._target().delete(name)
-
-    def exists(self, name: str) -> bool:
-        return self._target().exists(name)
-
-    def size(self, name: str) -> int:
-        return self._target().size(name)
-
-    def path(self, name: str) -> str:
-        return self._target().path(name)
-
-    def url(self, name: str | None) -> str:
-        raise NotImplementedError("Receipts have no public URL; use the receipt download page.")
-
-
-_PRIVATE = PrivateStorage()
-
-
 def _private_storage() -> Storage:
-    return _PRIVATE
+    """Receipts live with every other private file (core.storage): never under a public URL,
+    served only by a view that checks who is asking. Named here for the migrations."""
+    return private_storage()
 
 
 class Receipt(models.Model):

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from core.storage import private_storage
 from reports.charts import bar_chart, trend_chart
 from reports.formatting import display_value
 from reports.indicators import PERIOD_HEADINGS, PERIODS
@@ -34,7 +35,7 @@ CSV_HEADER = [
 
 
 def report_storage() -> Storage:
-    return storages["private"]
+    return private_storage()
 
 
 def _chart_svg(section_key: str, chart: dict[str, Any]) -> str:

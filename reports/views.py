@@ -131,8 +131,12 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     name = getattr(report, field)
     if not report.is_ready or not name:
         raise Http404("This report has no files yet.")
+    try:
+        handle = report_storage().open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404("This report's file is missing from storage.") from exc
     response = FileResponse(
-        report_storage().open(name, "rb"),
+        handle,
         as_attachment=True,
         filename=download_name(report, fmt),
         content_type=content_type,

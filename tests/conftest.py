@@ -9,11 +9,52 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 
 from accounts.models import Organisation, Role, User
+from ahsn_portal.settings.base import private_storage_settings
 from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.core.servers import ObjectStore
+
+# Every test keeps its files in real S3-compatible object storage, as production does: the
+# bucket that TEST_STORAGE_URL names (s3+http://key:secret@host:port/bucket), or else a SeaweedFS
+# server the suite starts on ports and in a folder of its own, and stops at the end.
+_object_store: ObjectStore | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the object store as pytest starts, so it comes up while the database is created."""
+    global _object_store
+    if not os.environ.get("TEST_STORAGE_URL") and _object_store is None:
+        _object_store = ObjectStore().start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _object_store
+    if _object_store is not None:
+        _object_store.stop()
+        _object_store = None
+
+
+@pytest.fixture(scope="session")
+def object_store() -> ObjectStore | None:
+    """The SeaweedFS server the suite started (None when TEST_STORAGE_URL names a store)."""
+    return _object_store.wait() if _object_store is not None else None
+
+
+@pytest.fixture(scope="session")
+def storage_url(object_store: ObjectStore | None) -> str:
+    """STORAGE_URL of the tests' bucket, without a prefix."""
+    return os.environ.get("TEST_STORAGE_URL") or object_store.url()  # type: ignore[union-attr]
+
+
+def storage_url_with_prefix(url: str, prefix: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'prefix': prefix})}"
 
 
 @pytest.fixture(autouse=True)
@@ -25,15 +66,16 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture
+def test_storage_url(storage_url: str) -> str:
+    """A STORAGE_URL for this test alone: the tests' bucket, under a folder of the test's own."""
+    return storage_url_with_prefix(storage_url, f"tests/{uuid.uuid4().hex}")
+
+
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
+def _private_storage(settings, test_storage_url: str) -> None:
+    """Receipts, papers and report files go to the object store, each test in its own folder."""
+    settings.STORAGES = {**settings.STORAGES, "private": private_storage_settings(test_storage_url, "")}
 
 
 @pytest.fixture

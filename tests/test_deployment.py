@@ -78,8 +78,8 @@ def test_production_settings_require_the_core_variables(required: set[str]) -> N
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= required
 
 
-def test_the_five_services_exist(services: dict[str, Any]) -> None:
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+def test_the_six_services_exist(services: dict[str, Any]) -> None:
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "storage"}
 
 
 def test_web_worker_and_beat_share_one_image(services: dict[str, Any]) -> None:
@@ -127,22 +127,49 @@ def test_app_services_use_the_compose_database_and_redis(services: dict[str, Any
         assert env["REDIS_URL"].startswith("redis://redis:6379/"), name
 
 
-def test_private_uploads_volume_is_shared_by_web_and_worker(compose: dict[str, Any], services: dict[str, Any]) -> None:
-    mounts = {}
-    for name in ("web", "worker"):
-        root = environment(services[name])["PRIVATE_MEDIA_ROOT"]
-        volumes = [v for v in services[name].get("volumes", []) if isinstance(v, str)]
-        sources = [v.split(":")[0] for v in volumes if v.split(":")[1] == root]
-        assert sources, f"{name} mounts nothing at PRIVATE_MEDIA_ROOT ({root})"
-        mounts[name] = sources[0]
-    assert mounts["web"] == mounts["worker"]
-    assert mounts["web"] in (compose.get("volumes") or {}), "a named volume, not a host folder"
+def compose_value(text: str) -> str:
+    """A compose value with its ${VAR:-default} / ${VAR:?message} substitutions made as an empty
+    .env would (defaults taken; required ones given a stand-in), innermost first."""
+    pattern = re.compile(r"\$\{([A-Z_]+)(?::([-?])([^${}]*))?\}")
+    while (found := pattern.search(text)) is not None:
+        name, kind, rest = found.groups()
+        value = rest if kind == "-" else f"{name.lower().replace('_', '')}x"
+        text = text[: found.start()] + value + text[found.end() :]
+    return text
+
+
+def test_private_files_go_to_the_compose_object_store(services: dict[str, Any]) -> None:
+    """Every app service keeps private files in the `storage` service's bucket, none on a volume of its
+    own (a second web machine must see the receipt the first one stored)."""
+    from ahsn_portal.settings.base import private_storage_settings
+
+    urls = {compose_value(environment(services[name])["STORAGE_URL"]) for name in APP_SERVICES}
+    assert len(urls) == 1, urls
+    options = private_storage_settings(urls.pop(), "")
+    assert options["BACKEND"] == "core.storage.ObjectStorage"
+    assert options["OPTIONS"]["endpoint_url"] == "http://storage:8333"
+    assert options["OPTIONS"]["access_key"] and options["OPTIONS"]["secret_key"]
+    assert options["OPTIONS"]["default_acl"] is None  # the bucket's private default, never public-read
+    for name in APP_SERVICES:
+        assert "PRIVATE_MEDIA_ROOT" not in environment(services[name]), name
+    # The bucket exists before the web answers, and worker and beat start after the web (above).
+    assert services["web"]["depends_on"]["storage"]["condition"] == "service_healthy"
+    command = command_text(services["web"])
+    assert command.index("manage.py storage_bucket --create") < command.index("gunicorn")
+
+
+def test_the_object_store_needs_a_signed_request(services: dict[str, Any]) -> None:
+    storage = services["storage"]
+    command = command_text({"command": storage.get("entrypoint", "")}) + command_text(storage)
+    assert "weed server" in command and "-s3" in command
+    assert "-s3.config=" in command, "without identities SeaweedFS answers anyone"
+    assert "STORAGE_SECRET_KEY" in environment(storage)
 
 
 def test_backing_services_have_healthchecks_and_data_volumes(services: dict[str, Any]) -> None:
     assert str(services["postgres"]["image"]).startswith("postgres:16")
     assert str(services["redis"]["image"]).startswith("redis:7")
-    for name in ("postgres", "redis"):
+    for name in ("postgres", "redis", "storage"):
         assert services[name].get("healthcheck", {}).get("test"), name
         assert services[name].get("volumes"), name
     for name in APP_SERVICES:

@@ -30,6 +30,7 @@ NOT_PAGES = {
     "forum:notes_draft_discard": "a button on the notes page (POST only)",
     "forum:notes_draft": "keeps a half-written draft: called by the notes page's script, answers JSON",
     "healthz": "health check for the load balancer",
+    "readyz": "readiness check for the load balancer (JSON)",
     "account_signup": "sign-up is closed: staff and lay partners are invited",
     "account_inactive": "allauth page for deactivated accounts; no inactive users here",
     "account_email_verification_sent": "allauth page shown only straight after sign-up",

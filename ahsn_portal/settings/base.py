@@ -2,7 +2,7 @@
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import environ
 
@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestIdMiddleware",  # first: every later log line of the request carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -177,12 +178,56 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
 ]
+S3_SCHEMES = {"s3": "https", "s3+https": "https", "s3+http": "http"}
+
+
+def private_storage_settings(url: str, folder: Path | str) -> dict[str, Any]:
+    """The STORAGES["private"] entry for STORAGE_URL `url` (empty: the folder `folder`).
+
+    `s3://KEY:SECRET@host[:port]/bucket?region=eu-west-2` speaks https to `host`;
+    `s3+http://…` plain http (a store on the same private network or 127.0.0.1, as SeaweedFS or
+    MinIO in docker-compose and the tests). Without KEY:SECRET, boto3 finds credentials itself
+    (an instance role, AWS_ACCESS_KEY_ID…). `?prefix=some/folder` keeps every name under it."""
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(folder)}}
+    parts = urlsplit(url)
+    if parts.scheme not in S3_SCHEMES:
+        raise ValueError(f"STORAGE_URL must start with s3://, s3+https:// or s3+http:// (got {parts.scheme}://)")
+    bucket, _, prefix_in_path = parts.path.lstrip("/").partition("/")
+    if not bucket:
+        raise ValueError("STORAGE_URL names no bucket: s3://host/bucket")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    host = parts.hostname or ""
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": query.get("prefix", prefix_in_path).strip("/"),
+        "region_name": query.get("region") or None,
+        "endpoint_url": f"{S3_SCHEMES[parts.scheme]}://{host}{f':{parts.port}' if parts.port else ''}"
+        if host
+        else None,
+        "access_key": unquote(parts.username) if parts.username else None,
+        "secret_key": unquote(parts.password) if parts.password else None,
+        # Private: no ACL header (the bucket's own, private, applies), never a public URL.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # Two uploads of the same name never replace each other (as on a disk: a suffix is added).
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+        "addressing_style": query.get("addressing", "path"),
+        "connect_timeout": 3,
+        "read_timeout": 20,
+    }
+    return {"BACKEND": "core.storage.ObjectStorage", "OPTIONS": options}
+
+
+# Receipts, forum papers, report files…: object storage when STORAGE_URL names a bucket, the folder
+# PRIVATE_MEDIA_ROOT otherwise (one machine). See core/storage.py and docs/running.md.
+STORAGE_URL = env("STORAGE_URL", default="")
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")},
-    },
+    "private": private_storage_settings(STORAGE_URL, PRIVATE_MEDIA_ROOT),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -247,6 +292,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat log through LOGGING below (JSON lines with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,

