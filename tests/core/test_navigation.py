@@ -34,6 +34,7 @@ def test_network_admin_sees_every_staff_entry_in_order(wessex) -> None:
         "Reports",
         "Team",
         "Audit log",
+        "Service status",
         *EVERYONE_AFTER,
     ]
 
