@@ -17,8 +17,12 @@ urlpatterns = [
     path("activities/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("activities/<int:pk>/outcomes/new/", views.outcome_create, name="outcome_create"),
     path("participations/<int:pk>/remove/", views.participation_remove, name="participation_remove"),
+    path("outcomes/<int:pk>/", views.outcome_detail, name="outcome_detail"),
     path("outcomes/<int:pk>/edit/", views.outcome_edit, name="outcome_edit"),
+    path("outcomes/<int:pk>/progress/", views.outcome_progress, name="outcome_progress"),
+    path("outcome-steps/<int:pk>/evidence/", views.outcome_evidence, name="outcome_evidence"),
     path("mine/", views.my_involvement, name="my_involvement"),
     path("mine/outcomes/", views.my_outcomes, name="my_outcomes"),
+    path("mine/outcomes/<int:pk>/", views.my_outcome_detail, name="my_outcome_detail"),
     path("mine/<int:pk>/feedback/", views.feedback, name="feedback"),
 ]
