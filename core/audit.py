@@ -56,6 +56,7 @@ ACTION_DESCRIPTIONS: dict[str, str] = {
     "involvement.attendance.recorded": "Attendance and hours recorded",
     "involvement.outcome.recorded": "Outcome recorded (you said, we did)",
     "involvement.outcome.updated": "Outcome changed",
+    "involvement.outcome.status_changed": "Outcome moved on (its history has a new step)",
     "involvement.feedback.submitted": "Feedback given",
     "involvement.feedback.updated": "Feedback changed",
     # Forums
