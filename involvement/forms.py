@@ -296,6 +296,12 @@ class OutcomeForm(forms.Form):
         error_messages={"required": "Say what we did, or are doing, about it"},
     )
     shareable = forms.BooleanField(label="This can be shared as an example in reports", required=False)
+    public = forms.BooleanField(
+        label="Show it on our public “You said, we did” page",
+        required=False,
+        help_text="The page shows what we heard, what we did, where it is now and the date. Do not name anyone "
+        "in the wording.",
+    )
 
 
 def _status_field(label: str) -> forms.ChoiceField:
@@ -324,7 +330,7 @@ def _reason_needed(form: forms.Form, data: dict[str, Any]) -> None:
 class NewOutcomeForm(OutcomeForm):
     """Recording an outcome: sent twice, it is recorded once (core.idempotency)."""
 
-    field_order = ["what_we_heard", "what_we_did", "status", "reason", "decided_on", "shareable"]
+    field_order = ["what_we_heard", "what_we_did", "status", "reason", "decided_on", "shareable", "public"]
 
     status = _status_field("Where is this now?")
     reason = _reason_field()

@@ -210,6 +210,11 @@ class Outcome(models.Model):
     reason = models.TextField(blank=True, help_text="Why it was not taken forward.")
     decided_on = models.DateField("date")
     shareable = models.BooleanField("can be shared as an example in reports", default=False)
+    public = models.BooleanField(
+        "shown on the AHSN's public “You said, we did” page",
+        default=False,
+        help_text="Only what we heard, what we did, where it is now and the date: never a person's name.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -221,6 +226,7 @@ class Outcome(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-decided_on"], name="outcome_org_decided"),
             models.Index(fields=["status"], name="outcome_status"),
+            models.Index(fields=["organisation", "-decided_on"], condition=Q(public=True), name="outcome_public"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -548,6 +548,7 @@ def outcome_record(
     decided_on: Any,
     reason: str = "",
     shareable: bool = False,
+    public: bool = False,
     submission_token: str = "",
 ) -> Outcome:
     """Record "you said, we did" on an activity or a programme and tell the people involved.
@@ -585,6 +586,7 @@ def outcome_record(
             reason=reason.strip(),
             decided_on=decided_on,
             shareable=shareable,
+            public=public,
             recorded_by=_actor_or_none(actor),
         )
         once.made(outcome)
@@ -633,7 +635,7 @@ def outcome_record(
     return outcome
 
 
-OUTCOME_WORDING_FIELDS = frozenset({"what_we_heard", "what_we_did", "shareable"})
+OUTCOME_WORDING_FIELDS = frozenset({"what_we_heard", "what_we_did", "shareable", "public"})
 
 
 def outcome_update(*, actor: User, outcome: Outcome, **fields: Any) -> Outcome:
@@ -652,7 +654,7 @@ def outcome_update(*, actor: User, outcome: Outcome, **fields: Any) -> Outcome:
         for key, value in fields.items():
             value = value.strip() if isinstance(value, str) else value
             if getattr(locked, key) != value:
-                changed[key] = str(value) if key == "shareable" else "changed"
+                changed[key] = str(value) if key in {"shareable", "public"} else "changed"
                 setattr(locked, key, value)
         if changed:  # saved without a change: nothing to record
             locked.save()

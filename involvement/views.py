@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from core.access import can_write, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.forms import query_id, query_search
@@ -483,6 +483,12 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The member of staff behind a `login_required` view."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def _outcome_source_url(outcome: Outcome) -> str:
     if outcome.activity_id is not None:
         return reverse("involvement:activity_detail", args=[outcome.activity_id])
@@ -514,12 +520,12 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = selectors.get_outcome_for_user(request.user, pk, write=True)
-    initial = {k: getattr(outcome, k) for k in ("what_we_heard", "what_we_did", "shareable")}
+    initial = {k: getattr(outcome, k) for k in ("what_we_heard", "what_we_did", "shareable", "public")}
     form = OutcomeForm(request.POST or None, initial=initial)
     back = reverse("involvement:outcome_detail", args=[outcome.pk])
     if request.method == "POST" and form.is_valid():
         try:
-            services.outcome_update(actor=request.user, outcome=outcome, **form.cleaned_data)
+            services.outcome_update(actor=_signed_in(request), outcome=outcome, **form.cleaned_data)
         except services.InvolvementError as exc:
             form.add_error(exc.field, str(exc))
         else:
@@ -544,7 +550,7 @@ def outcome_progress(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.outcome_status_change(
-                actor=request.user,
+                actor=_signed_in(request),
                 outcome=outcome,
                 status=data["status"],
                 changed_on=data["changed_on"],
