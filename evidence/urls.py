@@ -6,7 +6,10 @@ app_name = "evidence"
 
 urlpatterns = [
     path("case-studies/", views.case_study_list, name="case_study_list"),
-    path("case-studies/new/", views.case_study_create, name="case_study_create"),
+    path("case-studies/new/from-outcome/<int:pk>/", views.case_study_from_outcome, name="case_study_from_outcome"),
+    path(
+        "case-studies/new/from-programme/<int:pk>/", views.case_study_from_programme, name="case_study_from_programme"
+    ),
     path("case-studies/<int:pk>/", views.case_study_detail, name="case_study_detail"),
     path("case-studies/<int:pk>/edit/", views.case_study_edit, name="case_study_edit"),
     path("case-studies/<int:pk>/quotes/new/", views.quote_add, name="quote_add"),

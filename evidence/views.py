@@ -5,14 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.access import visible_organisation_ids
-from core.forms import query_id
 from core.paginator import CappedPaginator
 from evidence import selectors, services
 from evidence.feeds import case_studies_feed, outcomes_feed
@@ -56,22 +55,7 @@ def case_study_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evidence/case_study_list.html", {"page_obj": page, "query": _query_without_page(request)})
 
 
-def _source(request: HttpRequest) -> dict[str, Any]:
-    outcome_id, programme_id = query_id(request.GET.get("outcome")), query_id(request.GET.get("programme"))
-    if outcome_id is not None:
-        outcome = get_outcome_for_user(_signed_in(request), outcome_id)
-        return {"outcome": outcome, "about": outcome.what_we_heard[:80]}
-    if programme_id is not None:
-        programme = get_programme_for_user(_signed_in(request), programme_id)
-        return {"programme": programme, "about": programme.name}
-    raise Http404("Start a case study from an outcome or a programme.")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def case_study_create(request: HttpRequest) -> HttpResponse:
-    source = _source(request)
-    about = source.pop("about")
+def _create(request: HttpRequest, source: dict[str, Any], *, about: str, back_url: str) -> HttpResponse:
     form = CaseStudyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -81,13 +65,31 @@ def case_study_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "The case study has been saved as a draft. Its figures come from the portal.")
             return redirect(_url(case_study))
-    outcome = source.get("outcome")
-    back = (
-        reverse("involvement:outcome_detail", args=[outcome.pk])
-        if outcome
-        else reverse("programmes:programme_detail", args=[source["programme"].pk])
+    return render(request, "evidence/case_study_form.html", {"form": form, "about": about, "back_url": back_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_study_from_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = get_outcome_for_user(_signed_in(request), pk)
+    return _create(
+        request,
+        {"outcome": outcome},
+        about=f"From the outcome “{outcome.what_we_heard[:80]}”",
+        back_url=reverse("involvement:outcome_detail", args=[outcome.pk]),
     )
-    return render(request, "evidence/case_study_form.html", {"form": form, "about": about, "back_url": back})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_study_from_programme(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_user(_signed_in(request), pk)
+    return _create(
+        request,
+        {"programme": programme},
+        about=programme.name,
+        back_url=reverse("programmes:programme_detail", args=[programme.pk]),
+    )
 
 
 @login_required

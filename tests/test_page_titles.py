@@ -41,6 +41,8 @@ NOT_PAGES = {
     "involvement:activity_export": "CSV file",
     "involvement:activity_complete": "POST-only button",
     "involvement:outcome_evidence": "a file",
+    "evidence:public_case_studies_feed": "Atom feed",
+    "evidence:public_outcomes_feed": "Atom feed",
     "forum:notes_submit": "POST-only button",
     "forum:notes_publish": "POST-only button",
     "forum:agenda_item_move": "POST-only button",
@@ -138,6 +140,7 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
     from accounts.models import Membership, Organisation
     from accounts.services import invitation_create
     from core.models import Notification
+    from evidence.models import CaseStudy, CaseStudyQuote
     from forum.models import Action, AgendaItem, Forum, ForumMember, Meeting
     from involvement.models import Activity, Outcome, Participation
     from partners.forms import SECTION_FORMS
@@ -219,6 +222,20 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
         "involvement:outcome_detail": lambda: _pks(Outcome, 2),
         "involvement:outcome_progress": lambda: _pks(Outcome, 1),
         "involvement:my_outcome_detail": lambda: _pks(Outcome, 3),
+        "evidence:case_study_from_outcome": lambda: _pks(Outcome, 1, organisation__short_name="Wessex"),
+        "evidence:case_study_from_programme": lambda: _pks(Programme, 1, organisation__short_name="Wessex"),
+        "evidence:case_study_detail": lambda: _one_of_each(CaseStudy, "state"),
+        "evidence:case_study_edit": lambda: _pks(CaseStudy, 1),
+        "evidence:case_study_share": lambda: _pks(CaseStudy, 1, state="draft"),
+        "evidence:case_study_publish": lambda: _pks(CaseStudy, 1, state="shared"),
+        "evidence:quote_add": lambda: _pks(CaseStudy, 1, state="draft"),
+        "evidence:quote_remove": lambda: _pks(CaseStudyQuote, 1),
+        "evidence:quote_answer": lambda: _pks(CaseStudyQuote, 2),
+        "evidence:public_page": lambda: [{"slug": "wessex"}],
+        "evidence:public_case_study": lambda: [
+            {"slug": "wessex", "pk": pk}
+            for pk in CaseStudy.objects.filter(state="published").values_list("pk", flat=True)
+        ],
         "involvement:feedback": lambda: _pks(Participation, 5, attended=True, partner__user__isnull=False),
         "forum:forum_detail": forums,
         "forum:forum_edit": forums,

@@ -46,7 +46,7 @@ def test_a_case_study_with_a_quote_is_agreed_shared_and_found_by_another_ahsn(pa
     sign_in(page, lead.email, totp_secret=TEST_TOTP_SECRET)
     page.goto(f"/involvement/outcomes/{outcome.pk}/")
     page.get_by_role("link", name="Write a case study from this outcome").click()
-    page.wait_for_url("**/evidence/case-studies/new/?outcome=*")
+    page.wait_for_url(f"**/evidence/case-studies/new/from-outcome/{outcome.pk}/")
     assert_accessible(page)
     page.get_by_label("Title").fill("Plain English discharge letters")
     page.get_by_role("button", name="Save case study").click()

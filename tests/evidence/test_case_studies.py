@@ -121,7 +121,7 @@ def test_a_partner_answers_only_their_own_quote(case_study, lead, priya, priya_c
 
 
 def test_writing_one_from_the_outcome_page(outcome, lead_client, outsider_client):
-    url = reverse("evidence:case_study_create") + f"?outcome={outcome.pk}"
+    url = reverse("evidence:case_study_from_outcome", args=[outcome.pk])
     assert outsider_client.get(url).status_code == 404
     response = lead_client.post(url, TEXT)
     assert response.status_code == 302
