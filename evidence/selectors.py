@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.text import slugify
 
 from accounts.models import Organisation, User
 from core.access import scoped_get_or_404, visible_organisation_ids
+from core.choices import InvolvementMethod
 from evidence.models import CaseStudy, CaseStudyQuote, CaseStudyState, QuoteConsent
 from evidence.permissions import CASE_STUDY_WRITE_ROLES, can_read_case_study
 from involvement.models import Activity, ActivityStatus, Outcome, Participation
@@ -182,3 +184,35 @@ def get_quote_for_user(user: User, pk: int) -> CaseStudyQuote:
         write_roles=CASE_STUDY_WRITE_ROLES,
         pk=pk,
     )
+
+
+# ---------------------------------------------------------------- a partner's record
+
+
+RECORD_ROWS = 12  # as many activities as fit on one A4 page with the totals; the totals count them all
+
+
+def partner_record(partner: LayPartner) -> dict[str, Any]:
+    """What a lay partner took part in (attended, not cancelled), their roles, hours and training:
+    the facts of their one-page record. Three queries whatever the number of activities."""
+    attended = (
+        Participation.objects.filter(partner=partner, attended=True)
+        .exclude(activity__status=ActivityStatus.CANCELLED)
+        .select_related("activity", "activity__organisation")
+        .order_by("-activity__starts_at", "-id")
+    )
+    totals = attended.aggregate(count=Count("id"), hours=Sum("hours"))
+    training = attended.filter(activity__method=InvolvementMethod.TRAINING)
+    roles = sorted({role for role in attended.values_list("role", flat=True).distinct() if role})
+    return {
+        "partner": partner,
+        "rows": list(attended[:RECORD_ROWS]),
+        "count": totals["count"] or 0,
+        "hours": format((totals["hours"] or Decimal(0)).quantize(Decimal("0.01")).normalize(), "f"),
+        "roles": roles,
+        "training": list(training[:6]),
+        "training_count": training.count(),
+        "organisations": [
+            link.organisation.name for link in partner.links.select_related("organisation").order_by("joined_on")
+        ],
+    }

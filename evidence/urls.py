@@ -18,6 +18,7 @@ urlpatterns = [
     path("quotes/<int:pk>/remove/", views.quote_remove, name="quote_remove"),
     path("library/", views.library, name="library"),
     path("mine/quotes/<int:pk>/", views.quote_answer, name="quote_answer"),
+    path("mine/record.pdf", views.my_record, name="my_record"),
     path("public/<slug:slug>/", views.public_page, name="public_page"),
     path("public/<slug:slug>/case-studies/<int:pk>/", views.public_case_study, name="public_case_study"),
     path("public/<slug:slug>/case-studies.atom", views.public_case_studies_feed, name="public_case_studies_feed"),

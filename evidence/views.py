@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,6 +18,7 @@ from evidence.feeds import case_studies_feed, outcomes_feed
 from evidence.forms import CaseStudyForm, LibraryFilterForm, QuoteAnswerForm, QuoteForm
 from evidence.models import CaseStudy, CaseStudyQuote
 from evidence.permissions import can_edit_case_study, can_release_case_study, is_network_staff
+from evidence.record import record_file_name, record_pdf
 from involvement.selectors import get_outcome_for_user
 from partners.selectors import partner_for_user
 from programmes.selectors import get_programme_for_user
@@ -237,6 +238,20 @@ def quote_answer(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("evidence:quote_answer", pk=quote.pk)
     return render(request, "evidence/quote_answer.html", {"form": form, "quote": quote})
+
+
+@login_required
+@require_GET
+def my_record(request: HttpRequest) -> HttpResponse:
+    """The signed-in lay partner's own record as a PDF. There is no address for anyone else's."""
+    partner = partner_for_user(request.user)
+    if partner is None:
+        raise Http404("This is for lay partners.")
+    response = HttpResponse(record_pdf(partner), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{record_file_name(partner)}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ---------------------------------------------------------------- public pages
