@@ -43,6 +43,7 @@ NOT_PAGES = {
     "involvement:outcome_evidence": "a file",
     "evidence:public_case_studies_feed": "Atom feed",
     "evidence:public_outcomes_feed": "Atom feed",
+    "evidence:my_record": "a PDF file",
     "forum:notes_submit": "POST-only button",
     "forum:notes_publish": "POST-only button",
     "forum:agenda_item_move": "POST-only button",
