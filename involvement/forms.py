@@ -370,8 +370,7 @@ class OutcomeProgressForm(forms.Form):
     evidence_file = forms.FileField(
         label="Upload evidence (optional)",
         required=False,
-        help_text="A PDF, Word, Excel, PowerPoint, OpenDocument text, PNG or JPEG file. Staff and the people "
-        "who took part can open it.",
+        help_text="A PDF, PNG or JPEG file. Staff and the people who took part can open it.",
     )
 
     def clean(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
-from forum.models import private_storage
+from involvement.evidence_files import PrivateEvidenceStorage
 
 
 class ActivityStatus(models.TextChoices):
@@ -264,7 +264,9 @@ class OutcomeStatusChange(models.Model):
     note = models.CharField(max_length=300, help_text="What happened, in a sentence or two.")
     reason = models.TextField(blank=True, help_text="Why it was not taken forward.")
     evidence_link = models.URLField("link to evidence", max_length=500, blank=True)
-    evidence_file = models.FileField(upload_to=_evidence_path, storage=private_storage, max_length=300, blank=True)
+    evidence_file = models.FileField(
+        upload_to=_evidence_path, storage=PrivateEvidenceStorage(), max_length=300, blank=True
+    )
     evidence_name = models.CharField(max_length=200, blank=True)
     evidence_content_type = models.CharField(max_length=120, blank=True)
     changed_by = models.ForeignKey(

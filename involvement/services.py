@@ -31,7 +31,7 @@ from core.audit import log_action
 from core.errors import DomainError
 from core.idempotency import submit_once
 from core.notifications import notify
-from forum.uploads import PaperRejected, check_paper
+from involvement.evidence_files import EvidenceRejected, check_evidence
 from involvement.models import (
     Activity,
     ActivityStatus,
@@ -680,14 +680,14 @@ def _checked_evidence_file(upload: UploadedFile | None) -> tuple[ContentFile[byt
     if upload is None:
         return None, "", ""
     try:
-        kind = check_paper(upload)
-    except PaperRejected as exc:
+        extension, content_type = check_evidence(upload)
+    except EvidenceRejected as exc:
         raise InvolvementError(str(exc), field="evidence_file") from exc
     upload.seek(0)
     name = (upload.name or "evidence").rsplit("/", 1)[-1][:150]
-    if not name.lower().endswith(f".{kind.extension}"):
-        name = f"{name}.{kind.extension}"
-    return ContentFile(upload.read(), name=name), name, kind.content_type
+    if not name.lower().endswith(f".{extension}"):
+        name = f"{name}.{extension}"
+    return ContentFile(upload.read(), name=name), name, content_type
 
 
 def _check_status_move(locked: Outcome, latest: OutcomeStatusChange | None, status: str, changed_on: date) -> None:

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import forum.models
+import involvement.evidence_files
 import involvement.models
 from django.conf import settings
 from django.db import migrations, models
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=300,
-                        storage=forum.models.private_storage,
+                        storage=involvement.evidence_files.PrivateEvidenceStorage(),
                         upload_to=involvement.models._evidence_path,
                     ),
                 ),
