@@ -15,6 +15,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
+    path("evidence/", include("evidence.urls")),
     path("", include("accounts.urls")),
     path("", include("core.urls")),
 ]

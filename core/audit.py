@@ -61,6 +61,7 @@ ACTION_DESCRIPTIONS: dict[str, str] = {
     "involvement.attendance.recorded": "Attendance and hours recorded",
     "involvement.outcome.recorded": "Outcome recorded (you said, we did)",
     "involvement.outcome.updated": "Outcome changed",
+    "involvement.outcome.status_changed": "Outcome moved on (its history has a new step)",
     "involvement.feedback.submitted": "Feedback given",
     "involvement.feedback.updated": "Feedback changed",
     # Imports from spreadsheets
@@ -68,6 +69,14 @@ ACTION_DESCRIPTIONS: dict[str, str] = {
     "imports.import.imported": "Records imported from a spreadsheet",
     "imports.import.undone": "Import from a spreadsheet undone",
     "imports.import.partners_invited": "Imported lay partners invited",
+    # Case studies (evidence app)
+    "evidence.case_study.created": "Case study written",
+    "evidence.case_study.updated": "Case study changed",
+    "evidence.case_study.shared": "Case study shared with the network",
+    "evidence.case_study.published": "Case study published publicly",
+    "evidence.quote.asked": "Lay partner asked whether their words may be quoted",
+    "evidence.quote.answered": "Lay partner answered about being quoted",
+    "evidence.quote.removed": "Quote removed from a case study",
     # Forums
     "forum.forum.created": "Forum set up",
     "forum.forum.updated": "Forum changed",

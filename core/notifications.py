@@ -76,7 +76,8 @@ GROUPS: tuple[KindGroup, ...] = (
     KindGroup(
         "involvement",
         "Activities and what changed because of them",
-        "New activities, outcomes (\u201cyou said, we did\u201d) and requests to record an outcome.",
+        "New activities, outcomes (\u201cyou said, we did\u201d) and how they move on, requests to record an "
+        "outcome, and requests to quote you in a case study.",
         "all",
     ),
     KindGroup("forum", "Forums", "Meeting notes, overdue actions and other forum news.", "all"),
@@ -105,7 +106,13 @@ KIND_GROUPS: dict[str, str] = {
     "reminders.outcome_missing": "involvement",
     "reminders.report_ready": "reports",
 }
-_PREFIX_GROUPS = {"payments": "claims", "forum": "forum", "involvement": "involvement", "reports": "reports"}
+_PREFIX_GROUPS = {
+    "payments": "claims",
+    "forum": "forum",
+    "involvement": "involvement",
+    "evidence": "involvement",  # requests to quote a lay partner in a case study
+    "reports": "reports",
+}
 
 # Messages that always go, whatever the person's preference: they change what someone must do.
 ESSENTIAL_KIND_NAMES = frozenset(

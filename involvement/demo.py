@@ -7,7 +7,7 @@ and unclaimed, so the payments demo has something to claim. Idempotent: activiti
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from involvement import services
-from involvement.models import Activity, Feedback, Outcome, OutcomeStatus, Participation
+from involvement.models import Activity, Feedback, Outcome, OutcomeStatus, OutcomeStatusChange, Participation
 from partners.models import LayPartner, PartnerLink
 
 LONDON = ZoneInfo("Europe/London")
@@ -165,6 +165,41 @@ def _at(day: Any, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
 
 
+# How an older demo outcome got where it is: (status, days after it was recorded, what happened).
+HISTORY_STEPS = {
+    OutcomeStatus.CHANGED: [
+        (OutcomeStatus.CONSIDERED, 0, "Recorded."),
+        (OutcomeStatus.IN_PROGRESS, 14, "The panel agreed a first draft with us."),
+        (OutcomeStatus.CHANGED, 40, "The change is in place and the panel checked it."),
+    ],
+    OutcomeStatus.IN_PROGRESS: [
+        (OutcomeStatus.CONSIDERED, 0, "Recorded."),
+        (OutcomeStatus.IN_PROGRESS, 21, "We have started; the panel will see it next month."),
+    ],
+    OutcomeStatus.NOT_TAKEN_FORWARD: [
+        (OutcomeStatus.CONSIDERED, 0, "Recorded."),
+        (OutcomeStatus.NOT_TAKEN_FORWARD, 30, "We looked at it with the finance team."),
+    ],
+}
+
+
+def _history(outcome: Outcome, *, today: date, by: Any) -> None:
+    """The steps an older demo outcome went through (written once, with the outcome)."""
+    steps = HISTORY_STEPS.get(OutcomeStatus(outcome.status), [(outcome.status, 0, "Recorded.")])
+    previous = ""
+    for status, after, note in steps:
+        OutcomeStatusChange.objects.create(
+            outcome=outcome,
+            from_status=previous,
+            to_status=status,
+            changed_on=min(today, outcome.decided_on + timedelta(days=after)),
+            note=note,
+            reason=outcome.reason if status == OutcomeStatus.NOT_TAKEN_FORWARD else "",
+            changed_by=by,
+        )
+        previous = status
+
+
 @transaction.atomic
 def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
     from accounts.demo import demo_password
@@ -266,7 +301,7 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
                         shareable=status == OutcomeStatus.CHANGED,
                     )
                 else:
-                    Outcome.objects.create(
+                    outcome = Outcome.objects.create(
                         organisation=organisation,
                         activity=activity,
                         what_we_heard=heard,
@@ -277,6 +312,7 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
                         shareable=status == OutcomeStatus.CHANGED,
                         recorded_by=leads[owner],
                     )
+                    _history(outcome, today=today, by=leads[owner])
             for participation in Participation.objects.filter(activity=activity, attended=True).select_related(
                 "partner"
             ):

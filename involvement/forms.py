@@ -300,6 +300,8 @@ class AttendanceRowForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
+    """Changing an outcome's wording. Where it is now moves on the "record progress" page."""
+
     what_we_heard = forms.CharField(
         label="What we heard (you said)",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -310,32 +312,88 @@ class OutcomeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say what we did, or are doing, about it"},
     )
-    status = forms.ChoiceField(
-        label="Where is this now?",
+    shareable = forms.BooleanField(label="This can be shared as an example in reports", required=False)
+    public = forms.BooleanField(
+        label="Show it on our public “You said, we did” page",
+        required=False,
+        help_text="The page shows what we heard, what we did, where it is now and the date. Do not name anyone "
+        "in the wording.",
+    )
+
+
+def _status_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
         choices=OutcomeStatus.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose where this is now"},
     )
-    reason = forms.CharField(
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="Needed if it was not taken forward. The people involved will see it.",
     )
-    decided_on = DateField(label="Date", error_messages={"required": "Enter the date"})
-    shareable = forms.BooleanField(label="This can be shared as an example in reports", required=False)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("status") == OutcomeStatus.NOT_TAKEN_FORWARD and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Say why it was not taken forward")
-        return data
+
+def _reason_needed(form: forms.Form, data: dict[str, Any]) -> None:
+    if data.get("status") == OutcomeStatus.NOT_TAKEN_FORWARD and not (data.get("reason") or "").strip():
+        form.add_error("reason", "Say why it was not taken forward")
 
 
 class NewOutcomeForm(OutcomeForm):
     """Recording an outcome: sent twice, it is recorded once (core.idempotency)."""
 
+    field_order = ["what_we_heard", "what_we_did", "status", "reason", "decided_on", "shareable", "public"]
+
+    status = _status_field("Where is this now?")
+    reason = _reason_field()
+    decided_on = DateField(label="Date", error_messages={"required": "Enter the date"})
     submission_token = SubmissionTokenField()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _reason_needed(self, data)
+        return data
+
+
+class OutcomeProgressForm(forms.Form):
+    """One step in an outcome's history; everyone who took part is told."""
+
+    status = _status_field("Where is this now?")
+    changed_on = DateField(label="When did it change?", error_messages={"required": "Enter the date it changed"})
+    note = forms.CharField(
+        label="What happened",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In a sentence or two. The people who took part will see this.",
+        error_messages={
+            "required": "Say what happened",
+            "max_length": "What happened must be 300 characters or fewer",
+        },
+    )
+    reason = _reason_field()
+    evidence_link = forms.URLField(
+        label="Link to evidence (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="For example a published report or a changed web page.",
+        error_messages={"invalid": "Enter a web address, like https://www.example.nhs.uk/report"},
+    )
+    evidence_file = forms.FileField(
+        label="Upload evidence (optional)",
+        required=False,
+        help_text="A PDF, PNG or JPEG file. Staff and the people who took part can open it.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _reason_needed(self, data)
+        return data
 
 
 class FeedbackForm(forms.Form):

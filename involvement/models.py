@@ -8,13 +8,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
+from involvement.evidence_files import PrivateEvidenceStorage
 
 
 class ActivityStatus(models.TextChoices):
@@ -233,6 +237,11 @@ class Outcome(models.Model):
     reason = models.TextField(blank=True, help_text="Why it was not taken forward.")
     decided_on = models.DateField("date")
     shareable = models.BooleanField("can be shared as an example in reports", default=False)
+    public = models.BooleanField(
+        "shown on the AHSN's public “You said, we did” page",
+        default=False,
+        help_text="Only what we heard, what we did, where it is now and the date: never a person's name.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -244,6 +253,7 @@ class Outcome(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-decided_on"], name="outcome_org_decided"),
             models.Index(fields=["status"], name="outcome_status"),
+            models.Index(fields=["organisation", "-decided_on"], condition=Q(public=True), name="outcome_public"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -259,6 +269,58 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return self.what_we_heard[:80]
+
+
+def _evidence_path(instance: OutcomeStatusChange, filename: str) -> str:
+    # The stored name says nothing about the person or the file's own name (kept in evidence_name).
+    return f"outcome-evidence/{instance.outcome_id}/{uuid.uuid4().hex}"
+
+
+class OutcomeStatusChange(models.Model):
+    """One step in an outcome's history: the first row is its recording, then every status move.
+
+    Append-only: a database trigger (migration 0005) refuses UPDATE and DELETE, as for the audit
+    log. Written only by `services.outcome_record` and `services.outcome_status_change`."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(
+        max_length=20, choices=OutcomeStatus.choices, blank=True, help_text="Empty for the row that records it."
+    )
+    to_status = models.CharField(max_length=20, choices=OutcomeStatus.choices)
+    changed_on = models.DateField("date of the change")
+    note = models.CharField(max_length=300, help_text="What happened, in a sentence or two.")
+    reason = models.TextField(blank=True, help_text="Why it was not taken forward.")
+    evidence_link = models.URLField("link to evidence", max_length=500, blank=True)
+    evidence_file = models.FileField(
+        upload_to=_evidence_path, storage=PrivateEvidenceStorage(), max_length=300, blank=True
+    )
+    evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_content_type = models.CharField(max_length=120, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["outcome", "changed_on", "id"]
+        indexes = [
+            # "Status at the end of a quarter": the latest row on or before a date, per outcome.
+            models.Index(fields=["outcome", "changed_on", "id"], name="outcome_change_outcome_on"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_status=models.F("to_status")), name="outcome_change_moves"),
+            models.CheckConstraint(
+                condition=~Q(to_status="not_taken_forward") | ~Q(reason=""),
+                name="outcome_change_not_taken_forward_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome_id}: {self.from_status or 'recorded'} to {self.to_status}"
+
+    @property
+    def is_first(self) -> bool:
+        return not self.from_status
 
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]

@@ -13,9 +13,12 @@ from zoneinfo import ZoneInfo
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Avg,
+    Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -23,6 +26,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -33,8 +37,9 @@ from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.formatting import date_text
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
-from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
+from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatusChange, Participation
 from partners.models import LayPartner, PartnerLink
+from partners.selectors import partner_for_user
 from payments.models import ClaimStatus
 from payments.selectors import (
     BLOCKED_CANCELLED,
@@ -462,6 +467,50 @@ def partner_outcomes(partner: LayPartner) -> QuerySet[Outcome]:
         .select_related("activity", "programme", "organisation")
         .order_by("-decided_on", "-id")
     )
+
+
+def partner_outcome(partner: LayPartner | None, pk: int) -> Outcome:
+    """One outcome from an activity (or programme) the partner took part in, or 404."""
+    if partner is None:
+        raise Http404("No such outcome.")
+    outcome = partner_outcomes(partner).filter(pk=pk).first()
+    if outcome is None:
+        raise Http404("No such outcome.")
+    return outcome
+
+
+def outcome_history(outcome: Outcome) -> QuerySet[OutcomeStatusChange]:
+    """An outcome's steps, oldest first (the order a timeline reads)."""
+    return outcome.status_changes.select_related("changed_by").order_by("changed_on", "id")
+
+
+def get_status_change_for_user(user: Any, pk: int) -> OutcomeStatusChange:
+    """A step whose evidence this person may open: staff at the outcome's AHSN, or a partner who
+    took part in what the outcome came from. Anyone else gets 404."""
+    change = OutcomeStatusChange.objects.select_related("outcome", "outcome__organisation").filter(pk=pk).first()
+    if change is None:
+        raise Http404("No such evidence.")
+    if change.outcome.organisation_id in visible_organisation_ids(user):
+        return change
+    partner = partner_for_user(user)
+    if partner is not None and partner_outcomes(partner).filter(pk=change.outcome_id).exists():
+        return change
+    raise Http404("No such evidence.")
+
+
+def outcome_status_on(day: date) -> Coalesce:
+    """An expression for the status an outcome had at the end of `day`: its latest step on or
+    before that day, or nothing if it had not been recorded yet. An outcome with no history at all
+    (made outside the services, as a test's fixture might) counts with its current status from its
+    date. The report counts outcomes with this, so a quarter keeps the figures it had."""
+    steps = OutcomeStatusChange.objects.filter(outcome_id=OuterRef("pk"))
+    latest = steps.filter(changed_on__lte=day).order_by("-changed_on", "-id").values("to_status")[:1]
+    no_history = Case(
+        When(~Exists(steps) & Q(decided_on__lte=day), then=F("status")),
+        default=Value(None),
+        output_field=CharField(),
+    )
+    return Coalesce(Subquery(latest), no_history, output_field=CharField())
 
 
 # ---------------------------------------------------------------- staff side summaries

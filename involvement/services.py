@@ -12,28 +12,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from core import formatting
 from core.access import can_write
 from core.audit import log_action
+from core.errors import DomainError
 from core.idempotency import submit_once
 from core.notifications import notify
+from involvement.evidence_files import EvidenceRejected, check_evidence
 from involvement.models import (
     Activity,
     ActivityStatus,
     Feedback,
     Outcome,
     OutcomeStatus,
+    OutcomeStatusChange,
     Participation,
     ParticipationResponse,
 )
@@ -64,8 +69,8 @@ ACTIVITY_FIELDS = (
 )
 
 
-class InvolvementError(Exception):
-    """A request we refuse, with a message to show the person who made it."""
+class InvolvementError(DomainError):
+    """A request we refuse, with a message to show the person who made it (and the field it is about)."""
 
 
 def london(moment: datetime) -> datetime:
@@ -644,6 +649,7 @@ def outcome_record(
     decided_on: Any,
     reason: str = "",
     shareable: bool = False,
+    public: bool = False,
     submission_token: str = "",
 ) -> Outcome:
     """Record "you said, we did" on an activity or a programme and tell the people involved.
@@ -681,9 +687,19 @@ def outcome_record(
             reason=reason.strip(),
             decided_on=decided_on,
             shareable=shareable,
+            public=public,
             recorded_by=_actor_or_none(actor),
         )
         once.made(outcome)
+        OutcomeStatusChange.objects.create(
+            outcome=outcome,
+            from_status="",
+            to_status=status,
+            changed_on=decided_on,
+            note="Recorded.",
+            reason=outcome.reason,
+            changed_by=_actor_or_none(actor),
+        )
         recipients = list(_outcome_recipients(outcome))
         log_action(
             actor=actor,
@@ -697,7 +713,7 @@ def outcome_record(
                 "told": len(recipients),
             },
         )
-        url = reverse("involvement:my_outcomes")
+        url = reverse("involvement:my_outcome_detail", args=[outcome.pk])
         status_label = OutcomeStatus(status).label
         for partner in recipients:
             body = (
@@ -720,22 +736,29 @@ def outcome_record(
     return outcome
 
 
-def outcome_update(*, actor: Any, outcome: Outcome, **fields: Any) -> Outcome:
-    allowed = {"what_we_heard", "what_we_did", "status", "reason", "decided_on", "shareable"}
-    unknown = set(fields) - allowed
+OUTCOME_WORDING_FIELDS = frozenset({"what_we_heard", "what_we_did", "shareable", "public"})
+
+
+def outcome_update(*, actor: User, outcome: Outcome, **fields: Any) -> Outcome:
+    """Change an outcome's wording or whether it can be shared. Its status moves only through
+    `outcome_status_change`, so that every move is kept in its history."""
+    unknown = set(fields) - OUTCOME_WORDING_FIELDS
     if unknown:
         raise TypeError(f"Unknown outcome fields: {sorted(unknown)}")
     with transaction.atomic():
         locked = Outcome.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=outcome.pk)
         _check_writer(actor, locked.organisation_id)
-        _check_outcome_fields(fields.get("status", locked.status), fields.get("reason", locked.reason))
+        for key in ("what_we_heard", "what_we_did"):
+            if key in fields and not str(fields[key]).strip():
+                raise InvolvementError("Say what we heard and what we did.")
         changed = {}
         for key, value in fields.items():
+            value = value.strip() if isinstance(value, str) else value
             if getattr(locked, key) != value:
-                changed[key] = str(value) if key in {"status", "decided_on", "shareable"} else "changed"
+                changed[key] = str(value) if key in {"shareable", "public"} else "changed"
                 setattr(locked, key, value)
-        locked.save()
         if changed:  # saved without a change: nothing to record
+            locked.save()
             log_action(
                 actor=actor,
                 action="involvement.outcome.updated",
@@ -744,6 +767,130 @@ def outcome_update(*, actor: Any, outcome: Outcome, **fields: Any) -> Outcome:
                 data={"changed": changed},
             )
     return locked
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Optional evidence for a status change: a link, a checked file, or both."""
+
+    link: str = ""
+    upload: UploadedFile | None = None
+
+
+def _checked_evidence_file(upload: UploadedFile | None) -> tuple[ContentFile[bytes] | None, str, str]:
+    if upload is None:
+        return None, "", ""
+    try:
+        extension, content_type = check_evidence(upload)
+    except EvidenceRejected as exc:
+        raise InvolvementError(str(exc), field="evidence_file") from exc
+    upload.seek(0)
+    name = (upload.name or "evidence").rsplit("/", 1)[-1][:150]
+    if not name.lower().endswith(f".{extension}"):
+        name = f"{name}.{extension}"
+    return ContentFile(upload.read(), name=name), name, content_type
+
+
+def _check_status_move(locked: Outcome, latest: OutcomeStatusChange | None, status: str, changed_on: date) -> None:
+    if status == locked.status:
+        raise InvolvementError(
+            f"This outcome is already “{OutcomeStatus(status).label.lower()}”. Choose where it is now.", field="status"
+        )
+    if changed_on > timezone.localdate():
+        raise InvolvementError("The date of the change must be today or in the past.", field="changed_on")
+    if latest is not None and changed_on < latest.changed_on:
+        raise InvolvementError(
+            f"The date must be on or after the last change ({formatting.date_text(latest.changed_on)}).",
+            field="changed_on",
+        )
+
+
+def outcome_status_change(
+    *,
+    actor: User,
+    outcome: Outcome,
+    status: str,
+    changed_on: date,
+    note: str,
+    reason: str = "",
+    evidence: Evidence | None = None,
+) -> OutcomeStatusChange:
+    """Move an outcome on (considered → in progress → changed / not taken forward) and keep the step.
+
+    The outcome is locked, the step appended to its history, audited, and everyone who took part is
+    told once about this step (the notification's subject is the step)."""
+    evidence = evidence or Evidence()
+    _check_outcome_fields(status, reason)
+    note = note.strip()
+    if not note:
+        raise InvolvementError("Say what happened, in a sentence or two.", field="note")
+    link = evidence.link.strip()
+    with transaction.atomic():
+        locked = Outcome.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=outcome.pk)
+        _check_writer(actor, locked.organisation_id)
+        latest = locked.status_changes.order_by("-changed_on", "-id").first()
+        _check_status_move(locked, latest, status, changed_on)
+        content, file_name, content_type = _checked_evidence_file(evidence.upload)
+        from_status = locked.status
+        locked.status = status
+        locked.reason = reason.strip() if status == OutcomeStatus.NOT_TAKEN_FORWARD else ""
+        locked.save(update_fields=["status", "reason", "updated_at"])
+        change = OutcomeStatusChange(
+            outcome=locked,
+            from_status=from_status,
+            to_status=status,
+            changed_on=changed_on,
+            note=note,
+            reason=locked.reason,
+            evidence_link=link,
+            evidence_name=file_name,
+            evidence_content_type=content_type,
+            changed_by=_actor_or_none(actor),
+        )
+        if content is not None:
+            change.evidence_file.save(content.name or "evidence", content, save=False)
+        change.save()
+        recipients = list(_outcome_recipients(locked))
+        log_action(
+            actor=actor,
+            action="involvement.outcome.status_changed",
+            target=locked,
+            organisation=locked.organisation,
+            data={
+                "from": from_status,
+                "to": status,
+                "on": changed_on.isoformat(),
+                "evidence_file": bool(file_name),
+                "evidence_link": bool(link),
+                "told": len(recipients),
+            },
+        )
+        _tell_about_change(locked, change, recipients)
+    return change
+
+
+def _tell_about_change(outcome: Outcome, change: OutcomeStatusChange, recipients: list[LayPartner]) -> None:
+    label = outcome.activity.title if outcome.activity else outcome.programme.name  # type: ignore[union-attr]
+    url = reverse("involvement:my_outcome_detail", args=[outcome.pk])
+    status_label = OutcomeStatus(change.to_status).label.lower()
+    for partner in recipients:
+        body = (
+            f"You took part in {label}. Here is an update on what you told us.\n\n"
+            f"You said: {outcome.what_we_heard}\n\n"
+            f"Where this is now: {status_label}, since {formatting.date_text(change.changed_on)}.\n\n"
+            f"What happened: {change.note}"
+        )
+        if change.reason:
+            body += f"\n\nWhy: {change.reason}"
+        notify(
+            kind="involvement.outcome_progress",
+            subject=change,
+            partner=partner,
+            organisation=outcome.organisation,
+            title=f"Update on what you told us: {label}",
+            body=body,
+            url=url,
+        )
 
 
 def feedback_is_editable(feedback: Feedback, *, now: datetime | None = None) -> bool:

@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from core.access import can_write, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.forms import query_id, query_search
@@ -35,8 +35,9 @@ from involvement.forms import (
     NewActivityForm,
     NewOutcomeForm,
     OutcomeForm,
+    OutcomeProgressForm,
 )
-from involvement.models import Activity, ActivityStatus, Participation, ParticipationResponse
+from involvement.models import Activity, ActivityStatus, Outcome, Participation, ParticipationResponse
 from partners.models import LayPartner
 from partners.selectors import partner_for_user, profile_labels
 from programmes.models import Programme
@@ -483,31 +484,109 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The member of staff behind a `login_required` view."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _outcome_source_url(outcome: Outcome) -> str:
+    if outcome.activity_id is not None:
+        return reverse("involvement:activity_detail", args=[outcome.activity_id])
+    return reverse("programmes:programme_detail", args=[outcome.programme_id])
+
+
+def _outcome_about(outcome: Outcome) -> str:
+    return outcome.activity.title if outcome.activity else outcome.programme.name  # type: ignore[union-attr]
+
+
+@login_required
+@require_GET
+def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = selectors.get_outcome_for_user(request.user, pk)
+    return render(
+        request,
+        "involvement/outcome_detail.html",
+        {
+            "outcome": outcome,
+            "about": _outcome_about(outcome),
+            "back_url": _outcome_source_url(outcome),
+            "history": list(selectors.outcome_history(outcome)),
+            "can_change": can_write(request.user, outcome.organisation_id, roles=selectors.ACTIVITY_WRITE_ROLES),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = selectors.get_outcome_for_user(request.user, pk, write=True)
-    initial = {
-        k: getattr(outcome, k) for k in ("what_we_heard", "what_we_did", "status", "reason", "decided_on", "shareable")
-    }
+    initial = {k: getattr(outcome, k) for k in ("what_we_heard", "what_we_did", "shareable", "public")}
     form = OutcomeForm(request.POST or None, initial=initial)
-    back = (
-        _activity_url(outcome.activity)
-        if outcome.activity
-        else reverse("programmes:programme_detail", args=[outcome.programme_id])
-    )
+    back = reverse("involvement:outcome_detail", args=[outcome.pk])
     if request.method == "POST" and form.is_valid():
         try:
-            services.outcome_update(actor=request.user, outcome=outcome, **form.cleaned_data)
+            services.outcome_update(actor=_signed_in(request), outcome=outcome, **form.cleaned_data)
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, "The outcome has been updated.")
             return redirect(back)
-    about = outcome.activity.title if outcome.activity else outcome.programme.name  # type: ignore[union-attr]
     return render(
-        request, "involvement/outcome_form.html", {"form": form, "about": about, "back_url": back, "outcome": outcome}
+        request,
+        "involvement/outcome_form.html",
+        {"form": form, "about": _outcome_about(outcome), "back_url": back, "outcome": outcome},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = selectors.get_outcome_for_user(request.user, pk, write=True)
+    back = reverse("involvement:outcome_detail", args=[outcome.pk])
+    form = OutcomeProgressForm(
+        request.POST or None, request.FILES or None, initial={"changed_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.outcome_status_change(
+                actor=_signed_in(request),
+                outcome=outcome,
+                status=data["status"],
+                changed_on=data["changed_on"],
+                note=data["note"],
+                reason=data["reason"],
+                evidence=services.Evidence(link=data["evidence_link"], upload=data["evidence_file"]),
+            )
+        except services.InvolvementError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, "The progress has been recorded. Everyone who took part has been told.")
+            return redirect(back)
+    return render(
+        request,
+        "involvement/outcome_progress.html",
+        {"form": form, "outcome": outcome, "about": _outcome_about(outcome), "back_url": back},
+    )
+
+
+@login_required
+@require_GET
+def outcome_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    change = selectors.get_status_change_for_user(request.user, pk)
+    if not change.evidence_file:
+        raise Http404("This step has no file.")
+    try:
+        handle = change.evidence_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("This evidence file is missing.") from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=change.evidence_name, content_type=change.evidence_content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---------------------------------------------------------------- the lay partner's side
@@ -546,6 +625,17 @@ def my_outcomes(request: HttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     page = Paginator(selectors.partner_outcomes(partner), 20).get_page(request.GET.get("page"))
     return render(request, "involvement/my_outcomes.html", {"page_obj": page, "query": _query_without_page(request)})
+
+
+@login_required
+@require_GET
+def my_outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = selectors.partner_outcome(_own_partner(request), pk)
+    return render(
+        request,
+        "involvement/my_outcome_detail.html",
+        {"outcome": outcome, "about": _outcome_about(outcome), "history": list(selectors.outcome_history(outcome))},
+    )
 
 
 @login_required

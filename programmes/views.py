@@ -176,6 +176,7 @@ def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
                 decided_on=data["decided_on"],
                 shareable=data["shareable"],
+                public=data["public"],
                 submission_token=data["submission_token"],
             )
         except involvement_services.InvolvementError as exc:

@@ -606,6 +606,35 @@ def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
 # --- Priority 4: evidence of change ---------------------------------------------------------------
 
 
+def _outcomes_at_quarter_end(scope: Scope, window: Window) -> list[dict[str, Any]]:
+    """Every outcome recorded by the end of each quarter, counted by the status it had then (from
+    its history), not by today's: a report compiled again later gives the same figures."""
+    from involvement.models import Outcome, OutcomeStatus
+    from involvement.selectors import outcome_status_on
+
+    table = "Where outcomes stood at the end of the quarter"
+    outcomes = Outcome.objects.filter(scope.q(), decided_on__lt=window.quarter.end_exclusive).annotate(
+        **{f"status_at_{i}": outcome_status_on(q.end) for i, q in enumerate(window.quarters)}
+    )
+    aggregates = {
+        _key(f"outcomes_{value}", q): Count("pk", filter=Q(**{f"status_at_{i}": value}))
+        for value, _label in OutcomeStatus.choices
+        for i, q in enumerate(window.quarters)
+    }
+    row = outcomes.aggregate(**aggregates)
+    return [
+        indicator(
+            key=f"outcomes.{value}",
+            label=f"Outcomes {label.lower()} at the end of the quarter",
+            unit="count",
+            table=table,
+            values=by_quarter(window, row, f"outcomes_{value}"),
+            window=window,
+        )
+        for value, label in OutcomeStatus.choices
+    ]
+
+
 def evidence_of_change(scope: Scope, window: Window) -> dict[str, Any]:
     from involvement.models import Activity, ActivityStatus, Outcome, OutcomeStatus
 
@@ -627,18 +656,7 @@ def evidence_of_change(scope: Scope, window: Window) -> dict[str, Any]:
             window=window,
         )
     )
-    status_rows, _ = _count_rows(
-        window=window,
-        queryset=outcomes,
-        date_field="decided_on",
-        dates=True,
-        choices=OutcomeStatus.choices,
-        field="status",
-        prefix="outcomes",
-        table=table,
-        label=lambda text: f"Outcomes: {text.lower()}",
-    )
-    rows.extend(status_rows)
+    rows.extend(_outcomes_at_quarter_end(scope, window))
 
     completed = Activity.objects.filter(
         scope.q(),

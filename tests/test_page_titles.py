@@ -41,6 +41,10 @@ NOT_PAGES = {
     "partners:directory_export": "CSV file",
     "involvement:activity_export": "CSV file",
     "involvement:activity_complete": "POST-only button",
+    "involvement:outcome_evidence": "a file",
+    "evidence:public_case_studies_feed": "Atom feed",
+    "evidence:public_outcomes_feed": "Atom feed",
+    "evidence:my_record": "a PDF file",
     "forum:notes_submit": "POST-only button",
     "forum:notes_publish": "POST-only button",
     "forum:agenda_item_move": "POST-only button",
@@ -146,6 +150,7 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
     from accounts.models import Membership, Organisation
     from accounts.services import invitation_create
     from core.models import Notification
+    from evidence.models import CaseStudy, CaseStudyQuote
     from forum.models import Action, AgendaItem, Forum, ForumMember, Meeting
     from involvement.models import Activity, Outcome, Participation
     from partners.forms import SECTION_FORMS
@@ -250,6 +255,23 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
         "involvement:outcome_create": lambda: _pks(Activity, 1, status="completed"),
         "involvement:participation_remove": lambda: _pks(Participation, 1, attended__isnull=True),
         "involvement:outcome_edit": lambda: _pks(Outcome, 2),
+        "involvement:outcome_detail": lambda: _pks(Outcome, 2),
+        "involvement:outcome_progress": lambda: _pks(Outcome, 1),
+        "involvement:my_outcome_detail": lambda: _pks(Outcome, 3),
+        "evidence:case_study_from_outcome": lambda: _pks(Outcome, 1, organisation__short_name="Wessex"),
+        "evidence:case_study_from_programme": lambda: _pks(Programme, 1, organisation__short_name="Wessex"),
+        "evidence:case_study_detail": lambda: _one_of_each(CaseStudy, "state"),
+        "evidence:case_study_edit": lambda: _pks(CaseStudy, 1),
+        "evidence:case_study_share": lambda: _pks(CaseStudy, 1, state="draft"),
+        "evidence:case_study_publish": lambda: _pks(CaseStudy, 1, state="shared"),
+        "evidence:quote_add": lambda: _pks(CaseStudy, 1, state="draft"),
+        "evidence:quote_remove": lambda: _pks(CaseStudyQuote, 1),
+        "evidence:quote_answer": lambda: _pks(CaseStudyQuote, 2),
+        "evidence:public_page": lambda: [{"slug": "wessex"}],
+        "evidence:public_case_study": lambda: [
+            {"slug": "wessex", "pk": pk}
+            for pk in CaseStudy.objects.filter(state="published").values_list("pk", flat=True)
+        ],
         "involvement:feedback": lambda: _pks(Participation, 5, attended=True, partner__user__isnull=False),
         "involvement:my_activity": lambda: _pks(Participation, 5, partner__user__isnull=False),
         "forum:forum_detail": forums,

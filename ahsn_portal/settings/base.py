@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "payments",
     "reports",
     "imports",
+    "evidence",
 ]
 
 MIDDLEWARE = [

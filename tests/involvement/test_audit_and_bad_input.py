@@ -58,9 +58,14 @@ def test_every_activity_write_is_audited(staff, wessex, partner):
         status=OutcomeStatus.IN_PROGRESS,
         decided_on=timezone.localdate(),
     )
-    services.outcome_update(actor=staff, outcome=outcome, status=OutcomeStatus.CHANGED)
+    services.outcome_update(actor=staff, outcome=outcome, what_we_did="Plain English guide for every letter")
     entry = AuditEntry.objects.get(action="involvement.outcome.updated", target_id=str(outcome.pk))
-    assert entry.data["changed"] == {"status": "changed"}
+    assert entry.data["changed"] == {"what_we_did": "changed"}
+    services.outcome_status_change(
+        actor=staff, outcome=outcome, status=OutcomeStatus.CHANGED, changed_on=timezone.localdate(), note="Done"
+    )
+    entry = AuditEntry.objects.get(action="involvement.outcome.status_changed", target_id=str(outcome.pk))
+    assert (entry.data["from"], entry.data["to"]) == ("in_progress", "changed")
 
     feedback = services.feedback_submit(actor=partner.user, participation=mine, **SCORES)
     assert _audited("involvement.feedback.submitted", feedback)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
+from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatusChange, Participation
 
 pytestmark = pytest.mark.django_db
 
@@ -58,4 +58,10 @@ def test_demo_has_a_year_of_activities_and_is_idempotent():
     recent = Participation.objects.claimable().filter(activity__ends_at__gte=now - timedelta(days=30))
     assert recent.exists(), "the payments demo needs recent attended participations to claim"
     assert Outcome.objects.filter(status="not_taken_forward").exclude(reason="").exists()
+    # Every outcome has a history that ends where it stands, and some moved on more than once.
+    assert not Outcome.objects.filter(status_changes__isnull=True).exists()
+    for outcome in Outcome.objects.prefetch_related("status_changes"):
+        steps = sorted(outcome.status_changes.all(), key=lambda s: (s.changed_on, s.pk))
+        assert steps[-1].to_status == outcome.status
+    assert OutcomeStatusChange.objects.filter(to_status="changed", from_status="in_progress").exists()
     assert Feedback.objects.exists()

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from core.quarters import LONDON
-from involvement.models import Activity, Feedback, Outcome, Participation
+from involvement.models import Activity, Feedback, Outcome, OutcomeStatusChange, Participation
 from partners.models import LayPartner, PartnerLink
 from programmes.models import Programme
 
@@ -102,7 +102,7 @@ def outcome(
     heard: str = "People said the form was too long",
     did: str = "We cut it to one page",
 ) -> Outcome:
-    return Outcome.objects.create(
+    made = Outcome.objects.create(
         organisation=org,
         activity=act,
         programme=prog,
@@ -113,6 +113,21 @@ def outcome(
         decided_on=decided,
         shareable=shareable,
     )
+    # The first step of its history, as `services.outcome_record` writes it.
+    OutcomeStatusChange.objects.create(
+        outcome=made, to_status=status, changed_on=decided, note="Recorded.", reason=made.reason
+    )
+    return made
+
+
+def outcome_step(made: Outcome, *, status: str, on: date, reason: str = "") -> OutcomeStatusChange:
+    """A later step in an outcome's history, with the outcome's status moved as the service does."""
+    step = OutcomeStatusChange.objects.create(
+        outcome=made, from_status=made.status, to_status=status, changed_on=on, note="Moved on.", reason=reason
+    )
+    Outcome.objects.filter(pk=made.pk).update(status=status, reason=reason)
+    made.refresh_from_db()
+    return step
 
 
 def claim(
