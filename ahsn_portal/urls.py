@@ -13,6 +13,7 @@ urlpatterns = [
     path("forums/", include("forum.urls")),
     path("payments/", include("payments.urls")),
     path("reports/", include("reports.urls")),
+    path("opportunities/", include("opportunities.urls")),
     path("", include("accounts.urls")),
     path("", include("core.urls")),
 ]

@@ -16,6 +16,7 @@ def nav_entries_for(user: Any) -> list[tuple[str, str]]:
             entries += [
                 ("Programmes", "programmes:programme_list"),
                 ("Activities", "involvement:activity_list"),
+                ("Opportunities", "opportunities:manage_list"),
                 ("Lay partners", "partners:directory"),
                 ("Forums", "forum:forum_list"),
             ]
@@ -28,6 +29,7 @@ def nav_entries_for(user: Any) -> list[tuple[str, str]]:
             entries.append(("Audit log", "core:audit_log"))
     elif _is_lay_partner(user):
         entries += [
+            ("Opportunities", "opportunities:list"),
             ("What I've been part of", "involvement:my_involvement"),
             ("My payments", "payments:my_money"),
             ("Forums", "forum:my_forums"),

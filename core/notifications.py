@@ -74,6 +74,13 @@ GROUPS: tuple[KindGroup, ...] = (
     ),
     KindGroup("forum", "Forums", "Meeting notes, overdue actions and other forum news.", "all"),
     KindGroup(
+        "opportunities",
+        "New opportunities to take part",
+        "When an opportunity that matches what you are interested in opens. You can have these in a weekly "
+        "summary instead.",
+        "partner",
+    ),
+    KindGroup(
         "claim_digests",
         "Claims waiting for you",
         "Claims waiting for approval or payment longer than agreed.",
@@ -98,7 +105,13 @@ KIND_GROUPS: dict[str, str] = {
     "reminders.outcome_missing": "involvement",
     "reminders.report_ready": "reports",
 }
-_PREFIX_GROUPS = {"payments": "claims", "forum": "forum", "involvement": "involvement", "reports": "reports"}
+_PREFIX_GROUPS = {
+    "payments": "claims",
+    "forum": "forum",
+    "involvement": "involvement",
+    "reports": "reports",
+    "opportunities": "opportunities",
+}
 
 # Messages that always go, whatever the person's preference: they change what someone must do.
 ESSENTIAL_KIND_NAMES = frozenset(
