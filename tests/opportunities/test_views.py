@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.models import Notification
 from involvement.models import Participation
 from opportunities.models import Interest, InterestStatus, Opportunity, OpportunityState
-from partners.models import LayPartner, PartnerLink
+from partners.models import LayPartner, PartnerApplication, PartnerLink
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory
 from tests.opportunities.factories import InterestFactory, OpportunityFactory, open_opportunity
@@ -312,3 +312,25 @@ def test_messages_are_kind_and_exactly_once(lead_client):
     lead_client.post(url, {"interests": [declined.pk], "decision": "declined", "confirmed": "yes"})
     message = Notification.objects.get(kind="opportunities.declined")
     assert message.title.startswith("Thank you for your interest")
+
+
+def test_register_interest_from_a_public_opportunity_records_it(client, lead_client, wessex, yorkshire):
+    public = open_opportunity(title="Everyone welcome", open_to_new_people=True)
+    private = open_opportunity(title="Partners only")
+    page = client.get(reverse("partners:join"), {"opportunity": public.pk}).content.decode()
+    assert "You are registering your interest in" in page and "Everyone welcome" in page
+    assert "Partners only" not in client.get(reverse("partners:join"), {"opportunity": private.pk}).content.decode()
+    details = {
+        "full_name": "Sam Visitor",
+        "organisation": wessex.pk,
+        "contact_method": "email",
+        "email": "sam@example.net",
+        "opportunity": public.pk,
+    }
+    wrong = client.post(reverse("partners:join"), {**details, "organisation": yorkshire.pk, "email": "x@example.net"})
+    assert b"run by another AHSN" in wrong.content
+    assert client.post(reverse("partners:join"), details).status_code == 302
+    application = PartnerApplication.objects.get()
+    assert application.opportunity == public
+    shown = lead_client.get(reverse("partners:application_detail", args=[application.pk])).content.decode()
+    assert "Came from the opportunity" in shown and "Everyone welcome" in shown
