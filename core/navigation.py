@@ -16,7 +16,6 @@ def nav_entries_for(user: Any) -> list[tuple[str, str]]:
             entries += [
                 ("Programmes", "programmes:programme_list"),
                 ("Activities", "involvement:activity_list"),
-                ("Opportunities", "opportunities:manage_list"),
                 ("Lay partners", "partners:directory"),
                 ("Forums", "forum:forum_list"),
             ]
