@@ -6,17 +6,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Notification
 from involvement.models import Participation
+from opportunities import services
 from opportunities.models import Interest, InterestStatus, Opportunity, OpportunityState
 from partners.models import LayPartner, PartnerApplication, PartnerLink
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory
 from tests.opportunities.factories import InterestFactory, OpportunityFactory, open_opportunity
+from tests.opportunities.test_services import PDF_BYTES
 from tests.partners.factories import EqualityFactory
 
 pytestmark = pytest.mark.django_db
@@ -334,3 +337,27 @@ def test_register_interest_from_a_public_opportunity_records_it(client, lead_cli
     assert application.opportunity == public
     shown = lead_client.get(reverse("partners:application_detail", args=[application.pk])).content.decode()
     assert "Came from the opportunity" in shown and "Everyone welcome" in shown
+
+
+def test_easy_read_pdf_is_served_only_to_people_who_may_see_it(lead, yorkshire, client):
+    pdf = SimpleUploadedFile("easy.pdf", PDF_BYTES, content_type="application/pdf")
+    opportunity = services.opportunity_create(
+        actor=lead,
+        organisation=lead.memberships.get().organisation,
+        easy_read_upload=pdf,
+        title="With an easy read PDF",
+        purpose="Purpose",
+        what_you_would_do="Things",
+        how_chosen="Fairly",
+        closes_on=timezone.localdate() + timedelta(days=5),
+        ways_to_take_part=["online"],
+    )
+    url = reverse("opportunities:easy_read", args=[opportunity.pk])
+    partner = LayPartnerFactory()
+    assert client_for(partner.user).get(url).status_code == 404  # a draft
+    services.opportunity_publish(actor=lead, opportunity=opportunity)
+    response = client_for(partner.user).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client_for(LayPartnerFactory(organisation=yorkshire).user).get(url).status_code == 404
+    assert client.get(url).status_code == 404  # not open to new people
