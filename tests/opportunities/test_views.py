@@ -15,6 +15,7 @@ from core.models import Notification
 from involvement.models import Participation
 from opportunities import services
 from opportunities.models import Interest, InterestStatus, Opportunity, OpportunityState
+from opportunities.public import open_public_opportunities
 from partners.models import LayPartner, PartnerApplication, PartnerLink
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory
@@ -361,3 +362,13 @@ def test_easy_read_pdf_is_served_only_to_people_who_may_see_it(lead, yorkshire, 
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert client_for(LayPartnerFactory(organisation=yorkshire).user).get(url).status_code == 404
     assert client.get(url).status_code == 404  # not open to new people
+
+
+def test_public_home_section_lists_open_public_opportunities(rf):
+    assert open_public_opportunities(rf.get("/")) is None
+    public = open_opportunity(title="Everyone welcome", open_to_new_people=True)
+    open_opportunity(title="Partners only")
+    section = open_public_opportunities(rf.get("/"))
+    assert section is not None
+    assert [item["text"] for item in section["items"]] == ["Everyone welcome"]
+    assert section["items"][0]["url"] == reverse("opportunities:public_detail", args=[public.pk])
