@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
     path("evidence/", include("evidence.urls")),
+    path("opportunities/", include("opportunities.urls")),
     path("", include("accounts.urls")),
     path("", include("core.urls")),
 ]

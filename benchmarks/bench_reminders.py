@@ -46,6 +46,39 @@ def _recreate(name: str, admin_url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _opportunities(*, ahsns: list, people: list, now: datetime, batch: int) -> None:
+    """Two opportunities opened yesterday at each AHSN, and two in three partners said yes to being
+    contacted about opportunities: the "new opportunity" sweep tells each of them once."""
+    from opportunities.models import Opportunity, OpportunityState
+    from partners.models import ConsentRecord
+
+    Opportunity.objects.bulk_create(
+        [
+            Opportunity(
+                organisation=org,
+                title=f"Bench opportunity {org.short_name} {n}",
+                purpose="Purpose",
+                what_you_would_do="Things",
+                how_chosen="Fairly",
+                closes_on=(now + timedelta(days=14)).date(),
+                ways_to_take_part=["online"],
+                state=OpportunityState.OPEN,
+                opened_at=now - timedelta(days=1),
+            )
+            for org in ahsns
+            for n in range(2)
+        ]
+    )
+    ConsentRecord.objects.bulk_create(
+        [
+            ConsentRecord(partner=p, kind=ConsentRecord.Kind.CONTACT, given=True, privacy_notice_version="1.0")
+            for i, p in enumerate(people)
+            if i % 3
+        ],
+        batch_size=batch,
+    )
+
+
 def build(*, partners: int, now: datetime) -> dict[str, int]:
     """Bulk-insert a network's worth of involvement, claims and forums."""
     from accounts.models import Membership, Organisation, Role, User
@@ -100,6 +133,7 @@ def build(*, partners: int, now: datetime) -> dict[str, int]:
         ],
         batch_size=batch,
     )
+    _opportunities(ahsns=ahsns, people=people, now=now, batch=batch)
     activities: list[Activity] = []
     for org in ahsns:
         for n in range(100):

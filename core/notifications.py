@@ -82,6 +82,13 @@ GROUPS: tuple[KindGroup, ...] = (
     ),
     KindGroup("forum", "Forums", "Meeting notes, overdue actions and other forum news.", "all"),
     KindGroup(
+        "opportunities",
+        "New opportunities to take part",
+        "When an opportunity that matches what you are interested in opens. You can have these in a weekly "
+        "summary instead.",
+        "partner",
+    ),
+    KindGroup(
         "claim_digests",
         "Claims waiting for you",
         "Claims waiting for approval or payment longer than agreed.",
@@ -112,6 +119,7 @@ _PREFIX_GROUPS = {
     "involvement": "involvement",
     "evidence": "involvement",  # requests to quote a lay partner in a case study
     "reports": "reports",
+    "opportunities": "opportunities",
 }
 
 # Messages that always go, whatever the person's preference: they change what someone must do.

@@ -444,6 +444,8 @@ class RegisterInterestForm(UKContactFieldsMixin, forms.Form):
         help_text="For example, a health condition you live with, caring, or improving a local service.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # The opportunity open to new people that brought them here, if any (from the link's ?opportunity=).
+    opportunity = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -182,6 +182,14 @@ class PartnerApplication(models.Model):
     partner = models.ForeignKey(
         LayPartner, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
     )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        help_text="The opportunity open to new people that they registered their interest from, if any.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PartnerApplicationQuerySet.as_manager()

@@ -149,7 +149,7 @@ def get_application_for_user(user: Any, pk: int, *, write: bool = False) -> Part
     from accounts.models import MANAGER_ROLES
 
     return scoped_get_or_404(
-        PartnerApplication.objects.select_related("organisation", "decided_by", "partner"),
+        PartnerApplication.objects.select_related("organisation", "decided_by", "partner", "opportunity"),
         user,
         write=write,
         write_roles=MANAGER_ROLES,

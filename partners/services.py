@@ -356,10 +356,16 @@ def application_submit(
     postcode: str = "",
     contact_method: str,
     interests: str = "",
+    opportunity: Any = None,
 ) -> PartnerApplication:
-    """A member of the public registers their interest. The AHSN's involvement leads are told."""
+    """A member of the public registers their interest. The AHSN's involvement leads are told.
+
+    `opportunity` (an Opportunity open to new people) is kept with the application, so the lead
+    sees both together; it must be the chosen AHSN's."""
     if organisation.is_network:
         raise PartnerError("Choose the AHSN for the area where you live.")
+    if opportunity is not None and opportunity.organisation_id != organisation.pk:
+        raise PartnerError(f"{opportunity.title} is run by another AHSN: choose {opportunity.organisation.name}.")
     if not (email or phone or (address and postcode)):
         raise PartnerError("Tell us at least one way to contact you.")
     email = email.strip().lower()
@@ -380,6 +386,7 @@ def application_submit(
             postcode=postcode,
             contact_method=contact_method,
             interests=interests.strip(),
+            opportunity=opportunity,
         )
         log_action(
             actor=None,

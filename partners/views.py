@@ -21,7 +21,7 @@ from accounts.models import MANAGER_ROLES, User
 from core.access import can_write, memberships_of, visible_organisation_ids, visible_organisations
 from core.choices import CommunicationNeed, ContactMethod
 from core.forms import query_id
-from partners import selectors, services
+from partners import joining, selectors, services
 from partners.forms import (
     SECTION_FORMS,
     SECTION_TITLES,
@@ -348,9 +348,17 @@ def _join_rate_limited(request: HttpRequest) -> bool:
     return count > amount
 
 
+def _public_opportunity(value: Any) -> Any:
+    """The opportunity open to new people named in the link or form, or None."""
+    pk = query_id(str(value or ""))
+    return joining.public_opportunity(pk) if pk else None
+
+
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
-    form = RegisterInterestForm(request.POST or None)
+    opportunity = _public_opportunity(request.POST.get("opportunity") or request.GET.get("opportunity"))
+    initial = {"opportunity": opportunity.pk, "organisation": opportunity.organisation_id} if opportunity else None
+    form = RegisterInterestForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if (request.POST.get("website") or "").strip():
             # A bot filled in the hidden box: look as if it worked, keep nothing.
@@ -369,12 +377,13 @@ def join(request: HttpRequest) -> HttpResponse:
                     postcode=data["postcode"],
                     contact_method=data["contact_method"],
                     interests=data["interests"],
+                    opportunity=opportunity,
                 )
             except services.PartnerError as exc:
                 form.add_error(None, str(exc))
             else:
                 return redirect("partners:join_done")
-    return render(request, "partners/join.html", {"form": form})
+    return render(request, "partners/join.html", {"form": form, "opportunity": opportunity})
 
 
 def join_done(request: HttpRequest) -> HttpResponse:

@@ -361,7 +361,15 @@ def visible_leadership(scope: Scope, window: Window) -> dict[str, Any]:
 
     section: dict[str, Any] = {"indicators": rows, "charts": charts, "examples": [], "notes": []}
     _add_forum(section, scope, window)
+    _opportunity_indicators().add_leadership(section, scope, window)
     return section
+
+
+def _opportunity_indicators() -> Any:
+    # A true import cycle: reports.opportunity_indicators builds its rows with this module's helpers.
+    from reports import opportunity_indicators
+
+    return opportunity_indicators
 
 
 def _add_forum(section: dict[str, Any], scope: Scope, window: Window) -> None:
@@ -486,6 +494,7 @@ def diverse_perspectives(scope: Scope, window: Window) -> dict[str, Any]:
         )
 
     section: dict[str, Any] = {"indicators": rows, "charts": charts, "examples": [], "notes": []}
+    _opportunity_indicators().add_diversity(section, scope, window)
     _add_equality(section, scope, window)
     return section
 

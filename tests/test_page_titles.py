@@ -70,6 +70,9 @@ NOT_PAGES = {
     "imports:import_confirm": "POST-only button",
     "imports:import_decide": "POST-only form on the import page",
     "imports:import_invite": "POST-only button",
+    "opportunities:manage_move": "POST-only buttons (publish, close early, reopen)",
+    "opportunities:easy_read": "a PDF file",
+    "opportunities:image": "an image file",
 }
 
 
@@ -153,6 +156,7 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
     from evidence.models import CaseStudy, CaseStudyQuote
     from forum.models import Action, AgendaItem, Forum, ForumMember, Meeting
     from involvement.models import Activity, Outcome, Participation
+    from opportunities.models import Opportunity
     from partners.forms import SECTION_FORMS
     from partners.models import LayPartner, PartnerApplication, PartnerLink
     from partners.services import partner_invite
@@ -224,6 +228,7 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
     draft_claims = lambda: _pks(Claim, 2, status="draft")  # noqa: E731
     draft_lines = lambda: _pks(ClaimLine, 3, claim__status="draft")  # noqa: E731
     forums = lambda: _pks(Forum, 2)  # noqa: E731
+    opportunities = lambda: _one_of_each(Opportunity, "state")  # noqa: E731
     return {
         "account_confirm_email": lambda: [{"key": "not-a-real-key"}],
         "account_reset_password_from_key": lambda: [{"uidb36": "1", "key": "not-a-real-key"}],
@@ -320,6 +325,17 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
         "imports:import_columns": imports,
         "imports:import_undo": imports,
         "reports:report_publish": lambda: _pks(QuarterlyReport, 1),
+        "opportunities:detail": lambda: _one_of_each(Opportunity, "state", state__in=["open", "closed", "filled"]),
+        "opportunities:express": lambda: _pks(Opportunity, 1, state="open"),
+        "opportunities:withdraw": lambda: _pks(Opportunity, 1, state="open"),
+        "opportunities:public_detail": lambda: _pks(Opportunity, 1, state="open", open_to_new_people=True),
+        "opportunities:manage_detail": opportunities,
+        "opportunities:manage_preview": opportunities,
+        "opportunities:interested": opportunities,
+        "opportunities:manage_edit": lambda: _pks(Opportunity, 1, state="draft") + _pks(Opportunity, 1, state="open"),
+        "opportunities:manage_filled": lambda: _pks(Opportunity, 1, state="closed"),
+        "opportunities:manage_cancel": lambda: _pks(Opportunity, 1, state="open"),
+        "opportunities:on_behalf": lambda: _pks(Opportunity, 1, state="open"),
     }
 
 

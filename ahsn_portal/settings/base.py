@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reports",
     "imports",
     "evidence",
+    "opportunities",
 ]
 
 MIDDLEWARE = [

@@ -97,6 +97,7 @@ def test_a_lay_partner_chooses_weekly_summaries_for_claim_reminders(wessex) -> N
             "claims": "immediately",
             "involvement": "never",
             "forum": "immediately",
+            "opportunities": "weekly",
             "other": "immediately",
         },
     )
@@ -104,6 +105,7 @@ def test_a_lay_partner_chooses_weekly_summaries_for_claim_reminders(wessex) -> N
     saved = dict(NotificationPreference.objects.filter(user=partner.user).values_list("group", "frequency"))
     assert saved["claim_reminders"] == NotificationFrequency.WEEKLY
     assert saved["involvement"] == NotificationFrequency.NEVER
+    assert saved["opportunities"] == NotificationFrequency.WEEKLY
     assert AuditEntry.objects.filter(action="core.notification_preference.updated", actor=partner.user).exists()
     again = client.get("/notifications/preferences/").content.decode()
     assert re.search(r'id="id_claim_reminders_1"[^>]*value="weekly"[^>]*checked', again)

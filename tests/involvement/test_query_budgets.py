@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 
 ACTIVITIES = 2000
 PARTNERS = 60
-# Home pages gather sections from several apps: measured 12 (partner, plus one for the lay
-# co-chair's "notes waiting for you" section and one for the case studies' "May we quote you?")
-# and 7 (staff, plus one for "Draft case studies") queries. Each section costs a fixed number.
-PARTNER_HOME_BUDGET = 16
+# Home pages gather sections from several apps, each at a fixed number of queries: the partner's
+# counts one each for the lay co-chair's "notes waiting for you", the case studies' "May we quote
+# you?" and "Opportunities to take part"; the staff home one for "Draft case studies".
+PARTNER_HOME_BUDGET = 17
 STAFF_HOME_BUDGET = 10
 
 
