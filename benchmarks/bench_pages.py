@@ -184,14 +184,14 @@ class Server:
             env=self.env,
             cwd=ROOT,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # the first request loads the application: slow on a busy machine
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{FLOOR}", timeout=5):
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{FLOOR}", timeout=30):
                     return self
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        raise RuntimeError("gunicorn did not answer within 120 s")
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:

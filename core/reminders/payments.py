@@ -158,13 +158,14 @@ def claim_deadline(now: datetime, settings: ReminderSettings) -> list[Draft]:
     """Near the last day to claim: those who have not claimed, and those whose claim holding it is
     a draft they never sent (one message per participation either way)."""
     from involvement.models import Participation
-    from payments.selectors import participations_on_unsent_drafts
+    from payments.selectors import last_day_between, participations_on_unsent_drafts
 
     today = timezone.localdate(now)
 
     def due(participations: Any) -> Any:
+        warn_until = today + timedelta(days=settings.claim_deadline_warning_days)
         return (
-            participations.filter(last_day__lte=today + timedelta(days=settings.claim_deadline_warning_days))
+            participations.filter(last_day_between(last=warn_until), last_day__lte=warn_until)
             .filter(activity__ends_at__lte=now)
             .exclude(
                 already_notified(
