@@ -192,6 +192,7 @@ class Server:
                     return self
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
+        self.__exit__()  # stop the workers: nothing else will
         raise RuntimeError("gunicorn did not answer within 120 s")
 
     def __exit__(self, *exc: object) -> None:
