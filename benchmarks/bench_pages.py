@@ -142,7 +142,7 @@ def key_pages(ids: dict[str, Any]) -> list[Page]:
         Page("payment batches", "finance", "/payments/batches/"),
         Page("audit log", "admin", "/audit/"),
         Page("report list", "admin", "/reports/"),
-        Page("partner home", "partner", "/"),
+        Page("partner home", "partner", "/partners/me/"),  # "/" redirects a lay partner here
         Page("what I've been part of", "partner", "/involvement/mine/"),
         Page("money page", "partner", "/payments/my/"),
     ]
@@ -280,16 +280,42 @@ def load_run(
         ("floor", "lead", FLOOR),
         ("claims queue", "lead", "/payments/claims/"),
         ("activity list", "admin", "/involvement/activities/"),
-        ("partner home", "partner", "/"),
+        ("partner home", "partner", "/partners/me/"),
     ]
     rows = []
     for users in (1, 8, 32):
         for name, account, path in targets:
             cookies = "; ".join(f"{c.name}={c.value}" for c in people[account].jar)
+            status = first_status(server.base + path, cookies)
+            if status != 200:  # e.g. a redirect to sign in: the figures would be for another page
+                raise RuntimeError(f"{path} as {account} answered {status}, not 200: no load run on it")
             run = hammer_wrk if tool == "wrk" else hammer
             rate, p95_s, errors = run(server.base + path, cookies, users, seconds=6)
             rows.append((name, users, rate, p95_s, errors))
+            drain(server)
     return rows
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def first_status(url: str, cookies: str) -> int:
+    """The status of one request, redirects not followed."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers={"Cookie": cookies}), timeout=300) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def drain(server: Server) -> None:
+    """Wait for the requests still queued from the last run (gunicorn answers those of clients
+    that have gone), so the next run does not start behind them."""
+    with urllib.request.urlopen(server.base + FLOOR, timeout=300):
+        pass
 
 
 def hammer(url: str, cookies: str, users: int, *, seconds: float) -> tuple[float, float, int]:
