@@ -199,6 +199,7 @@ class Server:
         if self.process is not None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=30)
+        shutil.rmtree(self.static, ignore_errors=True)  # the collected static files, 30 MB a run
 
     @property
     def base(self) -> str:
