@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_organisations'),
-        ('involvement', '0004_activity_list_indexes'),
-        ('programmes', '0003_programme_start_and_closed_dates'),
+        ("accounts", "0002_organisations"),
+        ("involvement", "0004_activity_list_indexes"),
+        ("programmes", "0003_programme_start_and_closed_dates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['ends_at'], name='activity_ends'),
+            model_name="activity",
+            index=models.Index(fields=["ends_at"], name="activity_ends"),
         ),
     ]

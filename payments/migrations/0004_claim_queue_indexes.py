@@ -5,21 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_organisations'),
-        ('partners', '0002_joining_equality_and_directory_indexes'),
-        ('payments', '0003_receipt_retention_schedule'),
+        ("accounts", "0002_organisations"),
+        ("partners", "0002_joining_equality_and_directory_indexes"),
+        ("payments", "0003_receipt_retention_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['status', 'submitted_at', 'id'], name='claim_queue_all'),
+            model_name="claim",
+            index=models.Index(fields=["status", "submitted_at", "id"], name="claim_queue_all"),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(condition=models.Q(('batch__isnull', True), ('status', 'approved')), fields=['organisation', 'approved_at', 'id'], name='claim_approved_unbatched'),
+            model_name="claim",
+            index=models.Index(
+                condition=models.Q(("batch__isnull", True), ("status", "approved")),
+                fields=["organisation", "approved_at", "id"],
+                name="claim_approved_unbatched",
+            ),
         ),
     ]
