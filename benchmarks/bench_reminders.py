@@ -3,6 +3,7 @@
     python benchmarks/bench_reminders.py                 # builds its own database, ahsn_bench_reminders
     python benchmarks/bench_reminders.py --partners 5000 # a smaller run
     python benchmarks/bench_reminders.py --keep          # reuse the database built last time
+    python benchmarks/bench_reminders.py --copy-of ahsn_bench  # sweep a copy of the network-sized database
 
 It drops and recreates the database named by --database on the PostgreSQL server in DATABASE_URL
 (default postgres://postgres@127.0.0.1:5432/), migrates it, bulk-inserts lay partners,
@@ -35,7 +36,8 @@ def _database_url(name: str) -> tuple[str, str]:
     return f"{head}/{name}{question}{query}", f"{head}/postgres{question}{query}"
 
 
-def _recreate(name: str, admin_url: str) -> None:
+def _recreate(name: str, admin_url: str, template: str = "") -> None:
+    """Drop and create the database `name`: empty, or a copy of the database `template`."""
     import environ
     import psycopg
 
@@ -43,7 +45,10 @@ def _recreate(name: str, admin_url: str) -> None:
     params = {key.lower(): config.get(key) for key in ("HOST", "PORT", "USER", "PASSWORD") if config.get(key)}
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if template:  # a copy needs the template to have no other sessions for a moment
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        else:
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _opportunities(*, ahsns: list, people: list, now: datetime, batch: int) -> None:
@@ -278,11 +283,17 @@ def main() -> int:
     parser.add_argument("--database", default="ahsn_bench_reminders")
     parser.add_argument("--partners", type=int, default=30000, help="Lay partners across the 15 AHSNs.")
     parser.add_argument("--keep", action="store_true", help="Reuse the database from the last run.")
+    parser.add_argument(
+        "--copy-of",
+        default="",
+        metavar="DATABASE",
+        help="Sweep a copy of this database (e.g. ahsn_bench, the network-sized one) instead of building one.",
+    )
     args = parser.parse_args()
 
     url, admin_url = _database_url(args.database)
     if not args.keep:
-        _recreate(args.database, admin_url)
+        _recreate(args.database, admin_url, template=args.copy_of)
     os.environ["DATABASE_URL"] = url
     os.environ["REDIS_URL"] = "memory://"  # queue deliveries in memory: nothing is sent
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
@@ -297,7 +308,13 @@ def main() -> int:
     from core.models import Notification
 
     now = timezone.now()
-    if not args.keep:
+    if args.copy_of and not args.keep:
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"A copy of {args.copy_of}, migrated and analysed in {time.perf_counter() - started:.1f} s.")
+    elif not args.keep:
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
         with transaction.atomic():

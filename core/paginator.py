@@ -20,7 +20,9 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         object_list: Any = self.object_list
         if hasattr(object_list, "query"):  # a QuerySet: count at most CAP + 1 rows in SQL
-            return int(object_list[: CAP + 1].count())
+            # Only the ids: the list's annotations (totals, counts: correlated subqueries) are
+            # for the rows shown, and would otherwise be worked out for every row counted.
+            return int(object_list.order_by().values("pk")[: CAP + 1].count())
         return min(len(object_list), CAP + 1)
 
     @property

@@ -107,6 +107,10 @@ class Activity(models.Model):
             models.Index(fields=["organisation", "level", "-starts_at"], name="activity_org_level_starts"),
             models.Index(fields=["organisation", "method", "-starts_at"], name="activity_org_method_starts"),
             models.Index(fields=["lead", "status", "ends_at"], name="activity_lead_status"),
+            # Activities that ended in a window, across every organisation: the reminder sweeps
+            # ("took part a week ago", "claim deadline near") and anything claimable by everyone
+            # (`payments.selectors.last_day_between`) read a range of this, not the whole table.
+            models.Index(fields=["ends_at"], name="activity_ends"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="activity_ends_after_start"),

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.paginator import Page
 from django.db.models import (
     Avg,
     Case,
@@ -31,12 +32,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from accounts.models import Role
 from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.formatting import date_text
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
+from core.paginator import CappedPaginator
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatusChange, Participation
 from partners.models import LayPartner, PartnerLink
 from partners.selectors import partner_for_user
@@ -254,12 +257,74 @@ def payment_state(participation: Participation, *, activity: Activity) -> Paymen
 
 
 def activity_participants(activity: Activity, *, today: date | None = None) -> list[Participation]:
-    """The participants table of the staff activity page: each row carries its `payment`."""
-    rows = list(activity_participations(activity, today=today))
+    """Every participant of the activity, each row carrying its `payment` (for small activities
+    and tests; the staff activity page shows one page at a time: `activity_participants_page`)."""
+    return _with_payment(list(activity_participations(activity, today=today)), activity)
+
+
+def _with_payment(rows: list[Participation], activity: Activity) -> list[Participation]:
     for p in rows:
         p.activity = activity  # already loaded: no query per row
         p.payment = payment_state(p, activity=activity)  # type: ignore[attr-defined]
     return rows
+
+
+PARTICIPANTS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ParticipantCounts:
+    """How many people are on an activity, by what was recorded about them."""
+
+    total: int
+    attended: int
+    did_not_attend: int
+    not_recorded: int
+
+    @property
+    def summary(self) -> str:
+        """'1,000 lay partners: 800 attended, 150 did not attend, 50 not recorded yet'."""
+        people = f"{number_format(self.total, force_grouping=True)} lay partner{'' if self.total == 1 else 's'}"
+        parts = [
+            f"{number_format(n, force_grouping=True)} {what}"
+            for n, what in (
+                (self.attended, "attended"),
+                (self.did_not_attend, "did not attend"),
+                (self.not_recorded, "not recorded yet"),
+            )
+            if n
+        ]
+        return f"{people}: {', '.join(parts)}" if parts else people
+
+
+def participant_counts(activity: Activity) -> ParticipantCounts:
+    """Counted in SQL, one query over the activity's participations (an index range on
+    `activity_id`), however many people took part."""
+    row = Participation.objects.filter(activity=activity).aggregate(
+        n_total=Count("id"),
+        n_attended=Count("id", filter=Q(attended=True)),
+        n_did_not_attend=Count("id", filter=Q(attended=False)),
+        n_not_recorded=Count("id", filter=Q(attended__isnull=True)),
+    )
+    return ParticipantCounts(
+        total=row["n_total"],
+        attended=row["n_attended"],
+        did_not_attend=row["n_did_not_attend"],
+        not_recorded=row["n_not_recorded"],
+    )
+
+
+def activity_participants_page(
+    activity: Activity, page_number: Any, *, counts: ParticipantCounts, today: date | None = None
+) -> Page:
+    """One page (`PARTICIPANTS_PER_PAGE` people, by name) of the staff activity page's
+    participants table, each row with its `payment`: the claim facts are worked out for the
+    rows shown only. `counts` (from `participant_counts`) gives the paginator its total."""
+    paginator = CappedPaginator(activity_participations(activity, today=today), PARTICIPANTS_PER_PAGE)
+    paginator.count = counts.total  # counted already: no second COUNT query
+    page = paginator.get_page(page_number)
+    page.object_list = _with_payment(list(page.object_list), activity)
+    return page
 
 
 def partners_to_add(*, activity: Activity, query: str = "", limit: int = 50) -> QuerySet[LayPartner]:

@@ -522,20 +522,21 @@ class ActivitySteps:
 
 
 def activity_steps(
-    activity: Activity, *, participations: Iterable[Participation], now: datetime | None = None
+    activity: Activity, *, participants: int, not_recorded: int, now: datetime | None = None
 ) -> ActivitySteps:
     """The staff activity page's buttons: before the activity, add people; once it has started,
-    record who came; once attendance is saved (the activity is completed), record an outcome."""
+    record who came; once attendance is saved (the activity is completed), record an outcome.
+    `participants` and `not_recorded` are the activity's counts (`selectors.participant_counts`),
+    across every page of its participants."""
     now = now or timezone.now()
-    people = list(participations)
     cancelled = activity.status == ActivityStatus.CANCELLED
     started = activity.starts_at <= now
-    attendance = not attendance_refusal(activity, now=now) and bool(people)
+    attendance = not attendance_refusal(activity, now=now) and participants > 0
     outcome = not cancelled and started
     main: NextStep | None
     if cancelled:
         main = None
-    elif attendance and (activity.status == ActivityStatus.PLANNED or any(p.attended is None for p in people)):
+    elif attendance and (activity.status == ActivityStatus.PLANNED or not_recorded > 0):
         main = NextStep.RECORD_ATTENDANCE
     elif activity.status == ActivityStatus.COMPLETED:
         main = NextStep.RECORD_OUTCOME
@@ -565,7 +566,9 @@ def attendance_record(
         if refusal:
             raise InvolvementError(refusal)
         limit = max_hours(locked)
-        by_id = {p.pk: p for p in Participation.objects.select_for_update().filter(activity=locked)}
+        # Only the rows being recorded are locked (a page of the activity's people at a time).
+        wanted = [participation.pk for participation, _attended, _hours in rows]
+        by_id = {p.pk: p for p in Participation.objects.select_for_update().filter(activity=locked, pk__in=wanted)}
         changes: list[dict[str, Any]] = []
         for participation, attended, hours in rows:
             current = by_id.get(participation.pk)

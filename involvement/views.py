@@ -227,18 +227,21 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk)
-    participations = selectors.activity_participants(activity)
+    counts = selectors.participant_counts(activity)
+    participants = selectors.activity_participants_page(activity, request.GET.get("page"), counts=counts)
     return render(
         request,
         "involvement/activity_detail.html",
         {
             "activity": activity,
             "priorities": list(activity.priorities.all()),
-            "participations": participations,
+            "participations": participants.object_list,
+            "page_obj": participants,
+            "counts": counts,
             "outcomes": activity.outcomes.select_related("recorded_by").order_by("-decided_on", "-id"),
             "feedback": selectors.activity_feedback(activity),
             "can_write": can_write(request.user, activity.organisation_id, roles=selectors.ACTIVITY_WRITE_ROLES),
-            "steps": services.activity_steps(activity, participations=participations),
+            "steps": services.activity_steps(activity, participants=counts.total, not_recorded=counts.not_recorded),
             "when": services.when_text(activity),
         },
     )
@@ -411,9 +414,11 @@ def participation_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
-    participations = list(selectors.activity_participations(activity))
+    # A page of people at a time (the same pages as the activity page): each save records those shown.
+    counts = selectors.participant_counts(activity)
+    page = selectors.activity_participants_page(activity, request.GET.get("page"), counts=counts)
     rows = []
-    for p in participations:
+    for p in page.object_list:
         initial = {
             "participation": p.pk,
             "attended": "yes" if p.attended else ("no" if p.attended is False else None),
@@ -455,6 +460,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "error_items": error_items,
             "max_hours": services.max_hours(activity),
             "blocked": bool(refusal),
+            "page_obj": page,
+            "counts": counts,
         },
     )
 

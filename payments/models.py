@@ -178,6 +178,16 @@ class Claim(models.Model):
         indexes = [
             # The claims queue: one AHSN's claims by state, oldest submission first.
             models.Index(fields=["organisation", "status", "submitted_at"], name="claim_queue"),
+            # The same queue across every AHSN (a network admin's): one state, oldest first, read in
+            # order and stopped after a page, where the per-AHSN index had to sort every AHSN's claims.
+            models.Index(fields=["status", "submitted_at", "id"], name="claim_queue_all"),
+            # Finance's "make a payment batch": an AHSN's approved claims not yet in a batch, oldest
+            # approval first, read in order up to the form's limit (no sort of all approved claims).
+            models.Index(
+                fields=["organisation", "approved_at", "id"],
+                condition=Q(status="approved", batch__isnull=True),
+                name="claim_approved_unbatched",
+            ),
             models.Index(fields=["partner", "-created_at"], name="claim_partner"),
             # Tax-year totals and reports: paid claims by date.
             models.Index(fields=["organisation", "paid_at"], name="claim_paid"),

@@ -27,7 +27,7 @@ from core.reminders.base import (
 )
 from involvement.models import Participation
 from payments.models import ClaimStatus
-from payments.selectors import claimable_participations, participations_on_unsent_drafts
+from payments.selectors import claimable_participations, last_day_between, participations_on_unsent_drafts
 
 UNCLAIMED = "reminders.unclaimed"
 CLAIM_DEADLINE = "reminders.claim_deadline"
@@ -147,8 +147,9 @@ def claim_deadline(now: datetime, settings: ReminderSettings) -> list[Draft]:
     today = timezone.localdate(now)
 
     def due(participations: Any) -> Any:
+        warn_until = today + timedelta(days=settings.claim_deadline_warning_days)
         return (
-            participations.filter(last_day__lte=today + timedelta(days=settings.claim_deadline_warning_days))
+            participations.filter(last_day_between(last=warn_until), last_day__lte=warn_until)
             .filter(activity__ends_at__lte=now)
             .exclude(
                 already_notified(

@@ -15,10 +15,13 @@ from django.db.models import (
     BooleanField,
     Count,
     DateField,
+    DateTimeField,
     DecimalField,
+    DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -383,6 +386,35 @@ def with_claim_facts(participations: QuerySet[Participation], *, today: date | N
     )
 
 
+def _days(days: Any) -> Func:
+    return Func(days, template="make_interval(days => %(expressions)s)", output_field=DurationField())
+
+
+def last_day_between(first: date | None = None, last: date | None = None) -> Q:
+    """A filter on participations' activity end implied by "`last_day` (see `with_claim_facts`)
+    is between `first` and `last`", that PostgreSQL serves from the activity's `ends_at` index:
+    `last_day` is the activity's last day plus a rate card's deadline, so it lies within the
+    shortest and longest deadline of any rate card after the end. The bounds come from two
+    one-row subqueries (run once per query), with a day to spare either side for time zones.
+    It only narrows what is read: the exact `last_day` filter must still be applied.
+
+    Without it, "can still be claimed" (`last_day >= today`) is an expression over a join that no
+    index serves, and a reminder sweep over everyone reads every participation there has ever been."""
+    cards = RateCard.objects.order_by()
+    bound = Q()
+    if first is not None:
+        longest = Subquery(cards.order_by("-claim_deadline_days").values("claim_deadline_days")[:1])
+        start = datetime.combine(first - timedelta(days=1), time.min, tzinfo=LONDON)
+        bound &= Q(
+            activity__ends_at__gte=ExpressionWrapper(Value(start) - _days(longest), output_field=DateTimeField())
+        )
+    if last is not None:
+        shortest = Subquery(cards.order_by("claim_deadline_days").values("claim_deadline_days")[:1])
+        end = datetime.combine(last + timedelta(days=2), time.min, tzinfo=LONDON)
+        bound &= Q(activity__ends_at__lt=ExpressionWrapper(Value(end) - _days(shortest), output_field=DateTimeField()))
+    return bound
+
+
 def claimable_participations(
     *,
     partner: LayPartner | None = None,
@@ -393,12 +425,13 @@ def claimable_participations(
     `with_claim_facts` for the rules), each annotated with `last_day`, newest activity first.
 
     For one partner (the claim page, the counts) or everyone (the reminder sweep); `organisation_ids`
-    keeps to those AHSNs' activities (a claim is with one AHSN)."""
+    keeps to those AHSNs' activities (a claim is with one AHSN). For everyone, only activities
+    that ended recently enough to be claimed for are read (`last_day_between`)."""
     from involvement.models import Participation
 
-    qs = Participation.objects.all()
-    if partner is not None:
-        qs = qs.filter(partner=partner)
+    today = today or timezone.localdate()
+    # One partner's participations come from the partner index; everyone's from the recent activities.
+    qs = Participation.objects.filter(Q(partner=partner) if partner is not None else last_day_between(first=today))
     if organisation_ids is not None:
         qs = qs.filter(activity__organisation_id__in=list(organisation_ids))
     return (
@@ -421,7 +454,7 @@ def participations_on_unsent_drafts(*, today: date | None = None) -> QuerySet[Pa
         participation__isnull=False, participation_locked=True, claim__status=ClaimStatus.DRAFT
     ).values("participation_id")
     return (
-        with_claim_facts(Participation.objects.filter(pk__in=on_drafts), today=today)
+        with_claim_facts(Participation.objects.filter(last_day_between(first=today), pk__in=on_drafts), today=today)
         .filter(  # type: ignore[misc]  # annotations the stubs cannot see
             partner__left_at__isnull=True,
             partner__anonymised=False,
