@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import Membership, Organisation, User
-from accounts.roles import MFA_REQUIRED_ROLES, Role
+from accounts.roles import STAFF_ROLES, Role
 
 DEMO_DOMAIN = "demo.ahsn.test"
 DEFAULT_DEMO_PASSWORD = "involve-demo-2026"
@@ -72,7 +72,7 @@ def seed(out: Any) -> dict[str, Any]:
         Membership.objects.get_or_create(user=user, organisation=orgs[org_short], defaults={"role": role})
         # Every staff role signs in with a second step (accounts.roles), so every demo member of
         # staff has the one demo authenticator secret the README and seed_demo print.
-        if role in MFA_REQUIRED_ROLES:
+        if role in STAFF_ROLES:
             ensure_totp(user, secret)
         users[local] = user
     out.write(f"Demo staff accounts: {len(DEMO_STAFF)} ({created_count} new)")

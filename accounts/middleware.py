@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 
-from accounts.roles import MFA_REQUIRED_ROLES
+from accounts.roles import STAFF_ROLES
 from accounts.sessions import session_expiry_reason
 from core.access import memberships_of
 
@@ -33,7 +33,7 @@ def needs_mfa_setup(user: object) -> bool:
 
     if not getattr(user, "is_authenticated", False):
         return False
-    if not any(m.role in MFA_REQUIRED_ROLES for m in memberships_of(user)):
+    if not any(m.role in STAFF_ROLES for m in memberships_of(user)):
         return False
     cached = getattr(user, "_portal_has_totp", None)
     if cached is None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organisation, User
-from accounts.roles import MANAGER_ROLES, Role
+from accounts.roles import MANAGER_ROLES, NETWORK_ADMIN_ROLES, Role
 from core.access import can_write
 from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
@@ -32,7 +32,7 @@ def _check_role_allowed(*, actor: Any, organisation: Organisation, role: str) ->
         raise AccountsError("Choose a role from the list.")
     if role == Role.NETWORK_ADMIN and not organisation.is_network:
         raise AccountsError("Network admins belong to the AHSN Network, not to a single AHSN.")
-    if role == Role.NETWORK_ADMIN and not can_write(actor, organisation.pk, roles={Role.NETWORK_ADMIN}):
+    if role == Role.NETWORK_ADMIN and not can_write(actor, organisation.pk, roles=NETWORK_ADMIN_ROLES):
         raise AccountsError("Only a network admin can make someone a network admin.")
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import selectors, services
 from accounts.forms import AcceptInvitationForm, ChangeRoleForm, InvitationForm, MyAccountForm
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import NETWORK_ADMIN_ROLES, Role
 from core.access import can_write, memberships_of, visible_organisations
 from core.forms import query_id
 
@@ -94,7 +94,7 @@ def membership_invite(request: HttpRequest) -> HttpResponse:
 def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.get_membership_for_user(request.user, pk, write=True)
     form = ChangeRoleForm(request.POST or None, initial={"role": membership.role})
-    if not can_write(request.user, membership.organisation_id, roles={Role.NETWORK_ADMIN}):
+    if not can_write(request.user, membership.organisation_id, roles=NETWORK_ADMIN_ROLES):
         form.fields["role"].choices = [c for c in Role.choices if c[0] != Role.NETWORK_ADMIN]  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MANAGER_ROLES
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write
 from core.audit import log_action
 from core.formatting import date_text, day_text, time_text
@@ -521,7 +522,6 @@ def _sync_participations(
     from core.choices import InvolvementMethod, LadderLevel
     from involvement import services as involvement
     from involvement.models import Participation
-    from involvement.selectors import ACTIVITY_WRITE_ROLES
 
     lay_rows = [(m, attended, hours) for m, attended, hours in rows if m.partner_id is not None]
     if not lay_rows or (meeting.activity_id is None and not any(a for _m, a, _h in lay_rows)):
@@ -530,7 +530,7 @@ def _sync_participations(
     # The forum's own rules allowed this recording; the involvement app checks staff roles, which a
     # lay co-chair or a secretariat from another AHSN does not hold there, so they act as the system
     # (the forum's audit entry names them).
-    inv_actor = actor if can_write(actor, forum.organisation_id, roles=ACTIVITY_WRITE_ROLES) else None
+    inv_actor = actor if can_write(actor, forum.organisation_id, roles=DELIVERY_ROLES) else None
     try:
         if meeting.activity_id is None:
             activity = involvement.activity_create(

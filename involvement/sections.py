@@ -12,11 +12,11 @@ from typing import Any
 
 from django.urls import reverse
 
+from accounts.roles import DELIVERY_ROLES
 from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text, day_text, time_text
 from involvement import selectors
-from involvement.selectors import ACTIVITY_WRITE_ROLES
 
 
 def _day(moment: Any) -> str:
@@ -101,9 +101,9 @@ def partner_profile_sections(partner: Any, organisation_ids: Any, user: Any) -> 
 @register
 def staff_dashboard_sections(user: Any) -> list[DashboardSection]:
     roles = {m.role for m in memberships_of(user)}
-    if not roles & ACTIVITY_WRITE_ROLES:
+    if not roles & DELIVERY_ROLES:
         return []
-    org_ids = visible_organisation_ids(user, roles=ACTIVITY_WRITE_ROLES)
+    org_ids = visible_organisation_ids(user, roles=DELIVERY_ROLES)
     this_week = list(selectors.activities_this_week(organisation_ids=org_ids)[:10])
     no_outcome = list(selectors.completed_without_outcome(organisation_ids=org_ids)[:10])
     return [

@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.roles import DELIVERY_ROLES
 from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.formatting import date_text
@@ -58,7 +58,6 @@ LONDON = ZoneInfo("Europe/London")
 FEEDBACK_EDITABLE_DAYS = 14
 
 # Staff, involvement leads and network admins log activities; finance officers only look.
-ACTIVITY_WRITE_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 
 
 # ---------------------------------------------------------------- one record for this user
@@ -69,7 +68,7 @@ def get_activity_for_user(user: Any, pk: int, *, write: bool = False) -> Activit
         Activity.objects.select_related("organisation", "programme", "lead"),
         user,
         write=write,
-        write_roles=ACTIVITY_WRITE_ROLES,
+        write_roles=DELIVERY_ROLES,
         pk=pk,
     )
 
@@ -80,7 +79,7 @@ def get_participation_for_user(user: Any, pk: int, *, write: bool = False) -> Pa
         user,
         organisation_field="activity__organisation",
         write=write,
-        write_roles=ACTIVITY_WRITE_ROLES,
+        write_roles=DELIVERY_ROLES,
         pk=pk,
     )
 
@@ -90,7 +89,7 @@ def get_outcome_for_user(user: Any, pk: int, *, write: bool = False) -> Outcome:
         Outcome.objects.select_related("organisation", "activity", "programme"),
         user,
         write=write,
-        write_roles=ACTIVITY_WRITE_ROLES,
+        write_roles=DELIVERY_ROLES,
         pk=pk,
     )
 

@@ -23,13 +23,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation
+from accounts.roles import DELIVERY_ROLES
 from core import formatting
 from core.access import can_write
 from core.audit import log_action
 from core.idempotency import submit_once
 from core.notifications import notify
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus, Participation
-from involvement.selectors import ACTIVITY_WRITE_ROLES, FEEDBACK_EDITABLE_DAYS
+from involvement.selectors import FEEDBACK_EDITABLE_DAYS
 from partners.models import LayPartner, PartnerLink
 from programmes.models import Programme, ProgrammeStatus, StrategyPriority
 
@@ -77,7 +78,7 @@ def max_hours(activity: Activity) -> Decimal:
 
 
 def _check_writer(actor: Any, organisation_id: int) -> None:
-    if not can_write(actor, organisation_id, roles=ACTIVITY_WRITE_ROLES):
+    if not can_write(actor, organisation_id, roles=DELIVERY_ROLES):
         raise InvolvementError("Your role cannot change activities at this AHSN.")
 
 
@@ -558,9 +559,7 @@ def outcome_record(
             assert programme is not None
             target_programme = Programme.objects.select_related("organisation").get(pk=programme.pk)
             organisation = target_programme.organisation
-            from programmes.selectors import PROGRAMME_WRITE_ROLES
-
-            if not can_write(actor, organisation.pk, roles=PROGRAMME_WRITE_ROLES):
+            if not can_write(actor, organisation.pk, roles=DELIVERY_ROLES):
                 raise InvolvementError("Only staff at the AHSN that owns this programme can record its outcomes.")
             label = target_programme.name
         outcome = Outcome.objects.create(

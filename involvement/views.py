@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.forms import query_id, query_search
@@ -57,7 +58,7 @@ def _require_staff(user: Any) -> set[int]:
 
 def _writable_organisations(user: Any) -> Any:
     return Organisation.objects.filter(
-        id__in=visible_organisation_ids(user, roles=selectors.ACTIVITY_WRITE_ROLES), kind=Organisation.Kind.AHSN
+        id__in=visible_organisation_ids(user, roles=DELIVERY_ROLES), kind=Organisation.Kind.AHSN
     ).order_by("name")
 
 
@@ -235,7 +236,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "participations": participations,
             "outcomes": activity.outcomes.select_related("recorded_by").order_by("-decided_on", "-id"),
             "feedback": selectors.activity_feedback(activity),
-            "can_write": can_write(request.user, activity.organisation_id, roles=selectors.ACTIVITY_WRITE_ROLES),
+            "can_write": can_write(request.user, activity.organisation_id, roles=DELIVERY_ROLES),
             "steps": services.activity_steps(activity, participations=participations),
             "when": services.when_text(activity),
         },

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Organisation
+from accounts.roles import DELIVERY_ROLES
 from core.access import scoped_get_or_404, visible_organisation_ids, visible_organisations
 from core.choices import (
     CommunicationNeed,
@@ -45,7 +46,6 @@ def get_partner_link_for_user(
     user: Any, *, partner_id: int, organisation_id: int | None = None, write: bool = False, write_roles: Any = None
 ) -> PartnerLink:
     """One AHSN's relationship with a partner: 404 unless the user belongs to that AHSN."""
-    from accounts.models import MANAGER_ROLES, Role
 
     lookup: dict[str, Any] = {"partner_id": partner_id}
     if organisation_id is not None:
@@ -63,7 +63,7 @@ def get_partner_link_for_user(
         PartnerLink.objects.select_related("partner", "organisation"),
         user,
         write=write,
-        write_roles=write_roles or (MANAGER_ROLES | {Role.STAFF}),
+        write_roles=write_roles or DELIVERY_ROLES,
         **lookup,
     )
 
@@ -97,7 +97,6 @@ def get_partner_for_user(user: Any, pk: int, *, write: bool = False) -> LayPartn
     from django.core.exceptions import PermissionDenied
 
     from core.access import can_write
-    from partners.services import PARTNER_WRITE_ROLES
 
     partner = scoped_get_or_404(
         LayPartner.objects.distinct().select_related("user"),
@@ -112,7 +111,7 @@ def get_partner_for_user(user: Any, pk: int, *, write: bool = False) -> LayPartn
             for link in partner.links.all()
             if link.organisation_id in org_ids
             and (link.staff_can_edit or partner.is_assisted_digital)
-            and can_write(user, link.organisation_id, roles=PARTNER_WRITE_ROLES)
+            and can_write(user, link.organisation_id, roles=DELIVERY_ROLES)
         ]
         if not editable or partner.anonymised:
             raise PermissionDenied("You can see this lay partner's details but cannot change them.")
@@ -147,9 +146,7 @@ def can_edit_partner(user: Any, partner: LayPartner) -> bool:
 
 def organisations_for_adding_partners(user: Any) -> QuerySet[Organisation]:
     """Organisations where the user may invite or register lay partners."""
-    from partners.services import PARTNER_WRITE_ROLES
-
-    return visible_organisations(user, roles=PARTNER_WRITE_ROLES)
+    return visible_organisations(user, roles=DELIVERY_ROLES)
 
 
 def directory(

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MANAGER_ROLES, Membership, Organisation, Role, User
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write
 from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
@@ -37,7 +38,6 @@ PRIVACY_NOTICE_VERSION = getattr(settings, "PRIVACY_NOTICE_VERSION", "1.0")
 PARTNER_INVITATION_VALID_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 14)
 
 # Roles that can add and update lay partners; finance can read but not change.
-PARTNER_WRITE_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 
 # Fields a profile edit may change, by page. Anything else is refused.
 PROFILE_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -91,7 +91,7 @@ def _acting_for(partner: LayPartner, actor: Any) -> str:
 
 
 def _check_can_add_partners(actor: Any, organisation: Organisation) -> None:
-    if not can_write(actor, organisation.pk, roles=PARTNER_WRITE_ROLES):
+    if not can_write(actor, organisation.pk, roles=DELIVERY_ROLES):
         raise PartnerError(f"You cannot add lay partners to {organisation.name}.")
 
 
@@ -568,7 +568,7 @@ def consent_update(
 
 def link_update(*, actor: Any, link: PartnerLink, status: str, joined_on: date) -> PartnerLink:
     """Staff change a partner's status (active, paused, left) or joining date at their AHSN."""
-    if not can_write(actor, link.organisation_id, roles=PARTNER_WRITE_ROLES):
+    if not can_write(actor, link.organisation_id, roles=DELIVERY_ROLES):
         raise PartnerError("Your role cannot change this.")
     if status not in PartnerLink.Status.values:
         raise PartnerError("Choose a status from the list.")
@@ -671,7 +671,7 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
         if not is_self and not locked.is_assisted_digital:
             raise PartnerError("Only the person themselves can ask to leave.")
         linked_org_ids = list(locked.links.values_list("organisation_id", flat=True))
-        if not is_self and not any(can_write(actor, org_id, roles=PARTNER_WRITE_ROLES) for org_id in linked_org_ids):
+        if not is_self and not any(can_write(actor, org_id, roles=DELIVERY_ROLES) for org_id in linked_org_ids):
             raise PartnerError("Only staff at an AHSN this person works with can record that they want to leave.")
         blank_text = (
             "preferred_name",
@@ -733,7 +733,7 @@ def partner_data_released(
     a download of the file is a release; opening the page to read it with them is a view."""
     if not partner.is_assisted_digital or partner.anonymised:
         raise PartnerError("Only a partner supported by staff can have their information produced by staff.")
-    if not can_write(actor, organisation.pk, roles=PARTNER_WRITE_ROLES):
+    if not can_write(actor, organisation.pk, roles=DELIVERY_ROLES):
         raise PartnerError("Your role cannot do this.")
     with transaction.atomic():
         log_action(

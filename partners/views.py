@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import MANAGER_ROLES, User
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, memberships_of, visible_organisation_ids, visible_organisations
 from core.choices import CommunicationNeed, ContactMethod
 from core.forms import query_id
@@ -533,9 +534,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "links": links,
             "can_edit": selectors.can_edit_partner(request.user, partner),
             "can_change_link": {
-                link.pk
-                for link in links
-                if can_write(request.user, link.organisation_id, roles=services.PARTNER_WRITE_ROLES)
+                link.pk for link in links if can_write(request.user, link.organisation_id, roles=DELIVERY_ROLES)
             },
             "consents": selectors.latest_consents(partner),
             "sections": profile_sections_for(partner, org_ids, request.user),
@@ -610,7 +609,7 @@ def _link_for_user(request: HttpRequest, pk: int) -> PartnerLink:
         PartnerLink.objects.select_related("partner", "organisation"),
         request.user,
         write=request.method == "POST",
-        write_roles=services.PARTNER_WRITE_ROLES,
+        write_roles=DELIVERY_ROLES,
         pk=pk,
     )
 
@@ -765,7 +764,7 @@ def partner_give_login(request: HttpRequest, pk: int) -> HttpResponse:
             link.organisation
             for link in links
             if link.status != PartnerLink.Status.LEFT
-            and can_write(request.user, link.organisation_id, roles=services.PARTNER_WRITE_ROLES)
+            and can_write(request.user, link.organisation_id, roles=DELIVERY_ROLES)
         ),
         None,
     )
@@ -802,7 +801,7 @@ def partner_data(request: HttpRequest, pk: int) -> HttpResponse:
     links = [
         link
         for link in selectors.links_visible_to(request.user, partner)
-        if can_write(request.user, link.organisation_id, roles=services.PARTNER_WRITE_ROLES)
+        if can_write(request.user, link.organisation_id, roles=DELIVERY_ROLES)
     ]
     if not links:
         raise PermissionDenied("Your role cannot do this.")

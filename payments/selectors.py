@@ -30,12 +30,14 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
-from core.access import can_write, scoped_get_or_404, visible_organisation_ids
+from accounts.roles import FINANCE_ROLES, MANAGER_ROLES
+from accounts.typing import AnyUser
+from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import PaymentPreference
 from core.formatting import date_text
 from core.models import AuditEntry
 from partners.models import LayPartner
+from payments import permissions
 from payments.models import (
     Claim,
     ClaimLine,
@@ -53,9 +55,6 @@ if TYPE_CHECKING:
 LONDON = ZoneInfo("Europe/London")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 MONEY = DecimalField(max_digits=12, decimal_places=2)
-
-# Staff who can see an AHSN's claims (staff only see those they prepare for assisted-digital partners).
-CLAIM_READER_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN})
 
 
 def with_totals(qs: QuerySet[Claim]) -> QuerySet[Claim]:
@@ -81,16 +80,7 @@ def with_totals(qs: QuerySet[Claim]) -> QuerySet[Claim]:
 # --- one record for this user ------------------------------------------------------------------
 
 
-def _partner_of(user: Any) -> LayPartner | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if not hasattr(user, "_payments_partner"):
-        user._payments_partner = LayPartner.objects.filter(user=user).first()
-    partner: LayPartner | None = user._payments_partner
-    return partner
-
-
-def get_claim_for_user(user: Any, pk: int, *, write: bool = False) -> Claim:
+def get_claim_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Claim:
     """A claim the user may see: their own, or one at an AHSN where they are staff.
 
     Reading: the claimant; leads, finance and network admins of the claim's AHSN; staff of that
@@ -98,26 +88,20 @@ def get_claim_for_user(user: Any, pk: int, *, write: bool = False) -> Claim:
     sending, withdrawing): the claimant, or staff supporting an assisted-digital partner.
     Approving and paying have their own role checks in the services."""
     qs = Claim.objects.select_related("partner", "organisation", "created_by", "approved_by", "batch")
-    partner = _partner_of(user)
+    partner = permissions.partner_of(user)
     if partner is not None:
         own = qs.filter(pk=pk, partner=partner).first()
         if own is not None:
             return own
     claim = scoped_get_or_404(qs, user, pk=pk)
-    may_read = can_write(user, claim.organisation_id, roles=CLAIM_READER_ROLES) or (
-        claim.partner.is_assisted_digital and can_write(user, claim.organisation_id, roles={Role.STAFF})
-    )
-    if not may_read:
+    if not permissions.can_read_claim(user, claim):
         raise Http404("No such claim.")
-    if write and not (
-        claim.partner.is_assisted_digital
-        and can_write(user, claim.organisation_id, roles={Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
-    ):
+    if write and not permissions.is_claim_editor(user, claim):
         raise PermissionDenied("Your role can see this claim but cannot change it.")
     return claim
 
 
-def get_claimline_for_user(user: Any, pk: int, *, write: bool = False) -> ClaimLine:
+def get_claimline_for_user(user: AnyUser, pk: int, *, write: bool = False) -> ClaimLine:
     line = ClaimLine.objects.select_related("claim").filter(pk=pk).first()
     if line is None:
         raise Http404("No such line.")
@@ -126,24 +110,19 @@ def get_claimline_for_user(user: Any, pk: int, *, write: bool = False) -> ClaimL
     return line
 
 
-def get_receipt_for_user(user: Any, pk: int) -> Receipt:
+def get_receipt_for_user(user: AnyUser, pk: int) -> Receipt:
     """Receipts: the claimant, leads, finance and network admins of the claim's AHSN, and the
     member of staff who uploaded it for a partner they support. Nobody else, not even other staff."""
     receipt = Receipt.objects.select_related("line__claim__partner").filter(pk=pk).first()
     if receipt is None:
         raise Http404("No such receipt.")
     claim = get_claim_for_user(user, receipt.line.claim_id)
-    is_claimant = claim.partner.user_id is not None and claim.partner.user_id == user.pk
-    if not (
-        is_claimant
-        or can_write(user, claim.organisation_id, roles=CLAIM_READER_ROLES)
-        or receipt.uploaded_by_id == user.pk
-    ):
+    if not permissions.can_read_receipt(user, receipt, claim):
         raise Http404("No such receipt.")
     return receipt
 
 
-def get_ratecard_for_user(user: Any, pk: int, *, write: bool = False) -> RateCard:
+def get_ratecard_for_user(user: AnyUser, pk: int, *, write: bool = False) -> RateCard:
     return scoped_get_or_404(
         RateCard.objects.select_related("organisation", "created_by").prefetch_related("expense_rules"),
         user,
@@ -152,15 +131,15 @@ def get_ratecard_for_user(user: Any, pk: int, *, write: bool = False) -> RateCar
     )
 
 
-def get_paymentbatch_for_user(user: Any, pk: int, *, write: bool = False) -> PaymentBatch:
+def get_paymentbatch_for_user(user: AnyUser, pk: int, *, write: bool = False) -> PaymentBatch:
     batch = scoped_get_or_404(
         PaymentBatch.objects.select_related("organisation", "created_by", "paid_by"),
         user,
         write=write,
-        write_roles={Role.FINANCE},
+        write_roles=FINANCE_ROLES,
         pk=pk,
     )
-    if not can_write(user, batch.organisation_id, roles={Role.FINANCE, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN}):
+    if not permissions.can_read_batches(user, batch.organisation_id):
         raise Http404("No such payment batch.")
     return batch
 
@@ -178,16 +157,16 @@ AGE_CHOICES = [
 ALL_STATES = "all"
 
 
-def queue_default_status(user: Any) -> str:
+def queue_default_status(user: AnyUser) -> str:
     """The claims that need this reader's action: approved and unpaid for finance officers, waiting
     for approval for everyone else who reads the queue (leads and network admins)."""
-    approvers = visible_organisation_ids(user, roles=CLAIM_READER_ROLES - {Role.FINANCE})
+    approvers = visible_organisation_ids(user, roles=MANAGER_ROLES)  # the queue's readers but finance
     return ClaimStatus.SUBMITTED if approvers else ClaimStatus.APPROVED
 
 
 def claim_queue(
     *,
-    user: Any,
+    user: AnyUser,
     status: str = "",
     older_than_days: int | None = None,
     programme: str = "",
@@ -198,7 +177,7 @@ def claim_queue(
 
     Backed by the `claim_queue` index (organisation, status, submitted_at). Drafts are the
     claimant's own business and are left out unless asked for."""
-    org_ids = visible_organisation_ids(user, roles=CLAIM_READER_ROLES)
+    org_ids = permissions.claim_reader_organisation_ids(user)
     if organisation_id is not None:
         org_ids &= {organisation_id}
     qs = Claim.objects.filter(organisation_id__in=org_ids)
@@ -455,7 +434,7 @@ def claim_blocker(participation: Any) -> str:
 # --- rate cards and batches ------------------------------------------------------------------
 
 
-def rate_cards_for(user: Any) -> QuerySet[RateCard]:
+def rate_cards_for(user: AnyUser) -> QuerySet[RateCard]:
     org_ids = visible_organisation_ids(user)
     return (
         RateCard.objects.filter(organisation_id__in=org_ids)
@@ -465,8 +444,8 @@ def rate_cards_for(user: Any) -> QuerySet[RateCard]:
     )
 
 
-def batches_for(user: Any) -> QuerySet[PaymentBatch]:
-    org_ids = visible_organisation_ids(user, roles={Role.FINANCE, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+def batches_for(user: AnyUser) -> QuerySet[PaymentBatch]:
+    org_ids = permissions.batch_reader_organisation_ids(user)
     return (
         PaymentBatch.objects.filter(organisation_id__in=org_ids)
         .select_related("organisation", "created_by", "paid_by")
@@ -482,8 +461,8 @@ def batch_claims_with_totals(batch: PaymentBatch) -> QuerySet[Claim]:
     return with_totals(Claim.objects.filter(batch=batch).select_related("partner")).order_by("reference")
 
 
-def approved_unbatched(user: Any) -> QuerySet[Claim]:
-    org_ids = visible_organisation_ids(user, roles={Role.FINANCE})
+def approved_unbatched(user: AnyUser) -> QuerySet[Claim]:
+    org_ids = permissions.paying_organisation_ids(user)
     return with_totals(
         Claim.objects.filter(
             organisation_id__in=org_ids, status=ClaimStatus.APPROVED, batch__isnull=True
@@ -563,8 +542,8 @@ def payment_turnaround(org_ids: Any, start: date, end: date) -> dict[str, Any]:
     }
 
 
-def waiting_for_approval(user: Any, *, limit: int = 10) -> QuerySet[Claim]:
-    org_ids = visible_organisation_ids(user, roles={Role.INVOLVEMENT_LEAD})
+def waiting_for_approval(user: AnyUser, *, limit: int = 10) -> QuerySet[Claim]:
+    org_ids = permissions.approver_organisation_ids(user)
     return with_totals(
         Claim.objects.filter(organisation_id__in=org_ids, status=ClaimStatus.SUBMITTED).select_related(
             "partner", "organisation"

@@ -12,14 +12,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin, visible_organisation_ids
 from programmes.models import Programme, StrategyPriority
 
 LONDON = ZoneInfo("Europe/London")
 
 # Staff, involvement leads and network admins run programmes; finance officers only look.
-PROGRAMME_WRITE_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 
 
 def programmes_visible_to(user: Any) -> QuerySet[Programme]:
@@ -41,20 +40,20 @@ def get_programme_for_user(user: Any, pk: int, *, write: bool = False) -> Progra
         )
     except (Programme.DoesNotExist, ValueError) as exc:
         raise Http404("No such programme.") from exc
-    if write and not can_write(user, programme.organisation_id, roles=PROGRAMME_WRITE_ROLES):
+    if write and not can_write(user, programme.organisation_id, roles=DELIVERY_ROLES):
         raise PermissionDenied("Only staff at the AHSN that owns this programme can change it.")
     return programme
 
 
 def can_edit_programme(user: Any, programme: Programme) -> bool:
-    return can_write(user, programme.organisation_id, roles=PROGRAMME_WRITE_ROLES)
+    return can_write(user, programme.organisation_id, roles=DELIVERY_ROLES)
 
 
 def programme_owner_organisations(user: Any) -> QuerySet[Any]:
     """Organisations where the user may create programmes."""
     from accounts.models import Organisation
 
-    return Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=PROGRAMME_WRITE_ROLES))
+    return Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=DELIVERY_ROLES))
 
 
 def programmes_for_logging(*, organisation_id: int) -> QuerySet[Programme]:

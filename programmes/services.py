@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin
 from core.audit import log_action
 from programmes.models import Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
-from programmes.selectors import PROGRAMME_WRITE_ROLES
 
 PROGRAMME_FIELDS = (
     "name",
@@ -86,7 +86,7 @@ def programme_create(
     equality_impact_note: str = "",
     shared_with: Iterable[Organisation] = (),
 ) -> Programme:
-    if not can_write(actor, organisation.pk, roles=PROGRAMME_WRITE_ROLES):
+    if not can_write(actor, organisation.pk, roles=DELIVERY_ROLES):
         raise ProgrammeError(f"You cannot create programmes for {organisation.name}.")
     if organisation.is_network:
         raise ProgrammeError("Programmes belong to an AHSN. Choose the AHSN that runs it.")
@@ -141,7 +141,7 @@ def programme_update(
         raise TypeError(f"Unknown programme fields: {sorted(unknown)}")
     with transaction.atomic():
         locked = Programme.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=programme.pk)
-        if not can_write(actor, locked.organisation_id, roles=PROGRAMME_WRITE_ROLES):
+        if not can_write(actor, locked.organisation_id, roles=DELIVERY_ROLES):
             raise ProgrammeError("Only staff at the AHSN that owns this programme can change it.")
         if "name" in fields:
             fields["name"] = fields["name"].strip()

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organisation
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin, visible_organisation_ids
 from core.idempotency import AlreadySubmitted
 from involvement import selectors as involvement_selectors
@@ -92,9 +93,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(activities, 25).get_page(request.GET.get("page"))
     visible = visible_organisation_ids(request.user)
     loggers = {programme.organisation_id} | {o.pk for o in programme.shared_with.all()}
-    can_log = any(
-        can_write(request.user, org_id, roles=involvement_selectors.ACTIVITY_WRITE_ROLES) for org_id in loggers
-    )
+    can_log = any(can_write(request.user, org_id, roles=DELIVERY_ROLES) for org_id in loggers)
     return render(
         request,
         "programmes/programme_detail.html",
