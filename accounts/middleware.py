@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts.roles import STAFF_ROLES
 from accounts.sessions import session_expiry_reason
 from core.access import memberships_of
+from core.user_cache import for_user
 
 # Pages a user without a second factor can still reach: setting it up, signing out, and the
 # public pages every visitor can read.
@@ -35,11 +36,9 @@ def needs_mfa_setup(user: object) -> bool:
         return False
     if not any(m.role in STAFF_ROLES for m in memberships_of(user)):
         return False
-    cached = getattr(user, "_portal_has_totp", None)
-    if cached is None:
-        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        user._portal_has_totp = cached  # type: ignore[attr-defined]
-    return not cached
+    return not for_user(
+        user, "has_totp", lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    )
 
 
 class RequireMfaForPrivilegedRolesMiddleware:

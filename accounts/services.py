@@ -16,9 +16,10 @@ from accounts.roles import MANAGER_ROLES, NETWORK_ADMIN_ROLES, Role
 from core.access import can_write
 from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
+from core.errors import DomainError
 
 
-class AccountsError(Exception):
+class AccountsError(DomainError):
     """A request we refuse, with a message to show the person who made it."""
 
 

@@ -14,6 +14,7 @@ from accounts.forms import AcceptInvitationForm, ChangeRoleForm, InvitationForm,
 from accounts.models import User
 from accounts.roles import NETWORK_ADMIN_ROLES, Role
 from core.access import can_write, memberships_of, visible_organisations
+from core.errors import add_form_error
 from core.forms import query_id
 
 
@@ -82,7 +83,7 @@ def membership_invite(request: HttpRequest) -> HttpResponse:
                 full_name=form.cleaned_data["full_name"],
             )
         except services.AccountsError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("accounts:membership_list")
@@ -100,7 +101,7 @@ def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.membership_change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
         except services.AccountsError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(
                 request, f"{membership.user.email} is now {Role(form.cleaned_data['role']).label.lower()}."

@@ -19,6 +19,7 @@ from django.http import Http404
 
 from accounts.models import Membership, Organisation
 from accounts.roles import MANAGER_ROLES, Role
+from core.user_cache import for_user
 
 M = TypeVar("M", bound=models.Model)
 
@@ -27,11 +28,9 @@ def memberships_of(user: Any) -> list[Membership]:
     """The user's memberships, cached on the user object for the length of a request."""
     if not getattr(user, "is_authenticated", False):
         return []
-    cached = getattr(user, "_portal_memberships", None)
-    if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("organisation"))
-        user._portal_memberships = cached
-    return cached
+    return for_user(
+        user, "memberships", lambda: list(Membership.objects.filter(user=user).select_related("organisation"))
+    )
 
 
 def is_network_admin(user: Any) -> bool:

@@ -23,11 +23,10 @@ _STORE = "portal_request_cache"
 
 def for_user(user: object, key: str, compute: Callable[[], T]) -> T:
     """`compute()` the first time `key` is asked for on this user object, the kept answer after."""
-    store: dict[str, object] = vars(user).setdefault(_STORE, {})
+    store: dict[str, object] | None = getattr(user, _STORE, None)
+    if store is None:
+        store = {}
+        setattr(user, _STORE, store)  # through request.user's lazy wrapper, onto the user itself
     if key not in store:
         store[key] = compute()
     return store[key]  # type: ignore[return-value]
-
-
-def forget(user: object) -> None:
-    vars(user).pop(_STORE, None)

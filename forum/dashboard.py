@@ -8,10 +8,9 @@ from typing import Any
 from django.urls import reverse
 
 from core.dashboard import DashboardSection, register
-from core.formatting import datetime_text
+from core.formatting import datetime_text, moment_text
 from forum import selectors
 from forum.models import MeetingNotes
-from forum.rendering import meeting_when
 
 WAITING_TITLE = "Meeting notes for you to approve"
 
@@ -19,7 +18,7 @@ WAITING_TITLE = "Meeting notes for you to approve"
 def waiting_label(notes: MeetingNotes) -> str:
     """Tells two meetings on one day apart: "Wessex PCIE group: Autumn meeting, 3 December 2026 at 10am"."""
     meeting = notes.meeting
-    return f"{meeting.forum.name}: {meeting.display_title}, {meeting_when(meeting.starts_at)}"
+    return f"{meeting.forum.name}: {meeting.display_title}, {moment_text(meeting.starts_at)}"
 
 
 def waiting_for_approval(user: Any) -> list[MeetingNotes]:

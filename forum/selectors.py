@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from accounts.models import MANAGER_ROLES
 from core.access import can_write, visible_organisation_ids
+from core.user_cache import for_user
 from forum.models import (
     MEETINGS_TARGET_PER_YEAR,
     Action,
@@ -101,7 +102,7 @@ def forums_visible_to(user: Any) -> QuerySet[Forum]:
 
 def forum_access(user: Any, forum: Forum, *, cached: bool = True) -> ForumAccess:
     """Services pass cached=False so a decision is always made on the rows as they are now."""
-    cache: dict[int, ForumAccess] = getattr(user, "_forum_access", None) or {}
+    cache: dict[int, ForumAccess] = for_user(user, "forum.access", dict)
     if cached and forum.pk in cache:
         return cache[forum.pk]
     member = _own_memberships(user).filter(forum=forum).select_related("user", "partner").first()
@@ -113,8 +114,6 @@ def forum_access(user: Any, forum: Forum, *, cached: bool = True) -> ForumAccess
         can_run=can_manage or (member is not None and member.role in RUNNING_ROLES),
     )
     cache[forum.pk] = access
-    if getattr(user, "is_authenticated", False):
-        user._forum_access = cache
     return access
 
 

@@ -18,7 +18,8 @@ from accounts.models import MANAGER_ROLES
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write
 from core.audit import log_action
-from core.formatting import date_text, day_text, time_text
+from core.errors import DomainError
+from core.formatting import date_text, moment_text
 from core.notifications import notify
 from forum import selectors
 from forum.models import (
@@ -43,13 +44,8 @@ from forum.uploads import PaperRejected, check_paper
 NOTES_DRAFT_MAX_CHARS = 200_000
 
 
-class ForumError(Exception):
+class ForumError(DomainError):
     """A request we refuse, with a message to show the person who made it."""
-
-
-def _london(value: dt.datetime) -> str:
-    """ "Friday 27 March 2026 at 10am" (UK time)."""
-    return f"{day_text(value)} at {time_text(value)}"
 
 
 def _require_run(actor: Any, forum: Forum) -> selectors.ForumAccess:
@@ -236,7 +232,7 @@ def meeting_schedule(
                 organisation=forum.organisation,
                 title=f"{forum.name}: meeting on {date_text(starts_at)}",
                 body=(
-                    f"{with_article(forum.name, capital=True)} meeting has been arranged for {_london(starts_at)}. "
+                    f"{with_article(forum.name, capital=True)} meeting has been arranged for {moment_text(starts_at, with_day=True)}. "
                     "You can see the agenda and papers, or send your apologies, in the portal."
                 ),
                 url=url,
@@ -284,7 +280,7 @@ def _tell_members_meeting_changed(*, meeting: Meeting, forum: Forum) -> None:
             occurrence=timezone.now().isoformat(),
             title=f"{forum.name}: meeting details have changed",
             body=(
-                f"The {forum.name} meeting is now on {_london(meeting.starts_at)} "
+                f"The {forum.name} meeting is now on {moment_text(meeting.starts_at, with_day=True)} "
                 f"({meeting.get_format_display().lower()}). Where: {place}."
             ),
             url=reverse("forum:meeting_detail", args=[meeting.pk]),
@@ -314,7 +310,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
                 organisation=meeting.forum.organisation,
                 title=f"{meeting.forum.name}: meeting on {date_text(locked.starts_at)} is cancelled",
                 body=(
-                    f"The {meeting.forum.name} meeting on {_london(locked.starts_at)} is cancelled. "
+                    f"The {meeting.forum.name} meeting on {moment_text(locked.starts_at, with_day=True)} is cancelled. "
                     f"Reason: {locked.cancellation_reason}"
                 ),
                 url=reverse("forum:meeting_detail", args=[locked.pk]),
@@ -371,7 +367,7 @@ def paper_upload(*, actor: Any, agenda_item: AgendaItem, upload: UploadedFile) -
     try:
         kind = check_paper(upload)
     except PaperRejected as exc:
-        raise ForumError(str(exc)) from exc
+        raise ForumError(str(exc), field=exc.field) from exc
     original = (upload.name or "paper").rsplit("/", 1)[-1][:200]
     stem = original.rsplit(".", 1)[0] or "paper"
     with transaction.atomic():

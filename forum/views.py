@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Membership, User
 from core.access import visible_organisation_ids
-from core.formatting import time_text
+from core.errors import add_form_error
+from core.formatting import moment_text, time_text
 from forum import selectors, services
 from forum.dashboard import waiting_for_approval
 from forum.feeds import atom_feed, icalendar_feed
@@ -38,7 +39,7 @@ from forum.forms import (
     PaperForm,
 )
 from forum.models import Forum, ForumMember, MeetingNotes
-from forum.rendering import meeting_when, render_notes
+from forum.rendering import render_notes
 from partners.models import LayPartner, PartnerLink
 
 PAGE_SIZE = 25
@@ -103,7 +104,7 @@ def forum_create(request: HttpRequest) -> HttpResponse:
                 is_public=form.cleaned_data["is_public"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"{forum.name} has been set up. Now add its members and co-chairs.")
             return redirect("forum:forum_detail", forum.pk)
@@ -129,7 +130,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 is_public=form.cleaned_data["is_public"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The forum's details have been saved.")
             return redirect("forum:forum_detail", forum.pk)
@@ -195,7 +196,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"{member.name} has joined {forum.name}.")
             return redirect("forum:forum_detail", forum.pk)
@@ -250,7 +251,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
                 joining_link=data["joining_link"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The meeting has been scheduled and members have been told. Now add the agenda.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -274,7 +275,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The meeting's details have been saved.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -290,7 +291,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The meeting is cancelled and members have been told.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -334,7 +335,7 @@ def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             item = services.agenda_item_add(actor=request.user, meeting=meeting, **form.cleaned_data)
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Added to the agenda: {item.title}.")
             if request.POST.get("then") == "paper":
@@ -401,7 +402,7 @@ def apology_send(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, meeting=meeting, member=access.member, note=form.cleaned_data["note"]
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Your apologies have been sent. Thank you for letting us know.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -452,7 +453,7 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.attendance_record(actor=request.user, meeting=meeting, rows=form.cleaned_rows())
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Attendance has been recorded.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -486,7 +487,7 @@ def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 amendment_note=form.cleaned_data.get("amendment_note", ""),
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             if saved.has_unpublished_change and notes is not None and saved.version != notes.version:
                 messages.success(
@@ -603,7 +604,7 @@ def notes_approve(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "notes": notes,
             "meeting": notes.meeting,
-            "meeting_when": meeting_when(notes.meeting.starts_at),
+            "meeting_when": moment_text(notes.meeting.starts_at),
             "notes_html": render_notes(notes.body_markdown),
             "error": error,
             "already": already,
@@ -642,7 +643,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_add(actor=request.user, meeting=meeting, **form.cleaned_data)
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The action has been added.")
             return redirect(reverse("forum:meeting_detail", args=[meeting.pk]) + "#actions")
@@ -676,7 +677,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 due_on=data["due_on"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The action has been updated.")
             return redirect("forum:action_log", action.meeting.forum_id)
@@ -692,7 +693,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.decision_add(actor=request.user, meeting=meeting, **form.cleaned_data)
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The decision has been recorded.")
             return redirect(reverse("forum:meeting_detail", args=[meeting.pk]) + "#decisions")

@@ -10,17 +10,15 @@ import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation
+from core.formatting import UK_TIME
 from involvement import services
 from involvement.models import Activity, Feedback, Outcome, OutcomeStatus, Participation
 from partners.models import LayPartner, PartnerLink
-
-LONDON = ZoneInfo("Europe/London")
 
 # Per programme: session names with (method, ladder level, format, hours).
 SERIES: dict[str, list[tuple[str, str, str, str, str]]] = {
@@ -145,7 +143,7 @@ def _partners_for(organisation: Organisation, password: str) -> list[LayPartner]
 
 
 def _at(day: Any, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+    return datetime.combine(day, time(hour, minute), tzinfo=UK_TIME)
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
@@ -31,7 +30,7 @@ from django.utils import timezone
 from accounts.roles import DELIVERY_ROLES
 from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
-from core.formatting import date_text
+from core.formatting import UK_TIME, date_text
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
 from partners.models import LayPartner, PartnerLink
@@ -54,7 +53,6 @@ from payments.selectors import (
 from programmes.lookups import programme_filter_q
 from programmes.models import Programme
 
-LONDON = ZoneInfo("Europe/London")
 FEEDBACK_EDITABLE_DAYS = 14
 
 # Staff, involvement leads and network admins log activities; finance officers only look.
@@ -153,9 +151,9 @@ def activity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
     if in_programme is not None:
         qs = qs.filter(in_programme)
     if filters.get("date_from"):
-        qs = qs.filter(starts_at__gte=datetime.combine(filters["date_from"], time.min, tzinfo=LONDON))
+        qs = qs.filter(starts_at__gte=datetime.combine(filters["date_from"], time.min, tzinfo=UK_TIME))
     if filters.get("date_to"):
-        qs = qs.filter(starts_at__lt=datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tzinfo=LONDON))
+        qs = qs.filter(starts_at__lt=datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tzinfo=UK_TIME))
     for key in ("level", "method", "status"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
@@ -477,7 +475,7 @@ def participations_for_partner(*, partner: LayPartner, organisation_ids: Any) ->
 
 def week_bounds(day: date) -> tuple[datetime, datetime]:
     monday = day - timedelta(days=day.weekday())
-    start = datetime.combine(monday, time.min, tzinfo=LONDON)
+    start = datetime.combine(monday, time.min, tzinfo=UK_TIME)
     return start, start + timedelta(days=7)
 
 

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -27,15 +26,13 @@ from accounts.roles import DELIVERY_ROLES
 from core import formatting
 from core.access import can_write
 from core.audit import log_action
+from core.errors import DomainError
 from core.idempotency import submit_once
 from core.notifications import notify
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus, Participation
 from involvement.selectors import FEEDBACK_EDITABLE_DAYS
 from partners.models import LayPartner, PartnerLink
 from programmes.models import Programme, ProgrammeStatus, StrategyPriority
-
-LONDON = ZoneInfo("Europe/London")
-
 
 ACTIVITY_FIELDS = (
     "title",
@@ -55,22 +52,13 @@ ACTIVITY_FIELDS = (
 )
 
 
-class InvolvementError(Exception):
+class InvolvementError(DomainError):
     """A request we refuse, with a message to show the person who made it."""
-
-
-def london(moment: datetime) -> datetime:
-    return timezone.localtime(moment, LONDON)
-
-
-def when_text(activity: Activity) -> str:
-    """ "Tuesday 3 March 2026, 10am to 12:30pm" in UK time."""
-    return formatting.when_text(activity.starts_at, activity.ends_at)
 
 
 def activity_days(activity: Activity) -> int:
     """The number of calendar days (Europe/London) the activity runs on."""
-    return (london(activity.ends_at).date() - london(activity.starts_at).date()).days + 1
+    return (formatting.local_date(activity.ends_at) - formatting.local_date(activity.starts_at)).days + 1
 
 
 def max_hours(activity: Activity) -> Decimal:
@@ -281,7 +269,7 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
                 organisation=locked.organisation,
                 title=f"Cancelled: {locked.title}",
                 body=(
-                    f"{locked.title} on {when_text(locked)} has been cancelled.\n\n"
+                    f"{locked.title} on {formatting.when_text(locked.starts_at, locked.ends_at)} has been cancelled.\n\n"
                     f"The reason: {reason}\n\n"
                     f"{locked.organisation.name} will be in touch about what happens next."
                 ),

@@ -19,6 +19,8 @@ from accounts.models import Organisation
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
+from core.errors import add_form_error
+from core.formatting import when_text
 from core.forms import query_id, query_search
 from core.idempotency import AlreadySubmitted
 from core.paginator import CappedPaginator
@@ -209,7 +211,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 **fields,
             )
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         except AlreadySubmitted as done:  # the same form sent twice: it was logged the first time
             return redirect("involvement:activity_detail", pk=done.made_id)
         else:
@@ -238,7 +240,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "feedback": selectors.activity_feedback(activity),
             "can_write": can_write(request.user, activity.organisation_id, roles=DELIVERY_ROLES),
             "steps": services.activity_steps(activity, participations=participations),
-            "when": services.when_text(activity),
+            "when": when_text(activity.starts_at, activity.ends_at),
         },
     )
 
@@ -267,7 +269,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.activity_fields(),
             )
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Your changes have been saved.")
             return redirect("involvement:activity_detail", pk=activity.pk)
@@ -300,7 +302,7 @@ def activity_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
                 ends_at=form.cleaned_data["ends_at"],
             )
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The new session has been logged, with the same people invited.")
             return redirect("involvement:activity_detail", pk=copy.pk)
@@ -316,7 +318,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.activity_cancel(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The activity has been cancelled. Everyone taking part has been told.")
             return redirect("involvement:activity_detail", pk=activity.pk)
@@ -470,7 +472,7 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.outcome_record(actor=request.user, activity=activity, **form.cleaned_data)
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         except AlreadySubmitted:  # the same form sent twice: it was recorded the first time
             return redirect("involvement:activity_detail", pk=activity.pk)
         else:
@@ -500,7 +502,7 @@ def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.outcome_update(actor=request.user, outcome=outcome, **form.cleaned_data)
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The outcome has been updated.")
             return redirect(back)
@@ -574,7 +576,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.feedback_submit(actor=request.user, participation=participation, **form.cleaned_data)
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Thank you. Your feedback has been saved.")
             return redirect("involvement:my_involvement")

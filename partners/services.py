@@ -23,6 +23,7 @@ from accounts.roles import DELIVERY_ROLES
 from core.access import can_write
 from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
+from core.errors import DomainError
 from core.notifications import notify
 from partners.models import (
     ConsentRecord,
@@ -59,7 +60,7 @@ PROFILE_SECTIONS: dict[str, tuple[str, ...]] = {
 LEFT_NAME = "Former lay partner"
 
 
-class PartnerError(Exception):
+class PartnerError(DomainError):
     """A request we refuse, with a message to show the person who made it."""
 
 

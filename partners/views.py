@@ -21,6 +21,8 @@ from accounts.models import MANAGER_ROLES, User
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, memberships_of, visible_organisation_ids, visible_organisations
 from core.choices import CommunicationNeed, ContactMethod
+from core.errors import add_form_error
+from core.formatting import date_text
 from core.forms import query_id
 from partners import selectors, services
 from partners.forms import (
@@ -227,7 +229,7 @@ def _day(value: str | None) -> str:
     """An ISO date or date-time from the download as NHS style text: 27 March 2026."""
     if not value:
         return ""
-    return f"{date.fromisoformat(value[:10]):%-d %B %Y}"
+    return date_text(date.fromisoformat(value[:10]))
 
 
 def _readable_records(data: dict[str, Any]) -> dict[str, Any]:
@@ -372,7 +374,7 @@ def join(request: HttpRequest) -> HttpResponse:
                     interests=data["interests"],
                 )
             except services.PartnerError as exc:
-                form.add_error(None, str(exc))
+                add_form_error(form, exc)
             else:
                 return redirect("partners:join_done")
     return render(request, "partners/join.html", {"form": form})
@@ -396,7 +398,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 services.invitation_accept(token=token, password=None, consents=form.answers(), user=request.user)
             except services.PartnerError as exc:
-                form.add_error(None, str(exc))
+                add_form_error(form, exc)
             else:
                 messages.success(request, f"You have joined {invitation.organisation.name}.")
                 return redirect("partners:home")
@@ -595,7 +597,7 @@ def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 joined_on=form.cleaned_data["joined_on"],
             )
         except services.PartnerError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Their status at {link.organisation.short_name} has been saved.")
             return redirect("partners:partner_detail", pk=link.partner_id)
@@ -724,7 +726,7 @@ def application_decline(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, application=application, reason=form.cleaned_data["reason"]
             )
         except services.PartnerError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Application from {application.full_name} declined.")
             return redirect("partners:application_list")

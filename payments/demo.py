@@ -11,7 +11,6 @@ import zlib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Exists, OuterRef
@@ -19,10 +18,9 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from core.choices import PaymentPreference
+from core.formatting import UK_TIME
 from payments import services
 from payments.models import Claim, ClaimLine
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def tiny_png() -> bytes:
@@ -131,7 +129,7 @@ def _claimant(claim: Claim) -> User:
 
 
 def _moment(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=LONDON)
+    return datetime.combine(day, time(hour), tzinfo=UK_TIME)
 
 
 def _seed_organisation(out: Any, organisation: Organisation, lead: Any, finance: Any, staff: Any) -> int:

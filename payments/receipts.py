@@ -14,6 +14,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps
 
+from core.errors import DomainError
+
 ALLOWED = {
     "application/pdf": "pdf",
     "image/jpeg": "jpg",
@@ -22,8 +24,10 @@ ALLOWED = {
 HEIC_TYPES = {"image/heic", "image/heif", "image/avif"}
 
 
-class ReceiptRejected(Exception):
+class ReceiptRejected(DomainError):
     """The upload is not a receipt we can accept; the message says why in plain English."""
+
+    default_field = "receipt"
 
 
 @dataclass(frozen=True)

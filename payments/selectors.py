@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -34,7 +33,7 @@ from accounts.roles import FINANCE_ROLES, MANAGER_ROLES
 from accounts.typing import AnyUser
 from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import PaymentPreference
-from core.formatting import date_text
+from core.formatting import UK_TIME, date_text
 from core.models import AuditEntry
 from partners.models import LayPartner
 from payments import permissions
@@ -52,7 +51,6 @@ from programmes.lookups import programme_filter_q
 if TYPE_CHECKING:
     from involvement.models import Participation
 
-LONDON = ZoneInfo("Europe/London")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -248,8 +246,8 @@ class TaxYear:
 
     def bounds(self) -> tuple[datetime, datetime]:
         return (
-            datetime.combine(self.start, time.min, tzinfo=LONDON),
-            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LONDON),
+            datetime.combine(self.start, time.min, tzinfo=UK_TIME),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UK_TIME),
         )
 
 
@@ -475,8 +473,8 @@ def approved_unbatched(user: AnyUser) -> QuerySet[Claim]:
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return (
-        datetime.combine(start, time.min, tzinfo=LONDON),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=LONDON),
+        datetime.combine(start, time.min, tzinfo=UK_TIME),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UK_TIME),
     )
 
 
@@ -493,7 +491,7 @@ def totals_by_programme_and_month(org_ids: Any, start: date, end: date) -> list[
             claim__paid_at__gte=lo,
             claim__paid_at__lt=hi,
         )
-        .annotate(month=TruncMonth("claim__paid_at", tzinfo=LONDON))
+        .annotate(month=TruncMonth("claim__paid_at", tzinfo=UK_TIME))
         .values("month", "participation__activity__programme_id", "participation__activity__programme__name")
         .annotate(
             fees=Coalesce(Sum("amount", filter=Q(kind=LineKind.FEE)), ZERO, output_field=MONEY),

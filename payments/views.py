@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Organisation
 from accounts.typing import AuthenticatedHttpRequest
 from core.access import visible_organisation_ids
+from core.errors import add_form_error
 from core.formatting import date_text
 from core.idempotency import AlreadySubmitted
 from core.money import format_money
@@ -118,7 +119,7 @@ def claim_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             claim = services.claim_start(partner=partner, organisation=chosen, actor=request.user)
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             if len(organisations) > 1:
                 messages.info(request, f"This claim is with {chosen.name}.")
@@ -178,7 +179,7 @@ def claim_prepare(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             claim = services.claim_start(partner=link.partner, organisation=link.organisation, actor=request.user)
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"You are preparing claim {claim.reference} for {link.partner.display_name}.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -235,7 +236,7 @@ def line_fee_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.claim_add_fee_line(claim=claim, participation=chosen, actor=request.user)
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Involvement payment added. Your claim has been saved.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -278,7 +279,7 @@ def expense_add(request: AuthenticatedHttpRequest, pk: int, category: str) -> Ht
             try:
                 check_receipt(receipt)
             except ReceiptRejected as exc:
-                form.add_error("receipt", str(exc))
+                add_form_error(form, exc)
         if form.is_valid():
             try:
                 with transaction.atomic():  # the line and its receipt are saved together or not at all
@@ -299,7 +300,7 @@ def expense_add(request: AuthenticatedHttpRequest, pk: int, category: str) -> Ht
                         except ClaimError as exc:  # about the file, whatever field it names
                             raise ClaimError(str(exc), field="receipt") from exc
             except ClaimError as exc:
-                form.add_error(exc.field, str(exc))
+                add_form_error(form, exc)
             except AlreadySubmitted:  # the same form sent twice: the expense was added the first time
                 return redirect("payments:claim_detail", pk=claim.pk)
             else:
@@ -349,7 +350,7 @@ def line_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 new_receipt=data.get("receipt") or None,
             )
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"{line.get_kind_display()} changed. Your claim has been saved.")
             return redirect(back)
@@ -408,7 +409,7 @@ def claim_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             service(claim=claim, actor=request.user, declaration=form.cleaned_data["confirm"])
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             return redirect("payments:claim_sent", pk=claim.pk)
     total = sum((line.amount for line in lines), start=ZERO)
@@ -484,7 +485,7 @@ def claim_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.claim_return(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Claim {claim.reference} has been returned to {claim.partner.display_name}.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -505,7 +506,7 @@ def claim_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.claim_reject(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Claim {claim.reference} has been rejected.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -522,7 +523,7 @@ def line_query(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.line_query(line=line, actor=request.user, note=form.cleaned_data["note"])
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Your question has been added to the line. The claimant has been told.")
             return redirect("payments:claim_detail", pk=line.claim_id)
@@ -669,7 +670,7 @@ def rate_card_create(request: AuthenticatedHttpRequest, organisation_id: int) ->
                 rules=form.rules(),
             )
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"New rates saved. They take effect on {date_text(data['effective_from'])}.")
             return redirect(f"{reverse('payments:rate_card_list')}?organisation={organisation.pk}")
@@ -733,7 +734,7 @@ def batch_create(request: AuthenticatedHttpRequest, organisation_id: int) -> Htt
                 claim_ids=form.chosen_ids(),
             )
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Payment batch {batch.reference} made.")
             return redirect("payments:batch_detail", pk=batch.pk)

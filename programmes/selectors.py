@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -14,9 +13,8 @@ from django.utils import timezone
 
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin, visible_organisation_ids
+from core.formatting import UK_TIME
 from programmes.models import Programme, StrategyPriority
-
-LONDON = ZoneInfo("Europe/London")
 
 # Staff, involvement leads and network admins run programmes; finance officers only look.
 
@@ -91,8 +89,8 @@ class FinancialQuarter:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """Start (inclusive) and end (exclusive) as aware datetimes in Europe/London."""
-        start = datetime.combine(self.first_day, time.min, tzinfo=LONDON)
-        end = datetime.combine(self.next.first_day, time.min, tzinfo=LONDON)
+        start = datetime.combine(self.first_day, time.min, tzinfo=UK_TIME)
+        end = datetime.combine(self.next.first_day, time.min, tzinfo=UK_TIME)
         return start, end
 
 

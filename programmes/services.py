@@ -13,6 +13,7 @@ from accounts.models import Organisation
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin
 from core.audit import log_action
+from core.errors import DomainError
 from programmes.models import Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
 
 PROGRAMME_FIELDS = (
@@ -28,13 +29,9 @@ PROGRAMME_FIELDS = (
 )
 
 
-class ProgrammeError(Exception):
+class ProgrammeError(DomainError):
     """A change we refuse, with a message to show the person who asked for it, and the form field
     it is about (None for the whole form)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _check_dates(*, status: str, start_on: date, closed_on: date | None) -> None:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Organisation
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin, visible_organisation_ids
+from core.errors import add_form_error
 from core.idempotency import AlreadySubmitted
 from involvement import selectors as involvement_selectors
 from involvement import services as involvement_services
@@ -79,7 +80,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
                 shared_with=data["shared_with"],
             )
         except services.ProgrammeError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"{programme.name} has been created.")
             return redirect("programmes:programme_detail", pk=programme.pk)
@@ -151,7 +152,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 equality_impact_note=data["equality_impact_note"],
             )
         except services.ProgrammeError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Your changes have been saved.")
             return redirect("programmes:programme_detail", pk=programme.pk)
@@ -178,7 +179,7 @@ def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
                 submission_token=data["submission_token"],
             )
         except involvement_services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         except AlreadySubmitted:  # the same form sent twice: it was recorded the first time
             return redirect("programmes:programme_detail", pk=programme.pk)
         else:
@@ -245,7 +246,7 @@ def _priority_form(request: HttpRequest, priority: Any) -> HttpResponse:
         try:
             saved = services.priority_save(actor=request.user, priority=priority, **form.cleaned_data)
         except services.ProgrammeError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Priority {saved.code} has been saved.")
             return redirect("programmes:priority_list")

@@ -9,7 +9,8 @@ from django.apps import apps
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, Min, OuterRef, Q
 from django.db.models.functions import Least, TruncDate
 
-from core.quarters import LONDON, FinancialQuarter
+from core.formatting import UK_TIME
+from core.quarters import FinancialQuarter
 from reports.aggregates import Percentile
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def add(section: dict[str, Any], scope: Scope, window: Window) -> None:
         ),
     )
     lag = ExpressionWrapper(
-        TruncDate("notes__published_at", tzinfo=LONDON) - TruncDate("starts_at", tzinfo=LONDON),
+        TruncDate("notes__published_at", tzinfo=UK_TIME) - TruncDate("starts_at", tzinfo=UK_TIME),
         output_field=DurationField(),
     )
     meetings = Meeting.objects.filter(

@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role
 from core.audit import log_action
-from core.formatting import date_text, time_text
+from core.errors import DomainError
+from core.formatting import moment_text, time_text
 from core.notifications import notify
 from core.quarters import FinancialQuarter, QuarterError
 from reports.indicators import THEMES, compile_indicators
@@ -41,7 +42,7 @@ STALE_AFTER = timedelta(minutes=30)
 NARRATIVE_MAX_LENGTH = 2000
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """Something about a report request the user can fix or needs to know."""
 
 
@@ -227,7 +228,7 @@ def _notify_ready(report: QuarterlyReport) -> None:
     title = f"The {report.scope.short_name} report for {report.quarter} is ready"
     body = (
         f"Version {report.version} of the quarterly priority-progress report for {report.scope.name}, "
-        f"{report.quarter}, was compiled on {date_text(compiled)} at {time_text(compiled)}.\n\n"
+        f"{report.quarter}, was compiled on {moment_text(compiled)}.\n\n"
         "You can read it in the portal and download it as a PDF or CSV file."
     )
     for user in report_recipients(report.scope):

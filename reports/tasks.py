@@ -19,7 +19,7 @@ def compile_quarterly_reports() -> int:
     """Beat: on the first working day after a quarter ends, compile every AHSN's report and the network's."""
     from datetime import datetime
 
-    from core.quarters import LONDON
+    from core.formatting import UK_TIME
     from reports.services import compile_due_reports
 
-    return len(compile_due_reports(today=datetime.now(LONDON).date()))
+    return len(compile_due_reports(today=datetime.now(UK_TIME).date()))

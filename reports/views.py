@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import add_form_error
 from core.quarters import FinancialQuarter, QuarterError
 from reports import selectors, services
 from reports.forms import CompileForm, NarrativeForm
@@ -72,7 +73,7 @@ def report_compile(request: HttpRequest) -> HttpResponse:
                 scope=form.cleaned_data["scope"], quarter=form.cleaned_data["quarter"], actor=request.user
             )
         except services.ReportError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             return redirect("reports:report_detail", pk=report.pk)
     return render(request, "reports/report_compile.html", {"form": form})
@@ -150,7 +151,7 @@ def report_narrative(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_set_narrative(report=report, narrative=form.narrative(), actor=request.user)
         except services.ReportError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Narrative saved. Publish the report when it is ready.")
             return redirect("reports:report_detail", pk=report.pk)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from core.quarters import LONDON
+from core.formatting import UK_TIME
 from involvement.models import Activity, Feedback, Outcome, Participation
 from partners.models import LayPartner, PartnerLink
 from programmes.models import Programme
 
 
 def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=LONDON)
+    return datetime.combine(day, time(hour), tzinfo=UK_TIME)
 
 
 def programme(

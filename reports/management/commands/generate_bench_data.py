@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from core.choices import InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
-from core.quarters import LONDON, FinancialQuarter
+from core.formatting import UK_TIME
+from core.quarters import FinancialQuarter
 
 SCALES: dict[str, dict[str, int]] = {
     "network": {
@@ -125,7 +126,7 @@ class Builder:
         current = FinancialQuarter.current(self.today)
         # Three financial years up to today.
         self.start = FinancialQuarter(current.year - 2, 1).start_datetime
-        self.end = datetime.combine(self.today, datetime.min.time(), tzinfo=LONDON)
+        self.end = datetime.combine(self.today, datetime.min.time(), tzinfo=UK_TIME)
         self.span = (self.end - self.start).total_seconds()
 
     def moment(self) -> datetime:
