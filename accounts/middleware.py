@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -30,8 +31,6 @@ _ALWAYS_ALLOWED_PREFIXES = (
 
 
 def needs_mfa_setup(user: object) -> bool:
-    from allauth.mfa.models import Authenticator
-
     if not getattr(user, "is_authenticated", False):
         return False
     if not any(m.role in STAFF_ROLES for m in memberships_of(user)):

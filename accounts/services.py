@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -99,7 +100,6 @@ def invitation_for_token(token: str) -> Invitation:
 
 def invitation_accept(*, token: str, password: str | None, full_name: str = "", user: Any = None) -> User:
     """Accept an invitation: create the account (or use the signed-in one) and the membership."""
-    from allauth.account.models import EmailAddress
 
     with transaction.atomic():
         invitation = invitation_for_token(token)

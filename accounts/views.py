@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,6 @@ def my_account(request: HttpRequest) -> HttpResponse:
         services.user_update_name(user=request.user, full_name=form.cleaned_data["full_name"])  # type: ignore[arg-type]
         messages.success(request, "Your name has been saved.")
         return redirect("accounts:my_account")
-    from allauth.mfa.models import Authenticator
 
     has_totp = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
     return render(

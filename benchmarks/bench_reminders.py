@@ -22,6 +22,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import django
+import environ
+import psycopg
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Membership, Organisation, Role, User
+from core.choices import ActivityFormat, InvolvementMethod, LadderLevel, PaymentPreference
+from core.models import Notification
+from core.reminders import run_sweeps
+from forum.models import Action, Forum, ForumMember, Meeting
+from involvement.models import Activity, ActivityStatus, Participation
+from partners.models import LayPartner, PartnerLink
+from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -36,9 +53,6 @@ def _database_url(name: str) -> tuple[str, str]:
 
 
 def _recreate(name: str, admin_url: str) -> None:
-    import environ
-    import psycopg
-
     config = environ.Env.db_url_config(admin_url)
     params = {key.lower(): config.get(key) for key in ("HOST", "PORT", "USER", "PASSWORD") if config.get(key)}
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
@@ -48,12 +62,6 @@ def _recreate(name: str, admin_url: str) -> None:
 
 def build(*, partners: int, now: datetime) -> dict[str, int]:
     """Bulk-insert a network's worth of involvement, claims and forums."""
-    from accounts.models import Membership, Organisation, Role, User
-    from core.choices import ActivityFormat, InvolvementMethod, LadderLevel, PaymentPreference
-    from forum.models import Action, Forum, ForumMember, Meeting
-    from involvement.models import Activity, ActivityStatus, Participation
-    from partners.models import LayPartner, PartnerLink
-    from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard
 
     ahsns = list(Organisation.objects.filter(kind=Organisation.Kind.AHSN).order_by("id"))
     per_org = max(partners // len(ahsns), 30)
@@ -227,11 +235,6 @@ def build(*, partners: int, now: datetime) -> dict[str, int]:
 
 
 def timed_sweep(now: datetime) -> tuple[float, int, dict[str, int]]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from core.reminders import run_sweeps
-
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         counts = run_sweeps(now=now)
@@ -253,14 +256,8 @@ def main() -> int:
     os.environ["REDIS_URL"] = "memory://"  # queue deliveries in memory: nothing is sent
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
-    import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from core.models import Notification
 
     now = timezone.now()
     if not args.keep:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from functools import reduce
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.models import Notification
+from core.notifications import queue_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +141,6 @@ CANCELLED_NOTE = "Not sent: the activity or meeting was cancelled before the rem
 
 def subject_cancelled(notification: Notification) -> bool:
     """True if this is a reminder before an activity or meeting that has since been cancelled."""
-    from django.apps import apps
 
     found = CANCELLABLE_REMINDERS.get(notification.kind)
     if found is None or notification.subject_type != found[0]:
@@ -152,7 +153,6 @@ def cancelled_reminders() -> Q:
     """The same rule as `subject_cancelled`, for a whole queryset at once: reminders whose activity
     or meeting is now cancelled. A filter with one subquery per kind (no extra query, none per row),
     answered from the unique index (kind, subject_type, subject_id, …)."""
-    from django.apps import apps
 
     parts = []
     for kind, (label, cancelled_status) in CANCELLABLE_REMINDERS.items():
@@ -249,7 +249,6 @@ def retry_failed(*, notification: Notification, actor: Any) -> None:
             organisation=locked.organisation,
             data={"kind": locked.kind, "attempts": locked.attempts},
         )
-        from core.notifications import queue_delivery
 
         queue_delivery([locked.pk])
 

@@ -11,6 +11,7 @@ from core.dashboard import DashboardSection, register
 from core.formatting import datetime_text, moment_text
 from forum import selectors
 from forum.models import MeetingNotes
+from partners.sections import register_home_section
 
 WAITING_TITLE = "Meeting notes for you to approve"
 
@@ -87,6 +88,4 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
 
 
 def register_partner_sections() -> None:
-    from partners.sections import register_home_section
-
     register_home_section(partner_home_sections)

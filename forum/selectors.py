@@ -35,7 +35,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import MANAGER_ROLES
+from accounts.models import MANAGER_ROLES, Organisation
 from core.access import can_write, visible_organisation_ids
 from core.user_cache import for_user
 from forum.models import (
@@ -241,8 +241,6 @@ def forum_list(user: Any) -> QuerySet[Forum]:
 
 
 def managed_organisations(user: Any) -> list[Any]:
-    from accounts.models import Organisation
-
     return list(Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=MANAGER_ROLES)))
 
 

@@ -18,6 +18,7 @@ from accounts.models import MANAGER_ROLES
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write
 from core.audit import log_action
+from core.choices import InvolvementMethod, LadderLevel
 from core.errors import DomainError
 from core.formatting import date_text, moment_text
 from core.notifications import notify
@@ -39,6 +40,9 @@ from forum.models import (
 )
 from forum.rendering import unsafe_markup, with_article
 from forum.uploads import PaperRejected, check_paper
+from involvement import services as involvement
+from involvement.models import Participation
+from partners.models import PartnerLink
 
 # A draft of the notes longer than this is refused (a whole book, not meeting notes).
 NOTES_DRAFT_MAX_CHARS = 200_000
@@ -494,7 +498,6 @@ def attendance_record(
 def _ensure_partner_link(*, actor: Any, forum: Forum, partner: Any) -> None:
     """A lay member is registered with the organisation that runs the forum (for the network forum,
     The AHSN Network), so their forum time can be claimed from it."""
-    from partners.models import PartnerLink
 
     link, created = PartnerLink.objects.get_or_create(
         partner=partner, organisation=forum.organisation, defaults={"joined_on": timezone.localdate()}
@@ -515,9 +518,6 @@ def _sync_participations(
 ) -> None:
     """Lay members who attended get a claimable participation on the meeting's involvement activity
     (made on first use), so payment for forum time needs no re-keying."""
-    from core.choices import InvolvementMethod, LadderLevel
-    from involvement import services as involvement
-    from involvement.models import Participation
 
     lay_rows = [(m, attended, hours) for m, attended, hours in rows if m.partner_id is not None]
     if not lay_rows or (meeting.activity_id is None and not any(a for _m, a, _h in lay_rows)):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Membership, User
+from accounts.models import Membership, Organisation, User
 from core.access import visible_organisation_ids
 from core.errors import add_form_error
 from core.formatting import moment_text, time_text
@@ -90,7 +90,6 @@ def forum_create(request: HttpRequest) -> HttpResponse:
     organisations = selectors.managed_organisations(request.user)
     if not organisations:
         raise PermissionDenied("Only involvement leads and network admins can set up forums.")
-    from accounts.models import Organisation
 
     form = ForumForm(_posted(request), organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations]))
     if request.method == "POST" and form.is_valid():

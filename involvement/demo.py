@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import DEMO_DOMAIN, demo_password, ensure_user
 from accounts.models import Organisation
 from core.formatting import UK_TIME
 from involvement import services
@@ -124,7 +125,6 @@ def _partners_for(organisation: Organisation, password: str) -> list[LayPartner]
     if partners:
         return partners
     # The partners demo made nobody here: make a few of our own so activities have people.
-    from accounts.demo import DEMO_DOMAIN, ensure_user
 
     slug = "wessex" if organisation.short_name == "Wessex" else "yorkshire"
     names = ["Margaret Hill", "Imran Hussain", "Chloe Barker", "Winston Clarke", "Siobhan Kelly", "Dev Patel"]
@@ -148,8 +148,6 @@ def _at(day: Any, hour: int, minute: int = 0) -> datetime:
 
 @transaction.atomic
 def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
-    from accounts.demo import demo_password
-
     programmes = context.get("programmes") or {}
     users = context.get("users") or {}
     orgs = {o.short_name: o for o in Organisation.objects.filter(short_name__in=["Wessex", "Y&H AHSN"])}

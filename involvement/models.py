@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
+from partners.models import PartnerLink
 
 
 class ActivityStatus(models.TextChoices):
@@ -129,7 +130,6 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
         """Attended, with hours, on an activity that went ahead, with an AHSN the partner is linked to.
 
         The payments app excludes participations that already have a fee line."""
-        from partners.models import PartnerLink
 
         return (
             self.filter(attended=True, hours__gt=0)

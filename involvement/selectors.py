@@ -51,7 +51,7 @@ from payments.selectors import (
     with_claim_facts,
 )
 from programmes.lookups import programme_filter_q
-from programmes.models import Programme
+from programmes.models import Programme, StrategyPriority
 
 FEEDBACK_EDITABLE_DAYS = 14
 
@@ -167,7 +167,6 @@ def activity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
 
 def activity_export_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     """The filtered list for CSV: counts and codes only, no personal data."""
-    from programmes.models import StrategyPriority
 
     codes = StrategyPriority.objects.filter(activities=OuterRef("pk")).order_by("order").values("code")
     attended = Participation.objects.filter(activity_id=OuterRef("pk"), attended=True)

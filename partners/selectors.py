@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import MANAGER_ROLES, Organisation
 from accounts.roles import DELIVERY_ROLES
-from core.access import scoped_get_or_404, visible_organisation_ids, visible_organisations
+from core.access import can_write, scoped_get_or_404, visible_organisation_ids, visible_organisations
 from core.choices import (
     CommunicationNeed,
     ContactMethod,
@@ -17,6 +21,9 @@ from core.choices import (
     SeldomHeardGroup,
     SupportType,
 )
+from core.models import AuditEntry, Notification
+from forum.models import ForumMember
+from involvement.models import Feedback, Participation
 from partners.models import (
     PREFER_NOT_TO_SAY,
     ConsentRecord,
@@ -25,6 +32,7 @@ from partners.models import (
     PartnerApplication,
     PartnerLink,
 )
+from payments.models import Claim, ClaimLine
 
 
 def partner_for_user(user: Any) -> LayPartner | None:
@@ -55,8 +63,6 @@ def get_partner_link_for_user(
         qs = qs.filter(organisation_id__in=visible_organisation_ids(user)).order_by("organisation__name")[:1]
         link = qs.first()
         if link is None:
-            from django.http import Http404
-
             raise Http404("No such lay partner.")
         lookup["pk"] = link.pk
     return scoped_get_or_404(
@@ -94,9 +100,6 @@ def get_partner_for_user(user: Any, pk: int, *, write: bool = False) -> LayPartn
 
     With `write=True`: 403 unless the user is staff, lead or network admin at an AHSN whose link
     lets staff edit (the partner agreed, or they are assisted digital)."""
-    from django.core.exceptions import PermissionDenied
-
-    from core.access import can_write
 
     partner = scoped_get_or_404(
         LayPartner.objects.distinct().select_related("user"),
@@ -120,7 +123,6 @@ def get_partner_for_user(user: Any, pk: int, *, write: bool = False) -> LayPartn
 
 def get_application_for_user(user: Any, pk: int, *, write: bool = False) -> PartnerApplication:
     """A register-your-interest application at one of the user's AHSNs; writes are for leads."""
-    from accounts.models import MANAGER_ROLES
 
     return scoped_get_or_404(
         PartnerApplication.objects.select_related("organisation", "decided_by", "partner"),
@@ -132,8 +134,6 @@ def get_application_for_user(user: Any, pk: int, *, write: bool = False) -> Part
 
 
 def can_edit_partner(user: Any, partner: LayPartner) -> bool:
-    from django.core.exceptions import PermissionDenied
-
     try:
         get_partner_for_user(user, partner.pk, write=True)
     except PermissionDenied:
@@ -187,7 +187,6 @@ def links_visible_to(user: Any, partner: LayPartner) -> list[PartnerLink]:
 
 def application_queue(user: Any, *, status: str = PartnerApplication.Status.PENDING) -> QuerySet[PartnerApplication]:
     """Applications at the AHSNs where the user is an involvement lead (or network admin)."""
-    from accounts.models import MANAGER_ROLES
 
     org_ids = visible_organisation_ids(user, roles=MANAGER_ROLES)
     return (
@@ -272,7 +271,6 @@ def partner_data_export(
     When staff produce it for an assisted-digital partner, `organisation_ids` limits the AHSN
     relationships and applications to their own AHSN's, and `include_equality=False` leaves out
     equality answers altogether (staff never see them per person)."""
-    from django.utils import timezone
 
     link_qs = partner.links.select_related("organisation").order_by("organisation__name")
     application_qs = partner.applications.select_related("organisation").order_by("created_at", "id")
@@ -395,14 +393,6 @@ def _records_about(
     Feedback is left out when staff produce the download (`include_feedback=False`): staff see
     feedback only without names. The audit entries say who acted only as "you", "staff at ..."
     or "the portal": the names of staff are not the partner's data."""
-    from django.db.models import CharField, Prefetch
-    from django.db.models.functions import Cast
-    from django.utils import timezone
-
-    from core.models import AuditEntry, Notification
-    from forum.models import ForumMember
-    from involvement.models import Feedback, Participation
-    from payments.models import Claim, ClaimLine
 
     ids = list(organisation_ids) if organisation_ids is not None else None
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -25,6 +26,8 @@ from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
 from core.errors import DomainError
 from core.notifications import notify
+from forum.models import Apology
+from involvement.models import Feedback
 from partners.models import (
     ConsentRecord,
     EqualityMonitoring,
@@ -33,6 +36,7 @@ from partners.models import (
     PartnerInvitation,
     PartnerLink,
 )
+from payments.services import claims_partner_left
 
 # The version of the privacy notice (templates/core/privacy.html) people agree to.
 PRIVACY_NOTICE_VERSION = getattr(settings, "PRIVACY_NOTICE_VERSION", "1.0")
@@ -222,7 +226,6 @@ def invitation_accept(
     user: Any = None,
 ) -> User:
     """Accept a lay partner invitation: the account, the partner record and the AHSN link."""
-    from allauth.account.models import EmailAddress
 
     with transaction.atomic():
         invitation = invitation_for_token(token)
@@ -637,9 +640,6 @@ def _forget_what_they_wrote(*, partner: LayPartner, organisation_ids: list[int] 
     free text they wrote there (feedback comments, apology notes, expense descriptions) and
     withdraw the claims still with them. Scores, amounts, categories and dates stay: reports
     and finance's six-year record need them, and they say nothing in the partner's own words."""
-    from forum.models import Apology
-    from involvement.models import Feedback
-    from payments.services import claims_partner_left
 
     feedback = Feedback.objects.filter(participation__partner=partner).exclude(comments="", may_use_name=False)
     apologies = Apology.objects.filter(member__partner=partner).exclude(note="")
@@ -662,7 +662,6 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
     their unsent claims withdrawn (`_forget_what_they_wrote`); consent history is kept (it holds no personal data); every AHSN link is
     marked left; the login is deactivated and its email replaced with left-<reference>@invalid.
     Claims and participations keep pointing at the same record, now known only by its reference."""
-    from allauth.account.models import EmailAddress
 
     with transaction.atomic():
         locked = LayPartner.objects.select_for_update().get(pk=partner.pk)

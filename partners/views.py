@@ -5,6 +5,7 @@ import json
 from datetime import date
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import MANAGER_ROLES, User
 from accounts.roles import DELIVERY_ROLES
-from core.access import can_write, memberships_of, visible_organisation_ids, visible_organisations
+from core.access import can_write, memberships_of, scoped_get_or_404, visible_organisation_ids, visible_organisations
 from core.choices import CommunicationNeed, ContactMethod
 from core.errors import add_form_error
 from core.formatting import date_text
@@ -323,7 +324,6 @@ def left(request: HttpRequest) -> HttpResponse:
 
 def _client_ip(request: HttpRequest) -> str:
     """The visitor's address as allauth's own rate limits see it (honours trusted proxies)."""
-    from allauth.account.adapter import get_adapter
 
     try:
         return str(get_adapter(request).get_client_ip(request))
@@ -605,8 +605,6 @@ def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _link_for_user(request: HttpRequest, pk: int) -> PartnerLink:
-    from core.access import scoped_get_or_404
-
     return scoped_get_or_404(
         PartnerLink.objects.select_related("partner", "organisation"),
         request.user,

@@ -8,17 +8,17 @@ from typing import Any
 from django.urls import reverse
 
 from accounts.models import Role
+from core.access import memberships_of
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text
 from core.money import format_money
 from payments import selectors
 from payments.models import ClaimStatus
+from payments.templatetags.payments_tags import next_step
 
 
 @register
 def staff_sections(user: Any) -> list[DashboardSection]:
-    from core.access import memberships_of
-
     roles = {m.role for m in memberships_of(user)}
     sections: list[DashboardSection] = []
     if Role.INVOLVEMENT_LEAD in roles:
@@ -72,7 +72,6 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
         if only_withdrawn
         else "You have not made any claims yet."
     )
-    from payments.templatetags.payments_tags import next_step
 
     return [
         DashboardSection(

@@ -19,6 +19,8 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from core.choices import PaymentPreference
 from core.formatting import UK_TIME
+from involvement.models import Participation
+from partners.models import LayPartner
 from payments import services
 from payments.models import Claim, ClaimLine
 
@@ -73,8 +75,6 @@ def _receipt(line: ClaimLine, actor: Any, kind: str) -> None:
 
 
 def _claimable(organisation: Organisation) -> list[Any]:
-    from involvement.models import Participation
-
     live = ClaimLine.objects.filter(participation=OuterRef("pk"), participation_locked=True)
     return list(
         Participation.objects.claimable()
@@ -185,7 +185,6 @@ def _seed_organisation(out: Any, organisation: Organisation, lead: Any, finance:
         _build(organisation, participations[7])
         made += 1
     # A claim prepared by staff for a partner they support (assisted digital).
-    from partners.models import LayPartner
 
     supported = LayPartner.objects.filter(
         is_assisted_digital=True, links__organisation=organisation, user__isnull=True

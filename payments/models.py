@@ -11,11 +11,12 @@ the partner can claim for that participation again on a new claim."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import Storage
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 
@@ -239,8 +240,6 @@ class ClaimLine(models.Model):
 
 
 def _receipt_path(instance: Receipt, filename: str) -> str:
-    import uuid
-
     return f"receipts/{instance.line.claim.organisation_id}/{uuid.uuid4().hex}"
 
 
@@ -251,8 +250,6 @@ class PrivateStorage(Storage):
     checks who is asking."""
 
     def _target(self) -> Storage:
-        from django.core.files.storage import storages
-
         return storages["private"]
 
     @property

@@ -35,7 +35,8 @@ from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import PaymentPreference
 from core.formatting import UK_TIME, date_text
 from core.models import AuditEntry
-from partners.models import LayPartner
+from involvement.models import ActivityStatus, Participation
+from partners.models import LayPartner, PartnerLink
 from payments import permissions
 from payments.models import (
     Claim,
@@ -313,8 +314,6 @@ def with_claim_facts(participations: QuerySet[Participation], *, today: date | N
     * `can_claim`: every rule met on `today`: attended with hours, the activity went ahead, the
       partner works with the AHSN, has not left or been anonymised and wants to be paid for their
       time, no live claim holds it, and `today` is on or before `last_day`."""
-    from involvement.models import ActivityStatus
-    from partners.models import PartnerLink
 
     today = today or timezone.localdate()
     here = timezone.get_current_timezone()
@@ -369,7 +368,6 @@ def claimable_participations(
 
     For one partner (the claim page, the counts) or everyone (the reminder sweep); `organisation_ids`
     keeps to those AHSNs' activities (a claim is with one AHSN)."""
-    from involvement.models import Participation
 
     qs = Participation.objects.all()
     if partner is not None:
@@ -389,7 +387,6 @@ def participations_on_unsent_drafts(*, today: date | None = None) -> QuerySet[Pa
     that day has not passed: the partner started claiming, but the claim is not with the AHSN yet
     (`claim_submit` refuses it after the last day). For the deadline reminder. A draft can be sent
     even if the partner has since stopped working with the AHSN, so only leaving the portal counts."""
-    from involvement.models import Participation
 
     today = today or timezone.localdate()
     on_drafts = ClaimLine.objects.filter(
@@ -412,7 +409,6 @@ def claim_blocker(participation: Any) -> str:
     p = participation
     if p.can_claim:
         return ""
-    from involvement.models import ActivityStatus
 
     checks = [
         (bool(p.claim_status), BLOCKED_CLAIMED),

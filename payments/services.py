@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,8 +26,9 @@ from core.formatting import date_text, local_date
 from core.idempotency import submit_once
 from core.money import format_money
 from core.notifications import notify
+from involvement.models import Participation
 from partners.models import LayPartner, PartnerLink
-from payments import permissions
+from payments import permissions, selectors
 from payments.models import (
     EDITABLE_STATUSES,
     Claim,
@@ -38,6 +40,7 @@ from payments.models import (
     PaymentBatch,
     RateCard,
     Receipt,
+    _private_storage,
 )
 from payments.rates import (
     ABSOLUTE_LINE_LIMIT,
@@ -47,6 +50,8 @@ from payments.rates import (
     mileage_amount,
 )
 from payments.receipts import ReceiptRejected, check_receipt, without_metadata
+from payments.retention import receipts_past_retention
+from payments.selectors import batch_claims_with_totals, with_claim_facts
 
 
 class ClaimError(DomainError):
@@ -224,7 +229,6 @@ def _activity_date(participation: Any) -> date:
 
 def _fee_refusal(participation: Any) -> str:
     """Why this participation's involvement payment cannot be claimed, for the person claiming."""
-    from payments import selectors
 
     title = participation.activity.title
     blocker = selectors.claim_blocker(participation)
@@ -247,8 +251,6 @@ def claim_add_fee_line(*, claim: Claim, participation: Any, actor: User, today: 
 
     Whether it can be claimed is `payments.selectors.with_claim_facts`' answer, the one the claim
     page, the counts and the reminders use."""
-    from involvement.models import Participation
-    from payments.selectors import with_claim_facts
 
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -549,8 +551,6 @@ def claim_remove_line(*, line: ClaimLine, actor: User) -> None:
 
 
 def _delete_files(names: list[str]) -> None:
-    from payments.models import _private_storage
-
     storage = _private_storage()
     for name in names:
         storage.delete(name)
@@ -603,7 +603,6 @@ def receipt_files_delete_expired(*, today: date | None = None, limit: int = 5000
     """Delete the files of receipts kept as long as the financial record needs them
     (`payments.retention`). One receipt per transaction, each audited; the receipt row keeps its
     name and date and loses only its file, so running this again deletes nothing more."""
-    from payments.retention import receipts_past_retention
 
     deleted = 0
     for pk in list(receipts_past_retention(today=today).values_list("pk", flat=True)[:limit]):
@@ -965,8 +964,6 @@ def line_query(*, line: ClaimLine, actor: User, note: str) -> ClaimLine:
 
 
 def claim_total(claim: Claim) -> Decimal:
-    from django.db.models import Sum
-
     return claim.lines.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
@@ -1038,7 +1035,6 @@ CSV_HEADER = [
 
 def batch_export_csv(*, batch: PaymentBatch, actor: User) -> str:
     """The batch as CSV for the finance system: one row per claim, fees and expenses apart."""
-    from payments.selectors import batch_claims_with_totals
 
     out = io.StringIO()
     writer = csv.writer(out)

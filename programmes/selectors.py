@@ -11,9 +11,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import Organisation
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin, visible_organisation_ids
 from core.formatting import UK_TIME
+from involvement.models import Activity
 from programmes.models import Programme, StrategyPriority
 
 # Staff, involvement leads and network admins run programmes; finance officers only look.
@@ -49,7 +51,6 @@ def can_edit_programme(user: Any, programme: Programme) -> bool:
 
 def programme_owner_organisations(user: Any) -> QuerySet[Any]:
     """Organisations where the user may create programmes."""
-    from accounts.models import Organisation
 
     return Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=DELIVERY_ROLES))
 
@@ -96,7 +97,6 @@ class FinancialQuarter:
 
 def programme_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Programme]:
     """The programmes list with its filters: type, stage, status, has involvement this quarter."""
-    from involvement.models import Activity
 
     filters = filters or {}
     qs = programmes_visible_to(user)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organisation
@@ -193,8 +194,6 @@ def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def programme_url(programme: Any) -> str:
-    from django.urls import reverse
-
     return reverse("programmes:programme_detail", args=[programme.pk])
 
 

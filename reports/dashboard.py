@@ -6,15 +6,14 @@ from typing import Any
 
 from django.urls import reverse
 
+from accounts.models import MANAGER_ROLES
+from core.access import visible_organisation_ids
 from core.dashboard import DashboardSection, register
+from reports.selectors import latest_ready_reports
 
 
 @register
 def report_sections(user: Any) -> list[DashboardSection]:
-    from accounts.models import MANAGER_ROLES
-    from core.access import visible_organisation_ids
-    from reports.selectors import latest_ready_reports
-
     if not visible_organisation_ids(user, roles=MANAGER_ROLES):
         return []
     items = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reports.indicators import Scope, Window
+    from reports.indicator_base import Scope, Window
 
 
 def add(section: dict[str, Any], scope: Scope, window: Window) -> None:

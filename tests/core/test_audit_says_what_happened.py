@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from core.audit import ACTION_DESCRIPTIONS, describe_action, log_action
 from core.models import AuditEntry
+from forum import services
+from forum.models import ForumMember
+from involvement.models import OutcomeStatus
+from tests.forum.factories import ForumFactory, lay_partner_with_login
+from tests.involvement.factories import ActivityFactory
 from tests.partners.factories import PartnerLinkFactory, assisted_partner, partner_with_login
+from tests.programmes.factories import ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,10 +85,6 @@ def test_choosing_the_same_team_role_again_records_nothing(lead_client, staff):
 
 
 def test_choosing_the_same_forum_role_again_records_nothing(lead, wessex):
-    from forum import services
-    from forum.models import ForumMember
-    from tests.forum.factories import ForumFactory, lay_partner_with_login
-
     forum = ForumFactory(organisation=wessex)
     member = ForumMember.objects.create(forum=forum, partner=lay_partner_with_login(), role=ForumMember.Role.MEMBER)
     services.member_change_role(actor=lead, member=member, role=ForumMember.Role.MEMBER)
@@ -125,8 +127,6 @@ def test_saving_your_name_unchanged_records_nothing(staff_client, staff):
 
 def test_saving_an_activity_or_outcome_unchanged_records_nothing(staff, wessex):
     from involvement import services
-    from involvement.models import OutcomeStatus
-    from tests.involvement.factories import ActivityFactory
 
     activity = ActivityFactory(organisation=wessex, title="Discharge letters workshop")
     services.activity_update(actor=staff, activity=activity, title="Discharge letters workshop")
@@ -145,7 +145,6 @@ def test_saving_an_activity_or_outcome_unchanged_records_nothing(staff, wessex):
 
 def test_saving_a_programme_unchanged_records_nothing(staff, wessex):
     from programmes import services
-    from tests.programmes.factories import ProgrammeFactory
 
     programme = ProgrammeFactory(organisation=wessex, name="Care homes")
     services.programme_update(actor=staff, programme=programme, name="Care homes")

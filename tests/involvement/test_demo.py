@@ -6,16 +6,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts import demo as accounts_demo
+from involvement import demo as involvement_demo
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
+from programmes import demo as programmes_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def _seed():
-    from accounts import demo as accounts_demo
-    from involvement import demo as involvement_demo
-    from programmes import demo as programmes_demo
-
     out = io.StringIO()
     context = dict(accounts_demo.seed(out))
     try:

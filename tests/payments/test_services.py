@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -210,7 +211,6 @@ def test_receipts_are_checked_by_content_and_size(partner, wessex, settings):
     assert receipt.content_type == "application/pdf"
     assert line.receipts.count() == 1
     # Stored in the private storage, outside MEDIA_ROOT, and the stored name says nothing of the upload's.
-    from django.core.files.storage import storages
 
     assert receipt.file.storage.location == storages["private"].location
     assert not receipt.file.path.startswith(str(settings.MEDIA_ROOT))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from core.formatting import UK_TIME
 from involvement.models import Activity, Feedback, Outcome, Participation
 from partners.models import LayPartner, PartnerLink
+from payments.models import Claim, ClaimLine
 from programmes.models import Programme
 
 
@@ -125,10 +127,6 @@ def claim(
     paid: datetime | None = None,
     lines: list[tuple[str, str, Participation | None]] = (),  # type: ignore[assignment]
 ) -> Any:
-    from decimal import Decimal
-
-    from payments.models import Claim, ClaimLine
-
     item = Claim.objects.create(
         reference=f"CL-TEST-{Claim.objects.count() + 1}",
         organisation=org,

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from core.reminders import available_kinds, run_sweeps
+
 
 class Command(BaseCommand):
     help = "Run every reminder sweep once and print how many reminders of each kind were created."
@@ -18,8 +20,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from core.reminders import available_kinds, run_sweeps
-
         dry_run = bool(options["dry_run"])
         counts = run_sweeps(dry_run=dry_run)
         verb = "would create" if dry_run else "created"

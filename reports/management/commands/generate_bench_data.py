@@ -14,6 +14,7 @@ against a database of its own. Every row it writes is made up (no real people)."
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,11 @@ from accounts.models import Organisation, User
 from core.choices import InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
 from core.formatting import UK_TIME
 from core.quarters import FinancialQuarter
+from forum.models import Forum, ForumMember, Meeting, MeetingNotes
+from involvement.models import Activity, Feedback, Outcome, Participation
+from partners.models import EqualityMonitoring, LayPartner, PartnerLink
+from payments.models import Claim, ClaimLine
+from programmes.models import Programme
 
 SCALES: dict[str, dict[str, int]] = {
     "network": {
@@ -73,8 +79,6 @@ def copy_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
             for field in fields:
                 value = row[field.attname] if field.attname in row else defaults.get(field.attname)
                 if isinstance(field, models.JSONField) and value is not None:
-                    import json
-
                     value = json.dumps(value)
                 values.append(value)
             copy.write_row(values)
@@ -133,12 +137,6 @@ class Builder:
         return self.start + timedelta(seconds=self.rng.random() * self.span)
 
     def build(self) -> dict[str, int]:
-        from forum.models import Forum, ForumMember, Meeting, MeetingNotes
-        from involvement.models import Activity, Feedback, Outcome, Participation
-        from partners.models import EqualityMonitoring, LayPartner, PartnerLink
-        from payments.models import Claim, ClaimLine
-        from programmes.models import Programme
-
         rng = self.rng
         built: dict[str, int] = {}
         ahsns = list(
