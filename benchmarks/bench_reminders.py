@@ -60,7 +60,7 @@ def _recreate(name: str, admin_url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def build(*, partners: int, now: datetime) -> dict[str, int]:
+def build(*, partners: int, now: datetime) -> dict[str, int]:  # noqa: C901 -- one straight script of table loads for the benchmark
     """Bulk-insert a network's worth of involvement, claims and forums."""
 
     ahsns = list(Organisation.objects.filter(kind=Organisation.Kind.AHSN).order_by("id"))

@@ -25,6 +25,7 @@ from django.utils import timezone
 from core.audit import log_action
 from core.models import Notification
 from core.notifications import queue_delivery
+from core.notify_channels import send_other_channel
 
 logger = logging.getLogger(__name__)
 
@@ -198,8 +199,6 @@ def deliver(notification_id: int) -> str:
         else:
             # Text, letter and phone go through GOV.UK Notify when configured; otherwise staff
             # send them by hand from the "messages to send" page. Never silently dropped.
-            from core.notify_channels import send_other_channel
-
             if not send_other_channel(notification):
                 Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.MANUAL)
                 return Notification.Status.MANUAL

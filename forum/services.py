@@ -621,7 +621,7 @@ def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_no
             data=_version_data(notes),
         )
         if notes.needs_approval:
-            _tell_co_chairs_notes_changed(
+            tell_co_chairs_notes_changed(
                 actor=actor, notes=notes, meeting=locked_meeting, forum=meeting.forum, what=note
             )
     return notes
@@ -697,7 +697,7 @@ def _ask_co_chairs_to_approve(
             )
 
 
-def _tell_co_chairs_notes_changed(
+def tell_co_chairs_notes_changed(
     *, actor: Any, notes: MeetingNotes, meeting: Meeting, forum: Forum, what: str = ""
 ) -> None:
     """A new version awaiting approval: every co-chair in post must approve it, whether or not they
@@ -774,7 +774,7 @@ def _new_version_for_addition(*, actor: Any, meeting: Meeting, what: str) -> boo
         organisation=meeting.forum.organisation,
         data={**_version_data(notes), "added": what[:200]},
     )
-    _tell_co_chairs_notes_changed(actor=actor, notes=notes, meeting=meeting, forum=meeting.forum, what=what)
+    tell_co_chairs_notes_changed(actor=actor, notes=notes, meeting=meeting, forum=meeting.forum, what=what)
     return notes.is_published
 
 

@@ -17,6 +17,7 @@ from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text, day_text, time_text
 from involvement import selectors
+from partners import sections as partner_sections
 
 
 def _day(moment: Any) -> str:
@@ -136,16 +137,7 @@ def staff_dashboard_sections(user: Any) -> list[DashboardSection]:
     ]
 
 
-def register_partner_sections() -> bool:
-    """Hook into the partners app's page sections, if it has them yet."""
-    try:
-        from partners import sections as partner_sections
-    except ImportError:
-        return False
-    register_home = getattr(partner_sections, "register_home_section", None)
-    register_profile = getattr(partner_sections, "register_profile_section", None)
-    if register_home is not None:
-        register_home(partner_home_sections)
-    if register_profile is not None:
-        register_profile(partner_profile_sections)
-    return register_home is not None
+def register_partner_sections() -> None:
+    """Add involvement's sections to the partner's home page and profile (from AppConfig.ready)."""
+    partner_sections.register_home_section(partner_home_sections)
+    partner_sections.register_profile_section(partner_profile_sections)

@@ -443,12 +443,12 @@ def attendance_record(
         limit = max_hours(locked)
         by_id = {p.pk: p for p in Participation.objects.select_for_update().filter(activity=locked)}
         changes: list[dict[str, Any]] = []
-        for participation, attended, hours in rows:
+        for participation, attended, typed_hours in rows:
             current = by_id.get(participation.pk)
             if current is None:
                 raise InvolvementError("One of these people is not taking part in this activity.")
+            hours = None if typed_hours is None else Decimal(typed_hours)
             if hours is not None:
-                hours = Decimal(hours)
                 if hours < 0:
                     raise InvolvementError(f"Hours for {participation.partner.display_name} cannot be negative.")
                 if hours > limit:

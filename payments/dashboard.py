@@ -12,6 +12,7 @@ from core.access import memberships_of
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text
 from core.money import format_money
+from partners.sections import register_home_section
 from payments import selectors
 from payments.models import ClaimStatus
 from payments.templatetags.payments_tags import next_step
@@ -106,10 +107,7 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
 
 
 def register_partner_sections() -> None:
-    try:
-        from partners.sections import register_home_section
-    except ImportError:  # the partners app's sections are not there yet
-        return
+    """Add the money section to the partner's home page (from AppConfig.ready)."""
     register_home_section(partner_home_sections)
 
 

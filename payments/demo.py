@@ -210,10 +210,6 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
     organisations = context.get("organisations") or {
         o.short_name: o for o in Organisation.objects.filter(short_name__in=["Wessex", "Y&H AHSN"])
     }
-    try:
-        import involvement.models  # noqa: F401
-    except ImportError:  # pragma: no cover - involvement is always installed in this project
-        return {}
     made = 0
     for short, slug in (("Wessex", "wessex"), ("Y&H AHSN", "yorkshire")):
         organisation = organisations.get(short)

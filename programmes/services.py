@@ -93,8 +93,7 @@ def programme_create(
     others = _check_sharing(organisation=organisation, programme_type=programme_type, shared_with=shared_with)
     _check_lead(organisation=organisation, lead=lead)
     with transaction.atomic():
-        if Programme.objects.filter(organisation=organisation, name__iexact=name).exists():
-            raise ProgrammeError(f"{organisation.short_name} already has a programme called {name}.")
+        _check_name_free(organisation=organisation, name=name)
         programme = Programme.objects.create(
             organisation=organisation,
             name=name,
@@ -124,6 +123,15 @@ def programme_create(
     return programme
 
 
+def _check_name_free(*, organisation: Organisation, name: str, other_than: Programme | None = None) -> None:
+    """An AHSN's programmes have different names (whatever the capitals)."""
+    same_name = Programme.objects.filter(organisation=organisation, name__iexact=name)
+    if other_than is not None:
+        same_name = same_name.exclude(pk=other_than.pk)
+    if same_name.exists():
+        raise ProgrammeError(f"{organisation.short_name} already has a programme called {name}.")
+
+
 def programme_update(
     *,
     actor: Any,
@@ -142,14 +150,7 @@ def programme_update(
             raise ProgrammeError("Only staff at the AHSN that owns this programme can change it.")
         if "name" in fields:
             fields["name"] = fields["name"].strip()
-            if (
-                Programme.objects.filter(organisation_id=locked.organisation_id, name__iexact=fields["name"])
-                .exclude(pk=locked.pk)
-                .exists()
-            ):
-                raise ProgrammeError(
-                    f"{locked.organisation.short_name} already has a programme called {fields['name']}."
-                )
+            _check_name_free(organisation=locked.organisation, name=fields["name"], other_than=locked)
         if "lead" in fields:
             _check_lead(organisation=locked.organisation, lead=fields["lead"])
         _check_dates(

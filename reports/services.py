@@ -89,6 +89,7 @@ def report_compile_request(
     Raises ReportError for a malformed or future quarter, or when a compile of the same
     scope and quarter is already running."""
     from reports.tasks import compile_report  # noqa: PLC0415 -- reports.tasks imports this module (a task runs the service)
+
     quarter = check_quarter(quarter)
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -227,7 +227,12 @@ PRODUCTION_ENV = {
 def _manage(*args: str, env: dict[str, str]) -> Any:
     clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), **env}
     return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=clean, capture_output=True, text=True
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -18,15 +18,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _run_on_commit(django_capture_on_commit_callbacks):
     """Emails go out after commit; run those callbacks as soon as they are queued."""
-    global _capture
-    _capture = django_capture_on_commit_callbacks
+    _on_commit["capture"] = django_capture_on_commit_callbacks
 
 
-_capture = None
+_on_commit: dict[str, object] = {}
 
 
 def _invite(client, organisation, email="new.person@example.org", role=Role.STAFF):
-    with _capture(execute=True):
+    with _on_commit["capture"](execute=True):
         return client.post(
             "/team/invite/",
             {"full_name": "New Person", "email": email, "organisation": organisation.pk, "role": role},

@@ -48,10 +48,10 @@ def browser(django_db_setup: None) -> Iterator[object]:
     # when it was created, so each transactional test can put them back after the previous
     # test's flush. Playwright's sync API runs an event loop in this thread, and while it runs
     # Django hands out a separate set of connection objects: give them the saved rows too.
-    saved = {c.alias: c._test_serialized_contents for c in connections.all() if hasattr(c, "_test_serialized_contents")}
+    saved = {c.alias: c._test_serialized_contents for c in connections.all() if hasattr(c, "_test_serialized_contents")}  # noqa: SLF001 -- Django's test runner keeps the rows here; it has no public way to share them
     with sync_playwright() as playwright:
         for alias, contents in saved.items():
-            connections[alias]._test_serialized_contents = contents
+            connections[alias]._test_serialized_contents = contents  # noqa: SLF001 -- Django's test runner keeps the rows here; it has no public way to share them
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()

@@ -69,7 +69,7 @@ def test_audit_log_is_paginated_with_fixed_queries(lead_client, lead, wessex, dj
 
 
 def test_admin_offers_no_change_or_delete(rf):
-    model_admin = site._registry[AuditEntry]
+    model_admin = site.get_model_admin(AuditEntry)
     request = rf.get("/")
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)

@@ -36,10 +36,10 @@ def pdf_pages(report: QuarterlyReport) -> list[Page]:
     pages = []
     for number, page in enumerate(document.pages, start=1):
         # A line that ends in a hyphen ("co-" then "production") continues the same word.
-        lines = [_text(line) for line in page._page_box.descendants() if isinstance(line, boxes.LineBox)]
+        lines = [_text(line) for line in page._page_box.descendants() if isinstance(line, boxes.LineBox)]  # noqa: SLF001 -- WeasyPrint exposes laid-out boxes only here
         words = "".join(line if line.endswith("-") else line + " " for line in lines)
         body_lines = []
-        for child in page._page_box.children:
+        for child in page._page_box.children:  # noqa: SLF001 -- WeasyPrint exposes laid-out boxes only here
             if isinstance(child, boxes.MarginBox):
                 continue
             body_lines += [

@@ -134,10 +134,10 @@ def test_downloads(lead_client, wessex_report):
 def test_the_csv_matches_the_figures_on_the_page(lead_client, wessex_report):
     html = lead_client.get(url("report_detail", wessex_report)).content.decode()
     page_rows = {}
-    for _key, body in re.findall(r'<tr class="nhsuk-table__row" data-indicator="([^"]+)"[^>]*>(.*?)</tr>', html, re.S):
-        label = unescape(re.search(r"<th[^>]*>(.*?)</th>", body, re.S).group(1).strip())
+    for _key, row in re.findall(r'<tr class="nhsuk-table__row" data-indicator="([^"]+)"[^>]*>(.*?)</tr>', html, re.S):
+        label = unescape(re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1).strip())
         # On a phone each figure follows its column's heading, hidden from screen readers.
-        body = re.sub(r'<span class="nhsuk-table-responsive__heading" aria-hidden="true">.*?</span> </span>', "", body)
+        body = re.sub(r'<span class="nhsuk-table-responsive__heading" aria-hidden="true">.*?</span> </span>', "", row)
         cells = [unescape(c.strip()) for c in re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)]
         page_rows[label] = cells
     response = lead_client.get(url("report_download", wessex_report, "csv"))
