@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.roles import STAFF_ROLES
 from accounts.sessions import session_expiry_reason
+from accounts.typing import AnyUser
 from core.access import memberships_of
 from core.user_cache import for_user
 
@@ -30,7 +31,7 @@ _ALWAYS_ALLOWED_PREFIXES = (
 )
 
 
-def needs_mfa_setup(user: object) -> bool:
+def needs_mfa_setup(user: AnyUser) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if not any(m.role in STAFF_ROLES for m in memberships_of(user)):

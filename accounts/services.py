@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -24,12 +22,12 @@ class AccountsError(DomainError):
     """A request we refuse, with a message to show the person who made it."""
 
 
-def _check_can_manage(actor: Any, organisation: Organisation) -> None:
+def _check_can_manage(actor: User, organisation: Organisation) -> None:
     if not can_write(actor, organisation.pk, roles=MANAGER_ROLES):
         raise AccountsError(f"You cannot manage the team at {organisation.name}.")
 
 
-def _check_role_allowed(*, actor: Any, organisation: Organisation, role: str) -> None:
+def _check_role_allowed(*, actor: User, organisation: Organisation, role: str) -> None:
     if role not in Role.values:
         raise AccountsError("Choose a role from the list.")
     if role == Role.NETWORK_ADMIN and not organisation.is_network:
@@ -39,7 +37,7 @@ def _check_role_allowed(*, actor: Any, organisation: Organisation, role: str) ->
 
 
 def invitation_create(
-    *, actor: Any, organisation: Organisation, email: str, role: str, full_name: str = ""
+    *, actor: User, organisation: Organisation, email: str, role: str, full_name: str = ""
 ) -> tuple[Invitation, str]:
     """Invite a person to join `organisation` with `role`. Returns the invitation and its token."""
     _check_can_manage(actor, organisation)
@@ -98,7 +96,7 @@ def invitation_for_token(token: str) -> Invitation:
     return invitation
 
 
-def invitation_accept(*, token: str, password: str | None, full_name: str = "", user: Any = None) -> User:
+def invitation_accept(*, token: str, password: str | None, full_name: str = "", user: User | None = None) -> User:
     """Accept an invitation: create the account (or use the signed-in one) and the membership."""
 
     with transaction.atomic():
@@ -143,7 +141,7 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "", 
     return account
 
 
-def invitation_revoke(*, actor: Any, invitation: Invitation) -> None:
+def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
     _check_can_manage(actor, invitation.organisation)
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -175,7 +173,7 @@ def _lead_count_after(membership: Membership, *, new_role: str | None) -> int:
     return count + (1 if new_role == Role.INVOLVEMENT_LEAD else 0)
 
 
-def membership_change_role(*, actor: Any, membership: Membership, role: str) -> Membership:
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     _check_can_manage(actor, membership.organisation)
     _check_role_allowed(actor=actor, organisation=membership.organisation, role=role)
     with transaction.atomic():
@@ -208,7 +206,7 @@ def membership_change_role(*, actor: Any, membership: Membership, role: str) -> 
     return locked
 
 
-def membership_remove(*, actor: Any, membership: Membership) -> None:
+def membership_remove(*, actor: User, membership: Membership) -> None:
     _check_can_manage(actor, membership.organisation)
     with transaction.atomic():
         _lock_team(membership.organisation_id)

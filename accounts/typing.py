@@ -17,3 +17,8 @@ AnyUser = User | AnonymousUser
 
 class AuthenticatedHttpRequest(HttpRequest):
     user: User
+
+
+def signed_in_user(request: HttpRequest) -> User | None:
+    """The signed-in person on a page anyone may open (None for a visitor)."""
+    return request.user if isinstance(request.user, User) else None

@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone
 
+from accounts.typing import AnyUser
 from core.audit import log_action
 from core.models import Notification
 from core.notifications import queue_delivery
@@ -234,7 +235,7 @@ def stale_notification_ids(*, now: Any = None) -> list[int]:
 # --- Staff actions ---------------------------------------------------------------------------
 
 
-def retry_failed(*, notification: Notification, actor: Any) -> None:
+def retry_failed(*, notification: Notification, actor: AnyUser) -> None:
     """Put a failed message back in the queue and send it again after commit."""
     with transaction.atomic():
         locked = Notification.objects.select_for_update().get(pk=notification.pk)
@@ -252,7 +253,7 @@ def retry_failed(*, notification: Notification, actor: Any) -> None:
         queue_delivery([locked.pk])
 
 
-def mark_sent_by_hand(*, notification: Notification, actor: Any) -> None:
+def mark_sent_by_hand(*, notification: Notification, actor: AnyUser) -> None:
     """Record that a member of staff passed a queued message on by phone, text or post."""
     with transaction.atomic():
         locked = Notification.objects.select_for_update().get(pk=notification.pk)

@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import MANAGER_ROLES, Role
+from accounts.typing import AnyUser
 from core.access import is_network_admin, memberships_of, scoped_get_or_404, visible_organisation_ids
 from core.audit import actions_matching
 from core.delivery import WAITING_STATUSES, cancelled_reminders
@@ -18,7 +20,7 @@ from core.models import AuditEntry, Notification
 
 def audit_entries_for_user(
     *,
-    user: Any,
+    user: AnyUser,
     action: str = "",
     organisation_id: int | None = None,
     date_from: date | None = None,
@@ -41,26 +43,28 @@ def audit_entries_for_user(
     return qs.order_by("-created_at", "-id")
 
 
-def _roles(user: Any) -> set[str]:
+def _roles(user: AnyUser) -> set[str]:
     return {m.role for m in memberships_of(user)}
 
 
 # --- Notifications ------------------------------------------------------------------------------
 
 
-def notifications_for_user(*, user: Any) -> QuerySet[Any]:
+def notifications_for_user(*, user: AnyUser) -> QuerySet[Any]:
     """The signed-in person's own notifications, newest first (portal inbox)."""
 
+    if not isinstance(user, User):
+        return Notification.objects.none()
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def get_notification_for_user(user: Any, pk: int, *, write: bool = False) -> Any:
+def get_notification_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Any:
     """One of the person's own notifications (404 for anyone else's)."""
 
     return get_object_or_404(notifications_for_user(user=user), pk=pk)
 
 
-def staff_notifications(*, user: Any, status: str) -> QuerySet[Any]:
+def staff_notifications(*, user: AnyUser, status: str) -> QuerySet[Any]:
     """Messages in one delivery state for the organisations a lead manages (network admins: all),
     leaving out reminders whose activity or meeting has been cancelled."""
 
@@ -74,7 +78,7 @@ def staff_notifications(*, user: Any, status: str) -> QuerySet[Any]:
     return qs.order_by("created_at", "id")
 
 
-def get_staff_notification_for_user(user: Any, pk: int, *, write: bool = False) -> Any:
+def get_staff_notification_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Any:
     """A message on the staff pages: 404 outside the user's organisations, 403 without a lead role."""
 
     qs = Notification.objects.select_related("partner", "user", "organisation")

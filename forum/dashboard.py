@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from accounts.typing import AnyUser
 from core.dashboard import DashboardSection, register
 from core.formatting import datetime_text, moment_text
 from forum import selectors
@@ -22,7 +23,7 @@ def waiting_label(notes: MeetingNotes) -> str:
     return f"{meeting.forum.name}: {meeting.display_title}, {moment_text(meeting.starts_at)}"
 
 
-def waiting_for_approval(user: Any) -> list[MeetingNotes]:
+def waiting_for_approval(user: AnyUser) -> list[MeetingNotes]:
     """Notes waiting for this co-chair, each with the label the pages show."""
     waiting = list(selectors.notes_waiting_for(user)[:20])
     for notes in waiting:
@@ -30,7 +31,7 @@ def waiting_for_approval(user: Any) -> list[MeetingNotes]:
     return waiting
 
 
-def _waiting_section(user: Any) -> list[DashboardSection]:
+def _waiting_section(user: AnyUser) -> list[DashboardSection]:
     waiting = waiting_for_approval(user)[:5]
     if not waiting:
         return []
@@ -56,7 +57,7 @@ def _waiting_section(user: Any) -> list[DashboardSection]:
 
 
 @register
-def forum_sections(user: Any) -> list[DashboardSection]:
+def forum_sections(user: AnyUser) -> list[DashboardSection]:
     if not selectors.my_memberships(user).exists():
         return []
     sections = _waiting_section(user)

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MANAGER_ROLES
+from accounts.models import MANAGER_ROLES, User
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write
 from core.audit import log_action
@@ -52,14 +52,14 @@ class ForumError(DomainError):
     """A request we refuse, with a message to show the person who made it."""
 
 
-def _require_run(actor: Any, forum: Forum) -> selectors.ForumAccess:
+def _require_run(actor: User, forum: Forum) -> selectors.ForumAccess:
     access = selectors.forum_access(actor, forum, cached=False)
     if not access.can_run:
         raise ForumError("Only the forum's co-chairs and secretariat can do this.")
     return access
 
 
-def _require_manage(actor: Any, forum: Forum) -> None:
+def _require_manage(actor: User, forum: Forum) -> None:
     if not selectors.forum_access(actor, forum, cached=False).can_manage:
         raise ForumError("Only the forum's involvement lead or a network admin can do this.")
 
@@ -68,7 +68,7 @@ def _require_manage(actor: Any, forum: Forum) -> None:
 
 
 def forum_create(
-    *, actor: Any, organisation: Any, name: str, slug: str, description: str = "", is_public: bool = False
+    *, actor: User, organisation: Any, name: str, slug: str, description: str = "", is_public: bool = False
 ) -> Forum:
     if not can_write(actor, organisation.pk, roles=MANAGER_ROLES):
         raise ForumError(f"You cannot set up forums for {organisation.name}.")
@@ -88,7 +88,7 @@ def forum_create(
     return forum
 
 
-def forum_update(*, actor: Any, forum: Forum, name: str, description: str, is_public: bool) -> Forum:
+def forum_update(*, actor: User, forum: Forum, name: str, description: str, is_public: bool) -> Forum:
     _require_manage(actor, forum)
     with transaction.atomic():
         locked = Forum.objects.select_for_update().get(pk=forum.pk)
@@ -110,7 +110,7 @@ def forum_update(*, actor: Any, forum: Forum, name: str, description: str, is_pu
 
 
 def member_add(
-    *, actor: Any, forum: Forum, role: str, user: Any | None = None, partner: Any | None = None
+    *, actor: User, forum: Forum, role: str, user: Any | None = None, partner: Any | None = None
 ) -> ForumMember:
     _require_manage(actor, forum)
     if (user is None) == (partner is None):
@@ -146,7 +146,7 @@ def _check_role_fits(*, role: str, is_lay: bool) -> None:
         raise ForumError(f"The {ForumMember.Role(role).label.lower()} must be a member of staff")
 
 
-def member_change_role(*, actor: Any, member: ForumMember, role: str) -> ForumMember:
+def member_change_role(*, actor: User, member: ForumMember, role: str) -> ForumMember:
     _require_manage(actor, member.forum)
     _check_role_fits(role=role, is_lay=member.is_lay)
     with transaction.atomic():
@@ -168,7 +168,7 @@ def member_change_role(*, actor: Any, member: ForumMember, role: str) -> ForumMe
     return locked
 
 
-def member_remove(*, actor: Any, member: ForumMember) -> ForumMember:
+def member_remove(*, actor: User, member: ForumMember) -> ForumMember:
     """The person leaves the forum (kept as history: their approvals and attendance stay)."""
     _require_manage(actor, member.forum)
     with transaction.atomic():
@@ -196,7 +196,7 @@ def _active_members_for_notice(forum: Forum) -> list[ForumMember]:
 
 def meeting_schedule(
     *,
-    actor: Any,
+    actor: User,
     forum: Forum,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
@@ -244,7 +244,7 @@ def meeting_schedule(
     return meeting
 
 
-def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
+def meeting_update(*, actor: User, meeting: Meeting, **fields: Any) -> Meeting:
     _require_run(actor, meeting.forum)
     allowed = {"title", "starts_at", "ends_at", "format", "venue", "access_information", "joining_link"}
     unknown = set(fields) - allowed
@@ -291,7 +291,7 @@ def _tell_members_meeting_changed(*, meeting: Meeting, forum: Forum) -> None:
         )
 
 
-def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     _require_run(actor, meeting.forum)
     if not reason.strip():
         raise ForumError("Enter why the meeting is cancelled")
@@ -325,7 +325,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
 
 
 def agenda_item_add(
-    *, actor: Any, meeting: Meeting, title: str, presenter: str = "", minutes: int | None = None
+    *, actor: User, meeting: Meeting, title: str, presenter: str = "", minutes: int | None = None
 ) -> AgendaItem:
     _require_run(actor, meeting.forum)
     with transaction.atomic():
@@ -340,7 +340,7 @@ def agenda_item_add(
     return item
 
 
-def agenda_item_move(*, actor: Any, item: AgendaItem, direction: str) -> AgendaItem:
+def agenda_item_move(*, actor: User, item: AgendaItem, direction: str) -> AgendaItem:
     """Swap an item with its neighbour ("up" or "down")."""
     _require_run(actor, item.meeting.forum)
     with transaction.atomic():
@@ -366,7 +366,7 @@ def agenda_item_move(*, actor: Any, item: AgendaItem, direction: str) -> AgendaI
     return a
 
 
-def paper_upload(*, actor: Any, agenda_item: AgendaItem, upload: UploadedFile) -> Paper:
+def paper_upload(*, actor: User, agenda_item: AgendaItem, upload: UploadedFile) -> Paper:
     _require_run(actor, agenda_item.meeting.forum)
     try:
         kind = check_paper(upload)
@@ -395,7 +395,7 @@ def paper_upload(*, actor: Any, agenda_item: AgendaItem, upload: UploadedFile) -
     return paper
 
 
-def apology_send(*, actor: Any, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
+def apology_send(*, actor: User, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
     if member.left_on is not None or member.forum_id != meeting.forum_id:
         raise ForumError("Only members of this forum can send apologies")
     if (
@@ -422,7 +422,7 @@ def apology_send(*, actor: Any, meeting: Meeting, member: ForumMember, note: str
     return apology
 
 
-def apology_record(*, actor: Any, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
+def apology_record(*, actor: User, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
     """The secretariat (or a co-chair) records apologies a member gave another way, by phone or
     email, before or after the meeting. Audited with who recorded them."""
     _require_run(actor, meeting.forum)
@@ -461,7 +461,7 @@ def default_hours(meeting: Meeting) -> Decimal:
 
 
 def attendance_record(
-    *, actor: Any, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
+    *, actor: User, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
 ) -> list[Attendance]:
     """Record who attended; the meeting becomes "held". Lay members who attended get a claimable
     participation on the meeting's involvement activity (see `_sync_participations`)."""
@@ -495,7 +495,7 @@ def attendance_record(
     return saved
 
 
-def _ensure_partner_link(*, actor: Any, forum: Forum, partner: Any) -> None:
+def _ensure_partner_link(*, actor: User, forum: Forum, partner: Any) -> None:
     """A lay member is registered with the organisation that runs the forum (for the network forum,
     The AHSN Network), so their forum time can be claimed from it."""
 
@@ -514,7 +514,7 @@ def _ensure_partner_link(*, actor: Any, forum: Forum, partner: Any) -> None:
 
 
 def _sync_participations(
-    *, actor: Any, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
+    *, actor: User, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
 ) -> None:
     """Lay members who attended get a claimable participation on the meeting's involvement activity
     (made on first use), so payment for forum time needs no re-keying."""
@@ -573,7 +573,7 @@ def _meeting_name(forum: Forum, meeting: Meeting) -> str:
     return f"the {forum.name} meeting on {date_text(meeting.starts_at)}"
 
 
-def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_note: str = "") -> MeetingNotes:
+def notes_save(*, actor: User, meeting: Meeting, body_markdown: str, amendment_note: str = "") -> MeetingNotes:
     """Write or change the notes. Any change makes a new version (earlier approvals stop counting).
     Published notes change only by an amendment with a visible note, and the amendment is a new
     version that both co-chairs approve before anyone else sees it. Saving clears the person's own
@@ -635,7 +635,7 @@ def _version_data(notes: MeetingNotes) -> dict[str, Any]:
 
 
 def notes_draft_save(
-    *, actor: Any, meeting: Meeting, body_markdown: str, amendment_note: str = ""
+    *, actor: User, meeting: Meeting, body_markdown: str, amendment_note: str = ""
 ) -> NotesDraft | None:
     """Keep what the person is typing into the notes form, so it is not lost if they leave the page.
     The draft is theirs alone: nobody else sees it, it changes no version and asks nobody to approve
@@ -668,7 +668,7 @@ def notes_draft_save(
     return draft
 
 
-def notes_draft_discard(*, actor: Any, meeting: Meeting) -> None:
+def notes_draft_discard(*, actor: User, meeting: Meeting) -> None:
     """The person chose to start again from the saved notes."""
     NotesDraft.objects.filter(meeting=meeting, author=actor).delete()
 
@@ -698,7 +698,7 @@ def _ask_co_chairs_to_approve(
 
 
 def tell_co_chairs_notes_changed(
-    *, actor: Any, notes: MeetingNotes, meeting: Meeting, forum: Forum, what: str = ""
+    *, actor: User, notes: MeetingNotes, meeting: Meeting, forum: Forum, what: str = ""
 ) -> None:
     """A new version awaiting approval: every co-chair in post must approve it, whether or not they
     approved the version it replaces; all but the person who made the change are told. For
@@ -747,7 +747,7 @@ def tell_co_chairs_notes_changed(
     )
 
 
-def _new_version_for_addition(*, actor: Any, meeting: Meeting, what: str) -> bool:
+def _new_version_for_addition(*, actor: User, meeting: Meeting, what: str) -> bool:
     """A decision or action added once the notes are with the co-chairs is part of what they approve:
     it makes a new version. After publishing it is also an amendment, kept from public view until
     both co-chairs approve. Returns True when the new item must wait for that approval."""
@@ -778,7 +778,7 @@ def _new_version_for_addition(*, actor: Any, meeting: Meeting, what: str) -> boo
     return notes.is_published
 
 
-def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
+def notes_submit(*, actor: User, notes: MeetingNotes) -> MeetingNotes:
     """Draft → awaiting approval."""
     forum = notes.meeting.forum
     _require_run(actor, forum)
@@ -813,7 +813,7 @@ def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
     return locked
 
 
-def notes_approve(*, actor: Any, notes: MeetingNotes, version: int) -> MeetingNotes:
+def notes_approve(*, actor: User, notes: MeetingNotes, version: int) -> MeetingNotes:
     """A co-chair approves the exact version they read. When both co-chairs have approved the
     current version, it is published (the first time, or as an amendment to published notes)."""
     forum = notes.meeting.forum
@@ -845,7 +845,7 @@ def notes_approve(*, actor: Any, notes: MeetingNotes, version: int) -> MeetingNo
     return locked
 
 
-def notes_publish(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
+def notes_publish(*, actor: User, notes: MeetingNotes) -> MeetingNotes:
     forum = notes.meeting.forum
     _require_run(actor, forum)
     with transaction.atomic():
@@ -862,7 +862,7 @@ def notes_publish(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
     return locked
 
 
-def _publish(*, actor: Any, notes: MeetingNotes) -> None:
+def _publish(*, actor: User, notes: MeetingNotes) -> None:
     """Make the current (approved) version the one members and the public read, with the decisions,
     actions and amendment notes that were waiting for it."""
     forum = notes.meeting.forum
@@ -932,7 +932,7 @@ def _check_owner(meeting: Meeting, owner: ForumMember | None) -> None:
 
 
 def action_add(
-    *, actor: Any, meeting: Meeting, description: str, owner: ForumMember | None = None, due_on: dt.date | None = None
+    *, actor: User, meeting: Meeting, description: str, owner: ForumMember | None = None, due_on: dt.date | None = None
 ) -> Action:
     _require_run(actor, meeting.forum)
     _check_owner(meeting, owner)
@@ -954,7 +954,7 @@ def action_add(
 
 def action_update(
     *,
-    actor: Any,
+    actor: User,
     action: Action,
     status: str,
     update_notes: str,
@@ -981,7 +981,7 @@ def action_update(
     return locked
 
 
-def decision_add(*, actor: Any, meeting: Meeting, what: str, why: str) -> Decision:
+def decision_add(*, actor: User, meeting: Meeting, what: str, why: str) -> Decision:
     _require_run(actor, meeting.forum)
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -994,7 +994,7 @@ def decision_add(*, actor: Any, meeting: Meeting, what: str, why: str) -> Decisi
 # --- Calendar links ---------------------------------------------------------------------------
 
 
-def calendar_token_regenerate(*, actor: Any, member: ForumMember) -> str:
+def calendar_token_regenerate(*, actor: User, member: ForumMember) -> str:
     """A new private calendar link for the member; the old one stops working. Returns the token."""
     if member.login_user_id() != getattr(actor, "pk", None):
         raise ForumError("You can only change your own calendar link")
@@ -1010,7 +1010,7 @@ def calendar_token_regenerate(*, actor: Any, member: ForumMember) -> str:
     return token
 
 
-def calendar_token_revoke(*, actor: Any, member: ForumMember) -> None:
+def calendar_token_revoke(*, actor: User, member: ForumMember) -> None:
     if member.login_user_id() != getattr(actor, "pk", None):
         raise ForumError("You can only change your own calendar link")
     with transaction.atomic():

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Membership, Organisation, User
+from accounts.typing import AuthenticatedHttpRequest
 from core.access import visible_organisation_ids
 from core.errors import add_form_error
 from core.formatting import moment_text, time_text
@@ -58,7 +59,7 @@ def _page(request: HttpRequest, qs: Any, size: int = PAGE_SIZE) -> Any:
 
 
 @login_required
-def forum_list(request: HttpRequest) -> HttpResponse:
+def forum_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff: forums they can see, and a way to set one up if they manage an AHSN."""
     return render(
         request,
@@ -71,7 +72,7 @@ def forum_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_forums(request: HttpRequest) -> HttpResponse:
+def my_forums(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A member's forums and their coming meetings (lay partners land here)."""
     return render(
         request,
@@ -86,7 +87,7 @@ def my_forums(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def forum_create(request: HttpRequest) -> HttpResponse:
+def forum_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = selectors.managed_organisations(request.user)
     if not organisations:
         raise PermissionDenied("Only involvement leads and network admins can set up forums.")
@@ -112,7 +113,7 @@ def forum_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def forum_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk, manage=True)
     form = ForumForm(
         _posted(request),
@@ -137,7 +138,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def forum_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk)
     access = selectors.forum_access(request.user, forum)
     today = timezone.localdate()
@@ -163,7 +164,7 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk, manage=True)
     org_ids = visible_organisation_ids(request.user)
     current = ForumMember.objects.filter(forum=forum, left_on__isnull=True)
@@ -204,7 +205,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_forum_member_for_user(request.user, pk, write=True)
     form = MemberRoleForm(_posted(request), initial={"role": member.role})
     error = None
@@ -232,7 +233,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk, write=True)
     form = MeetingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -259,7 +260,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = MeetingForm(_posted(request), initial=MeetingForm.initial_for(meeting))
     if request.method == "POST" and form.is_valid():
@@ -283,7 +284,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = CancelMeetingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -298,7 +299,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk)
     access = selectors.forum_access(request.user, meeting.forum)
     detail = selectors.meeting_detail(meeting)
@@ -327,7 +328,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = AgendaItemForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -345,7 +346,7 @@ def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_item_move(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.get_agenda_item_for_user(request.user, pk, write=True)
     services.agenda_item_move(
         actor=request.user, item=item, direction="up" if request.POST.get("direction") == "up" else "down"
@@ -355,7 +356,7 @@ def agenda_item_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.get_agenda_item_for_user(request.user, pk, write=True)
     form = PaperForm(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -371,7 +372,7 @@ def paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def paper_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+def paper_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse | FileResponse:
     try:
         paper = selectors.get_paper_for_user(request.user, pk)
     except PermissionDenied as exc:
@@ -389,7 +390,7 @@ def paper_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def apology_send(request: HttpRequest, pk: int) -> HttpResponse:
+def apology_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk)
     access = selectors.forum_access(request.user, meeting.forum)
     if access.member is None:
@@ -410,7 +411,7 @@ def apology_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def apology_record(request: HttpRequest, pk: int) -> HttpResponse:
+def apology_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The secretariat records apologies a member gave by phone or email."""
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     back_to_attendance = request.GET.get("from") == "attendance" or request.POST.get("from") == "attendance"
@@ -435,7 +436,7 @@ def apology_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     detail = selectors.meeting_detail(meeting)
     recorded = {a.member_id: a.attended for a in detail["attendance"]}
@@ -466,7 +467,7 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     notes = MeetingNotes.objects.filter(meeting=meeting).first()
     published = notes is not None and notes.is_published
@@ -528,7 +529,7 @@ def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notes_draft(request: HttpRequest, pk: int) -> JsonResponse:
+def notes_draft(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """Saves what the person is typing (called by static/js/notes-draft.js as they go)."""
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     try:
@@ -546,7 +547,7 @@ def notes_draft(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def notes_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_draft_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     services.notes_draft_discard(actor=request.user, meeting=meeting)
     messages.success(request, "Your unsaved draft has been deleted. This is the last saved version of the notes.")
@@ -555,7 +556,7 @@ def notes_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notes_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notes = selectors.get_notes_for_user(request.user, pk, write=True)
     try:
         services.notes_submit(actor=request.user, notes=notes)
@@ -568,7 +569,7 @@ def notes_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notes = selectors.get_notes_for_user(request.user, pk)
     access = selectors.forum_access(request.user, notes.meeting.forum)
     if not access.is_co_chair:
@@ -618,7 +619,7 @@ def notes_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notes_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notes = selectors.get_notes_for_user(request.user, pk, write=True)
     try:
         services.notes_publish(actor=request.user, notes=notes)
@@ -635,7 +636,7 @@ def notes_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = ActionForm(_posted(request), members=selectors.active_members(meeting.forum))
     if request.method == "POST" and form.is_valid():
@@ -651,7 +652,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = selectors.get_action_for_user(request.user, pk, write=True)
     form = ActionUpdateForm(
         _posted(request),
@@ -685,7 +686,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = DecisionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -700,7 +701,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_log(request: HttpRequest, pk: int) -> HttpResponse:
+def action_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk)
     show = request.GET.get("show", "open")
     if show not in ("open", "overdue", "all"):
@@ -724,7 +725,7 @@ def action_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_link(request: HttpRequest, pk: int) -> HttpResponse:
+def calendar_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk)
     member = selectors.forum_access(request.user, forum).member
     if member is None:

@@ -13,6 +13,7 @@ from typing import Any
 from django.urls import reverse
 
 from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser
 from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text, day_text, time_text
@@ -71,7 +72,7 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
     ]
 
 
-def partner_profile_sections(partner: Any, organisation_ids: Any, user: Any) -> list[DashboardSection]:
+def partner_profile_sections(partner: Any, organisation_ids: Any, user: AnyUser) -> list[DashboardSection]:
     participations = list(selectors.participations_for_partner(partner=partner, organisation_ids=organisation_ids)[:10])
     items = []
     for p in participations:
@@ -100,7 +101,7 @@ def partner_profile_sections(partner: Any, organisation_ids: Any, user: Any) -> 
 
 
 @register
-def staff_dashboard_sections(user: Any) -> list[DashboardSection]:
+def staff_dashboard_sections(user: AnyUser) -> list[DashboardSection]:
     roles = {m.role for m in memberships_of(user)}
     if not roles & DELIVERY_ROLES:
         return []

@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser
 from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.formatting import UK_TIME, date_text
@@ -61,7 +62,7 @@ FEEDBACK_EDITABLE_DAYS = 14
 # ---------------------------------------------------------------- one record for this user
 
 
-def get_activity_for_user(user: Any, pk: int, *, write: bool = False) -> Activity:
+def get_activity_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Activity:
     return scoped_get_or_404(
         Activity.objects.select_related("organisation", "programme", "lead"),
         user,
@@ -71,7 +72,7 @@ def get_activity_for_user(user: Any, pk: int, *, write: bool = False) -> Activit
     )
 
 
-def get_participation_for_user(user: Any, pk: int, *, write: bool = False) -> Participation:
+def get_participation_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Participation:
     return scoped_get_or_404(
         Participation.objects.select_related("activity", "activity__organisation", "partner"),
         user,
@@ -82,7 +83,7 @@ def get_participation_for_user(user: Any, pk: int, *, write: bool = False) -> Pa
     )
 
 
-def get_outcome_for_user(user: Any, pk: int, *, write: bool = False) -> Outcome:
+def get_outcome_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Outcome:
     return scoped_get_or_404(
         Outcome.objects.select_related("organisation", "activity", "programme"),
         user,
@@ -92,7 +93,7 @@ def get_outcome_for_user(user: Any, pk: int, *, write: bool = False) -> Outcome:
     )
 
 
-def get_feedback_for_user(user: Any, pk: int, *, write: bool = False) -> Feedback:
+def get_feedback_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Feedback:
     """Staff read feedback on their AHSN's activities; nobody on the staff side changes it."""
     return scoped_get_or_404(
         Feedback.objects.select_related("participation", "participation__activity"),
@@ -137,11 +138,11 @@ def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
 # ---------------------------------------------------------------- the activity list
 
 
-def activities_visible_to(user: Any) -> QuerySet[Activity]:
+def activities_visible_to(user: AnyUser) -> QuerySet[Activity]:
     return Activity.objects.filter(organisation_id__in=visible_organisation_ids(user))
 
 
-def activity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Activity]:
+def activity_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Activity]:
     """Activities at the user's AHSNs, filtered. Each filter uses an index (see Activity.Meta)."""
     filters = filters or {}
     qs = activities_visible_to(user)

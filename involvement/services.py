@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.roles import DELIVERY_ROLES
 from core import formatting
 from core.access import can_write
@@ -65,7 +65,7 @@ def max_hours(activity: Activity) -> Decimal:
     return Decimal(24 * activity_days(activity))
 
 
-def _check_writer(actor: Any, organisation_id: int) -> None:
+def _check_writer(actor: User | None, organisation_id: int) -> None:
     if not can_write(actor, organisation_id, roles=DELIVERY_ROLES):
         raise InvolvementError("Your role cannot change activities at this AHSN.")
 
@@ -95,13 +95,13 @@ def _check_lead(lead: Any, organisation: Organisation) -> None:
         raise InvolvementError(f"The activity lead must be a member of {organisation.short_name}.")
 
 
-def _actor_or_none(actor: Any) -> Any:
+def _actor_or_none(actor: User | None) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def activity_create(
     *,
-    actor: Any,
+    actor: User | None,
     organisation: Organisation,
     title: str,
     starts_at: datetime,
@@ -153,7 +153,7 @@ def activity_create(
 
 
 def activity_update(
-    *, actor: Any, activity: Activity, priorities: Iterable[StrategyPriority] | None = None, **fields: Any
+    *, actor: User | None, activity: Activity, priorities: Iterable[StrategyPriority] | None = None, **fields: Any
 ) -> Activity:
     unknown = set(fields) - set(ACTIVITY_FIELDS)
     if unknown:
@@ -190,7 +190,7 @@ def activity_update(
     return locked
 
 
-def activity_duplicate(*, actor: Any, activity: Activity, starts_at: datetime, ends_at: datetime) -> Activity:
+def activity_duplicate(*, actor: User | None, activity: Activity, starts_at: datetime, ends_at: datetime) -> Activity:
     """A new planned activity like `activity` (for a series of sessions), with the same people invited."""
     _check_writer(actor, activity.organisation_id)
     _check_times(starts_at, ends_at)
@@ -238,7 +238,7 @@ def activity_duplicate(*, actor: Any, activity: Activity, starts_at: datetime, e
     return copy
 
 
-def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
+def activity_cancel(*, actor: User | None, activity: Activity, reason: str) -> Activity:
     """Cancel a planned activity; everyone taking part is told, whatever their email settings."""
     reason = reason.strip()
     if not reason:
@@ -281,7 +281,7 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
 
 def participation_add(
     *,
-    actor: Any,
+    actor: User | None,
     activity: Activity,
     partner: LayPartner,
     role: str = "",
@@ -325,7 +325,7 @@ def participation_add(
     return participation
 
 
-def participation_remove(*, actor: Any, participation: Participation) -> None:
+def participation_remove(*, actor: User | None, participation: Participation) -> None:
     """Take someone off an activity before attendance is recorded for them."""
     with transaction.atomic():
         locked = (
@@ -429,7 +429,7 @@ def activity_steps(
 
 
 def attendance_record(
-    *, actor: Any, activity: Activity, rows: list[tuple[Participation, bool, Decimal | None]]
+    *, actor: User | None, activity: Activity, rows: list[tuple[Participation, bool, Decimal | None]]
 ) -> Activity:
     """Record who attended and for how long, all at once. Marks a planned activity completed
     (the activity returned carries its new status)."""
@@ -478,7 +478,7 @@ def attendance_record(
     return locked
 
 
-def activity_complete(*, actor: Any, activity: Activity) -> Activity:
+def activity_complete(*, actor: User | None, activity: Activity) -> Activity:
     """Mark an activity that took place as completed (recording attendance also does this)."""
     with transaction.atomic():
         locked = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
@@ -516,7 +516,7 @@ def _outcome_recipients(outcome: Outcome) -> Iterable[LayPartner]:
 
 def outcome_record(
     *,
-    actor: Any,
+    actor: User | None,
     activity: Activity | None = None,
     programme: Programme | None = None,
     what_we_heard: str,
@@ -599,7 +599,7 @@ def outcome_record(
     return outcome
 
 
-def outcome_update(*, actor: Any, outcome: Outcome, **fields: Any) -> Outcome:
+def outcome_update(*, actor: User | None, outcome: Outcome, **fields: Any) -> Outcome:
     allowed = {"what_we_heard", "what_we_did", "status", "reason", "decided_on", "shareable"}
     unknown = set(fields) - allowed
     if unknown:
@@ -631,7 +631,7 @@ def feedback_is_editable(feedback: Feedback, *, now: datetime | None = None) -> 
 
 def feedback_submit(
     *,
-    actor: Any,
+    actor: User | None,
     participation: Participation,
     listened_to: int,
     role_clear: int,

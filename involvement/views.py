@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation
 from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser, AuthenticatedHttpRequest
 from core.access import can_write, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.errors import add_form_error
@@ -51,14 +52,14 @@ def _query_without_page(request: HttpRequest, *, name: str = "page") -> str:
     return query.urlencode()
 
 
-def _require_staff(user: Any) -> set[int]:
+def _require_staff(user: AnyUser) -> set[int]:
     org_ids = visible_organisation_ids(user)
     if not org_ids:
         raise PermissionDenied("Activities are for AHSN staff.")
     return org_ids
 
 
-def _writable_organisations(user: Any) -> Any:
+def _writable_organisations(user: AnyUser) -> Any:
     return Organisation.objects.filter(
         id__in=visible_organisation_ids(user, roles=DELIVERY_ROLES), kind=Organisation.Kind.AHSN
     ).order_by("name")
@@ -84,7 +85,7 @@ def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, Any]:
 
 
 @login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, activities = _filtered(request)
     page = CappedPaginator(activities, 50).get_page(request.GET.get("page"))
     query = _query_without_page(request)
@@ -108,7 +109,7 @@ class _Echo:
 
 
 @login_required
-def activity_export(request: HttpRequest) -> StreamingHttpResponse:
+def activity_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV: counts only, no names or contact details."""
     _form, activities = _filtered(request)
     rows = selectors.activity_export_rows(activities)
@@ -180,7 +181,7 @@ def _safe(text: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_create(request: HttpRequest) -> HttpResponse:
+def activity_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request.user)
     organisations = _writable_organisations(request.user)
     if not organisations.exists():
@@ -226,7 +227,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk)
     participations = selectors.activity_participants(activity)
     return render(
@@ -247,7 +248,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     if activity.is_cancelled:
         messages.error(request, "This activity was cancelled, so it cannot be changed. You can duplicate it.")
@@ -282,7 +283,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_duplicate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
     form = DuplicateForm(
@@ -311,7 +312,7 @@ def activity_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -331,7 +332,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     try:
         services.activity_complete(actor=request.user, activity=activity)
@@ -347,7 +348,7 @@ def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participants_add(request: HttpRequest, pk: int) -> HttpResponse:
+def participants_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     query = query_search(request.GET.get("q"))
     form = AddParticipantsForm(request.POST or None)
@@ -394,7 +395,7 @@ def participants_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participation_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def participation_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participation = selectors.get_participation_for_user(request.user, pk, write=True)
     error = ""
     if request.method == "POST":
@@ -410,7 +411,7 @@ def participation_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     participations = list(selectors.activity_participations(activity))
     rows = []
@@ -465,7 +466,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     form = NewOutcomeForm(request.POST or None, initial={"decided_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -487,7 +488,7 @@ def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     outcome = selectors.get_outcome_for_user(request.user, pk, write=True)
     initial = {
         k: getattr(outcome, k) for k in ("what_we_heard", "what_we_did", "status", "reason", "decided_on", "shareable")
@@ -523,7 +524,7 @@ def _own_partner(request: HttpRequest) -> LayPartner:
 
 
 @login_required
-def my_involvement(request: HttpRequest) -> HttpResponse:
+def my_involvement(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     now = timezone.now()
     past = Paginator(selectors.partner_past(partner, now=now), 20).get_page(request.GET.get("page"))
@@ -544,7 +545,7 @@ def my_involvement(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_outcomes(request: HttpRequest) -> HttpResponse:
+def my_outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     page = Paginator(selectors.partner_outcomes(partner), 20).get_page(request.GET.get("page"))
     return render(request, "involvement/my_outcomes.html", {"page_obj": page, "query": _query_without_page(request)})
@@ -552,7 +553,7 @@ def my_outcomes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     partner = _own_partner(request)
     participation: Participation = selectors.participation_for_partner(partner, pk)
     existing = getattr(participation, "feedback", None)

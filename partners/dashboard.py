@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 
 from accounts.models import MANAGER_ROLES
+from accounts.typing import AnyUser
 from core.access import visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text
@@ -14,7 +13,7 @@ from partners.selectors import application_queue
 
 
 @register
-def pending_applications(user: Any) -> list[DashboardSection]:
+def pending_applications(user: AnyUser) -> list[DashboardSection]:
     if not visible_organisation_ids(user, roles=MANAGER_ROLES):
         return []
     applications = list(application_queue(user)[:5])

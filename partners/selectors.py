@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import MANAGER_ROLES, Organisation
 from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser
 from core.access import can_write, scoped_get_or_404, visible_organisation_ids, visible_organisations
 from core.choices import (
     CommunicationNeed,
@@ -35,14 +36,14 @@ from partners.models import (
 from payments.models import Claim, ClaimLine
 
 
-def partner_for_user(user: Any) -> LayPartner | None:
+def partner_for_user(user: AnyUser) -> LayPartner | None:
     """The signed-in person's own lay partner profile, if they have one."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
-    return LayPartner.objects.filter(user=user).first()
+    return LayPartner.objects.filter(user_id=user.pk).first()
 
 
-def lay_partners_visible_to(user: Any) -> QuerySet[LayPartner]:
+def lay_partners_visible_to(user: AnyUser) -> QuerySet[LayPartner]:
     """Partners linked to any organisation the user belongs to (staff side)."""
     org_ids = visible_organisation_ids(user)
     return LayPartner.objects.filter(
@@ -51,7 +52,7 @@ def lay_partners_visible_to(user: Any) -> QuerySet[LayPartner]:
 
 
 def get_partner_link_for_user(
-    user: Any, *, partner_id: int, organisation_id: int | None = None, write: bool = False, write_roles: Any = None
+    user: AnyUser, *, partner_id: int, organisation_id: int | None = None, write: bool = False, write_roles: Any = None
 ) -> PartnerLink:
     """One AHSN's relationship with a partner: 404 unless the user belongs to that AHSN."""
 
@@ -95,7 +96,7 @@ def annotate_named_consent(qs: QuerySet[LayPartner]) -> QuerySet[LayPartner]:
 # --- Access helpers: one per model, built on core.access.scoped_get_or_404 -----------------------
 
 
-def get_partner_for_user(user: Any, pk: int, *, write: bool = False) -> LayPartner:
+def get_partner_for_user(user: AnyUser, pk: int, *, write: bool = False) -> LayPartner:
     """A partner linked to one of the user's organisations (404 otherwise).
 
     With `write=True`: 403 unless the user is staff, lead or network admin at an AHSN whose link
@@ -121,7 +122,7 @@ def get_partner_for_user(user: Any, pk: int, *, write: bool = False) -> LayPartn
     return partner
 
 
-def get_application_for_user(user: Any, pk: int, *, write: bool = False) -> PartnerApplication:
+def get_application_for_user(user: AnyUser, pk: int, *, write: bool = False) -> PartnerApplication:
     """A register-your-interest application at one of the user's AHSNs; writes are for leads."""
 
     return scoped_get_or_404(
@@ -133,7 +134,7 @@ def get_application_for_user(user: Any, pk: int, *, write: bool = False) -> Part
     )
 
 
-def can_edit_partner(user: Any, partner: LayPartner) -> bool:
+def can_edit_partner(user: AnyUser, partner: LayPartner) -> bool:
     try:
         get_partner_for_user(user, partner.pk, write=True)
     except PermissionDenied:
@@ -144,7 +145,7 @@ def can_edit_partner(user: Any, partner: LayPartner) -> bool:
 # --- Staff pages -----------------------------------------------------------------------------------
 
 
-def organisations_for_adding_partners(user: Any) -> QuerySet[Organisation]:
+def organisations_for_adding_partners(user: AnyUser) -> QuerySet[Organisation]:
     """Organisations where the user may invite or register lay partners."""
     return visible_organisations(user, roles=DELIVERY_ROLES)
 
@@ -176,7 +177,7 @@ def directory(
     return links.order_by("partner__full_name", "partner_id")
 
 
-def links_visible_to(user: Any, partner: LayPartner) -> list[PartnerLink]:
+def links_visible_to(user: AnyUser, partner: LayPartner) -> list[PartnerLink]:
     """The partner's relationships with the user's organisations only (never another AHSN's)."""
     return list(
         PartnerLink.objects.filter(partner=partner, organisation_id__in=visible_organisation_ids(user))
@@ -185,7 +186,9 @@ def links_visible_to(user: Any, partner: LayPartner) -> list[PartnerLink]:
     )
 
 
-def application_queue(user: Any, *, status: str = PartnerApplication.Status.PENDING) -> QuerySet[PartnerApplication]:
+def application_queue(
+    user: AnyUser, *, status: str = PartnerApplication.Status.PENDING
+) -> QuerySet[PartnerApplication]:
     """Applications at the AHSNs where the user is an involvement lead (or network admin)."""
 
     org_ids = visible_organisation_ids(user, roles=MANAGER_ROLES)

@@ -88,14 +88,14 @@ def _partner_ref(partner: LayPartner) -> models.Model:
     return _audit_ref(partner, partner.reference)
 
 
-def _acting_for(partner: LayPartner, actor: Any) -> str:
+def _acting_for(partner: LayPartner, actor: User) -> str:
     """The partner's reference when someone else (staff) acts on their record, else ''."""
     if partner.user_id is not None and getattr(actor, "pk", None) == partner.user_id:
         return ""
     return partner.reference
 
 
-def _check_can_add_partners(actor: Any, organisation: Organisation) -> None:
+def _check_can_add_partners(actor: User, organisation: Organisation) -> None:
     if not can_write(actor, organisation.pk, roles=DELIVERY_ROLES):
         raise PartnerError(f"You cannot add lay partners to {organisation.name}.")
 
@@ -115,7 +115,7 @@ DUPLICATE_EMAIL = (
 )
 
 
-def _record_consents(*, partner: LayPartner, actor: Any, answers: Mapping[str, bool]) -> list[ConsentRecord]:
+def _record_consents(*, partner: LayPartner, actor: User, answers: Mapping[str, bool]) -> list[ConsentRecord]:
     """A new record for each kind whose answer is new or has changed. History is kept."""
     created = []
     latest: dict[str, bool] = {}
@@ -143,7 +143,7 @@ def _record_consents(*, partner: LayPartner, actor: Any, answers: Mapping[str, b
 
 def partner_invite(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     email: str,
     full_name: str = "",
@@ -223,7 +223,7 @@ def invitation_accept(
     password: str | None,
     full_name: str = "",
     consents: Mapping[str, bool] | None = None,
-    user: Any = None,
+    user: User | None = None,
 ) -> User:
     """Accept a lay partner invitation: the account, the partner record and the AHSN link."""
 
@@ -305,7 +305,7 @@ def invitation_accept(
 
 def partner_register_assisted(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     details: Mapping[str, Any],
     consents: Mapping[str, bool] | None = None,
@@ -412,7 +412,7 @@ def application_submit(
     return application
 
 
-def _lock_pending_application(actor: Any, application: PartnerApplication) -> PartnerApplication:
+def _lock_pending_application(actor: User, application: PartnerApplication) -> PartnerApplication:
     if not can_write(actor, application.organisation_id, roles=MANAGER_ROLES):
         raise PartnerError("Only an involvement lead can decide on applications.")
     locked = (
@@ -423,7 +423,7 @@ def _lock_pending_application(actor: Any, application: PartnerApplication) -> Pa
     return locked
 
 
-def application_accept(*, actor: Any, application: PartnerApplication) -> PartnerApplication:
+def application_accept(*, actor: User, application: PartnerApplication) -> PartnerApplication:
     """Accept: email an invitation, or (no email address) register them as assisted digital."""
     with transaction.atomic():
         locked = _lock_pending_application(actor, application)
@@ -464,7 +464,7 @@ def application_accept(*, actor: Any, application: PartnerApplication) -> Partne
     return locked
 
 
-def application_decline(*, actor: Any, application: PartnerApplication, reason: str = "") -> PartnerApplication:
+def application_decline(*, actor: User, application: PartnerApplication, reason: str = "") -> PartnerApplication:
     with transaction.atomic():
         locked = _lock_pending_application(actor, application)
         locked.status = PartnerApplication.Status.DECLINED
@@ -494,7 +494,7 @@ def application_decline(*, actor: Any, application: PartnerApplication, reason: 
 # --- Profile, links and consent ---------------------------------------------------------------------
 
 
-def partner_update(*, actor: Any, partner: LayPartner, section: str, changes: Mapping[str, Any]) -> LayPartner:
+def partner_update(*, actor: User, partner: LayPartner, section: str, changes: Mapping[str, Any]) -> LayPartner:
     """Save one page of the profile. The view has already checked who may edit it."""
     allowed = PROFILE_SECTIONS.get(section)
     if allowed is None or set(changes) - set(allowed):
@@ -529,7 +529,7 @@ def partner_update(*, actor: Any, partner: LayPartner, section: str, changes: Ma
 
 def consent_update(
     *,
-    actor: Any,
+    actor: User,
     partner: LayPartner,
     answers: Mapping[str, bool],
     staff_can_edit_organisation_ids: Iterable[int] | None = None,
@@ -570,7 +570,7 @@ def consent_update(
     return records
 
 
-def link_update(*, actor: Any, link: PartnerLink, status: str, joined_on: date) -> PartnerLink:
+def link_update(*, actor: User, link: PartnerLink, status: str, joined_on: date) -> PartnerLink:
     """Staff change a partner's status (active, paused, left) or joining date at their AHSN."""
     if not can_write(actor, link.organisation_id, roles=DELIVERY_ROLES):
         raise PartnerError("Your role cannot change this.")
@@ -608,7 +608,7 @@ def link_update(*, actor: Any, link: PartnerLink, status: str, joined_on: date) 
 # --- Equality monitoring --------------------------------------------------------------------------
 
 
-def equality_save(*, actor: Any, partner: LayPartner, answers: Mapping[str, Any]) -> EqualityMonitoring:
+def equality_save(*, actor: User, partner: LayPartner, answers: Mapping[str, Any]) -> EqualityMonitoring:
     """Save the partner's own equality answers. Only the partner may do this."""
     if partner.user_id is None or getattr(actor, "pk", None) != partner.user_id:
         raise PartnerError("Only the person themselves can answer equality monitoring questions.")
@@ -623,7 +623,7 @@ def equality_save(*, actor: Any, partner: LayPartner, answers: Mapping[str, Any]
     return record
 
 
-def equality_delete(*, actor: Any, partner: LayPartner) -> None:
+def equality_delete(*, actor: User, partner: LayPartner) -> None:
     if partner.user_id is None or getattr(actor, "pk", None) != partner.user_id:
         raise PartnerError("Only the person themselves can remove their equality answers.")
     with transaction.atomic():
@@ -635,7 +635,7 @@ def equality_delete(*, actor: Any, partner: LayPartner) -> None:
 # --- Leaving ----------------------------------------------------------------------------------------
 
 
-def _forget_what_they_wrote(*, partner: LayPartner, organisation_ids: list[int] | None, actor: Any) -> dict[str, int]:
+def _forget_what_they_wrote(*, partner: LayPartner, organisation_ids: list[int] | None, actor: User) -> dict[str, int]:
     """When a partner leaves an AHSN (`organisation_ids`) or the portal (None): clear the personal
     free text they wrote there (feedback comments, apology notes, expense descriptions) and
     withdraw the claims still with them. Scores, amounts, categories and dates stay: reports
@@ -654,7 +654,7 @@ def _forget_what_they_wrote(*, partner: LayPartner, organisation_ids: list[int] 
     return counts
 
 
-def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
+def partner_leave(*, partner: LayPartner, actor: User) -> LayPartner:
     """Remove the partner's personal data; keep the pseudonymous reference for financial records.
 
     Name becomes "Former lay partner"; contact details, needs and preferences are blanked; equality
@@ -727,7 +727,7 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
 
 
 def partner_data_released(
-    *, actor: Any, partner: LayPartner, organisation: Organisation, downloaded: bool = True
+    *, actor: User, partner: LayPartner, organisation: Organisation, downloaded: bool = True
 ) -> None:
     """Record that staff produced an assisted-digital partner's information for them (no contents):
     a download of the file is a release; opening the page to read it with them is a view."""
@@ -745,7 +745,7 @@ def partner_data_released(
         )
 
 
-def directory_export_logged(*, actor: Any, organisation: Organisation, count: int, filters: Mapping[str, Any]) -> None:
+def directory_export_logged(*, actor: User, organisation: Organisation, count: int, filters: Mapping[str, Any]) -> None:
     """Record that someone downloaded the contact list (the count and filters, never names)."""
     with transaction.atomic():
         log_action(

@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from accounts.models import Role
+from accounts.typing import AnyUser
 from core.access import memberships_of
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text
@@ -19,7 +20,7 @@ from payments.templatetags.payments_tags import next_step
 
 
 @register
-def staff_sections(user: Any) -> list[DashboardSection]:
+def staff_sections(user: AnyUser) -> list[DashboardSection]:
     roles = {m.role for m in memberships_of(user)}
     sections: list[DashboardSection] = []
     if Role.INVOLVEMENT_LEAD in roles:

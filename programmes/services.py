@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin
 from core.audit import log_action
@@ -69,7 +69,7 @@ def _check_lead(*, organisation: Organisation, lead: Any) -> None:
 
 def programme_create(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     name: str,
     programme_type: str,
@@ -134,7 +134,7 @@ def _check_name_free(*, organisation: Organisation, name: str, other_than: Progr
 
 def programme_update(
     *,
-    actor: Any,
+    actor: User,
     programme: Programme,
     priorities: Iterable[StrategyPriority] | None = None,
     shared_with: Iterable[Organisation] | None = None,
@@ -194,7 +194,7 @@ def programme_update(
 
 def priority_save(
     *,
-    actor: Any,
+    actor: User,
     priority: StrategyPriority | None = None,
     code: str,
     theme: str,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organisation
 from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser, AuthenticatedHttpRequest
 from core.access import can_write, is_network_admin, visible_organisation_ids
 from core.errors import add_form_error
 from core.idempotency import AlreadySubmitted
@@ -29,13 +30,13 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _require_staff(user: Any) -> None:
+def _require_staff(user: AnyUser) -> None:
     if not visible_organisation_ids(user):
         raise PermissionDenied("Programmes are for AHSN staff.")
 
 
 @login_required
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request.user)
     form = ProgrammeFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -55,7 +56,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_create(request: HttpRequest) -> HttpResponse:
+def programme_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = selectors.programme_owner_organisations(request.user).exclude(kind=Organisation.Kind.NETWORK)
     if not organisations.exists():
         if not visible_organisation_ids(request.user):
@@ -89,7 +90,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(request.user, pk)
     activities = involvement_selectors.programme_activities(programme=programme)
     page = Paginator(activities, 25).get_page(request.GET.get("page"))
@@ -113,7 +114,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(request.user, pk, write=True)
     initial = {
         "name": programme.name,
@@ -162,7 +163,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_outcome_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(request.user, pk, write=True)
     form = NewOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -198,7 +199,7 @@ def programme_url(programme: Any) -> str:
 
 
 @login_required
-def priority_list(request: HttpRequest) -> HttpResponse:
+def priority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request.user)
     return render(
         request,
@@ -212,7 +213,7 @@ def priority_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def priority_create(request: HttpRequest) -> HttpResponse:
+def priority_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request.user)
     if not is_network_admin(request.user):
         raise PermissionDenied("Only network admins can change strategy priorities.")
@@ -221,12 +222,12 @@ def priority_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def priority_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     priority = selectors.get_priority_for_user(request.user, pk, write=True)
     return _priority_form(request, priority)
 
 
-def _priority_form(request: HttpRequest, priority: Any) -> HttpResponse:
+def _priority_form(request: AuthenticatedHttpRequest, priority: Any) -> HttpResponse:
     initial = (
         {
             "strategy": priority.strategy,

@@ -25,7 +25,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation, Role
+from accounts.models import Membership, Organisation, Role, User
 from core.audit import log_action
 from core.errors import DomainError
 from core.formatting import moment_text, time_text
@@ -252,7 +252,7 @@ def _editable(report_id: int) -> QuarterlyReport:
     return report
 
 
-def report_set_narrative(*, report: QuarterlyReport, narrative: dict[str, str], actor: Any) -> QuarterlyReport:
+def report_set_narrative(*, report: QuarterlyReport, narrative: dict[str, str], actor: User) -> QuarterlyReport:
     """Save the lead's short narrative for each priority theme (before publishing)."""
     cleaned = {key: (narrative.get(key) or "").strip() for key in THEMES}
     for key, text in cleaned.items():
@@ -274,7 +274,7 @@ def report_set_narrative(*, report: QuarterlyReport, narrative: dict[str, str], 
     return locked
 
 
-def report_publish(*, report: QuarterlyReport, actor: Any) -> QuarterlyReport:
+def report_publish(*, report: QuarterlyReport, actor: User) -> QuarterlyReport:
     """Publish a version to the network: its files are drawn once more with the narrative, then frozen."""
     with transaction.atomic():
         locked = _editable(report.pk)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.typing import AuthenticatedHttpRequest
 from core.errors import add_form_error
 from core.quarters import FinancialQuarter, QuarterError
 from reports import selectors, services
@@ -26,7 +27,7 @@ DOWNLOADS = {
 
 @login_required
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_report_reader(request.user)
     scopes = selectors.report_scopes_for(request.user)
     scope_id: int | None = None
@@ -63,7 +64,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_compile(request: HttpRequest) -> HttpResponse:
+def report_compile(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_report_reader(request.user)
     scopes = selectors.report_scopes_for(request.user)
     form = CompileForm(request.POST or None, scopes=scopes)
@@ -81,7 +82,7 @@ def report_compile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_recompile(request: HttpRequest, pk: int) -> HttpResponse:
+def report_recompile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk, write=True)
     try:
         new = services.report_compile_request(scope=report.scope, quarter=report.quarter, actor=request.user)
@@ -93,7 +94,7 @@ def report_recompile(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk)
     versions = list(selectors.other_versions(report))
     context = {
@@ -110,7 +111,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def report_progress(request: HttpRequest, pk: int) -> JsonResponse:
+def report_progress(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     report = selectors.get_report_for_user(request.user, pk)
     return JsonResponse(
         {
@@ -124,7 +125,7 @@ def report_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> FileResponse:
     report = selectors.get_report_for_user(request.user, pk)
     if fmt not in DOWNLOADS:
         raise Http404("No such format.")
@@ -143,7 +144,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_narrative(request: HttpRequest, pk: int) -> HttpResponse:
+def report_narrative(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk, write=True)
     initial = {f"theme_{key}": text for key, text in (report.narrative or {}).items()}
     form = NarrativeForm(request.POST or None, initial=initial)
@@ -160,7 +161,7 @@ def report_narrative(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def report_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk, write=True)
     error = ""
     if request.method == "POST":
