@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
 
@@ -17,9 +19,6 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         asking for the password again would only get in the way. Changing or removing an
         existing second factor still asks for it."""
         if app == "allauth.mfa":
-            from allauth.core import context
-            from allauth.mfa.models import Authenticator
-
             request = context.request
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated and not Authenticator.objects.filter(user=user).exists():

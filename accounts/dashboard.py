@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 
 from accounts.models import Invitation
 from accounts.roles import MANAGER_ROLES
+from accounts.typing import AnyUser
 from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text
 
 
 @register
-def team_sections(user: Any) -> list[DashboardSection]:
+def team_sections(user: AnyUser) -> list[DashboardSection]:
     memberships = memberships_of(user)
     roles = {m.role for m in memberships}
     sections: list[DashboardSection] = []

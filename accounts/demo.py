@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
 from accounts.models import Membership, Organisation, User
-from accounts.roles import MFA_REQUIRED_ROLES, Role
+from accounts.roles import STAFF_ROLES, Role
 
 DEMO_DOMAIN = "demo.ahsn.test"
 DEFAULT_DEMO_PASSWORD = "involve-demo-2026"
@@ -38,8 +42,6 @@ def demo_totp_secret() -> str:
 
 
 def ensure_user(email: str, full_name: str, *, password: str) -> tuple[User, bool]:
-    from allauth.account.models import EmailAddress
-
     user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
     if created:
         user.set_password(password)
@@ -49,10 +51,6 @@ def ensure_user(email: str, full_name: str, *, password: str) -> tuple[User, boo
 
 
 def ensure_totp(user: User, secret: str) -> None:
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP
-
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, secret)
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists():
@@ -72,7 +70,7 @@ def seed(out: Any) -> dict[str, Any]:
         Membership.objects.get_or_create(user=user, organisation=orgs[org_short], defaults={"role": role})
         # Every staff role signs in with a second step (accounts.roles), so every demo member of
         # staff has the one demo authenticator secret the README and seed_demo print.
-        if role in MFA_REQUIRED_ROLES:
+        if role in STAFF_ROLES:
             ensure_totp(user, secret)
         users[local] = user
     out.write(f"Demo staff accounts: {len(DEMO_STAFF)} ({created_count} new)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -12,9 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 
-from accounts.roles import MFA_REQUIRED_ROLES
+from accounts.roles import STAFF_ROLES
 from accounts.sessions import session_expiry_reason
+from accounts.typing import AnyUser
 from core.access import memberships_of
+from core.user_cache import for_user
 
 # Pages a user without a second factor can still reach: setting it up, signing out, and the
 # public pages every visitor can read.
@@ -28,18 +31,14 @@ _ALWAYS_ALLOWED_PREFIXES = (
 )
 
 
-def needs_mfa_setup(user: object) -> bool:
-    from allauth.mfa.models import Authenticator
-
+def needs_mfa_setup(user: AnyUser) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if not any(m.role in MFA_REQUIRED_ROLES for m in memberships_of(user)):
+    if not any(m.role in STAFF_ROLES for m in memberships_of(user)):
         return False
-    cached = getattr(user, "_portal_has_totp", None)
-    if cached is None:
-        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        user._portal_has_totp = cached  # type: ignore[attr-defined]
-    return not cached
+    return not for_user(
+        user, "has_totp", lambda: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    )
 
 
 class RequireMfaForPrivilegedRolesMiddleware:

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 # The roles and the sets of them live in accounts.roles; these names stay importable from here.
 from accounts.roles import MANAGER_ROLES as MANAGER_ROLES
-from accounts.roles import MFA_REQUIRED_ROLES as MFA_REQUIRED_ROLES
 from accounts.roles import Role
 
 

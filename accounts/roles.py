@@ -6,6 +6,7 @@ partners have no role: they are people the portal holds data about, and they see
 | set | who | what it is for |
 | --- | --- | --- |
 | STAFF_ROLES | everyone with a role | they see partners' names, contact details and access needs, so they sign in with a second step and have the shorter session |
+| NETWORK_ADMIN_ROLES | network admins | give the network admin role, see every organisation |
 | DELIVERY_ROLES | staff, leads, network admins | run involvement: log activities and programmes, support partners, prepare a claim for a partner supported by staff |
 | MANAGER_ROLES | leads, network admins | manage the team, read reports and the audit log |
 | APPROVER_ROLES | leads | approve or return claims |
@@ -25,10 +26,9 @@ class Role(models.TextChoices):
     NETWORK_ADMIN = "network_admin", "Network admin"
 
 
-STAFF_ROLES = frozenset(Role)
 # Every staff role sees personal data (partners' names, contact details, access needs) and can
 # download it, so every one of them signs in with a password and a code from an authenticator app.
-MFA_REQUIRED_ROLES = STAFF_ROLES
+STAFF_ROLES = frozenset(Role)
 DELIVERY_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 MANAGER_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 APPROVER_ROLES = frozenset({Role.INVOLVEMENT_LEAD})

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -12,32 +11,33 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organisation, User
-from accounts.roles import MANAGER_ROLES, Role
+from accounts.roles import MANAGER_ROLES, NETWORK_ADMIN_ROLES, Role
 from core.access import can_write
 from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
+from core.errors import DomainError
 
 
-class AccountsError(Exception):
+class AccountsError(DomainError):
     """A request we refuse, with a message to show the person who made it."""
 
 
-def _check_can_manage(actor: Any, organisation: Organisation) -> None:
+def _check_can_manage(actor: User, organisation: Organisation) -> None:
     if not can_write(actor, organisation.pk, roles=MANAGER_ROLES):
         raise AccountsError(f"You cannot manage the team at {organisation.name}.")
 
 
-def _check_role_allowed(*, actor: Any, organisation: Organisation, role: str) -> None:
+def _check_role_allowed(*, actor: User, organisation: Organisation, role: str) -> None:
     if role not in Role.values:
         raise AccountsError("Choose a role from the list.")
     if role == Role.NETWORK_ADMIN and not organisation.is_network:
         raise AccountsError("Network admins belong to the AHSN Network, not to a single AHSN.")
-    if role == Role.NETWORK_ADMIN and not can_write(actor, organisation.pk, roles={Role.NETWORK_ADMIN}):
+    if role == Role.NETWORK_ADMIN and not can_write(actor, organisation.pk, roles=NETWORK_ADMIN_ROLES):
         raise AccountsError("Only a network admin can make someone a network admin.")
 
 
 def invitation_create(
-    *, actor: Any, organisation: Organisation, email: str, role: str, full_name: str = ""
+    *, actor: User, organisation: Organisation, email: str, role: str, full_name: str = ""
 ) -> tuple[Invitation, str]:
     """Invite a person to join `organisation` with `role`. Returns the invitation and its token."""
     _check_can_manage(actor, organisation)
@@ -96,9 +96,8 @@ def invitation_for_token(token: str) -> Invitation:
     return invitation
 
 
-def invitation_accept(*, token: str, password: str | None, full_name: str = "", user: Any = None) -> User:
+def invitation_accept(*, token: str, password: str | None, full_name: str = "", user: User | None = None) -> User:
     """Accept an invitation: create the account (or use the signed-in one) and the membership."""
-    from allauth.account.models import EmailAddress
 
     with transaction.atomic():
         invitation = invitation_for_token(token)
@@ -142,7 +141,7 @@ def invitation_accept(*, token: str, password: str | None, full_name: str = "", 
     return account
 
 
-def invitation_revoke(*, actor: Any, invitation: Invitation) -> None:
+def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
     _check_can_manage(actor, invitation.organisation)
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -174,7 +173,7 @@ def _lead_count_after(membership: Membership, *, new_role: str | None) -> int:
     return count + (1 if new_role == Role.INVOLVEMENT_LEAD else 0)
 
 
-def membership_change_role(*, actor: Any, membership: Membership, role: str) -> Membership:
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     _check_can_manage(actor, membership.organisation)
     _check_role_allowed(actor=actor, organisation=membership.organisation, role=role)
     with transaction.atomic():
@@ -207,7 +206,7 @@ def membership_change_role(*, actor: Any, membership: Membership, role: str) -> 
     return locked
 
 
-def membership_remove(*, actor: Any, membership: Membership) -> None:
+def membership_remove(*, actor: User, membership: Membership) -> None:
     _check_can_manage(actor, membership.organisation)
     with transaction.atomic():
         _lock_team(membership.organisation_id)

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.typing import AnyUser
 from core.access import memberships_of
 
 STARTED_KEY = "portal_session_started"
@@ -45,12 +46,12 @@ STAFF_LIMITS = SessionLimits(idle=timedelta(minutes=30), absolute=timedelta(hour
 PARTNER_LIMITS = SessionLimits(idle=timedelta(hours=2), absolute=timedelta(hours=12), who="partner")
 
 
-def is_staff_member(user: Any) -> bool:
+def is_staff_member(user: AnyUser) -> bool:
     """Anyone with a staff role, or with the Django admin (which shows everything)."""
     return bool(memberships_of(user)) or bool(getattr(user, "is_staff", False))
 
 
-def limits_for(user: Any) -> SessionLimits:
+def limits_for(user: AnyUser) -> SessionLimits:
     return STAFF_LIMITS if is_staff_member(user) else PARTNER_LIMITS
 
 
@@ -80,7 +81,7 @@ def _duration_text(span: timedelta) -> str:
     return "1 hour" if hours == 1 else f"{hours} hours"
 
 
-def session_expiry_reason(*, user: Any, session: Any) -> str | None:
+def session_expiry_reason(*, user: AnyUser, session: Any) -> str | None:
     """Why this signed-in session has ended, in words for the person, or None if it has not.
 
     Also records that the session was used now (at most once a minute)."""

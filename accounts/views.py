@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -12,20 +13,21 @@ from django.views.decorators.http import require_http_methods
 from accounts import selectors, services
 from accounts.forms import AcceptInvitationForm, ChangeRoleForm, InvitationForm, MyAccountForm
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import NETWORK_ADMIN_ROLES, Role
+from accounts.typing import AuthenticatedHttpRequest, signed_in_user
 from core.access import can_write, memberships_of, visible_organisations
+from core.errors import add_form_error
 from core.forms import query_id
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_account(request: HttpRequest) -> HttpResponse:
-    form = MyAccountForm(request.POST or None, initial={"full_name": request.user.full_name})  # type: ignore[union-attr]
+def my_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = MyAccountForm(request.POST or None, initial={"full_name": request.user.full_name})
     if request.method == "POST" and form.is_valid():
-        services.user_update_name(user=request.user, full_name=form.cleaned_data["full_name"])  # type: ignore[arg-type]
+        services.user_update_name(user=request.user, full_name=form.cleaned_data["full_name"])
         messages.success(request, "Your name has been saved.")
         return redirect("accounts:my_account")
-    from allauth.mfa.models import Authenticator
 
     has_totp = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
     return render(
@@ -36,7 +38,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def membership_list(request: HttpRequest) -> HttpResponse:
+def membership_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = visible_organisations(request.user)
     if not organisations.exists():
         raise PermissionDenied("You are not a member of any organisation.")
@@ -64,7 +66,7 @@ def membership_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_invite(request: HttpRequest) -> HttpResponse:
+def membership_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = selectors.managed_organisations(request.user)
     if not organisations.exists():
         raise PermissionDenied("Only involvement leads and network admins can invite people.")
@@ -82,7 +84,7 @@ def membership_invite(request: HttpRequest) -> HttpResponse:
                 full_name=form.cleaned_data["full_name"],
             )
         except services.AccountsError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("accounts:membership_list")
@@ -91,16 +93,16 @@ def membership_invite(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_change_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = selectors.get_membership_for_user(request.user, pk, write=True)
     form = ChangeRoleForm(request.POST or None, initial={"role": membership.role})
-    if not can_write(request.user, membership.organisation_id, roles={Role.NETWORK_ADMIN}):
+    if not can_write(request.user, membership.organisation_id, roles=NETWORK_ADMIN_ROLES):
         form.fields["role"].choices = [c for c in Role.choices if c[0] != Role.NETWORK_ADMIN]  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
         except services.AccountsError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(
                 request, f"{membership.user.email} is now {Role(form.cleaned_data['role']).label.lower()}."
@@ -111,7 +113,7 @@ def membership_change_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = selectors.get_membership_for_user(request.user, pk, write=True)
     error = None
     if request.method == "POST":
@@ -136,7 +138,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if has_account:
         if request.method == "POST":
             try:
-                services.invitation_accept(token=token, password=None, user=request.user)
+                services.invitation_accept(token=token, password=None, user=signed_in_user(request))
             except services.AccountsError as exc:
                 messages.error(request, str(exc))
             else:

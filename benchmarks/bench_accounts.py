@@ -16,6 +16,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import django
+from django.db import transaction
+from django.db.models import Count
+
+from accounts.demo import ensure_totp, ensure_user
+from accounts.models import Membership, Organisation, Role
+from forum.models import Forum
+from involvement.models import Activity, ActivityStatus, Participation
+from partners.models import LayPartner, PartnerLink
+from payments.models import Claim
+from programmes.models import Programme
+from reports.models import QuarterlyReport
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -27,18 +40,6 @@ PARTNER_PARTICIPATIONS = 100
 
 
 def prepare() -> dict[str, Any]:
-    from django.db import transaction
-    from django.db.models import Count
-
-    from accounts.demo import ensure_totp, ensure_user
-    from accounts.models import Membership, Organisation, Role
-    from forum.models import Forum
-    from involvement.models import Activity, ActivityStatus, Participation
-    from partners.models import LayPartner, PartnerLink
-    from payments.models import Claim
-    from programmes.models import Programme
-    from reports.models import QuarterlyReport
-
     ahsn = Organisation.objects.filter(kind=Organisation.Kind.AHSN).order_by("pk").first()
     network = Organisation.objects.get(kind=Organisation.Kind.NETWORK)
     assert ahsn is not None
@@ -137,7 +138,6 @@ def prepare() -> dict[str, Any]:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
-    import django
 
     django.setup()
     print(json.dumps(prepare()))

@@ -215,7 +215,7 @@ def prepare(database_url: str) -> dict[str, Any]:
     return dict(json.loads(output.strip().splitlines()[-1]))
 
 
-def measure(
+def measure(  # noqa: PLR0917 - the command line's options, passed in order from main()
     database_url: str, redis_url: str, rounds: int, workers: int, load: bool, load_tool: str = "threads"
 ) -> dict[str, Any]:
     ids = prepare(database_url)

@@ -23,6 +23,24 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import django
+import environ
+import psycopg
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Membership, Organisation, Role, User
+from core.choices import ActivityFormat, InvolvementMethod, LadderLevel, PaymentPreference
+from core.models import Notification
+from core.reminders import run_sweeps
+from forum.models import Action, Forum, ForumMember, Meeting
+from involvement.models import Activity, ActivityStatus, Participation
+from opportunities.models import Opportunity, OpportunityState
+from partners.models import ConsentRecord, LayPartner, PartnerLink
+from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -38,9 +56,6 @@ def _database_url(name: str) -> tuple[str, str]:
 
 def _recreate(name: str, admin_url: str, template: str = "") -> None:
     """Drop and create the database `name`: empty, or a copy of the database `template`."""
-    import environ
-    import psycopg
-
     config = environ.Env.db_url_config(admin_url)
     params = {key.lower(): config.get(key) for key in ("HOST", "PORT", "USER", "PASSWORD") if config.get(key)}
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
@@ -54,9 +69,6 @@ def _recreate(name: str, admin_url: str, template: str = "") -> None:
 def _opportunities(*, ahsns: list, people: list, now: datetime, batch: int) -> None:
     """Two opportunities opened yesterday at each AHSN, and two in three partners said yes to being
     contacted about opportunities: the "new opportunity" sweep tells each of them once."""
-    from opportunities.models import Opportunity, OpportunityState
-    from partners.models import ConsentRecord
-
     Opportunity.objects.bulk_create(
         [
             Opportunity(
@@ -84,14 +96,8 @@ def _opportunities(*, ahsns: list, people: list, now: datetime, batch: int) -> N
     )
 
 
-def build(*, partners: int, now: datetime) -> dict[str, int]:
+def build(*, partners: int, now: datetime) -> dict[str, int]:  # noqa: C901 -- one straight script of table loads for the benchmark
     """Bulk-insert a network's worth of involvement, claims and forums."""
-    from accounts.models import Membership, Organisation, Role, User
-    from core.choices import ActivityFormat, InvolvementMethod, LadderLevel, PaymentPreference
-    from forum.models import Action, Forum, ForumMember, Meeting
-    from involvement.models import Activity, ActivityStatus, Participation
-    from partners.models import LayPartner, PartnerLink
-    from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard
 
     ahsns = list(Organisation.objects.filter(kind=Organisation.Kind.AHSN).order_by("id"))
     per_org = max(partners // len(ahsns), 30)
@@ -266,11 +272,6 @@ def build(*, partners: int, now: datetime) -> dict[str, int]:
 
 
 def timed_sweep(now: datetime) -> tuple[float, int, dict[str, int]]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from core.reminders import run_sweeps
-
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         counts = run_sweeps(now=now)
@@ -298,14 +299,8 @@ def main() -> int:
     os.environ["REDIS_URL"] = "memory://"  # queue deliveries in memory: nothing is sent
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
-    import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from core.models import Notification
 
     now = timezone.now()
     if args.copy_of and not args.keep:

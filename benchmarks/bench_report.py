@@ -22,6 +22,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import django
+from django.core.management import call_command
+from django.db import connection, connections
+from django.db.backends.signals import connection_created
+
+from accounts.models import Organisation
+from core.quarters import FinancialQuarter
+from involvement.models import Activity, Participation
+from payments.models import Claim
+from reports.indicators import compile_indicators
+from reports.services import report_compile, report_compile_request
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -46,9 +58,6 @@ class QueryCounter:
 
 @contextmanager
 def count_queries() -> Iterator[QueryCounter]:
-    from django.db import connection, connections
-    from django.db.backends.signals import connection_created
-
     counter = QueryCounter()
 
     def install(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -76,17 +85,8 @@ def main() -> int:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
-    import django
 
     django.setup()
-    from django.core.management import call_command
-
-    from accounts.models import Organisation
-    from core.quarters import FinancialQuarter
-    from involvement.models import Activity, Participation
-    from payments.models import Claim
-    from reports.indicators import compile_indicators
-    from reports.services import report_compile, report_compile_request
 
     if args.generate:
         existing = Activity.objects.count()

@@ -19,30 +19,30 @@ from django.http import Http404
 
 from accounts.models import Membership, Organisation
 from accounts.roles import MANAGER_ROLES, Role
+from accounts.typing import AnyUser
+from core.user_cache import for_user
 
 M = TypeVar("M", bound=models.Model)
 
 
-def memberships_of(user: Any) -> list[Membership]:
+def memberships_of(user: AnyUser | None) -> list[Membership]:
     """The user's memberships, cached on the user object for the length of a request."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return []
-    cached = getattr(user, "_portal_memberships", None)
-    if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("organisation"))
-        user._portal_memberships = cached
-    return cached
+    return for_user(
+        user, "memberships", lambda: list(Membership.objects.filter(user=user).select_related("organisation"))
+    )
 
 
-def is_network_admin(user: Any) -> bool:
+def is_network_admin(user: AnyUser | None) -> bool:
     return any(m.role == Role.NETWORK_ADMIN for m in memberships_of(user))
 
 
-def roles_by_organisation(user: Any) -> dict[int, str]:
+def roles_by_organisation(user: AnyUser | None) -> dict[int, str]:
     return {m.organisation_id: m.role for m in memberships_of(user)}
 
 
-def visible_organisation_ids(user: Any, *, roles: Iterable[str] | None = None) -> set[int]:
+def visible_organisation_ids(user: AnyUser | None, *, roles: Iterable[str] | None = None) -> set[int]:
     """Organisations whose records the user may see. A network admin sees every organisation."""
     if is_network_admin(user) and (roles is None or Role.NETWORK_ADMIN in set(roles)):
         return set(Organisation.objects.values_list("id", flat=True))
@@ -50,11 +50,11 @@ def visible_organisation_ids(user: Any, *, roles: Iterable[str] | None = None) -
     return {m.organisation_id for m in memberships_of(user) if wanted is None or m.role in wanted}
 
 
-def visible_organisations(user: Any, *, roles: Iterable[str] | None = None) -> models.QuerySet[Organisation]:
+def visible_organisations(user: AnyUser | None, *, roles: Iterable[str] | None = None) -> models.QuerySet[Organisation]:
     return Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=roles))
 
 
-def can_write(user: Any, organisation_id: int, *, roles: Iterable[str] = MANAGER_ROLES) -> bool:
+def can_write(user: AnyUser | None, organisation_id: int, *, roles: Iterable[str] = MANAGER_ROLES) -> bool:
     """True when the user holds one of `roles` in the organisation (network admins: everywhere)."""
     allowed = set(roles)
     if Role.NETWORK_ADMIN in allowed and is_network_admin(user):
@@ -64,7 +64,7 @@ def can_write(user: Any, organisation_id: int, *, roles: Iterable[str] = MANAGER
 
 def scoped_get_or_404(
     queryset: models.QuerySet[M],
-    user: Any,
+    user: AnyUser | None,
     *,
     organisation_field: str = "organisation",
     write: bool = False,
@@ -92,7 +92,7 @@ def _organisation_id_of(obj: models.Model, organisation_field: str) -> int:
     return int(getattr(value, f"{parts[-1]}_id"))
 
 
-def require_role(user: Any, organisation_id: int, roles: Iterable[str]) -> None:
+def require_role(user: AnyUser | None, organisation_id: int, roles: Iterable[str]) -> None:
     """403 unless the user holds one of `roles` in the organisation."""
     if not can_write(user, organisation_id, roles=roles):
         raise PermissionDenied("Your role cannot do this.")

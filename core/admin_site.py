@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.admin import AdminSite
 from django.http import HttpRequest
 
+from accounts.typing import AnyUser
 from core.access import is_network_admin
 
 NETWORK_ADMIN_PERMISSIONS = frozenset(
@@ -32,7 +33,7 @@ NETWORK_ADMIN_PERMISSIONS = frozenset(
 NETWORK_ADMIN_APPS = frozenset(perm.split(".", 1)[0] for perm in NETWORK_ADMIN_PERMISSIONS)
 
 
-def _is_active_network_admin(user: Any) -> bool:
+def _is_active_network_admin(user: AnyUser) -> bool:
     return bool(user is not None and user.is_active and user.is_authenticated and is_network_admin(user))
 
 

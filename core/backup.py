@@ -122,7 +122,7 @@ def _pg_environment() -> dict[str, str]:
 
 def _run(command: list[str]) -> None:
     result = subprocess.run(  # noqa: S603 - pg_dump / pg_restore with arguments built here
-        command, env=_pg_environment(), capture_output=True, text=True, timeout=6 * 60 * 60
+        command, env=_pg_environment(), capture_output=True, text=True, timeout=6 * 60 * 60, check=False
     )
     if result.returncode != 0:
         raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()[-2000:]}")

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from accounts.typing import AnyUser
+
 
 @dataclass
 class DashboardSection:
@@ -27,7 +29,7 @@ def register(provider: SectionProvider) -> SectionProvider:
     return provider
 
 
-def sections_for(user: Any) -> list[DashboardSection]:
+def sections_for(user: AnyUser) -> list[DashboardSection]:
     sections: list[DashboardSection] = []
     for provider in _providers:
         sections.extend(provider(user))

@@ -13,6 +13,7 @@ from datetime import timedelta
 from functools import reduce
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -21,8 +22,11 @@ from django.db.models.functions import Cast
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone
 
+from accounts.typing import AnyUser
 from core.audit import log_action
 from core.models import Notification
+from core.notifications import queue_delivery
+from core.notify_channels import send_other_channel
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +143,6 @@ CANCELLED_NOTE = "Not sent: the activity or meeting was cancelled before the rem
 
 def subject_cancelled(notification: Notification) -> bool:
     """True if this is a reminder before an activity or meeting that has since been cancelled."""
-    from django.apps import apps
 
     found = CANCELLABLE_REMINDERS.get(notification.kind)
     if found is None or notification.subject_type != found[0]:
@@ -152,7 +155,6 @@ def cancelled_reminders() -> Q:
     """The same rule as `subject_cancelled`, for a whole queryset at once: reminders whose activity
     or meeting is now cancelled. A filter with one subquery per kind (no extra query, none per row),
     answered from the unique index (kind, subject_type, subject_id, …)."""
-    from django.apps import apps
 
     parts = []
     for kind, (label, cancelled_status) in CANCELLABLE_REMINDERS.items():
@@ -198,8 +200,6 @@ def deliver(notification_id: int) -> str:
         else:
             # Text, letter and phone go through GOV.UK Notify when configured; otherwise staff
             # send them by hand from the "messages to send" page. Never silently dropped.
-            from core.notify_channels import send_other_channel
-
             if not send_other_channel(notification):
                 Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.MANUAL)
                 return Notification.Status.MANUAL
@@ -235,7 +235,7 @@ def stale_notification_ids(*, now: Any = None) -> list[int]:
 # --- Staff actions ---------------------------------------------------------------------------
 
 
-def retry_failed(*, notification: Notification, actor: Any) -> None:
+def retry_failed(*, notification: Notification, actor: AnyUser) -> None:
     """Put a failed message back in the queue and send it again after commit."""
     with transaction.atomic():
         locked = Notification.objects.select_for_update().get(pk=notification.pk)
@@ -249,12 +249,11 @@ def retry_failed(*, notification: Notification, actor: Any) -> None:
             organisation=locked.organisation,
             data={"kind": locked.kind, "attempts": locked.attempts},
         )
-        from core.notifications import queue_delivery
 
         queue_delivery([locked.pk])
 
 
-def mark_sent_by_hand(*, notification: Notification, actor: Any) -> None:
+def mark_sent_by_hand(*, notification: Notification, actor: AnyUser) -> None:
     """Record that a member of staff passed a queued message on by phone, text or post."""
     with transaction.atomic():
         locked = Notification.objects.select_for_update().get(pk=notification.pk)

@@ -10,6 +10,8 @@ the next. Aware datetimes are shown in UK time (Europe/London) whatever the acti
     day_text(date(2026, 3, 27))               -> "Friday 27 March 2026"
     time_text(time(14, 30))                   -> "2:30pm"
     datetime_text(moment)                     -> "27 March 2026, 2:30pm"
+    moment_text(moment)                       -> "27 March 2026 at 2:30pm" (in a sentence)
+    moment_text(moment, with_day=True)        -> "Friday 27 March 2026 at 2:30pm"
     when_text(starts_at, ends_at)             -> "Friday 27 March 2026, 10am to 12:30pm"
 """
 
@@ -73,6 +75,12 @@ def datetime_text(value: datetime | None) -> str:
     if value is None or value == "":
         return ""
     return f"{date_text(value)}, {time_text(value)}"
+
+
+def moment_text(value: datetime, *, with_day: bool = False) -> str:
+    """ "27 March 2026 at 2:30pm", or "Friday 27 March 2026 at 2:30pm": a moment inside a sentence
+    ("The meeting is now on ...", "was compiled on ...")."""
+    return f"{day_text(value) if with_day else date_text(value)} at {time_text(value)}"
 
 
 def when_text(starts_at: datetime, ends_at: datetime | None = None) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 from django import forms
 
-from core.formatting import time_text
+from core.formatting import date_text, time_text
 from core.models import NotificationFrequency, ReminderSettings
 from core.notifications import KindGroup
 
@@ -302,7 +302,7 @@ class FilterForm(forms.Form):
             ):
                 self.add_error(
                     name,
-                    f"Enter a date between {EARLIEST_FILTER_DATE:%-d %B %Y} and {LATEST_FILTER_DATE:%-d %B %Y}",
+                    f"Enter a date between {date_text(EARLIEST_FILTER_DATE)} and {date_text(LATEST_FILTER_DATE)}",
                 )
         return data
 

@@ -25,6 +25,7 @@ from typing import Any
 from django import forms
 from django.db import IntegrityError, models, transaction
 
+from accounts.models import User
 from core.models import Submission
 
 TOKEN_FIELD = "submission_token"
@@ -70,7 +71,7 @@ class Once:
         self._row.save(update_fields=["made_type", "made_id"])
 
 
-def submit_once(*, token: str | None, actor: Any) -> Once:
+def submit_once(*, token: str | None, actor: User | None) -> Once:
     """Use up `token` in the caller's transaction, or raise AlreadySubmitted if it has been used.
 
     A missing or malformed token (a service called from code, not a form) is no protection and

@@ -77,7 +77,7 @@ class AuditEntry(models.Model):
     @property
     def description(self) -> str:
         """What happened, in plain English (core.audit)."""
-        from core.audit import describe_action
+        from core.audit import describe_action  # noqa: PLC0415 -- core.audit imports this module's AuditEntry
 
         return describe_action(self.action)
 

@@ -39,7 +39,6 @@ from core.access import memberships_of
 from core.audit import log_action
 from core.choices import ContactMethod
 from core.models import Notification, NotificationFrequency, NotificationPreference
-from core.tasks import deliver_notification, deliver_notification_batch
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +223,9 @@ def send_to_workers(notification_ids: Sequence[int]) -> bool:
 
     Never raises: the notifications are already saved as pending, which is the durable record;
     `core.tasks.requeue_stale_notifications` queues them again once the broker is back."""
+    # The one cycle in core: the delivery tasks (core.tasks -> core.delivery) queue again through here.
+    from core.tasks import deliver_notification, deliver_notification_batch  # noqa: PLC0415
+
     ids = list(notification_ids)
     try:
         if len(ids) <= DELIVERY_BATCH:

@@ -20,13 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.typing import AnyUser
 from core.access import memberships_of
 
-Person = AbstractBaseUser | AnonymousUser
+Person = AnyUser  # the same type as everywhere else (accounts.typing)
 
 
 @dataclass(frozen=True)

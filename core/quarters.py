@@ -20,9 +20,8 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from core.formatting import UK_TIME
 
 # "2026/27 Q3", "2026/27-Q3", "2026/27Q3", "2026-27 Q3", lower case too.
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2})\s*[-\s]?\s*[Qq]\s*([1-4])\s*$")
@@ -67,7 +66,7 @@ class FinancialQuarter:
         """The quarter a date falls in (an aware datetime is read in Europe/London)."""
         if isinstance(day, datetime):
             if day.tzinfo is not None:
-                day = day.astimezone(LONDON)
+                day = day.astimezone(UK_TIME)
             day = day.date()
         if day.month >= 4:
             return cls(day.year, (day.month - 4) // 3 + 1)
@@ -128,12 +127,12 @@ class FinancialQuarter:
     @property
     def start_datetime(self) -> datetime:
         """Midnight at the start of the quarter, UK time (aware)."""
-        return datetime.combine(self.start, time.min, tzinfo=LONDON)
+        return datetime.combine(self.start, time.min, tzinfo=UK_TIME)
 
     @property
     def end_datetime(self) -> datetime:
         """Midnight after the quarter ends, UK time (aware, exclusive)."""
-        return datetime.combine(self.end_exclusive, time.min, tzinfo=LONDON)
+        return datetime.combine(self.end_exclusive, time.min, tzinfo=UK_TIME)
 
     @property
     def financial_year_start(self) -> date:
@@ -176,7 +175,7 @@ class FinancialQuarter:
 
 
 def _today() -> date:
-    return datetime.now(LONDON).date()
+    return datetime.now(UK_TIME).date()
 
 
 def first_working_day_after(quarter: FinancialQuarter) -> date:

@@ -6,17 +6,21 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import MANAGER_ROLES, Role
-from core.access import visible_organisation_ids
+from accounts.typing import AnyUser
+from core.access import is_network_admin, memberships_of, scoped_get_or_404, visible_organisation_ids
 from core.audit import actions_matching
-from core.models import AuditEntry
+from core.delivery import WAITING_STATUSES, cancelled_reminders
+from core.models import AuditEntry, Notification
 
 
 def audit_entries_for_user(
     *,
-    user: Any,
+    user: AnyUser,
     action: str = "",
     organisation_id: int | None = None,
     date_from: date | None = None,
@@ -39,35 +43,30 @@ def audit_entries_for_user(
     return qs.order_by("-created_at", "-id")
 
 
-def _roles(user: Any) -> set[str]:
-    from core.access import memberships_of
-
+def _roles(user: AnyUser) -> set[str]:
     return {m.role for m in memberships_of(user)}
 
 
 # --- Notifications ------------------------------------------------------------------------------
 
 
-def notifications_for_user(*, user: Any) -> QuerySet[Any]:
+def notifications_for_user(*, user: AnyUser) -> QuerySet[Any]:
     """The signed-in person's own notifications, newest first (portal inbox)."""
-    from core.models import Notification
 
+    if not isinstance(user, User):
+        return Notification.objects.none()
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def get_notification_for_user(user: Any, pk: int, *, write: bool = False) -> Any:
+def get_notification_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Any:
     """One of the person's own notifications (404 for anyone else's)."""
-    from django.shortcuts import get_object_or_404
 
     return get_object_or_404(notifications_for_user(user=user), pk=pk)
 
 
-def staff_notifications(*, user: Any, status: str) -> QuerySet[Any]:
+def staff_notifications(*, user: AnyUser, status: str) -> QuerySet[Any]:
     """Messages in one delivery state for the organisations a lead manages (network admins: all),
     leaving out reminders whose activity or meeting has been cancelled."""
-    from core.access import is_network_admin
-    from core.delivery import WAITING_STATUSES, cancelled_reminders
-    from core.models import Notification
 
     qs = Notification.objects.filter(status=status).select_related("partner", "user", "organisation")
     if status in WAITING_STATUSES:
@@ -79,12 +78,8 @@ def staff_notifications(*, user: Any, status: str) -> QuerySet[Any]:
     return qs.order_by("created_at", "id")
 
 
-def get_staff_notification_for_user(user: Any, pk: int, *, write: bool = False) -> Any:
+def get_staff_notification_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Any:
     """A message on the staff pages: 404 outside the user's organisations, 403 without a lead role."""
-    from django.shortcuts import get_object_or_404
-
-    from core.access import is_network_admin, scoped_get_or_404
-    from core.models import Notification
 
     qs = Notification.objects.select_related("partner", "user", "organisation")
     if is_network_admin(user):

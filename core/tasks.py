@@ -16,7 +16,10 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from core.delivery import DeliveryFailed, deliver
+from core.delivery import DeliveryFailed, deliver, stale_notification_ids
+from core.notifications import send_to_workers
+from core.reminders import run_sweeps
+from core.reminders.digest import send_weekly_digests as send
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +64,6 @@ def deliver_notification_batch(notification_ids: list[int]) -> int:
 
 @shared_task(acks_late=True)
 def run_reminder_sweeps() -> dict[str, int]:
-    from core.reminders import run_sweeps
-
     counts = run_sweeps()
     # `created` is a LogRecord attribute: a key of that name in `extra` raises KeyError.
     logger.info("reminder sweeps ran", extra={"reminders_created": counts})
@@ -71,16 +72,11 @@ def run_reminder_sweeps() -> dict[str, int]:
 
 @shared_task(acks_late=True)
 def send_weekly_digests() -> int:
-    from core.reminders.digest import send_weekly_digests as send
-
     return send()
 
 
 @shared_task(acks_late=True)
 def requeue_stale_notifications() -> int:
-    from core.delivery import stale_notification_ids
-    from core.notifications import send_to_workers
-
     ids = stale_notification_ids()
     send_to_workers(ids)
     return len(ids)

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.urls import reverse
 
+from accounts.typing import AnyUser
 from core.dashboard import DashboardSection, register
-from core.formatting import datetime_text
+from core.formatting import datetime_text, moment_text
 from forum import selectors
 from forum.models import MeetingNotes
-from forum.rendering import meeting_when
+from partners.sections import register_home_section
 
 WAITING_TITLE = "Meeting notes for you to approve"
 
@@ -19,10 +20,10 @@ WAITING_TITLE = "Meeting notes for you to approve"
 def waiting_label(notes: MeetingNotes) -> str:
     """Tells two meetings on one day apart: "Wessex PCIE group: Autumn meeting, 3 December 2026 at 10am"."""
     meeting = notes.meeting
-    return f"{meeting.forum.name}: {meeting.display_title}, {meeting_when(meeting.starts_at)}"
+    return f"{meeting.forum.name}: {meeting.display_title}, {moment_text(meeting.starts_at)}"
 
 
-def waiting_for_approval(user: Any) -> list[MeetingNotes]:
+def waiting_for_approval(user: AnyUser) -> list[MeetingNotes]:
     """Notes waiting for this co-chair, each with the label the pages show."""
     waiting = list(selectors.notes_waiting_for(user)[:20])
     for notes in waiting:
@@ -30,7 +31,7 @@ def waiting_for_approval(user: Any) -> list[MeetingNotes]:
     return waiting
 
 
-def _waiting_section(user: Any) -> list[DashboardSection]:
+def _waiting_section(user: AnyUser) -> list[DashboardSection]:
     waiting = waiting_for_approval(user)[:5]
     if not waiting:
         return []
@@ -56,7 +57,7 @@ def _waiting_section(user: Any) -> list[DashboardSection]:
 
 
 @register
-def forum_sections(user: Any) -> list[DashboardSection]:
+def forum_sections(user: AnyUser) -> list[DashboardSection]:
     if not selectors.my_memberships(user).exists():
         return []
     sections = _waiting_section(user)
@@ -88,6 +89,4 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
 
 
 def register_partner_sections() -> None:
-    from partners.sections import register_home_section
-
     register_home_section(partner_home_sections)

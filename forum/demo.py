@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import demo_password, ensure_user
 from accounts.models import Organisation, User
 from core.choices import ActivityFormat
 from forum import services
@@ -103,7 +104,6 @@ def _lay_partners(context: dict[str, Any], network: Organisation, orgs: dict[str
     partners = preferred + [p for p in partners if p not in preferred]
     if partners:
         return partners
-    from accounts.demo import demo_password, ensure_user
 
     made = []
     for email, name, org in (

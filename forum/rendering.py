@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from datetime import datetime
 
 import markdown
 import nh3
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-
-from core.formatting import date_text
 
 ALLOWED_TAGS = {
     "p",
@@ -114,11 +110,3 @@ def with_article(phrase: str, *, capital: bool = False) -> str:
         an = lower[:1] in ("a", "e", "i", "o", "u") and not lower.startswith(_CONSONANT_SOUND_STARTS)
     article = "an" if an else "a"
     return f"{article.capitalize() if capital else article} {phrase}"
-
-
-def meeting_when(starts_at: datetime) -> str:
-    """When a meeting starts, the NHS way: "3 December 2026 at 10am" (UK time)."""
-    from core.formatting import time_text
-
-    local = timezone.localtime(starts_at)
-    return f"{date_text(local)} at {time_text(starts_at)}"

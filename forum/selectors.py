@@ -35,8 +35,10 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import MANAGER_ROLES
+from accounts.models import MANAGER_ROLES, Organisation
+from accounts.typing import AnyUser
 from core.access import can_write, visible_organisation_ids
+from core.user_cache import for_user
 from forum.models import (
     MEETINGS_TARGET_PER_YEAR,
     Action,
@@ -85,13 +87,13 @@ class ForumAccess:
         return self.member is not None or self.can_run
 
 
-def _own_memberships(user: Any) -> QuerySet[ForumMember]:
+def _own_memberships(user: AnyUser) -> QuerySet[ForumMember]:
     if not getattr(user, "is_authenticated", False):
         return ForumMember.objects.none()
     return ForumMember.objects.filter(left_on__isnull=True).filter(Q(user=user) | Q(partner__user=user))
 
 
-def forums_visible_to(user: Any) -> QuerySet[Forum]:
+def forums_visible_to(user: AnyUser) -> QuerySet[Forum]:
     if not getattr(user, "is_authenticated", False):
         return Forum.objects.none()
     org_ids = visible_organisation_ids(user)
@@ -99,9 +101,9 @@ def forums_visible_to(user: Any) -> QuerySet[Forum]:
     return Forum.objects.filter(Q(organisation_id__in=org_ids) | Exists(mine))
 
 
-def forum_access(user: Any, forum: Forum, *, cached: bool = True) -> ForumAccess:
+def forum_access(user: AnyUser, forum: Forum, *, cached: bool = True) -> ForumAccess:
     """Services pass cached=False so a decision is always made on the rows as they are now."""
-    cache: dict[int, ForumAccess] = getattr(user, "_forum_access", None) or {}
+    cache: dict[int, ForumAccess] = for_user(user, "forum.access", dict)
     if cached and forum.pk in cache:
         return cache[forum.pk]
     member = _own_memberships(user).filter(forum=forum).select_related("user", "partner").first()
@@ -113,8 +115,6 @@ def forum_access(user: Any, forum: Forum, *, cached: bool = True) -> ForumAccess
         can_run=can_manage or (member is not None and member.role in RUNNING_ROLES),
     )
     cache[forum.pk] = access
-    if getattr(user, "is_authenticated", False):
-        user._forum_access = cache
     return access
 
 
@@ -127,7 +127,7 @@ def _check(access: ForumAccess, *, write: bool, manage: bool) -> None:
         raise PermissionDenied("Only the forum's co-chairs and secretariat can change this.")
 
 
-def get_forum_for_user(user: Any, pk: int, *, write: bool = False, manage: bool = False) -> Forum:
+def get_forum_for_user(user: AnyUser, pk: int, *, write: bool = False, manage: bool = False) -> Forum:
     """The forum if the user may see it (404 otherwise); 403 for a write their role does not allow."""
     forum = forums_visible_to(user).select_related("organisation").filter(pk=pk).first()
     if forum is None:
@@ -136,7 +136,7 @@ def get_forum_for_user(user: Any, pk: int, *, write: bool = False, manage: bool 
     return forum
 
 
-def get_forum_member_for_user(user: Any, pk: int, *, write: bool = False) -> ForumMember:
+def get_forum_member_for_user(user: AnyUser, pk: int, *, write: bool = False) -> ForumMember:
     """A membership row; changing it needs the forum's manager."""
     member = (
         ForumMember.objects.select_related("forum", "forum__organisation", "user", "partner")
@@ -149,7 +149,7 @@ def get_forum_member_for_user(user: Any, pk: int, *, write: bool = False) -> For
     return member
 
 
-def get_meeting_for_user(user: Any, pk: int, *, write: bool = False) -> Meeting:
+def get_meeting_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Meeting:
     meeting = (
         Meeting.objects.select_related("forum", "forum__organisation")
         .filter(forum__in=forums_visible_to(user), pk=pk)
@@ -161,7 +161,7 @@ def get_meeting_for_user(user: Any, pk: int, *, write: bool = False) -> Meeting:
     return meeting
 
 
-def get_agenda_item_for_user(user: Any, pk: int, *, write: bool = False) -> AgendaItem:
+def get_agenda_item_for_user(user: AnyUser, pk: int, *, write: bool = False) -> AgendaItem:
     item = (
         AgendaItem.objects.select_related("meeting", "meeting__forum", "meeting__forum__organisation")
         .filter(meeting__forum__in=forums_visible_to(user), pk=pk)
@@ -173,7 +173,7 @@ def get_agenda_item_for_user(user: Any, pk: int, *, write: bool = False) -> Agen
     return item
 
 
-def get_paper_for_user(user: Any, pk: int, *, write: bool = False) -> Paper:
+def get_paper_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Paper:
     """Papers are private to the forum's members and the people who run it."""
     paper = (
         Paper.objects.select_related("agenda_item__meeting__forum__organisation")
@@ -189,7 +189,7 @@ def get_paper_for_user(user: Any, pk: int, *, write: bool = False) -> Paper:
     return paper
 
 
-def get_notes_for_user(user: Any, meeting_pk: int, *, write: bool = False) -> MeetingNotes:
+def get_notes_for_user(user: AnyUser, meeting_pk: int, *, write: bool = False) -> MeetingNotes:
     meeting = get_meeting_for_user(user, meeting_pk, write=write)
     notes = MeetingNotes.objects.filter(meeting=meeting).first()
     if notes is None:
@@ -198,7 +198,7 @@ def get_notes_for_user(user: Any, meeting_pk: int, *, write: bool = False) -> Me
     return notes
 
 
-def get_action_for_user(user: Any, pk: int, *, write: bool = False) -> Action:
+def get_action_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Action:
     action = (
         Action.objects.select_related("meeting__forum__organisation", "owner__user", "owner__partner")
         .filter(meeting__forum__in=forums_visible_to(user), pk=pk)
@@ -210,7 +210,7 @@ def get_action_for_user(user: Any, pk: int, *, write: bool = False) -> Action:
     return action
 
 
-def get_decision_for_user(user: Any, pk: int, *, write: bool = False) -> Decision:
+def get_decision_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Decision:
     decision = (
         Decision.objects.select_related("meeting__forum__organisation")
         .filter(meeting__forum__in=forums_visible_to(user), pk=pk)
@@ -225,7 +225,7 @@ def get_decision_for_user(user: Any, pk: int, *, write: bool = False) -> Decisio
 # --- Lists ----------------------------------------------------------------------------------
 
 
-def forum_list(user: Any) -> QuerySet[Forum]:
+def forum_list(user: AnyUser) -> QuerySet[Forum]:
     now = timezone.now()
     return (
         forums_visible_to(user)
@@ -241,17 +241,15 @@ def forum_list(user: Any) -> QuerySet[Forum]:
     )
 
 
-def managed_organisations(user: Any) -> list[Any]:
-    from accounts.models import Organisation
-
+def managed_organisations(user: AnyUser) -> list[Any]:
     return list(Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=MANAGER_ROLES)))
 
 
-def my_memberships(user: Any) -> QuerySet[ForumMember]:
+def my_memberships(user: AnyUser) -> QuerySet[ForumMember]:
     return _own_memberships(user).select_related("forum", "forum__organisation").order_by("forum__name")
 
 
-def upcoming_meetings_for_member(user: Any) -> QuerySet[Meeting]:
+def upcoming_meetings_for_member(user: AnyUser) -> QuerySet[Meeting]:
     """Scheduled meetings of every forum the person belongs to, soonest first."""
     mine = _own_memberships(user)
     return (
@@ -400,7 +398,7 @@ def action_log(forum: Forum, *, show: str = "open") -> QuerySet[Action]:
     return qs.order_by(F("due_on").asc(nulls_last=True), "id")
 
 
-def notes_waiting_for(user: Any) -> QuerySet[MeetingNotes]:
+def notes_waiting_for(user: AnyUser) -> QuerySet[MeetingNotes]:
     """Notes whose current version waits for approval (first publication, or a change to published
     notes) in forums where the person is a co-chair and has not approved this version. Oldest
     meeting first."""
@@ -422,9 +420,9 @@ def needs_approval_q(prefix: str = "") -> Q:
     )
 
 
-def notes_draft_for(user: Any, meeting: Meeting) -> NotesDraft | None:
+def notes_draft_for(user: AnyUser, meeting: Meeting) -> NotesDraft | None:
     """The person's own unsaved draft of this meeting's notes, if they left one."""
-    return NotesDraft.objects.filter(meeting=meeting, author=user).first()
+    return NotesDraft.objects.filter(meeting=meeting, author_id=user.pk).first()
 
 
 # --- Public pages -----------------------------------------------------------------------------

@@ -14,10 +14,13 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MANAGER_ROLES
+from accounts.models import MANAGER_ROLES, User
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write
 from core.audit import log_action
-from core.formatting import date_text, day_text, time_text
+from core.choices import InvolvementMethod, LadderLevel
+from core.errors import DomainError
+from core.formatting import date_text, moment_text
 from core.notifications import notify
 from forum import selectors
 from forum.models import (
@@ -37,28 +40,26 @@ from forum.models import (
 )
 from forum.rendering import unsafe_markup, with_article
 from forum.uploads import PaperRejected, check_paper
+from involvement import services as involvement
+from involvement.models import Participation
+from partners.models import PartnerLink
 
 # A draft of the notes longer than this is refused (a whole book, not meeting notes).
 NOTES_DRAFT_MAX_CHARS = 200_000
 
 
-class ForumError(Exception):
+class ForumError(DomainError):
     """A request we refuse, with a message to show the person who made it."""
 
 
-def _london(value: dt.datetime) -> str:
-    """ "Friday 27 March 2026 at 10am" (UK time)."""
-    return f"{day_text(value)} at {time_text(value)}"
-
-
-def _require_run(actor: Any, forum: Forum) -> selectors.ForumAccess:
+def _require_run(actor: User, forum: Forum) -> selectors.ForumAccess:
     access = selectors.forum_access(actor, forum, cached=False)
     if not access.can_run:
         raise ForumError("Only the forum's co-chairs and secretariat can do this.")
     return access
 
 
-def _require_manage(actor: Any, forum: Forum) -> None:
+def _require_manage(actor: User, forum: Forum) -> None:
     if not selectors.forum_access(actor, forum, cached=False).can_manage:
         raise ForumError("Only the forum's involvement lead or a network admin can do this.")
 
@@ -67,7 +68,7 @@ def _require_manage(actor: Any, forum: Forum) -> None:
 
 
 def forum_create(
-    *, actor: Any, organisation: Any, name: str, slug: str, description: str = "", is_public: bool = False
+    *, actor: User, organisation: Any, name: str, slug: str, description: str = "", is_public: bool = False
 ) -> Forum:
     if not can_write(actor, organisation.pk, roles=MANAGER_ROLES):
         raise ForumError(f"You cannot set up forums for {organisation.name}.")
@@ -87,7 +88,7 @@ def forum_create(
     return forum
 
 
-def forum_update(*, actor: Any, forum: Forum, name: str, description: str, is_public: bool) -> Forum:
+def forum_update(*, actor: User, forum: Forum, name: str, description: str, is_public: bool) -> Forum:
     _require_manage(actor, forum)
     with transaction.atomic():
         locked = Forum.objects.select_for_update().get(pk=forum.pk)
@@ -109,7 +110,7 @@ def forum_update(*, actor: Any, forum: Forum, name: str, description: str, is_pu
 
 
 def member_add(
-    *, actor: Any, forum: Forum, role: str, user: Any | None = None, partner: Any | None = None
+    *, actor: User, forum: Forum, role: str, user: Any | None = None, partner: Any | None = None
 ) -> ForumMember:
     _require_manage(actor, forum)
     if (user is None) == (partner is None):
@@ -145,7 +146,7 @@ def _check_role_fits(*, role: str, is_lay: bool) -> None:
         raise ForumError(f"The {ForumMember.Role(role).label.lower()} must be a member of staff")
 
 
-def member_change_role(*, actor: Any, member: ForumMember, role: str) -> ForumMember:
+def member_change_role(*, actor: User, member: ForumMember, role: str) -> ForumMember:
     _require_manage(actor, member.forum)
     _check_role_fits(role=role, is_lay=member.is_lay)
     with transaction.atomic():
@@ -167,7 +168,7 @@ def member_change_role(*, actor: Any, member: ForumMember, role: str) -> ForumMe
     return locked
 
 
-def member_remove(*, actor: Any, member: ForumMember) -> ForumMember:
+def member_remove(*, actor: User, member: ForumMember) -> ForumMember:
     """The person leaves the forum (kept as history: their approvals and attendance stay)."""
     _require_manage(actor, member.forum)
     with transaction.atomic():
@@ -195,7 +196,7 @@ def _active_members_for_notice(forum: Forum) -> list[ForumMember]:
 
 def meeting_schedule(
     *,
-    actor: Any,
+    actor: User,
     forum: Forum,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
@@ -235,7 +236,7 @@ def meeting_schedule(
                 organisation=forum.organisation,
                 title=f"{forum.name}: meeting on {date_text(starts_at)}",
                 body=(
-                    f"{with_article(forum.name, capital=True)} meeting has been arranged for {_london(starts_at)}. "
+                    f"{with_article(forum.name, capital=True)} meeting has been arranged for {moment_text(starts_at, with_day=True)}. "
                     "You can see the agenda and papers, or send your apologies, in the portal."
                 ),
                 url=url,
@@ -243,7 +244,7 @@ def meeting_schedule(
     return meeting
 
 
-def meeting_update(*, actor: Any, meeting: Meeting, **fields: Any) -> Meeting:
+def meeting_update(*, actor: User, meeting: Meeting, **fields: Any) -> Meeting:
     _require_run(actor, meeting.forum)
     allowed = {"title", "starts_at", "ends_at", "format", "venue", "access_information", "joining_link"}
     unknown = set(fields) - allowed
@@ -283,14 +284,14 @@ def _tell_members_meeting_changed(*, meeting: Meeting, forum: Forum) -> None:
             occurrence=timezone.now().isoformat(),
             title=f"{forum.name}: meeting details have changed",
             body=(
-                f"The {forum.name} meeting is now on {_london(meeting.starts_at)} "
+                f"The {forum.name} meeting is now on {moment_text(meeting.starts_at, with_day=True)} "
                 f"({meeting.get_format_display().lower()}). Where: {place}."
             ),
             url=reverse("forum:meeting_detail", args=[meeting.pk]),
         )
 
 
-def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     _require_run(actor, meeting.forum)
     if not reason.strip():
         raise ForumError("Enter why the meeting is cancelled")
@@ -313,7 +314,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
                 organisation=meeting.forum.organisation,
                 title=f"{meeting.forum.name}: meeting on {date_text(locked.starts_at)} is cancelled",
                 body=(
-                    f"The {meeting.forum.name} meeting on {_london(locked.starts_at)} is cancelled. "
+                    f"The {meeting.forum.name} meeting on {moment_text(locked.starts_at, with_day=True)} is cancelled. "
                     f"Reason: {locked.cancellation_reason}"
                 ),
                 url=reverse("forum:meeting_detail", args=[locked.pk]),
@@ -324,7 +325,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
 
 
 def agenda_item_add(
-    *, actor: Any, meeting: Meeting, title: str, presenter: str = "", minutes: int | None = None
+    *, actor: User, meeting: Meeting, title: str, presenter: str = "", minutes: int | None = None
 ) -> AgendaItem:
     _require_run(actor, meeting.forum)
     with transaction.atomic():
@@ -339,7 +340,7 @@ def agenda_item_add(
     return item
 
 
-def agenda_item_move(*, actor: Any, item: AgendaItem, direction: str) -> AgendaItem:
+def agenda_item_move(*, actor: User, item: AgendaItem, direction: str) -> AgendaItem:
     """Swap an item with its neighbour ("up" or "down")."""
     _require_run(actor, item.meeting.forum)
     with transaction.atomic():
@@ -365,12 +366,12 @@ def agenda_item_move(*, actor: Any, item: AgendaItem, direction: str) -> AgendaI
     return a
 
 
-def paper_upload(*, actor: Any, agenda_item: AgendaItem, upload: UploadedFile) -> Paper:
+def paper_upload(*, actor: User, agenda_item: AgendaItem, upload: UploadedFile) -> Paper:
     _require_run(actor, agenda_item.meeting.forum)
     try:
         kind = check_paper(upload)
     except PaperRejected as exc:
-        raise ForumError(str(exc)) from exc
+        raise ForumError(str(exc), field=exc.field) from exc
     original = (upload.name or "paper").rsplit("/", 1)[-1][:200]
     stem = original.rsplit(".", 1)[0] or "paper"
     with transaction.atomic():
@@ -394,7 +395,7 @@ def paper_upload(*, actor: Any, agenda_item: AgendaItem, upload: UploadedFile) -
     return paper
 
 
-def apology_send(*, actor: Any, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
+def apology_send(*, actor: User, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
     if member.left_on is not None or member.forum_id != meeting.forum_id:
         raise ForumError("Only members of this forum can send apologies")
     if (
@@ -421,7 +422,7 @@ def apology_send(*, actor: Any, meeting: Meeting, member: ForumMember, note: str
     return apology
 
 
-def apology_record(*, actor: Any, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
+def apology_record(*, actor: User, meeting: Meeting, member: ForumMember, note: str = "") -> Apology:
     """The secretariat (or a co-chair) records apologies a member gave another way, by phone or
     email, before or after the meeting. Audited with who recorded them."""
     _require_run(actor, meeting.forum)
@@ -460,7 +461,7 @@ def default_hours(meeting: Meeting) -> Decimal:
 
 
 def attendance_record(
-    *, actor: Any, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
+    *, actor: User, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
 ) -> list[Attendance]:
     """Record who attended; the meeting becomes "held". Lay members who attended get a claimable
     participation on the meeting's involvement activity (see `_sync_participations`)."""
@@ -494,10 +495,9 @@ def attendance_record(
     return saved
 
 
-def _ensure_partner_link(*, actor: Any, forum: Forum, partner: Any) -> None:
+def _ensure_partner_link(*, actor: User, forum: Forum, partner: Any) -> None:
     """A lay member is registered with the organisation that runs the forum (for the network forum,
     The AHSN Network), so their forum time can be claimed from it."""
-    from partners.models import PartnerLink
 
     link, created = PartnerLink.objects.get_or_create(
         partner=partner, organisation=forum.organisation, defaults={"joined_on": timezone.localdate()}
@@ -514,14 +514,10 @@ def _ensure_partner_link(*, actor: Any, forum: Forum, partner: Any) -> None:
 
 
 def _sync_participations(
-    *, actor: Any, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
+    *, actor: User, meeting: Meeting, rows: Sequence[tuple[ForumMember, bool, Decimal | None]]
 ) -> None:
     """Lay members who attended get a claimable participation on the meeting's involvement activity
     (made on first use), so payment for forum time needs no re-keying."""
-    from core.choices import InvolvementMethod, LadderLevel
-    from involvement import services as involvement
-    from involvement.models import Participation
-    from involvement.selectors import ACTIVITY_WRITE_ROLES
 
     lay_rows = [(m, attended, hours) for m, attended, hours in rows if m.partner_id is not None]
     if not lay_rows or (meeting.activity_id is None and not any(a for _m, a, _h in lay_rows)):
@@ -530,7 +526,7 @@ def _sync_participations(
     # The forum's own rules allowed this recording; the involvement app checks staff roles, which a
     # lay co-chair or a secretariat from another AHSN does not hold there, so they act as the system
     # (the forum's audit entry names them).
-    inv_actor = actor if can_write(actor, forum.organisation_id, roles=ACTIVITY_WRITE_ROLES) else None
+    inv_actor = actor if can_write(actor, forum.organisation_id, roles=DELIVERY_ROLES) else None
     try:
         if meeting.activity_id is None:
             activity = involvement.activity_create(
@@ -577,7 +573,7 @@ def _meeting_name(forum: Forum, meeting: Meeting) -> str:
     return f"the {forum.name} meeting on {date_text(meeting.starts_at)}"
 
 
-def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_note: str = "") -> MeetingNotes:
+def notes_save(*, actor: User, meeting: Meeting, body_markdown: str, amendment_note: str = "") -> MeetingNotes:
     """Write or change the notes. Any change makes a new version (earlier approvals stop counting).
     Published notes change only by an amendment with a visible note, and the amendment is a new
     version that both co-chairs approve before anyone else sees it. Saving clears the person's own
@@ -625,7 +621,7 @@ def notes_save(*, actor: Any, meeting: Meeting, body_markdown: str, amendment_no
             data=_version_data(notes),
         )
         if notes.needs_approval:
-            _tell_co_chairs_notes_changed(
+            tell_co_chairs_notes_changed(
                 actor=actor, notes=notes, meeting=locked_meeting, forum=meeting.forum, what=note
             )
     return notes
@@ -639,7 +635,7 @@ def _version_data(notes: MeetingNotes) -> dict[str, Any]:
 
 
 def notes_draft_save(
-    *, actor: Any, meeting: Meeting, body_markdown: str, amendment_note: str = ""
+    *, actor: User, meeting: Meeting, body_markdown: str, amendment_note: str = ""
 ) -> NotesDraft | None:
     """Keep what the person is typing into the notes form, so it is not lost if they leave the page.
     The draft is theirs alone: nobody else sees it, it changes no version and asks nobody to approve
@@ -672,7 +668,7 @@ def notes_draft_save(
     return draft
 
 
-def notes_draft_discard(*, actor: Any, meeting: Meeting) -> None:
+def notes_draft_discard(*, actor: User, meeting: Meeting) -> None:
     """The person chose to start again from the saved notes."""
     NotesDraft.objects.filter(meeting=meeting, author=actor).delete()
 
@@ -701,8 +697,8 @@ def _ask_co_chairs_to_approve(
             )
 
 
-def _tell_co_chairs_notes_changed(
-    *, actor: Any, notes: MeetingNotes, meeting: Meeting, forum: Forum, what: str = ""
+def tell_co_chairs_notes_changed(
+    *, actor: User, notes: MeetingNotes, meeting: Meeting, forum: Forum, what: str = ""
 ) -> None:
     """A new version awaiting approval: every co-chair in post must approve it, whether or not they
     approved the version it replaces; all but the person who made the change are told. For
@@ -751,7 +747,7 @@ def _tell_co_chairs_notes_changed(
     )
 
 
-def _new_version_for_addition(*, actor: Any, meeting: Meeting, what: str) -> bool:
+def _new_version_for_addition(*, actor: User, meeting: Meeting, what: str) -> bool:
     """A decision or action added once the notes are with the co-chairs is part of what they approve:
     it makes a new version. After publishing it is also an amendment, kept from public view until
     both co-chairs approve. Returns True when the new item must wait for that approval."""
@@ -778,11 +774,11 @@ def _new_version_for_addition(*, actor: Any, meeting: Meeting, what: str) -> boo
         organisation=meeting.forum.organisation,
         data={**_version_data(notes), "added": what[:200]},
     )
-    _tell_co_chairs_notes_changed(actor=actor, notes=notes, meeting=meeting, forum=meeting.forum, what=what)
+    tell_co_chairs_notes_changed(actor=actor, notes=notes, meeting=meeting, forum=meeting.forum, what=what)
     return notes.is_published
 
 
-def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
+def notes_submit(*, actor: User, notes: MeetingNotes) -> MeetingNotes:
     """Draft → awaiting approval."""
     forum = notes.meeting.forum
     _require_run(actor, forum)
@@ -817,7 +813,7 @@ def notes_submit(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
     return locked
 
 
-def notes_approve(*, actor: Any, notes: MeetingNotes, version: int) -> MeetingNotes:
+def notes_approve(*, actor: User, notes: MeetingNotes, version: int) -> MeetingNotes:
     """A co-chair approves the exact version they read. When both co-chairs have approved the
     current version, it is published (the first time, or as an amendment to published notes)."""
     forum = notes.meeting.forum
@@ -849,7 +845,7 @@ def notes_approve(*, actor: Any, notes: MeetingNotes, version: int) -> MeetingNo
     return locked
 
 
-def notes_publish(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
+def notes_publish(*, actor: User, notes: MeetingNotes) -> MeetingNotes:
     forum = notes.meeting.forum
     _require_run(actor, forum)
     with transaction.atomic():
@@ -866,7 +862,7 @@ def notes_publish(*, actor: Any, notes: MeetingNotes) -> MeetingNotes:
     return locked
 
 
-def _publish(*, actor: Any, notes: MeetingNotes) -> None:
+def _publish(*, actor: User, notes: MeetingNotes) -> None:
     """Make the current (approved) version the one members and the public read, with the decisions,
     actions and amendment notes that were waiting for it."""
     forum = notes.meeting.forum
@@ -936,7 +932,7 @@ def _check_owner(meeting: Meeting, owner: ForumMember | None) -> None:
 
 
 def action_add(
-    *, actor: Any, meeting: Meeting, description: str, owner: ForumMember | None = None, due_on: dt.date | None = None
+    *, actor: User, meeting: Meeting, description: str, owner: ForumMember | None = None, due_on: dt.date | None = None
 ) -> Action:
     _require_run(actor, meeting.forum)
     _check_owner(meeting, owner)
@@ -958,7 +954,7 @@ def action_add(
 
 def action_update(
     *,
-    actor: Any,
+    actor: User,
     action: Action,
     status: str,
     update_notes: str,
@@ -985,7 +981,7 @@ def action_update(
     return locked
 
 
-def decision_add(*, actor: Any, meeting: Meeting, what: str, why: str) -> Decision:
+def decision_add(*, actor: User, meeting: Meeting, what: str, why: str) -> Decision:
     _require_run(actor, meeting.forum)
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -998,7 +994,7 @@ def decision_add(*, actor: Any, meeting: Meeting, what: str, why: str) -> Decisi
 # --- Calendar links ---------------------------------------------------------------------------
 
 
-def calendar_token_regenerate(*, actor: Any, member: ForumMember) -> str:
+def calendar_token_regenerate(*, actor: User, member: ForumMember) -> str:
     """A new private calendar link for the member; the old one stops working. Returns the token."""
     if member.login_user_id() != getattr(actor, "pk", None):
         raise ForumError("You can only change your own calendar link")
@@ -1014,7 +1010,7 @@ def calendar_token_regenerate(*, actor: Any, member: ForumMember) -> str:
     return token
 
 
-def calendar_token_revoke(*, actor: Any, member: ForumMember) -> None:
+def calendar_token_revoke(*, actor: User, member: ForumMember) -> None:
     if member.login_user_id() != getattr(actor, "pk", None):
         raise ForumError("You can only change your own calendar link")
     with transaction.atomic():

@@ -10,9 +10,13 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from core.errors import DomainError
 
-class PaperRejected(Exception):
+
+class PaperRejected(DomainError):
     """The file is not one we accept; the message says why in plain English."""
+
+    default_field = "file"
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Membership, User
+from accounts.models import Membership, Organisation, User
+from accounts.typing import AuthenticatedHttpRequest
 from core.access import visible_organisation_ids
-from core.formatting import time_text
+from core.errors import add_form_error
+from core.formatting import moment_text, time_text
 from forum import selectors, services
 from forum.dashboard import waiting_for_approval
 from forum.feeds import atom_feed, icalendar_feed
@@ -38,7 +40,7 @@ from forum.forms import (
     PaperForm,
 )
 from forum.models import Forum, ForumMember, MeetingNotes
-from forum.rendering import meeting_when, render_notes
+from forum.rendering import render_notes
 from partners.models import LayPartner, PartnerLink
 
 PAGE_SIZE = 25
@@ -57,7 +59,7 @@ def _page(request: HttpRequest, qs: Any, size: int = PAGE_SIZE) -> Any:
 
 
 @login_required
-def forum_list(request: HttpRequest) -> HttpResponse:
+def forum_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff: forums they can see, and a way to set one up if they manage an AHSN."""
     return render(
         request,
@@ -70,7 +72,7 @@ def forum_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_forums(request: HttpRequest) -> HttpResponse:
+def my_forums(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A member's forums and their coming meetings (lay partners land here)."""
     return render(
         request,
@@ -85,11 +87,10 @@ def my_forums(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def forum_create(request: HttpRequest) -> HttpResponse:
+def forum_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = selectors.managed_organisations(request.user)
     if not organisations:
         raise PermissionDenied("Only involvement leads and network admins can set up forums.")
-    from accounts.models import Organisation
 
     form = ForumForm(_posted(request), organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations]))
     if request.method == "POST" and form.is_valid():
@@ -103,7 +104,7 @@ def forum_create(request: HttpRequest) -> HttpResponse:
                 is_public=form.cleaned_data["is_public"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"{forum.name} has been set up. Now add its members and co-chairs.")
             return redirect("forum:forum_detail", forum.pk)
@@ -112,7 +113,7 @@ def forum_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def forum_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk, manage=True)
     form = ForumForm(
         _posted(request),
@@ -129,7 +130,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 is_public=form.cleaned_data["is_public"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The forum's details have been saved.")
             return redirect("forum:forum_detail", forum.pk)
@@ -137,7 +138,7 @@ def forum_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def forum_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk)
     access = selectors.forum_access(request.user, forum)
     today = timezone.localdate()
@@ -163,7 +164,7 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk, manage=True)
     org_ids = visible_organisation_ids(request.user)
     current = ForumMember.objects.filter(forum=forum, left_on__isnull=True)
@@ -195,7 +196,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"{member.name} has joined {forum.name}.")
             return redirect("forum:forum_detail", forum.pk)
@@ -204,7 +205,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_forum_member_for_user(request.user, pk, write=True)
     form = MemberRoleForm(_posted(request), initial={"role": member.role})
     error = None
@@ -232,7 +233,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk, write=True)
     form = MeetingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -250,7 +251,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
                 joining_link=data["joining_link"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The meeting has been scheduled and members have been told. Now add the agenda.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -259,7 +260,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = MeetingForm(_posted(request), initial=MeetingForm.initial_for(meeting))
     if request.method == "POST" and form.is_valid():
@@ -274,7 +275,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The meeting's details have been saved.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -283,14 +284,14 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = CancelMeetingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The meeting is cancelled and members have been told.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -298,7 +299,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk)
     access = selectors.forum_access(request.user, meeting.forum)
     detail = selectors.meeting_detail(meeting)
@@ -327,14 +328,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = AgendaItemForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             item = services.agenda_item_add(actor=request.user, meeting=meeting, **form.cleaned_data)
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Added to the agenda: {item.title}.")
             if request.POST.get("then") == "paper":
@@ -345,7 +346,7 @@ def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_item_move(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.get_agenda_item_for_user(request.user, pk, write=True)
     services.agenda_item_move(
         actor=request.user, item=item, direction="up" if request.POST.get("direction") == "up" else "down"
@@ -355,7 +356,7 @@ def agenda_item_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.get_agenda_item_for_user(request.user, pk, write=True)
     form = PaperForm(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -371,7 +372,7 @@ def paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def paper_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+def paper_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse | FileResponse:
     try:
         paper = selectors.get_paper_for_user(request.user, pk)
     except PermissionDenied as exc:
@@ -389,7 +390,7 @@ def paper_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def apology_send(request: HttpRequest, pk: int) -> HttpResponse:
+def apology_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk)
     access = selectors.forum_access(request.user, meeting.forum)
     if access.member is None:
@@ -401,7 +402,7 @@ def apology_send(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, meeting=meeting, member=access.member, note=form.cleaned_data["note"]
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Your apologies have been sent. Thank you for letting us know.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -410,7 +411,7 @@ def apology_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def apology_record(request: HttpRequest, pk: int) -> HttpResponse:
+def apology_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The secretariat records apologies a member gave by phone or email."""
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     back_to_attendance = request.GET.get("from") == "attendance" or request.POST.get("from") == "attendance"
@@ -435,7 +436,7 @@ def apology_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     detail = selectors.meeting_detail(meeting)
     recorded = {a.member_id: a.attended for a in detail["attendance"]}
@@ -452,7 +453,7 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.attendance_record(actor=request.user, meeting=meeting, rows=form.cleaned_rows())
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Attendance has been recorded.")
             return redirect("forum:meeting_detail", meeting.pk)
@@ -466,7 +467,7 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     notes = MeetingNotes.objects.filter(meeting=meeting).first()
     published = notes is not None and notes.is_published
@@ -486,7 +487,7 @@ def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 amendment_note=form.cleaned_data.get("amendment_note", ""),
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             if saved.has_unpublished_change and notes is not None and saved.version != notes.version:
                 messages.success(
@@ -528,7 +529,7 @@ def notes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notes_draft(request: HttpRequest, pk: int) -> JsonResponse:
+def notes_draft(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """Saves what the person is typing (called by static/js/notes-draft.js as they go)."""
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     try:
@@ -546,7 +547,7 @@ def notes_draft(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def notes_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_draft_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     services.notes_draft_discard(actor=request.user, meeting=meeting)
     messages.success(request, "Your unsaved draft has been deleted. This is the last saved version of the notes.")
@@ -555,7 +556,7 @@ def notes_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notes_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notes = selectors.get_notes_for_user(request.user, pk, write=True)
     try:
         services.notes_submit(actor=request.user, notes=notes)
@@ -568,7 +569,7 @@ def notes_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notes = selectors.get_notes_for_user(request.user, pk)
     access = selectors.forum_access(request.user, notes.meeting.forum)
     if not access.is_co_chair:
@@ -603,7 +604,7 @@ def notes_approve(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "notes": notes,
             "meeting": notes.meeting,
-            "meeting_when": meeting_when(notes.meeting.starts_at),
+            "meeting_when": moment_text(notes.meeting.starts_at),
             "notes_html": render_notes(notes.body_markdown),
             "error": error,
             "already": already,
@@ -618,7 +619,7 @@ def notes_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notes_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def notes_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notes = selectors.get_notes_for_user(request.user, pk, write=True)
     try:
         services.notes_publish(actor=request.user, notes=notes)
@@ -635,14 +636,14 @@ def notes_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = ActionForm(_posted(request), members=selectors.active_members(meeting.forum))
     if request.method == "POST" and form.is_valid():
         try:
             services.action_add(actor=request.user, meeting=meeting, **form.cleaned_data)
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The action has been added.")
             return redirect(reverse("forum:meeting_detail", args=[meeting.pk]) + "#actions")
@@ -651,7 +652,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = selectors.get_action_for_user(request.user, pk, write=True)
     form = ActionUpdateForm(
         _posted(request),
@@ -676,7 +677,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 due_on=data["due_on"],
             )
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The action has been updated.")
             return redirect("forum:action_log", action.meeting.forum_id)
@@ -685,14 +686,14 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk, write=True)
     form = DecisionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_add(actor=request.user, meeting=meeting, **form.cleaned_data)
         except services.ForumError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The decision has been recorded.")
             return redirect(reverse("forum:meeting_detail", args=[meeting.pk]) + "#decisions")
@@ -700,7 +701,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_log(request: HttpRequest, pk: int) -> HttpResponse:
+def action_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk)
     show = request.GET.get("show", "open")
     if show not in ("open", "overdue", "all"):
@@ -724,7 +725,7 @@ def action_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_link(request: HttpRequest, pk: int) -> HttpResponse:
+def calendar_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     forum = selectors.get_forum_for_user(request.user, pk)
     member = selectors.forum_access(request.user, forum).member
     if member is None:

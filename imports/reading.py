@@ -107,10 +107,9 @@ def _decoded_lines(handle: IO[bytes]) -> Iterator[str]:
     """Each line as text: UTF-8 (a leading byte-order mark dropped), or Windows-1252 for a line that
     is not valid UTF-8, so a file pasted together from both still reads "£" and "Siân" right."""
     first = True
-    for raw in handle:
-        if first:
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-            first = False
+    for line in handle:
+        raw = line.removeprefix(codecs.BOM_UTF8) if first else line
+        first = False
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError:

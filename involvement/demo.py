@@ -10,17 +10,16 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import DEMO_DOMAIN, demo_password, ensure_user
 from accounts.models import Organisation
+from core.formatting import UK_TIME
 from involvement import services
 from involvement.models import Activity, Feedback, Outcome, OutcomeStatus, OutcomeStatusChange, Participation
 from partners.models import LayPartner, PartnerLink
-
-LONDON = ZoneInfo("Europe/London")
 
 # Per programme: session names with (method, ladder level, format, hours).
 SERIES: dict[str, list[tuple[str, str, str, str, str]]] = {
@@ -143,7 +142,6 @@ def _partners_for(organisation: Organisation, password: str) -> list[LayPartner]
     if partners:
         return partners
     # The partners demo made nobody here: make a few of our own so activities have people.
-    from accounts.demo import DEMO_DOMAIN, ensure_user
 
     slug = "wessex" if organisation.short_name == "Wessex" else "yorkshire"
     names = ["Margaret Hill", "Imran Hussain", "Chloe Barker", "Winston Clarke", "Siobhan Kelly", "Dev Patel"]
@@ -162,7 +160,7 @@ def _partners_for(organisation: Organisation, password: str) -> list[LayPartner]
 
 
 def _at(day: Any, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+    return datetime.combine(day, time(hour, minute), tzinfo=UK_TIME)
 
 
 # How an older demo outcome got where it is: (status, days after it was recorded, what happened).
@@ -201,9 +199,7 @@ def _history(outcome: Outcome, *, today: date, by: Any) -> None:
 
 
 @transaction.atomic
-def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
-    from accounts.demo import demo_password
-
+def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 -- the demo story, told in order: each record needs the ones before
     programmes = context.get("programmes") or {}
     users = context.get("users") or {}
     orgs = {o.short_name: o for o in Organisation.objects.filter(short_name__in=["Wessex", "Y&H AHSN"])}

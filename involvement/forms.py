@@ -3,21 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
 
 from accounts.models import Organisation, User
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
+from core.formatting import UK_TIME
 from core.forms import DATE_HINT, DateField, FilterForm, TimeField
 from core.idempotency import SubmissionTokenField
 from involvement.models import ActivityStatus, OutcomeStatus, ParticipationResponse
 from programmes.lookups import programme_filter_field
 from programmes.models import Programme, StrategyPriority
-
-LONDON = ZoneInfo("Europe/London")
-
 
 SCORE_CHOICES = [
     (5, "Strongly agree"),
@@ -158,8 +155,8 @@ class ActivityForm(forms.Form):
         start_date, start_time, end_time = data.get("start_date"), data.get("start_time"), data.get("end_time")
         if start_date and start_time and end_time:
             end_date = data.get("end_date") or start_date
-            starts_at = datetime.combine(start_date, start_time, tzinfo=LONDON)
-            ends_at = datetime.combine(end_date, end_time, tzinfo=LONDON)
+            starts_at = datetime.combine(start_date, start_time, tzinfo=UK_TIME)
+            ends_at = datetime.combine(end_date, end_time, tzinfo=UK_TIME)
             if ends_at <= starts_at:
                 self.add_error("end_time", "The end must be after the start")
             data["starts_at"], data["ends_at"] = starts_at, ends_at
@@ -167,7 +164,7 @@ class ActivityForm(forms.Form):
 
     @staticmethod
     def initial_for(activity: Any) -> dict[str, Any]:
-        start, end = timezone.localtime(activity.starts_at, LONDON), timezone.localtime(activity.ends_at, LONDON)
+        start, end = timezone.localtime(activity.starts_at, UK_TIME), timezone.localtime(activity.ends_at, UK_TIME)
         return {
             "organisation": activity.organisation_id,
             "programme": activity.programme_id,
@@ -229,8 +226,8 @@ class DuplicateForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start_date") and data.get("start_time") and data.get("end_time"):
-            data["starts_at"] = datetime.combine(data["start_date"], data["start_time"], tzinfo=LONDON)
-            data["ends_at"] = datetime.combine(data["start_date"], data["end_time"], tzinfo=LONDON)
+            data["starts_at"] = datetime.combine(data["start_date"], data["start_time"], tzinfo=UK_TIME)
+            data["ends_at"] = datetime.combine(data["start_date"], data["end_time"], tzinfo=UK_TIME)
             if data["ends_at"] <= data["starts_at"]:
                 self.add_error("end_time", "The end must be after the start")
         return data

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core.choices import ActivityFormat, InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
 from involvement.evidence_files import PrivateEvidenceStorage
+from partners.models import PartnerLink
 
 
 class ActivityStatus(models.TextChoices):
@@ -143,7 +144,6 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
         """Attended, with hours, on an activity that went ahead, with an AHSN the partner is linked to.
 
         The payments app excludes participations that already have a fee line."""
-        from partners.models import PartnerLink
 
         return (
             self.filter(attended=True, hours__gt=0, from_history=False)

@@ -12,12 +12,14 @@ from typing import Any
 
 from django.urls import reverse
 
+from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser
 from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text, day_text, time_text
 from involvement import selectors
 from involvement.models import ParticipationResponse
-from involvement.selectors import ACTIVITY_WRITE_ROLES
+from partners import sections as partner_sections
 
 
 def _day(moment: Any) -> str:
@@ -80,7 +82,7 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
     ]
 
 
-def partner_profile_sections(partner: Any, organisation_ids: Any, user: Any) -> list[DashboardSection]:
+def partner_profile_sections(partner: Any, organisation_ids: Any, user: AnyUser) -> list[DashboardSection]:
     participations = list(selectors.participations_for_partner(partner=partner, organisation_ids=organisation_ids)[:10])
     items = []
     for p in participations:
@@ -109,11 +111,11 @@ def partner_profile_sections(partner: Any, organisation_ids: Any, user: Any) -> 
 
 
 @register
-def staff_dashboard_sections(user: Any) -> list[DashboardSection]:
+def staff_dashboard_sections(user: AnyUser) -> list[DashboardSection]:
     roles = {m.role for m in memberships_of(user)}
-    if not roles & ACTIVITY_WRITE_ROLES:
+    if not roles & DELIVERY_ROLES:
         return []
-    org_ids = visible_organisation_ids(user, roles=ACTIVITY_WRITE_ROLES)
+    org_ids = visible_organisation_ids(user, roles=DELIVERY_ROLES)
     this_week = list(selectors.activities_this_week(organisation_ids=org_ids)[:10])
     no_outcome = list(selectors.completed_without_outcome(organisation_ids=org_ids)[:10])
     return [
@@ -146,16 +148,7 @@ def staff_dashboard_sections(user: Any) -> list[DashboardSection]:
     ]
 
 
-def register_partner_sections() -> bool:
-    """Hook into the partners app's page sections, if it has them yet."""
-    try:
-        from partners import sections as partner_sections
-    except ImportError:
-        return False
-    register_home = getattr(partner_sections, "register_home_section", None)
-    register_profile = getattr(partner_sections, "register_profile_section", None)
-    if register_home is not None:
-        register_home(partner_home_sections)
-    if register_profile is not None:
-        register_profile(partner_profile_sections)
-    return register_home is not None
+def register_partner_sections() -> None:
+    """Add involvement's sections to the partner's home page and profile (from AppConfig.ready)."""
+    partner_sections.register_home_section(partner_home_sections)
+    partner_sections.register_profile_section(partner_profile_sections)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page
@@ -34,10 +33,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
 
-from accounts.models import Role
+from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser
 from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
-from core.formatting import date_text
+from core.formatting import UK_TIME, date_text
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 from core.paginator import CappedPaginator
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatusChange, Participation
@@ -60,50 +60,48 @@ from payments.selectors import (
     with_claim_facts,
 )
 from programmes.lookups import programme_filter_q
-from programmes.models import Programme
+from programmes.models import Programme, StrategyPriority
 
-LONDON = ZoneInfo("Europe/London")
 FEEDBACK_EDITABLE_DAYS = 14
 
 # Staff, involvement leads and network admins log activities; finance officers only look.
-ACTIVITY_WRITE_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 
 
 # ---------------------------------------------------------------- one record for this user
 
 
-def get_activity_for_user(user: Any, pk: int, *, write: bool = False) -> Activity:
+def get_activity_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Activity:
     return scoped_get_or_404(
         Activity.objects.select_related("organisation", "programme", "lead"),
         user,
         write=write,
-        write_roles=ACTIVITY_WRITE_ROLES,
+        write_roles=DELIVERY_ROLES,
         pk=pk,
     )
 
 
-def get_participation_for_user(user: Any, pk: int, *, write: bool = False) -> Participation:
+def get_participation_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Participation:
     return scoped_get_or_404(
         Participation.objects.select_related("activity", "activity__organisation", "partner"),
         user,
         organisation_field="activity__organisation",
         write=write,
-        write_roles=ACTIVITY_WRITE_ROLES,
+        write_roles=DELIVERY_ROLES,
         pk=pk,
     )
 
 
-def get_outcome_for_user(user: Any, pk: int, *, write: bool = False) -> Outcome:
+def get_outcome_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Outcome:
     return scoped_get_or_404(
         Outcome.objects.select_related("organisation", "activity", "programme"),
         user,
         write=write,
-        write_roles=ACTIVITY_WRITE_ROLES,
+        write_roles=DELIVERY_ROLES,
         pk=pk,
     )
 
 
-def get_feedback_for_user(user: Any, pk: int, *, write: bool = False) -> Feedback:
+def get_feedback_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Feedback:
     """Staff read feedback on their AHSN's activities; nobody on the staff side changes it."""
     return scoped_get_or_404(
         Feedback.objects.select_related("participation", "participation__activity"),
@@ -148,11 +146,11 @@ def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
 # ---------------------------------------------------------------- the activity list
 
 
-def activities_visible_to(user: Any) -> QuerySet[Activity]:
+def activities_visible_to(user: AnyUser) -> QuerySet[Activity]:
     return Activity.objects.filter(organisation_id__in=visible_organisation_ids(user))
 
 
-def activity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Activity]:
+def activity_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Activity]:
     """Activities at the user's AHSNs, filtered. Each filter uses an index (see Activity.Meta)."""
     filters = filters or {}
     qs = activities_visible_to(user)
@@ -162,9 +160,9 @@ def activity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
     if in_programme is not None:
         qs = qs.filter(in_programme)
     if filters.get("date_from"):
-        qs = qs.filter(starts_at__gte=datetime.combine(filters["date_from"], time.min, tzinfo=LONDON))
+        qs = qs.filter(starts_at__gte=datetime.combine(filters["date_from"], time.min, tzinfo=UK_TIME))
     if filters.get("date_to"):
-        qs = qs.filter(starts_at__lt=datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tzinfo=LONDON))
+        qs = qs.filter(starts_at__lt=datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tzinfo=UK_TIME))
     for key in ("level", "method", "status"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
@@ -178,7 +176,6 @@ def activity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
 
 def activity_export_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     """The filtered list for CSV: counts and codes only, no personal data."""
-    from programmes.models import StrategyPriority
 
     codes = StrategyPriority.objects.filter(activities=OuterRef("pk")).order_by("order").values("code")
     attended = Participation.objects.filter(activity_id=OuterRef("pk"), attended=True)
@@ -592,7 +589,7 @@ def participations_for_partner(*, partner: LayPartner, organisation_ids: Any) ->
 
 def week_bounds(day: date) -> tuple[datetime, datetime]:
     monday = day - timedelta(days=day.weekday())
-    start = datetime.combine(monday, time.min, tzinfo=LONDON)
+    start = datetime.combine(monday, time.min, tzinfo=UK_TIME)
     return start, start + timedelta(days=7)
 
 

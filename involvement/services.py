@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -25,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from accounts.roles import DELIVERY_ROLES
 from core import formatting
 from core.access import can_write
 from core.audit import log_action
@@ -42,12 +42,9 @@ from involvement.models import (
     Participation,
     ParticipationResponse,
 )
-from involvement.selectors import ACTIVITY_WRITE_ROLES, FEEDBACK_EDITABLE_DAYS
+from involvement.selectors import FEEDBACK_EDITABLE_DAYS
 from partners.models import LayPartner, PartnerLink
 from programmes.models import Programme, ProgrammeStatus, StrategyPriority
-
-LONDON = ZoneInfo("Europe/London")
-
 
 ACTIVITY_FIELDS = (
     "title",
@@ -73,26 +70,17 @@ class InvolvementError(DomainError):
     """A request we refuse, with a message to show the person who made it (and the field it is about)."""
 
 
-def london(moment: datetime) -> datetime:
-    return timezone.localtime(moment, LONDON)
-
-
-def when_text(activity: Activity) -> str:
-    """ "Tuesday 3 March 2026, 10am to 12:30pm" in UK time."""
-    return formatting.when_text(activity.starts_at, activity.ends_at)
-
-
 def activity_days(activity: Activity) -> int:
     """The number of calendar days (Europe/London) the activity runs on."""
-    return (london(activity.ends_at).date() - london(activity.starts_at).date()).days + 1
+    return (formatting.local_date(activity.ends_at) - formatting.local_date(activity.starts_at)).days + 1
 
 
 def max_hours(activity: Activity) -> Decimal:
     return Decimal(24 * activity_days(activity))
 
 
-def _check_writer(actor: Any, organisation_id: int) -> None:
-    if not can_write(actor, organisation_id, roles=ACTIVITY_WRITE_ROLES):
+def _check_writer(actor: User | None, organisation_id: int) -> None:
+    if not can_write(actor, organisation_id, roles=DELIVERY_ROLES):
         raise InvolvementError("Your role cannot change activities at this AHSN.")
 
 
@@ -121,13 +109,13 @@ def _check_lead(lead: Any, organisation: Organisation) -> None:
         raise InvolvementError(f"The activity lead must be a member of {organisation.short_name}.")
 
 
-def _actor_or_none(actor: Any) -> Any:
+def _actor_or_none(actor: User | None) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def activity_create(
     *,
-    actor: Any,
+    actor: User | None,
     organisation: Organisation,
     title: str,
     starts_at: datetime,
@@ -179,7 +167,7 @@ def activity_create(
 
 
 def activity_update(
-    *, actor: Any, activity: Activity, priorities: Iterable[StrategyPriority] | None = None, **fields: Any
+    *, actor: User | None, activity: Activity, priorities: Iterable[StrategyPriority] | None = None, **fields: Any
 ) -> Activity:
     unknown = set(fields) - set(ACTIVITY_FIELDS)
     if unknown:
@@ -216,7 +204,7 @@ def activity_update(
     return locked
 
 
-def activity_duplicate(*, actor: Any, activity: Activity, starts_at: datetime, ends_at: datetime) -> Activity:
+def activity_duplicate(*, actor: User | None, activity: Activity, starts_at: datetime, ends_at: datetime) -> Activity:
     """A new planned activity like `activity` (for a series of sessions), with the same people invited."""
     _check_writer(actor, activity.organisation_id)
     _check_times(starts_at, ends_at)
@@ -266,7 +254,7 @@ def activity_duplicate(*, actor: Any, activity: Activity, starts_at: datetime, e
     return copy
 
 
-def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
+def activity_cancel(*, actor: User | None, activity: Activity, reason: str) -> Activity:
     """Cancel a planned activity; everyone taking part is told, whatever their email settings."""
     reason = reason.strip()
     if not reason:
@@ -297,7 +285,7 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
                 organisation=locked.organisation,
                 title=f"Cancelled: {locked.title}",
                 body=(
-                    f"{locked.title} on {when_text(locked)} has been cancelled.\n\n"
+                    f"{locked.title} on {formatting.when_text(locked.starts_at, locked.ends_at)} has been cancelled.\n\n"
                     f"The reason: {reason}\n\n"
                     f"{locked.organisation.name} will be in touch about what happens next."
                 ),
@@ -309,7 +297,7 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
 
 def participation_add(
     *,
-    actor: Any,
+    actor: User | None,
     activity: Activity,
     partner: LayPartner,
     role: str = "",
@@ -353,7 +341,7 @@ def participation_add(
     return participation
 
 
-def participation_remove(*, actor: Any, participation: Participation) -> None:
+def participation_remove(*, actor: User | None, participation: Participation) -> None:
     """Take someone off an activity before attendance is recorded for them."""
     with transaction.atomic():
         locked = (
@@ -392,11 +380,11 @@ def _tell_lead_about_response(participation: Participation, *, occurrence: str) 
         kind = "involvement.participation_apologies"
         title = f"Apologies from {name}: {activity.title}"
         reason = participation.apology_reason or "They did not give a reason."
-        body = f"{name} has sent apologies for {activity.title} on {when_text(activity)}.\n\nTheir reason: {reason}"
+        body = f"{name} has sent apologies for {activity.title} on {formatting.when_text(activity.starts_at, activity.ends_at)}.\n\nTheir reason: {reason}"
     else:
         kind = "involvement.participation_coming_again"
         title = f"{name} can come after all: {activity.title}"
-        body = f"{name} sent apologies for {activity.title} on {when_text(activity)}, but can now come."
+        body = f"{name} sent apologies for {activity.title} on {formatting.when_text(activity.starts_at, activity.ends_at)}, but can now come."
     notify(
         kind=kind,
         subject=participation,
@@ -554,7 +542,7 @@ def activity_steps(
 
 
 def attendance_record(
-    *, actor: Any, activity: Activity, rows: list[tuple[Participation, bool, Decimal | None]]
+    *, actor: User | None, activity: Activity, rows: list[tuple[Participation, bool, Decimal | None]]
 ) -> Activity:
     """Record who attended and for how long, all at once. Marks a planned activity completed
     (the activity returned carries its new status)."""
@@ -570,12 +558,12 @@ def attendance_record(
         wanted = [participation.pk for participation, _attended, _hours in rows]
         by_id = {p.pk: p for p in Participation.objects.select_for_update().filter(activity=locked, pk__in=wanted)}
         changes: list[dict[str, Any]] = []
-        for participation, attended, hours in rows:
+        for participation, attended, typed_hours in rows:
             current = by_id.get(participation.pk)
             if current is None:
                 raise InvolvementError("One of these people is not taking part in this activity.")
+            hours = None if typed_hours is None else Decimal(typed_hours)
             if hours is not None:
-                hours = Decimal(hours)
                 if hours < 0:
                     raise InvolvementError(f"Hours for {participation.partner.display_name} cannot be negative.")
                 if hours > limit:
@@ -605,7 +593,7 @@ def attendance_record(
     return locked
 
 
-def activity_complete(*, actor: Any, activity: Activity) -> Activity:
+def activity_complete(*, actor: User | None, activity: Activity) -> Activity:
     """Mark an activity that took place as completed (recording attendance also does this)."""
     with transaction.atomic():
         locked = Activity.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=activity.pk)
@@ -643,7 +631,7 @@ def _outcome_recipients(outcome: Outcome) -> Iterable[LayPartner]:
 
 def outcome_record(
     *,
-    actor: Any,
+    actor: User | None,
     activity: Activity | None = None,
     programme: Programme | None = None,
     what_we_heard: str,
@@ -675,9 +663,7 @@ def outcome_record(
             assert programme is not None
             target_programme = Programme.objects.select_related("organisation").get(pk=programme.pk)
             organisation = target_programme.organisation
-            from programmes.selectors import PROGRAMME_WRITE_ROLES
-
-            if not can_write(actor, organisation.pk, roles=PROGRAMME_WRITE_ROLES):
+            if not can_write(actor, organisation.pk, roles=DELIVERY_ROLES):
                 raise InvolvementError("Only staff at the AHSN that owns this programme can record its outcomes.")
             label = target_programme.name
         outcome = Outcome.objects.create(
@@ -755,8 +741,8 @@ def outcome_update(*, actor: User, outcome: Outcome, **fields: Any) -> Outcome:
             if key in fields and not str(fields[key]).strip():
                 raise InvolvementError("Say what we heard and what we did.")
         changed = {}
-        for key, value in fields.items():
-            value = value.strip() if isinstance(value, str) else value
+        for key, given in fields.items():
+            value = given.strip() if isinstance(given, str) else given
             if getattr(locked, key) != value:
                 changed[key] = str(value) if key in {"shareable", "public"} else "changed"
                 setattr(locked, key, value)
@@ -902,7 +888,7 @@ def feedback_is_editable(feedback: Feedback, *, now: datetime | None = None) -> 
 
 def feedback_submit(
     *,
-    actor: Any,
+    actor: User | None,
     participation: Participation,
     listened_to: int,
     role_clear: int,

@@ -16,8 +16,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Organisation, User
+from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser, AuthenticatedHttpRequest
 from core.access import can_write, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
+from core.errors import add_form_error
+from core.formatting import when_text
 from core.forms import query_id, query_search
 from core.idempotency import AlreadySubmitted
 from core.paginator import CappedPaginator
@@ -50,16 +54,16 @@ def _query_without_page(request: HttpRequest, *, name: str = "page") -> str:
     return query.urlencode()
 
 
-def _require_staff(user: Any) -> set[int]:
+def _require_staff(user: AnyUser) -> set[int]:
     org_ids = visible_organisation_ids(user)
     if not org_ids:
         raise PermissionDenied("Activities are for AHSN staff.")
     return org_ids
 
 
-def _writable_organisations(user: Any) -> Any:
+def _writable_organisations(user: AnyUser) -> Any:
     return Organisation.objects.filter(
-        id__in=visible_organisation_ids(user, roles=selectors.ACTIVITY_WRITE_ROLES), kind=Organisation.Kind.AHSN
+        id__in=visible_organisation_ids(user, roles=DELIVERY_ROLES), kind=Organisation.Kind.AHSN
     ).order_by("name")
 
 
@@ -83,7 +87,7 @@ def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, Any]:
 
 
 @login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, activities = _filtered(request)
     page = CappedPaginator(activities, 50).get_page(request.GET.get("page"))
     query = _query_without_page(request)
@@ -107,7 +111,7 @@ class _Echo:
 
 
 @login_required
-def activity_export(request: HttpRequest) -> StreamingHttpResponse:
+def activity_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV: counts only, no names or contact details."""
     _form, activities = _filtered(request)
     rows = selectors.activity_export_rows(activities)
@@ -179,7 +183,7 @@ def _safe(text: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_create(request: HttpRequest) -> HttpResponse:
+def activity_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request.user)
     organisations = _writable_organisations(request.user)
     if not organisations.exists():
@@ -210,7 +214,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 **fields,
             )
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         except AlreadySubmitted as done:  # the same form sent twice: it was logged the first time
             return redirect("involvement:activity_detail", pk=done.made_id)
         else:
@@ -225,7 +229,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk)
     counts = selectors.participant_counts(activity)
     participants = selectors.activity_participants_page(activity, request.GET.get("page"), counts=counts)
@@ -240,16 +244,16 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": counts,
             "outcomes": activity.outcomes.select_related("recorded_by").order_by("-decided_on", "-id"),
             "feedback": selectors.activity_feedback(activity),
-            "can_write": can_write(request.user, activity.organisation_id, roles=selectors.ACTIVITY_WRITE_ROLES),
+            "can_write": can_write(request.user, activity.organisation_id, roles=DELIVERY_ROLES),
             "steps": services.activity_steps(activity, participants=counts.total, not_recorded=counts.not_recorded),
-            "when": services.when_text(activity),
+            "when": when_text(activity.starts_at, activity.ends_at),
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     if activity.is_cancelled:
         messages.error(request, "This activity was cancelled, so it cannot be changed. You can duplicate it.")
@@ -271,7 +275,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.activity_fields(),
             )
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Your changes have been saved.")
             return redirect("involvement:activity_detail", pk=activity.pk)
@@ -284,7 +288,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_duplicate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
     form = DuplicateForm(
@@ -304,7 +308,7 @@ def activity_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
                 ends_at=form.cleaned_data["ends_at"],
             )
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The new session has been logged, with the same people invited.")
             return redirect("involvement:activity_detail", pk=copy.pk)
@@ -313,14 +317,14 @@ def activity_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.activity_cancel(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The activity has been cancelled. Everyone taking part has been told.")
             return redirect("involvement:activity_detail", pk=activity.pk)
@@ -333,7 +337,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     try:
         services.activity_complete(actor=request.user, activity=activity)
@@ -349,7 +353,7 @@ def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participants_add(request: HttpRequest, pk: int) -> HttpResponse:
+def participants_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     query = query_search(request.GET.get("q"))
     form = AddParticipantsForm(request.POST or None)
@@ -396,7 +400,7 @@ def participants_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participation_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def participation_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     participation = selectors.get_participation_for_user(request.user, pk, write=True)
     error = ""
     if request.method == "POST":
@@ -412,7 +416,7 @@ def participation_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     # A page of people at a time (the same pages as the activity page): each save records those shown.
     counts = selectors.participant_counts(activity)
@@ -471,14 +475,14 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(request.user, pk, write=True)
     form = NewOutcomeForm(request.POST or None, initial={"decided_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.outcome_record(actor=request.user, activity=activity, **form.cleaned_data)
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         except AlreadySubmitted:  # the same form sent twice: it was recorded the first time
             return redirect("involvement:activity_detail", pk=activity.pk)
         else:
@@ -519,14 +523,14 @@ def outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "about": _outcome_about(outcome),
             "back_url": _outcome_source_url(outcome),
             "history": list(selectors.outcome_history(outcome)),
-            "can_change": can_write(request.user, outcome.organisation_id, roles=selectors.ACTIVITY_WRITE_ROLES),
+            "can_change": can_write(request.user, outcome.organisation_id, roles=DELIVERY_ROLES),
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     outcome = selectors.get_outcome_for_user(request.user, pk, write=True)
     initial = {k: getattr(outcome, k) for k in ("what_we_heard", "what_we_did", "shareable", "public")}
     form = OutcomeForm(request.POST or None, initial=initial)
@@ -535,7 +539,7 @@ def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.outcome_update(actor=_signed_in(request), outcome=outcome, **form.cleaned_data)
         except services.InvolvementError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The outcome has been updated.")
             return redirect(back)
@@ -607,7 +611,7 @@ def _own_partner(request: HttpRequest) -> LayPartner:
 
 
 @login_required
-def my_involvement(request: HttpRequest) -> HttpResponse:
+def my_involvement(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     now = timezone.now()
     past = Paginator(selectors.partner_past(partner, now=now), 20).get_page(request.GET.get("page"))
@@ -628,7 +632,7 @@ def my_involvement(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_outcomes(request: HttpRequest) -> HttpResponse:
+def my_outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     page = Paginator(selectors.partner_outcomes(partner), 20).get_page(request.GET.get("page"))
     return render(request, "involvement/my_outcomes.html", {"page_obj": page, "query": _query_without_page(request)})
@@ -647,7 +651,7 @@ def my_outcome_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     partner = _own_partner(request)
     participation: Participation = selectors.participation_for_partner(partner, pk)
     existing = getattr(participation, "feedback", None)
@@ -671,7 +675,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.feedback_submit(actor=request.user, participation=participation, **form.cleaned_data)
         except services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Thank you. Your feedback has been saved.")
             return redirect("involvement:my_involvement")
@@ -747,7 +751,7 @@ def _my_activity_page(
             "labels": profile_labels(partner),
             # The staff labels speak about the partner ("Travel booked for them"); here they read to them.
             "support_offered": [label.replace(" for them", " for you") for label in activity.support_labels],
-            "when": services.when_text(activity),
+            "when": when_text(activity.starts_at, activity.ends_at),
             "answer_refusal": services.response_refusal(participation),
             "answer_form": form,
             "error_items": [error] if error else (nhsuk_error_list(form) if form.is_bound else []),

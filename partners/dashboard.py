@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 
+from accounts.models import MANAGER_ROLES
+from accounts.typing import AnyUser
+from core.access import visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text
+from partners.selectors import application_queue
 
 
 @register
-def pending_applications(user: Any) -> list[DashboardSection]:
-    from accounts.models import MANAGER_ROLES
-    from core.access import visible_organisation_ids
-    from partners.selectors import application_queue
-
+def pending_applications(user: AnyUser) -> list[DashboardSection]:
     if not visible_organisation_ids(user, roles=MANAGER_ROLES):
         return []
     applications = list(application_queue(user)[:5])

@@ -544,8 +544,8 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
         partners[f"partner{number}"] = partner
 
     staff_user = users.get("staff.wessex")
-    for details in ASSISTED_PARTNERS:
-        details = dict(details)
+    for listed in ASSISTED_PARTNERS:
+        details = dict(listed)
         org = orgs[details.pop("organisation")]
         # Found by their phone number (made up for the demo), not their name, which staff may edit.
         existing = LayPartner.objects.filter(is_assisted_digital=True, user=None, phone=details["phone"])

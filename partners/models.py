@@ -6,11 +6,15 @@ Equality monitoring answers live in their own table and are only ever read in ag
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from core.choices import CommunicationNeed, ContactMethod, InvolvementMethod, PaymentPreference
 
@@ -86,8 +90,6 @@ class LayPartner(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.reference:
-            import secrets
-
             self.reference = "LP-" + secrets.token_hex(4).upper()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
@@ -206,8 +208,6 @@ class PartnerApplication(models.Model):
 
 class PartnerInvitationQuerySet(models.QuerySet["PartnerInvitation"]):
     def pending(self) -> PartnerInvitationQuerySet:
-        from django.utils import timezone
-
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
@@ -251,20 +251,14 @@ class PartnerInvitation(models.Model):
 
     @staticmethod
     def new_token() -> str:
-        import secrets
-
         return secrets.token_urlsafe(32)
 
     @staticmethod
     def hash_token(token: str) -> str:
-        import hashlib
-
         return hashlib.sha256(token.encode()).hexdigest()
 
     @property
     def is_expired(self) -> bool:
-        from django.utils import timezone
-
         return self.expires_at <= timezone.now()
 
 

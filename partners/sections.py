@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from accounts.typing import AnyUser
 from core.dashboard import DashboardSection
 
 HomeSectionProvider = Callable[[Any], list[DashboardSection]]
@@ -42,7 +43,7 @@ def home_sections_for(partner: Any) -> list[DashboardSection]:
     return sections
 
 
-def profile_sections_for(partner: Any, organisation_ids: Iterable[int], user: Any) -> list[DashboardSection]:
+def profile_sections_for(partner: Any, organisation_ids: Iterable[int], user: AnyUser) -> list[DashboardSection]:
     ids = set(organisation_ids)
     sections: list[DashboardSection] = []
     for provider in _profile_providers:

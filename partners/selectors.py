@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils import timezone
 
-from accounts.models import Organisation
-from core.access import scoped_get_or_404, visible_organisation_ids, visible_organisations
+from accounts.models import MANAGER_ROLES, Organisation
+from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser
+from core.access import can_write, scoped_get_or_404, visible_organisation_ids, visible_organisations
 from core.choices import (
     CommunicationNeed,
     ContactMethod,
@@ -29,14 +34,14 @@ from partners.models import (
 )
 
 
-def partner_for_user(user: Any) -> LayPartner | None:
+def partner_for_user(user: AnyUser) -> LayPartner | None:
     """The signed-in person's own lay partner profile, if they have one."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
-    return LayPartner.objects.filter(user=user).first()
+    return LayPartner.objects.filter(user_id=user.pk).first()
 
 
-def lay_partners_visible_to(user: Any) -> QuerySet[LayPartner]:
+def lay_partners_visible_to(user: AnyUser) -> QuerySet[LayPartner]:
     """Partners linked to any organisation the user belongs to (staff side)."""
     org_ids = visible_organisation_ids(user)
     return LayPartner.objects.filter(
@@ -45,10 +50,9 @@ def lay_partners_visible_to(user: Any) -> QuerySet[LayPartner]:
 
 
 def get_partner_link_for_user(
-    user: Any, *, partner_id: int, organisation_id: int | None = None, write: bool = False, write_roles: Any = None
+    user: AnyUser, *, partner_id: int, organisation_id: int | None = None, write: bool = False, write_roles: Any = None
 ) -> PartnerLink:
     """One AHSN's relationship with a partner: 404 unless the user belongs to that AHSN."""
-    from accounts.models import MANAGER_ROLES, Role
 
     lookup: dict[str, Any] = {"partner_id": partner_id}
     if organisation_id is not None:
@@ -58,15 +62,13 @@ def get_partner_link_for_user(
         qs = qs.filter(organisation_id__in=visible_organisation_ids(user)).order_by("organisation__name")[:1]
         link = qs.first()
         if link is None:
-            from django.http import Http404
-
             raise Http404("No such lay partner.")
         lookup["pk"] = link.pk
     return scoped_get_or_404(
         PartnerLink.objects.select_related("partner", "organisation"),
         user,
         write=write,
-        write_roles=write_roles or (MANAGER_ROLES | {Role.STAFF}),
+        write_roles=write_roles or DELIVERY_ROLES,
         **lookup,
     )
 
@@ -114,15 +116,11 @@ def annotate_named_consent(qs: QuerySet[LayPartner]) -> QuerySet[LayPartner]:
 # --- Access helpers: one per model, built on core.access.scoped_get_or_404 -----------------------
 
 
-def get_partner_for_user(user: Any, pk: int, *, write: bool = False) -> LayPartner:
+def get_partner_for_user(user: AnyUser, pk: int, *, write: bool = False) -> LayPartner:
     """A partner linked to one of the user's organisations (404 otherwise).
 
     With `write=True`: 403 unless the user is staff, lead or network admin at an AHSN whose link
     lets staff edit (the partner agreed, or they are assisted digital)."""
-    from django.core.exceptions import PermissionDenied
-
-    from core.access import can_write
-    from partners.services import PARTNER_WRITE_ROLES
 
     partner = scoped_get_or_404(
         LayPartner.objects.distinct().select_related("user"),
@@ -137,16 +135,15 @@ def get_partner_for_user(user: Any, pk: int, *, write: bool = False) -> LayPartn
             for link in partner.links.all()
             if link.organisation_id in org_ids
             and (link.staff_can_edit or partner.is_assisted_digital)
-            and can_write(user, link.organisation_id, roles=PARTNER_WRITE_ROLES)
+            and can_write(user, link.organisation_id, roles=DELIVERY_ROLES)
         ]
         if not editable or partner.anonymised:
             raise PermissionDenied("You can see this lay partner's details but cannot change them.")
     return partner
 
 
-def get_application_for_user(user: Any, pk: int, *, write: bool = False) -> PartnerApplication:
+def get_application_for_user(user: AnyUser, pk: int, *, write: bool = False) -> PartnerApplication:
     """A register-your-interest application at one of the user's AHSNs; writes are for leads."""
-    from accounts.models import MANAGER_ROLES
 
     return scoped_get_or_404(
         PartnerApplication.objects.select_related("organisation", "decided_by", "partner", "opportunity"),
@@ -157,9 +154,7 @@ def get_application_for_user(user: Any, pk: int, *, write: bool = False) -> Part
     )
 
 
-def can_edit_partner(user: Any, partner: LayPartner) -> bool:
-    from django.core.exceptions import PermissionDenied
-
+def can_edit_partner(user: AnyUser, partner: LayPartner) -> bool:
     try:
         get_partner_for_user(user, partner.pk, write=True)
     except PermissionDenied:
@@ -170,11 +165,9 @@ def can_edit_partner(user: Any, partner: LayPartner) -> bool:
 # --- Staff pages -----------------------------------------------------------------------------------
 
 
-def organisations_for_adding_partners(user: Any) -> QuerySet[Organisation]:
+def organisations_for_adding_partners(user: AnyUser) -> QuerySet[Organisation]:
     """Organisations where the user may invite or register lay partners."""
-    from partners.services import PARTNER_WRITE_ROLES
-
-    return visible_organisations(user, roles=PARTNER_WRITE_ROLES)
+    return visible_organisations(user, roles=DELIVERY_ROLES)
 
 
 def directory(
@@ -204,7 +197,7 @@ def directory(
     return links.order_by("partner__full_name", "partner_id")
 
 
-def links_visible_to(user: Any, partner: LayPartner) -> list[PartnerLink]:
+def links_visible_to(user: AnyUser, partner: LayPartner) -> list[PartnerLink]:
     """The partner's relationships with the user's organisations only (never another AHSN's)."""
     return list(
         PartnerLink.objects.filter(partner=partner, organisation_id__in=visible_organisation_ids(user))
@@ -213,9 +206,10 @@ def links_visible_to(user: Any, partner: LayPartner) -> list[PartnerLink]:
     )
 
 
-def application_queue(user: Any, *, status: str = PartnerApplication.Status.PENDING) -> QuerySet[PartnerApplication]:
+def application_queue(
+    user: AnyUser, *, status: str = PartnerApplication.Status.PENDING
+) -> QuerySet[PartnerApplication]:
     """Applications at the AHSNs where the user is an involvement lead (or network admin)."""
-    from accounts.models import MANAGER_ROLES
 
     org_ids = visible_organisation_ids(user, roles=MANAGER_ROLES)
     return (
@@ -300,7 +294,6 @@ def partner_data_export(
     When staff produce it for an assisted-digital partner, `organisation_ids` limits the AHSN
     relationships and applications to their own AHSN's, and `include_equality=False` leaves out
     equality answers altogether (staff never see them per person)."""
-    from django.utils import timezone
 
     link_qs = partner.links.select_related("organisation").order_by("organisation__name")
     application_qs = partner.applications.select_related("organisation").order_by("created_at", "id")

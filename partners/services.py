@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -19,9 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MANAGER_ROLES, Membership, Organisation, Role, User
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write
 from core.audit import log_action, log_change
 from core.emails import send_email_on_commit
+from core.errors import DomainError
 from core.notifications import notify
 from partners import personal_data
 from partners.models import (
@@ -38,7 +41,6 @@ PRIVACY_NOTICE_VERSION = getattr(settings, "PRIVACY_NOTICE_VERSION", "1.0")
 PARTNER_INVITATION_VALID_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 14)
 
 # Roles that can add and update lay partners; finance can read but not change.
-PARTNER_WRITE_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 
 # Fields a profile edit may change, by page. Anything else is refused.
 PROFILE_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -60,7 +62,7 @@ PROFILE_SECTIONS: dict[str, tuple[str, ...]] = {
 LEFT_NAME = "Former lay partner"
 
 
-class PartnerError(Exception):
+class PartnerError(DomainError):
     """A request we refuse, with a message to show the person who made it."""
 
 
@@ -84,15 +86,15 @@ def _partner_ref(partner: LayPartner) -> models.Model:
     return _audit_ref(partner, partner.reference)
 
 
-def _acting_for(partner: LayPartner, actor: Any) -> str:
+def _acting_for(partner: LayPartner, actor: User) -> str:
     """The partner's reference when someone else (staff) acts on their record, else ''."""
     if partner.user_id is not None and getattr(actor, "pk", None) == partner.user_id:
         return ""
     return partner.reference
 
 
-def _check_can_add_partners(actor: Any, organisation: Organisation) -> None:
-    if not can_write(actor, organisation.pk, roles=PARTNER_WRITE_ROLES):
+def _check_can_add_partners(actor: User, organisation: Organisation) -> None:
+    if not can_write(actor, organisation.pk, roles=DELIVERY_ROLES):
         raise PartnerError(f"You cannot add lay partners to {organisation.name}.")
 
 
@@ -111,7 +113,7 @@ DUPLICATE_EMAIL = (
 )
 
 
-def _record_consents(*, partner: LayPartner, actor: Any, answers: Mapping[str, bool]) -> list[ConsentRecord]:
+def _record_consents(*, partner: LayPartner, actor: User, answers: Mapping[str, bool]) -> list[ConsentRecord]:
     """A new record for each kind whose answer is new or has changed. History is kept."""
     created = []
     latest: dict[str, bool] = {}
@@ -139,7 +141,7 @@ def _record_consents(*, partner: LayPartner, actor: Any, answers: Mapping[str, b
 
 def partner_invite(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     email: str,
     full_name: str = "",
@@ -219,10 +221,9 @@ def invitation_accept(
     password: str | None,
     full_name: str = "",
     consents: Mapping[str, bool] | None = None,
-    user: Any = None,
+    user: User | None = None,
 ) -> User:
     """Accept a lay partner invitation: the account, the partner record and the AHSN link."""
-    from allauth.account.models import EmailAddress
 
     with transaction.atomic():
         invitation = invitation_for_token(token)
@@ -302,7 +303,7 @@ def invitation_accept(
 
 def partner_register_assisted(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     details: Mapping[str, Any],
     consents: Mapping[str, bool] | None = None,
@@ -416,7 +417,7 @@ def application_submit(
     return application
 
 
-def _lock_pending_application(actor: Any, application: PartnerApplication) -> PartnerApplication:
+def _lock_pending_application(actor: User, application: PartnerApplication) -> PartnerApplication:
     if not can_write(actor, application.organisation_id, roles=MANAGER_ROLES):
         raise PartnerError("Only an involvement lead can decide on applications.")
     locked = (
@@ -427,7 +428,7 @@ def _lock_pending_application(actor: Any, application: PartnerApplication) -> Pa
     return locked
 
 
-def application_accept(*, actor: Any, application: PartnerApplication) -> PartnerApplication:
+def application_accept(*, actor: User, application: PartnerApplication) -> PartnerApplication:
     """Accept: email an invitation, or (no email address) register them as assisted digital."""
     with transaction.atomic():
         locked = _lock_pending_application(actor, application)
@@ -468,7 +469,7 @@ def application_accept(*, actor: Any, application: PartnerApplication) -> Partne
     return locked
 
 
-def application_decline(*, actor: Any, application: PartnerApplication, reason: str = "") -> PartnerApplication:
+def application_decline(*, actor: User, application: PartnerApplication, reason: str = "") -> PartnerApplication:
     with transaction.atomic():
         locked = _lock_pending_application(actor, application)
         locked.status = PartnerApplication.Status.DECLINED
@@ -498,7 +499,7 @@ def application_decline(*, actor: Any, application: PartnerApplication, reason: 
 # --- Profile, links and consent ---------------------------------------------------------------------
 
 
-def partner_update(*, actor: Any, partner: LayPartner, section: str, changes: Mapping[str, Any]) -> LayPartner:
+def partner_update(*, actor: User, partner: LayPartner, section: str, changes: Mapping[str, Any]) -> LayPartner:
     """Save one page of the profile. The view has already checked who may edit it."""
     allowed = PROFILE_SECTIONS.get(section)
     if allowed is None or set(changes) - set(allowed):
@@ -533,7 +534,7 @@ def partner_update(*, actor: Any, partner: LayPartner, section: str, changes: Ma
 
 def consent_update(
     *,
-    actor: Any,
+    actor: User,
     partner: LayPartner,
     answers: Mapping[str, bool],
     staff_can_edit_organisation_ids: Iterable[int] | None = None,
@@ -574,9 +575,9 @@ def consent_update(
     return records
 
 
-def link_update(*, actor: Any, link: PartnerLink, status: str, joined_on: date) -> PartnerLink:
+def link_update(*, actor: User, link: PartnerLink, status: str, joined_on: date) -> PartnerLink:
     """Staff change a partner's status (active, paused, left) or joining date at their AHSN."""
-    if not can_write(actor, link.organisation_id, roles=PARTNER_WRITE_ROLES):
+    if not can_write(actor, link.organisation_id, roles=DELIVERY_ROLES):
         raise PartnerError("Your role cannot change this.")
     if status not in PartnerLink.Status.values:
         raise PartnerError("Choose a status from the list.")
@@ -612,7 +613,7 @@ def link_update(*, actor: Any, link: PartnerLink, status: str, joined_on: date) 
 # --- Equality monitoring --------------------------------------------------------------------------
 
 
-def equality_save(*, actor: Any, partner: LayPartner, answers: Mapping[str, Any]) -> EqualityMonitoring:
+def equality_save(*, actor: User, partner: LayPartner, answers: Mapping[str, Any]) -> EqualityMonitoring:
     """Save the partner's own equality answers. Only the partner may do this."""
     if partner.user_id is None or getattr(actor, "pk", None) != partner.user_id:
         raise PartnerError("Only the person themselves can answer equality monitoring questions.")
@@ -627,7 +628,7 @@ def equality_save(*, actor: Any, partner: LayPartner, answers: Mapping[str, Any]
     return record
 
 
-def equality_delete(*, actor: Any, partner: LayPartner) -> None:
+def equality_delete(*, actor: User, partner: LayPartner) -> None:
     if partner.user_id is None or getattr(actor, "pk", None) != partner.user_id:
         raise PartnerError("Only the person themselves can remove their equality answers.")
     with transaction.atomic():
@@ -639,7 +640,7 @@ def equality_delete(*, actor: Any, partner: LayPartner) -> None:
 # --- Leaving ----------------------------------------------------------------------------------------
 
 
-def _forget_what_they_wrote(*, partner: LayPartner, organisation_ids: list[int] | None, actor: Any) -> dict[str, int]:
+def _forget_what_they_wrote(*, partner: LayPartner, organisation_ids: list[int] | None, actor: User) -> dict[str, int]:
     """When a partner leaves an AHSN (`organisation_ids`) or the portal (None): each app that holds
     what they wrote clears that personal free text (feedback comments, apology notes, expense
     descriptions) and withdraws what can no longer go ahead (claims still with them), through
@@ -648,7 +649,7 @@ def _forget_what_they_wrote(*, partner: LayPartner, organisation_ids: list[int] 
     return personal_data.forget(partner=partner, organisation_ids=organisation_ids, actor=actor)
 
 
-def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
+def partner_leave(*, partner: LayPartner, actor: User) -> LayPartner:
     """Remove the partner's personal data; keep the pseudonymous reference for financial records.
 
     Name becomes "Former lay partner"; contact details, needs and preferences are blanked; equality
@@ -656,7 +657,6 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
     their unsent claims withdrawn (`_forget_what_they_wrote`); consent history is kept (it holds no personal data); every AHSN link is
     marked left; the login is deactivated and its email replaced with left-<reference>@invalid.
     Claims and participations keep pointing at the same record, now known only by its reference."""
-    from allauth.account.models import EmailAddress
 
     with transaction.atomic():
         locked = LayPartner.objects.select_for_update().get(pk=partner.pk)
@@ -666,7 +666,7 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
         if not is_self and not locked.is_assisted_digital:
             raise PartnerError("Only the person themselves can ask to leave.")
         linked_org_ids = list(locked.links.values_list("organisation_id", flat=True))
-        if not is_self and not any(can_write(actor, org_id, roles=PARTNER_WRITE_ROLES) for org_id in linked_org_ids):
+        if not is_self and not any(can_write(actor, org_id, roles=DELIVERY_ROLES) for org_id in linked_org_ids):
             raise PartnerError("Only staff at an AHSN this person works with can record that they want to leave.")
         blank_text = (
             "preferred_name",
@@ -722,13 +722,13 @@ def partner_leave(*, partner: LayPartner, actor: Any) -> LayPartner:
 
 
 def partner_data_released(
-    *, actor: Any, partner: LayPartner, organisation: Organisation, downloaded: bool = True
+    *, actor: User, partner: LayPartner, organisation: Organisation, downloaded: bool = True
 ) -> None:
     """Record that staff produced an assisted-digital partner's information for them (no contents):
     a download of the file is a release; opening the page to read it with them is a view."""
     if not partner.is_assisted_digital or partner.anonymised:
         raise PartnerError("Only a partner supported by staff can have their information produced by staff.")
-    if not can_write(actor, organisation.pk, roles=PARTNER_WRITE_ROLES):
+    if not can_write(actor, organisation.pk, roles=DELIVERY_ROLES):
         raise PartnerError("Your role cannot do this.")
     with transaction.atomic():
         log_action(
@@ -740,7 +740,7 @@ def partner_data_released(
         )
 
 
-def directory_export_logged(*, actor: Any, organisation: Organisation, count: int, filters: Mapping[str, Any]) -> None:
+def directory_export_logged(*, actor: User, organisation: Organisation, count: int, filters: Mapping[str, Any]) -> None:
     """Record that someone downloaded the contact list (the count and filters, never names)."""
     with transaction.atomic():
         log_action(

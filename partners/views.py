@@ -5,6 +5,7 @@ import json
 from datetime import date
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -18,8 +19,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import MANAGER_ROLES, User
-from core.access import can_write, memberships_of, visible_organisation_ids, visible_organisations
+from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AuthenticatedHttpRequest, signed_in_user
+from core.access import can_write, memberships_of, scoped_get_or_404, visible_organisation_ids, visible_organisations
 from core.choices import CommunicationNeed, ContactMethod
+from core.errors import add_form_error
+from core.formatting import date_text
 from core.forms import query_id
 from partners import joining, selectors, services
 from partners.forms import (
@@ -66,7 +71,7 @@ def _section_initial(partner: LayPartner, section: str) -> dict[str, Any]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     links = list(partner.links.select_related("organisation").order_by("organisation__name"))
     return render(
@@ -82,7 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_profile(request: HttpRequest) -> HttpResponse:
+def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     return render(
         request,
@@ -98,7 +103,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 
 
 def _edit_section(
-    request: HttpRequest, *, partner: LayPartner, section: str, back_url: str, template_ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, *, partner: LayPartner, section: str, back_url: str, template_ctx: dict[str, Any]
 ) -> HttpResponse:
     form_class = SECTION_FORMS.get(section)
     if form_class is None:
@@ -129,7 +134,7 @@ def _edit_section(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_profile_edit(request: HttpRequest, section: str) -> HttpResponse:
+def my_profile_edit(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     partner = _own_partner(request)
     return _edit_section(
         request,
@@ -142,7 +147,7 @@ def my_profile_edit(request: HttpRequest, section: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_consent(request: HttpRequest) -> HttpResponse:
+def my_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     links = list(partner.links.select_related("organisation").exclude(status=PartnerLink.Status.LEFT))
     latest = selectors.latest_consents(partner)
@@ -177,7 +182,7 @@ def my_consent(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_equality(request: HttpRequest) -> HttpResponse:
+def my_equality(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     record = EqualityMonitoring.objects.filter(partner=partner).first()
     initial: dict[str, Any] = {}
@@ -226,7 +231,7 @@ def _day(value: str | None) -> str:
     """An ISO date or date-time from the download as NHS style text: 27 March 2026."""
     if not value:
         return ""
-    return f"{date.fromisoformat(value[:10]):%-d %B %Y}"
+    return date_text(date.fromisoformat(value[:10]))
 
 
 def _readable_records(data: dict[str, Any]) -> dict[str, Any]:
@@ -269,7 +274,7 @@ def _readable_records(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @login_required
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     return _data_response(
         request,
@@ -297,7 +302,7 @@ def _readable_rows(values: dict[str, Any]) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_leave(request: HttpRequest) -> HttpResponse:
+def my_leave(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     error = None
     if request.method == "POST":
@@ -320,7 +325,6 @@ def left(request: HttpRequest) -> HttpResponse:
 
 def _client_ip(request: HttpRequest) -> str:
     """The visitor's address as allauth's own rate limits see it (honours trusted proxies)."""
-    from allauth.account.adapter import get_adapter
 
     try:
         return str(get_adapter(request).get_client_ip(request))
@@ -380,7 +384,7 @@ def join(request: HttpRequest) -> HttpResponse:
                     opportunity=opportunity,
                 )
             except services.PartnerError as exc:
-                form.add_error(None, str(exc))
+                add_form_error(form, exc)
             else:
                 return redirect("partners:join_done")
     return render(request, "partners/join.html", {"form": form, "opportunity": opportunity})
@@ -402,9 +406,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         signed_in_as_invitee = request.user.is_authenticated and request.user.email.lower() == invitation.email.lower()
         if request.method == "POST" and form.is_valid():
             try:
-                services.invitation_accept(token=token, password=None, consents=form.answers(), user=request.user)
+                services.invitation_accept(
+                    token=token, password=None, consents=form.answers(), user=signed_in_user(request)
+                )
             except services.PartnerError as exc:
-                form.add_error(None, str(exc))
+                add_form_error(form, exc)
             else:
                 messages.success(request, f"You have joined {invitation.organisation.name}.")
                 return redirect("partners:home")
@@ -463,7 +469,7 @@ def _directory_filters(request: HttpRequest) -> tuple[DirectoryFilterForm, dict[
 
 
 @login_required
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = _staff_organisations(request)
     organisation = _chosen_organisation(request, organisations)
     form, filters = _directory_filters(request)
@@ -495,7 +501,7 @@ def _csv_cell(value: Any) -> str:
 
 
 @login_required
-def directory_export(request: HttpRequest) -> HttpResponse:
+def directory_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = _staff_organisations(request)
     organisation = _chosen_organisation(request, organisations)
     _form, filters = _directory_filters(request)
@@ -529,7 +535,7 @@ def directory_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     partner = selectors.get_partner_for_user(request.user, pk)
     links = selectors.links_visible_to(request.user, partner)
     org_ids = {link.organisation_id for link in links}
@@ -542,9 +548,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "links": links,
             "can_edit": selectors.can_edit_partner(request.user, partner),
             "can_change_link": {
-                link.pk
-                for link in links
-                if can_write(request.user, link.organisation_id, roles=services.PARTNER_WRITE_ROLES)
+                link.pk for link in links if can_write(request.user, link.organisation_id, roles=DELIVERY_ROLES)
             },
             "consents": selectors.latest_consents(partner),
             "sections": profile_sections_for(partner, org_ids, request.user),
@@ -554,7 +558,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def partner_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def partner_edit(request: AuthenticatedHttpRequest, pk: int, section: str) -> HttpResponse:
     partner = selectors.get_partner_for_user(request.user, pk, write=True)
     return _edit_section(
         request,
@@ -567,7 +571,7 @@ def partner_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def partner_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Staff record what an assisted-digital partner agreed to (on their behalf)."""
     partner = selectors.get_partner_for_user(request.user, pk, write=True)
     if not partner.is_assisted_digital:
@@ -593,7 +597,7 @@ def partner_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def link_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     link = _link_for_user(request, pk)
     form = LinkForm(request.POST or None, initial={"status": link.status, "joined_on": link.joined_on})
     if request.method == "POST" and form.is_valid():
@@ -605,7 +609,7 @@ def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 joined_on=form.cleaned_data["joined_on"],
             )
         except services.PartnerError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Their status at {link.organisation.short_name} has been saved.")
             return redirect("partners:partner_detail", pk=link.partner_id)
@@ -613,20 +617,18 @@ def link_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _link_for_user(request: HttpRequest, pk: int) -> PartnerLink:
-    from core.access import scoped_get_or_404
-
     return scoped_get_or_404(
         PartnerLink.objects.select_related("partner", "organisation"),
         request.user,
         write=request.method == "POST",
-        write_roles=services.PARTNER_WRITE_ROLES,
+        write_roles=DELIVERY_ROLES,
         pk=pk,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def partner_invite(request: HttpRequest) -> HttpResponse:
+def partner_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = selectors.organisations_for_adding_partners(request.user)
     if not organisations.exists():
         raise PermissionDenied("Your role cannot invite lay partners.")
@@ -649,7 +651,7 @@ def partner_invite(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def partner_register(request: HttpRequest) -> HttpResponse:
+def partner_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = selectors.organisations_for_adding_partners(request.user)
     if not organisations.exists():
         raise PermissionDenied("Your role cannot register lay partners.")
@@ -671,7 +673,7 @@ def partner_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not visible_organisation_ids(request.user, roles=MANAGER_ROLES):
         raise PermissionDenied("Only involvement leads decide on applications.")
     status = request.GET.get("status") or PartnerApplication.Status.PENDING
@@ -693,7 +695,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.get_application_for_user(request.user, pk)
     can_decide = can_write(request.user, application.organisation_id, roles=MANAGER_ROLES)
     return render(
@@ -705,7 +707,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def application_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.get_application_for_user(request.user, pk, write=True)
     try:
         decided = services.application_accept(actor=request.user, application=application)
@@ -725,7 +727,7 @@ def application_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def application_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.get_application_for_user(request.user, pk, write=True)
     form = DeclineApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -734,7 +736,7 @@ def application_decline(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, application=application, reason=form.cleaned_data["reason"]
             )
         except services.PartnerError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Application from {application.full_name} declined.")
             return redirect("partners:application_list")
@@ -742,7 +744,7 @@ def application_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def equality_summary(request: HttpRequest) -> HttpResponse:
+def equality_summary(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = _staff_organisations(request)
     organisation = _chosen_organisation(request, organisations)
     return render(
@@ -765,7 +767,7 @@ def _assisted_partner_for_write(request: HttpRequest, pk: int) -> LayPartner:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def partner_give_login(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_give_login(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Invite an assisted-digital partner who now has an email address to use the portal."""
     partner = _assisted_partner_for_write(request, pk)
     links = selectors.links_visible_to(request.user, partner)
@@ -774,7 +776,7 @@ def partner_give_login(request: HttpRequest, pk: int) -> HttpResponse:
             link.organisation
             for link in links
             if link.status != PartnerLink.Status.LEFT
-            and can_write(request.user, link.organisation_id, roles=services.PARTNER_WRITE_ROLES)
+            and can_write(request.user, link.organisation_id, roles=DELIVERY_ROLES)
         ),
         None,
     )
@@ -803,7 +805,7 @@ def partner_give_login(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def partner_data(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_data(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Staff produce what the portal holds about an assisted-digital partner, for that person.
 
     Only this AHSN's relationship is included; each download is audited on their behalf."""
@@ -811,7 +813,7 @@ def partner_data(request: HttpRequest, pk: int) -> HttpResponse:
     links = [
         link
         for link in selectors.links_visible_to(request.user, partner)
-        if can_write(request.user, link.organisation_id, roles=services.PARTNER_WRITE_ROLES)
+        if can_write(request.user, link.organisation_id, roles=DELIVERY_ROLES)
     ]
     if not links:
         raise PermissionDenied("Your role cannot do this.")
@@ -837,7 +839,7 @@ def partner_data(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def partner_record_leaving(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_record_leaving(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Staff record that an assisted-digital partner asked to leave (on their behalf)."""
     partner = _assisted_partner_for_write(request, pk)
     error = None

@@ -8,17 +8,19 @@ from typing import Any
 from django.urls import reverse
 
 from accounts.models import Role
+from accounts.typing import AnyUser
+from core.access import memberships_of
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text
 from core.money import format_money
+from partners.sections import register_home_section
 from payments import selectors
 from payments.models import ClaimStatus
+from payments.templatetags.payments_tags import next_step
 
 
 @register
-def staff_sections(user: Any) -> list[DashboardSection]:
-    from core.access import memberships_of
-
+def staff_sections(user: AnyUser) -> list[DashboardSection]:
     roles = {m.role for m in memberships_of(user)}
     sections: list[DashboardSection] = []
     if Role.INVOLVEMENT_LEAD in roles:
@@ -72,7 +74,6 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
         if only_withdrawn
         else "You have not made any claims yet."
     )
-    from payments.templatetags.payments_tags import next_step
 
     return [
         DashboardSection(
@@ -107,10 +108,7 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
 
 
 def register_partner_sections() -> None:
-    try:
-        from partners.sections import register_home_section
-    except ImportError:  # the partners app's sections are not there yet
-        return
+    """Add the money section to the partner's home page (from AppConfig.ready)."""
     register_home_section(partner_home_sections)
 
 

@@ -11,18 +11,18 @@ import zlib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from core.choices import PaymentPreference
+from core.formatting import UK_TIME
+from involvement.models import Participation
+from partners.models import LayPartner
 from payments import services
 from payments.models import Claim, ClaimLine
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def tiny_png() -> bytes:
@@ -75,8 +75,6 @@ def _receipt(line: ClaimLine, actor: Any, kind: str) -> None:
 
 
 def _claimable(organisation: Organisation) -> list[Any]:
-    from involvement.models import Participation
-
     live = ClaimLine.objects.filter(participation=OuterRef("pk"), participation_locked=True)
     return list(
         Participation.objects.claimable()
@@ -123,8 +121,15 @@ def _build(organisation: Organisation, participation: Any, *, with_taxi: bool = 
     return claim, claimed_on
 
 
+def _claimant(claim: Claim) -> User:
+    """The demo's partners all sign in: the claimant sends their own claim."""
+    user = claim.partner.user
+    assert user is not None, "a demo partner has an account"
+    return user
+
+
 def _moment(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=LONDON)
+    return datetime.combine(day, time(hour), tzinfo=UK_TIME)
 
 
 def _seed_organisation(out: Any, organisation: Organisation, lead: Any, finance: Any, staff: Any) -> int:
@@ -139,7 +144,7 @@ def _seed_organisation(out: Any, organisation: Organisation, lead: Any, finance:
     # Two paid claims, in one payment batch.
     for participation in participations[:2]:
         claim, claimed_on = _build(organisation, participation, with_taxi=not paid)
-        services.claim_submit(claim=claim, actor=claim.partner.user, declaration=True, today=claimed_on)
+        services.claim_submit(claim=claim, actor=_claimant(claim), declaration=True, today=claimed_on)
         services.claim_approve(claim=claim, actor=lead)
         paid.append(claim)
         made += 1
@@ -158,29 +163,28 @@ def _seed_organisation(out: Any, organisation: Organisation, lead: Any, finance:
     # One approved and waiting for finance, one waiting for a lead.
     for participation, approve in ((participations[2], True), (participations[3], False)):
         claim, claimed_on = _build(organisation, participation)
-        services.claim_submit(claim=claim, actor=claim.partner.user, declaration=True, today=claimed_on)
+        services.claim_submit(claim=claim, actor=_claimant(claim), declaration=True, today=claimed_on)
         if approve:
             services.claim_approve(claim=claim, actor=lead)
         made += 1
     # One returned with a reason, one rejected, one withdrawn, one still a draft.
     claim, claimed_on = _build(organisation, participations[4], with_taxi=True)
-    services.claim_submit(claim=claim, actor=claim.partner.user, declaration=True, today=claimed_on)
+    services.claim_submit(claim=claim, actor=_claimant(claim), declaration=True, today=claimed_on)
     services.claim_return(
         claim=claim, actor=lead, reason="Please check the miles: the venue is about 12 miles from your home."
     )
     claim, claimed_on = _build(organisation, participations[5])
-    services.claim_submit(claim=claim, actor=claim.partner.user, declaration=True, today=claimed_on)
+    services.claim_submit(claim=claim, actor=_claimant(claim), declaration=True, today=claimed_on)
     services.claim_reject(
         claim=claim, actor=lead, reason="This session was cancelled on the day, so there is no payment for it."
     )
     claim, _ = _build(organisation, participations[6])
-    services.claim_withdraw(claim=claim, actor=claim.partner.user)
+    services.claim_withdraw(claim=claim, actor=_claimant(claim))
     made += 3
     if len(participations) > 7:
         _build(organisation, participations[7])
         made += 1
     # A claim prepared by staff for a partner they support (assisted digital).
-    from partners.models import LayPartner
 
     supported = LayPartner.objects.filter(
         is_assisted_digital=True, links__organisation=organisation, user__isnull=True
@@ -206,10 +210,6 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
     organisations = context.get("organisations") or {
         o.short_name: o for o in Organisation.objects.filter(short_name__in=["Wessex", "Y&H AHSN"])
     }
-    try:
-        import involvement.models  # noqa: F401
-    except ImportError:  # pragma: no cover - involvement is always installed in this project
-        return {}
     made = 0
     for short, slug in (("Wessex", "wessex"), ("Y&H AHSN", "yorkshire")):
         organisation = organisations.get(short)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.formatting import date_text
 from core.forms import DATE_HINT, DateField, FilterForm
 from core.idempotency import SubmissionTokenField
+from core.money import format_money
 from payments.models import ClaimStatus, ExpenseCategory
 from payments.selectors import AGE_CHOICES
 from programmes.lookups import programme_filter_field
@@ -198,8 +199,6 @@ class BatchForm(forms.Form):
     )
 
     def __init__(self, *args: Any, claims: list[Any], **kwargs: Any) -> None:
-        from core.money import format_money
-
         super().__init__(*args, **kwargs)
         field = cast(forms.MultipleChoiceField, self.fields["claims"])
         field.choices = [

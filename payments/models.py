@@ -11,6 +11,7 @@ the partner can claim for that participation again on a new claim."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -249,8 +250,6 @@ class ClaimLine(models.Model):
 
 
 def _receipt_path(instance: Receipt, filename: str) -> str:
-    import uuid
-
     return f"receipts/{instance.line.claim.organisation_id}/{uuid.uuid4().hex}"
 
 

@@ -13,7 +13,7 @@ This is the brief's banded rule made fair at the edges: a straight band rule wou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from core.money import format_money, round_money
@@ -80,7 +80,6 @@ def mileage_amount(*, miles: Decimal, rate_per_mile: Decimal) -> Worked:
 
 def deadline_for(*, activity_date: date, deadline_days: int) -> date:
     """The last day a claim can be made for something that happened on `activity_date`."""
-    from datetime import timedelta
 
     return activity_date + timedelta(days=deadline_days)
 

@@ -12,7 +12,11 @@ import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from PIL import Image, ImageOps
+
+from core.errors import DomainError
+from payments.models import Receipt
 
 ALLOWED = {
     "application/pdf": "pdf",
@@ -22,8 +26,10 @@ ALLOWED = {
 HEIC_TYPES = {"image/heic", "image/heif", "image/avif"}
 
 
-class ReceiptRejected(Exception):
+class ReceiptRejected(DomainError):
     """The upload is not a receipt we can accept; the message says why in plain English."""
+
+    default_field = "receipt"
 
 
 @dataclass(frozen=True)
@@ -118,9 +124,6 @@ def download_name(*, claim_reference: str, number: int, content_type: str) -> st
 
 def receipt_download_name(receipt: Any) -> str:
     """The receipt's download name; its number is its place among the claim's receipts, oldest first."""
-    from django.db.models import Q
-
-    from payments.models import Receipt
 
     claim = receipt.line.claim
     earlier = (

@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core.quarters import LONDON
+from core.formatting import UK_TIME
 from payments.models import ClaimStatus, Receipt
 from payments.selectors import TaxYear
 
@@ -30,7 +30,7 @@ def retention_cutoff(today: date) -> datetime:
     """Claims paid (or decided) before this moment have passed their retention period on `today`:
     the start of the tax year that began six years before the current one."""
     current = TaxYear.containing(today)
-    return datetime.combine(date(current.start.year - YEARS_KEPT, 4, 6), time.min, tzinfo=LONDON)
+    return datetime.combine(date(current.start.year - YEARS_KEPT, 4, 6), time.min, tzinfo=UK_TIME)
 
 
 def receipts_past_retention(*, today: date | None = None) -> QuerySet[Receipt]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -33,12 +32,15 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
-from core.access import can_write, scoped_get_or_404, visible_organisation_ids
+from accounts.roles import FINANCE_ROLES, MANAGER_ROLES
+from accounts.typing import AnyUser
+from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import PaymentPreference
-from core.formatting import date_text
+from core.formatting import UK_TIME, date_text
 from core.models import AuditEntry
-from partners.models import LayPartner
+from involvement.models import ActivityStatus, Participation
+from partners.models import LayPartner, PartnerLink
+from payments import permissions
 from payments.models import (
     Claim,
     ClaimLine,
@@ -53,12 +55,8 @@ from programmes.lookups import programme_filter_q
 if TYPE_CHECKING:
     from involvement.models import Participation
 
-LONDON = ZoneInfo("Europe/London")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 MONEY = DecimalField(max_digits=12, decimal_places=2)
-
-# Staff who can see an AHSN's claims (staff only see those they prepare for assisted-digital partners).
-CLAIM_READER_ROLES = frozenset({Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN})
 
 
 def with_totals(qs: QuerySet[Claim]) -> QuerySet[Claim]:
@@ -84,16 +82,7 @@ def with_totals(qs: QuerySet[Claim]) -> QuerySet[Claim]:
 # --- one record for this user ------------------------------------------------------------------
 
 
-def _partner_of(user: Any) -> LayPartner | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if not hasattr(user, "_payments_partner"):
-        user._payments_partner = LayPartner.objects.filter(user=user).first()
-    partner: LayPartner | None = user._payments_partner
-    return partner
-
-
-def get_claim_for_user(user: Any, pk: int, *, write: bool = False) -> Claim:
+def get_claim_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Claim:
     """A claim the user may see: their own, or one at an AHSN where they are staff.
 
     Reading: the claimant; leads, finance and network admins of the claim's AHSN; staff of that
@@ -101,26 +90,20 @@ def get_claim_for_user(user: Any, pk: int, *, write: bool = False) -> Claim:
     sending, withdrawing): the claimant, or staff supporting an assisted-digital partner.
     Approving and paying have their own role checks in the services."""
     qs = Claim.objects.select_related("partner", "organisation", "created_by", "approved_by", "batch")
-    partner = _partner_of(user)
+    partner = permissions.partner_of(user)
     if partner is not None:
         own = qs.filter(pk=pk, partner=partner).first()
         if own is not None:
             return own
     claim = scoped_get_or_404(qs, user, pk=pk)
-    may_read = can_write(user, claim.organisation_id, roles=CLAIM_READER_ROLES) or (
-        claim.partner.is_assisted_digital and can_write(user, claim.organisation_id, roles={Role.STAFF})
-    )
-    if not may_read:
+    if not permissions.can_read_claim(user, claim):
         raise Http404("No such claim.")
-    if write and not (
-        claim.partner.is_assisted_digital
-        and can_write(user, claim.organisation_id, roles={Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
-    ):
+    if write and not permissions.is_claim_editor(user, claim):
         raise PermissionDenied("Your role can see this claim but cannot change it.")
     return claim
 
 
-def get_claimline_for_user(user: Any, pk: int, *, write: bool = False) -> ClaimLine:
+def get_claimline_for_user(user: AnyUser, pk: int, *, write: bool = False) -> ClaimLine:
     line = ClaimLine.objects.select_related("claim").filter(pk=pk).first()
     if line is None:
         raise Http404("No such line.")
@@ -129,24 +112,19 @@ def get_claimline_for_user(user: Any, pk: int, *, write: bool = False) -> ClaimL
     return line
 
 
-def get_receipt_for_user(user: Any, pk: int) -> Receipt:
+def get_receipt_for_user(user: AnyUser, pk: int) -> Receipt:
     """Receipts: the claimant, leads, finance and network admins of the claim's AHSN, and the
     member of staff who uploaded it for a partner they support. Nobody else, not even other staff."""
     receipt = Receipt.objects.select_related("line__claim__partner").filter(pk=pk).first()
     if receipt is None:
         raise Http404("No such receipt.")
     claim = get_claim_for_user(user, receipt.line.claim_id)
-    is_claimant = claim.partner.user_id is not None and claim.partner.user_id == user.pk
-    if not (
-        is_claimant
-        or can_write(user, claim.organisation_id, roles=CLAIM_READER_ROLES)
-        or receipt.uploaded_by_id == user.pk
-    ):
+    if not permissions.can_read_receipt(user, receipt, claim):
         raise Http404("No such receipt.")
     return receipt
 
 
-def get_ratecard_for_user(user: Any, pk: int, *, write: bool = False) -> RateCard:
+def get_ratecard_for_user(user: AnyUser, pk: int, *, write: bool = False) -> RateCard:
     return scoped_get_or_404(
         RateCard.objects.select_related("organisation", "created_by").prefetch_related("expense_rules"),
         user,
@@ -155,15 +133,15 @@ def get_ratecard_for_user(user: Any, pk: int, *, write: bool = False) -> RateCar
     )
 
 
-def get_paymentbatch_for_user(user: Any, pk: int, *, write: bool = False) -> PaymentBatch:
+def get_paymentbatch_for_user(user: AnyUser, pk: int, *, write: bool = False) -> PaymentBatch:
     batch = scoped_get_or_404(
         PaymentBatch.objects.select_related("organisation", "created_by", "paid_by"),
         user,
         write=write,
-        write_roles={Role.FINANCE},
+        write_roles=FINANCE_ROLES,
         pk=pk,
     )
-    if not can_write(user, batch.organisation_id, roles={Role.FINANCE, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN}):
+    if not permissions.can_read_batches(user, batch.organisation_id):
         raise Http404("No such payment batch.")
     return batch
 
@@ -181,16 +159,16 @@ AGE_CHOICES = [
 ALL_STATES = "all"
 
 
-def queue_default_status(user: Any) -> str:
+def queue_default_status(user: AnyUser) -> str:
     """The claims that need this reader's action: approved and unpaid for finance officers, waiting
     for approval for everyone else who reads the queue (leads and network admins)."""
-    approvers = visible_organisation_ids(user, roles=CLAIM_READER_ROLES - {Role.FINANCE})
+    approvers = visible_organisation_ids(user, roles=MANAGER_ROLES)  # the queue's readers but finance
     return ClaimStatus.SUBMITTED if approvers else ClaimStatus.APPROVED
 
 
 def claim_queue(
     *,
-    user: Any,
+    user: AnyUser,
     status: str = "",
     older_than_days: int | None = None,
     programme: str = "",
@@ -201,7 +179,7 @@ def claim_queue(
 
     Backed by the `claim_queue` index (organisation, status, submitted_at). Drafts are the
     claimant's own business and are left out unless asked for."""
-    org_ids = visible_organisation_ids(user, roles=CLAIM_READER_ROLES)
+    org_ids = permissions.claim_reader_organisation_ids(user)
     if organisation_id is not None:
         org_ids &= {organisation_id}
     qs = Claim.objects.filter(organisation_id__in=org_ids)
@@ -272,8 +250,8 @@ class TaxYear:
 
     def bounds(self) -> tuple[datetime, datetime]:
         return (
-            datetime.combine(self.start, time.min, tzinfo=LONDON),
-            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LONDON),
+            datetime.combine(self.start, time.min, tzinfo=UK_TIME),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UK_TIME),
         )
 
 
@@ -340,8 +318,6 @@ def with_claim_facts(participations: QuerySet[Participation], *, today: date | N
       (`from_history`: paid, or not, outside the portal), the activity went ahead, the
       partner works with the AHSN, has not left or been anonymised and wants to be paid for their
       time, no live claim holds it, and `today` is on or before `last_day`."""
-    from involvement.models import ActivityStatus
-    from partners.models import PartnerLink
 
     today = today or timezone.localdate()
     here = timezone.get_current_timezone()
@@ -404,13 +380,13 @@ def last_day_between(first: date | None = None, last: date | None = None) -> Q:
     bound = Q()
     if first is not None:
         longest = Subquery(cards.order_by("-claim_deadline_days").values("claim_deadline_days")[:1])
-        start = datetime.combine(first - timedelta(days=1), time.min, tzinfo=LONDON)
+        start = datetime.combine(first - timedelta(days=1), time.min, tzinfo=UK_TIME)
         bound &= Q(
             activity__ends_at__gte=ExpressionWrapper(Value(start) - _days(longest), output_field=DateTimeField())
         )
     if last is not None:
         shortest = Subquery(cards.order_by("claim_deadline_days").values("claim_deadline_days")[:1])
-        end = datetime.combine(last + timedelta(days=2), time.min, tzinfo=LONDON)
+        end = datetime.combine(last + timedelta(days=2), time.min, tzinfo=UK_TIME)
         bound &= Q(activity__ends_at__lt=ExpressionWrapper(Value(end) - _days(shortest), output_field=DateTimeField()))
     return bound
 
@@ -427,7 +403,6 @@ def claimable_participations(
     For one partner (the claim page, the counts) or everyone (the reminder sweep); `organisation_ids`
     keeps to those AHSNs' activities (a claim is with one AHSN). For everyone, only activities
     that ended recently enough to be claimed for are read (`last_day_between`)."""
-    from involvement.models import Participation
 
     today = today or timezone.localdate()
     # One partner's participations come from the partner index; everyone's from the recent activities.
@@ -447,7 +422,6 @@ def participations_on_unsent_drafts(*, today: date | None = None) -> QuerySet[Pa
     that day has not passed: the partner started claiming, but the claim is not with the AHSN yet
     (`claim_submit` refuses it after the last day). For the deadline reminder. A draft can be sent
     even if the partner has since stopped working with the AHSN, so only leaving the portal counts."""
-    from involvement.models import Participation
 
     today = today or timezone.localdate()
     on_drafts = ClaimLine.objects.filter(
@@ -470,7 +444,6 @@ def claim_blocker(participation: Any) -> str:
     p = participation
     if p.can_claim:
         return ""
-    from involvement.models import ActivityStatus
 
     checks = [
         (bool(p.claim_status), BLOCKED_CLAIMED),
@@ -490,7 +463,7 @@ def claim_blocker(participation: Any) -> str:
 # --- rate cards and batches ------------------------------------------------------------------
 
 
-def rate_cards_for(user: Any) -> QuerySet[RateCard]:
+def rate_cards_for(user: AnyUser) -> QuerySet[RateCard]:
     org_ids = visible_organisation_ids(user)
     return (
         RateCard.objects.filter(organisation_id__in=org_ids)
@@ -500,8 +473,8 @@ def rate_cards_for(user: Any) -> QuerySet[RateCard]:
     )
 
 
-def batches_for(user: Any) -> QuerySet[PaymentBatch]:
-    org_ids = visible_organisation_ids(user, roles={Role.FINANCE, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+def batches_for(user: AnyUser) -> QuerySet[PaymentBatch]:
+    org_ids = permissions.batch_reader_organisation_ids(user)
     return (
         PaymentBatch.objects.filter(organisation_id__in=org_ids)
         .select_related("organisation", "created_by", "paid_by")
@@ -517,8 +490,8 @@ def batch_claims_with_totals(batch: PaymentBatch) -> QuerySet[Claim]:
     return with_totals(Claim.objects.filter(batch=batch).select_related("partner")).order_by("reference")
 
 
-def approved_unbatched(user: Any) -> QuerySet[Claim]:
-    org_ids = visible_organisation_ids(user, roles={Role.FINANCE})
+def approved_unbatched(user: AnyUser) -> QuerySet[Claim]:
+    org_ids = permissions.paying_organisation_ids(user)
     return with_totals(
         Claim.objects.filter(
             organisation_id__in=org_ids, status=ClaimStatus.APPROVED, batch__isnull=True
@@ -531,8 +504,8 @@ def approved_unbatched(user: Any) -> QuerySet[Claim]:
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return (
-        datetime.combine(start, time.min, tzinfo=LONDON),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=LONDON),
+        datetime.combine(start, time.min, tzinfo=UK_TIME),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UK_TIME),
     )
 
 
@@ -549,7 +522,7 @@ def totals_by_programme_and_month(org_ids: Any, start: date, end: date) -> list[
             claim__paid_at__gte=lo,
             claim__paid_at__lt=hi,
         )
-        .annotate(month=TruncMonth("claim__paid_at", tzinfo=LONDON))
+        .annotate(month=TruncMonth("claim__paid_at", tzinfo=UK_TIME))
         .values("month", "participation__activity__programme_id", "participation__activity__programme__name")
         .annotate(
             fees=Coalesce(Sum("amount", filter=Q(kind=LineKind.FEE)), ZERO, output_field=MONEY),
@@ -598,8 +571,8 @@ def payment_turnaround(org_ids: Any, start: date, end: date) -> dict[str, Any]:
     }
 
 
-def waiting_for_approval(user: Any, *, limit: int = 10) -> QuerySet[Claim]:
-    org_ids = visible_organisation_ids(user, roles={Role.INVOLVEMENT_LEAD})
+def waiting_for_approval(user: AnyUser, *, limit: int = 10) -> QuerySet[Claim]:
+    org_ids = permissions.approver_organisation_ids(user)
     return with_totals(
         Claim.objects.filter(organisation_id__in=org_ids, status=ClaimStatus.SUBMITTED).select_related(
             "partner", "organisation"

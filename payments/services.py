@@ -13,13 +13,12 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation
-from accounts.roles import APPROVER_ROLES, DELIVERY_ROLES, FINANCE_ROLES, MANAGER_ROLES
+from accounts.models import Organisation, User
 from core import money
-from core.access import can_write
 from core.audit import log_action
 from core.choices import PaymentPreference
 from core.errors import DomainError
@@ -27,7 +26,9 @@ from core.formatting import date_text, local_date
 from core.idempotency import submit_once
 from core.money import format_money
 from core.notifications import notify
+from involvement.models import Participation
 from partners.models import LayPartner, PartnerLink
+from payments import permissions, selectors
 from payments.models import (
     EDITABLE_STATUSES,
     Claim,
@@ -39,6 +40,7 @@ from payments.models import (
     PaymentBatch,
     RateCard,
     Receipt,
+    _private_storage,
 )
 from payments.rates import (
     ABSOLUTE_LINE_LIMIT,
@@ -48,10 +50,8 @@ from payments.rates import (
     mileage_amount,
 )
 from payments.receipts import ReceiptRejected, check_receipt, without_metadata
-
-# Who may prepare a claim for an assisted-digital partner, and who approves.
-PREPARER_ROLES = DELIVERY_ROLES
-RATE_EDITOR_ROLES = MANAGER_ROLES
+from payments.retention import receipts_past_retention
+from payments.selectors import batch_claims_with_totals, with_claim_facts
 
 
 class ClaimError(DomainError):
@@ -69,21 +69,13 @@ def _lock(claim: Claim) -> Claim:
     return Claim.objects.select_for_update(of=("self",)).select_related("partner", "organisation").get(pk=claim.pk)
 
 
-def _is_claimant(claim: Claim, actor: Any) -> bool:
-    return claim.partner.user_id is not None and claim.partner.user_id == getattr(actor, "pk", None)
+def _on_behalf(claim: Claim, actor: User) -> str:
+    return "" if permissions.is_claimant(actor, claim) else claim.partner.reference
 
 
-def _on_behalf(claim: Claim, actor: Any) -> str:
-    return "" if _is_claimant(claim, actor) else claim.partner.reference
-
-
-def _check_editor(claim: Claim, actor: Any) -> None:
-    """The claimant, or staff of the claim's AHSN for a partner they support (assisted digital)."""
-    if _is_claimant(claim, actor):
-        return
-    if claim.partner.is_assisted_digital and can_write(actor, claim.organisation_id, roles=PREPARER_ROLES):
-        return
-    raise ClaimError("Only the person claiming, or staff supporting them, can change this claim.")
+def _check_editor(claim: Claim, actor: User) -> None:
+    if not permissions.is_claim_editor(actor, claim):
+        raise ClaimError("Only the person claiming, or staff supporting them, can change this claim.")
 
 
 def _check_editable(claim: Claim) -> None:
@@ -138,7 +130,7 @@ def parse_money(value: Any, *, what: str = "The amount", field: str = "amount") 
 def rate_card_create(
     *,
     organisation: Organisation,
-    actor: Any,
+    actor: User,
     effective_from: date,
     hourly_rate: Decimal,
     half_day_rate: Decimal,
@@ -150,7 +142,7 @@ def rate_card_create(
     rules: Iterable[dict[str, Any]],
 ) -> RateCard:
     """A lead sets new rates from a date. Old cards stay; existing lines keep the rate they used."""
-    if not can_write(actor, organisation.pk, roles=RATE_EDITOR_ROLES):
+    if not permissions.can_edit_rates(actor, organisation.pk):
         raise ClaimError("Only involvement leads can change rates.")
     if full_day_hours <= half_day_hours:
         raise ClaimError("A full day must be more hours than a half day", field="full_day_hours")
@@ -195,13 +187,13 @@ def rate_card_create(
 # --- claims ----------------------------------------------------------------------------------
 
 
-def claim_start(*, partner: LayPartner, organisation: Organisation, actor: Any) -> Claim:
+def claim_start(*, partner: LayPartner, organisation: Organisation, actor: User) -> Claim:
     """Start a draft claim with one AHSN. Staff may start one for an assisted-digital partner."""
-    on_behalf = not (partner.user_id is not None and partner.user_id == getattr(actor, "pk", None))
+    on_behalf = not permissions.is_partner_themselves(actor, partner)
     if on_behalf:
         if not partner.is_assisted_digital:
             raise ClaimError("Staff can only prepare claims for partners who are supported by staff.")
-        if not can_write(actor, organisation.pk, roles=PREPARER_ROLES):
+        if not permissions.can_prepare_claims(actor, organisation.pk):
             raise ClaimError("You can only prepare claims for your own AHSN.")
     if (
         not PartnerLink.objects.filter(partner=partner, organisation=organisation)
@@ -237,7 +229,6 @@ def _activity_date(participation: Any) -> date:
 
 def _fee_refusal(participation: Any) -> str:
     """Why this participation's involvement payment cannot be claimed, for the person claiming."""
-    from payments import selectors
 
     title = participation.activity.title
     blocker = selectors.claim_blocker(participation)
@@ -255,13 +246,11 @@ def _fee_refusal(participation: Any) -> str:
     return "You cannot claim an involvement payment for that activity."
 
 
-def claim_add_fee_line(*, claim: Claim, participation: Any, actor: Any, today: date | None = None) -> ClaimLine:
+def claim_add_fee_line(*, claim: Claim, participation: Any, actor: User, today: date | None = None) -> ClaimLine:
     """An involvement payment for one participation, worked out from the rate card in force then.
 
     Whether it can be claimed is `payments.selectors.with_claim_facts`' answer, the one the claim
     page, the counts and the reminders use."""
-    from involvement.models import Participation
-    from payments.selectors import with_claim_facts
 
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -320,7 +309,7 @@ def claim_add_fee_line(*, claim: Claim, participation: Any, actor: Any, today: d
     return line
 
 
-def _line_logged(claim: Claim, line: ClaimLine, actor: Any, verb: str) -> None:
+def _line_logged(claim: Claim, line: ClaimLine, actor: User, verb: str) -> None:
     log_action(
         actor=actor,
         action=f"payments.claimline.{verb}",
@@ -405,7 +394,7 @@ def _work_out_expense(
 def claim_add_expense_line(
     *,
     claim: Claim,
-    actor: Any,
+    actor: User,
     category: str,
     expense_date: date,
     amount: Decimal | str | None = None,
@@ -457,7 +446,7 @@ def claim_add_expense_line(
 def claim_change_expense_line(
     *,
     line: ClaimLine,
-    actor: Any,
+    actor: User,
     expense_date: date,
     amount: Decimal | str | None = None,
     miles: Decimal | str | None = None,
@@ -549,7 +538,7 @@ def claim_change_expense_line(
     return line
 
 
-def claim_remove_line(*, line: ClaimLine, actor: Any) -> None:
+def claim_remove_line(*, line: ClaimLine, actor: User) -> None:
     with transaction.atomic():
         claim = _lock(line.claim)
         _check_editor(claim, actor)
@@ -562,14 +551,12 @@ def claim_remove_line(*, line: ClaimLine, actor: Any) -> None:
 
 
 def _delete_files(names: list[str]) -> None:
-    from payments.models import _private_storage
-
     storage = _private_storage()
     for name in names:
         storage.delete(name)
 
 
-def receipt_add(*, line: ClaimLine, uploaded: UploadedFile, actor: Any) -> Receipt:
+def receipt_add(*, line: ClaimLine, uploaded: UploadedFile, actor: User) -> Receipt:
     """Attach a receipt (PDF, JPEG or PNG, checked by content and size) to a line. Photos are
     stored without their EXIF data (where and when they were taken)."""
     try:
@@ -616,7 +603,6 @@ def receipt_files_delete_expired(*, today: date | None = None, limit: int = 5000
     """Delete the files of receipts kept as long as the financial record needs them
     (`payments.retention`). One receipt per transaction, each audited; the receipt row keeps its
     name and date and loses only its file, so running this again deletes nothing more."""
-    from payments.retention import receipts_past_retention
 
     deleted = 0
     for pk in list(receipts_past_retention(today=today).values_list("pk", flat=True)[:limit]):
@@ -646,7 +632,7 @@ def receipt_files_delete_expired(*, today: date | None = None, limit: int = 5000
     return deleted
 
 
-def claims_partner_left(*, partner: LayPartner, organisation_ids: list[int] | None, actor: Any) -> dict[str, int]:
+def claims_partner_left(*, partner: LayPartner, organisation_ids: list[int] | None, actor: User) -> dict[str, int]:
     """A lay partner has left an AHSN (`organisation_ids`) or the portal (None): withdraw their
     claims still with them (draft or returned: they can no longer send them) and clear the free
     text they wrote on their expense lines (what it was for, why a taxi). The amounts, categories,
@@ -722,7 +708,7 @@ def _check_lines_in_time(claim: Claim, *, today: date) -> None:
             )
 
 
-def claim_submit(*, claim: Claim, actor: Any, declaration: bool, today: date | None = None) -> Claim:
+def claim_submit(*, claim: Claim, actor: User, declaration: bool, today: date | None = None) -> Claim:
     """Send a draft claim for approval (after "check your answers" and the declaration)."""
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -763,7 +749,7 @@ def claim_submit(*, claim: Claim, actor: Any, declaration: bool, today: date | N
     return claim
 
 
-def claim_resubmit(*, claim: Claim, actor: Any, declaration: bool) -> Claim:
+def claim_resubmit(*, claim: Claim, actor: User, declaration: bool) -> Claim:
     """Send a returned claim back after the changes were made. Clears the approver's line queries."""
     with transaction.atomic():
         claim = _lock(claim)
@@ -797,10 +783,10 @@ def claim_resubmit(*, claim: Claim, actor: Any, declaration: bool) -> Claim:
     return claim
 
 
-def _check_approver(claim: Claim, actor: Any) -> None:
-    if not can_write(actor, claim.organisation_id, roles=APPROVER_ROLES):
+def _check_approver(claim: Claim, actor: User) -> None:
+    if not permissions.can_approve_at(actor, claim.organisation_id):
         raise ClaimError(f"Only involvement leads at {claim.organisation.short_name} can do this.")
-    if _is_claimant(claim, actor) or claim.created_by_id == getattr(actor, "pk", None):
+    if not permissions.can_decide_claim(actor, claim):
         raise ClaimError("You cannot approve or return a claim you made or prepared. Ask another involvement lead.")
 
 
@@ -811,7 +797,7 @@ def _check_reason(reason: str, what: str) -> str:
     return reason
 
 
-def claim_return(*, claim: Claim, actor: Any, reason: str) -> Claim:
+def claim_return(*, claim: Claim, actor: User, reason: str) -> Claim:
     """Send a submitted (or approved but unpaid) claim back to the claimant to change."""
     reason = _check_reason(reason, "returned")
     with transaction.atomic():
@@ -858,7 +844,7 @@ def claim_return(*, claim: Claim, actor: Any, reason: str) -> Claim:
     return claim
 
 
-def claim_reject(*, claim: Claim, actor: Any, reason: str) -> Claim:
+def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
     reason = _check_reason(reason, "rejected")
     with transaction.atomic():
         claim = _lock(claim)
@@ -890,7 +876,7 @@ def claim_reject(*, claim: Claim, actor: Any, reason: str) -> Claim:
     return claim
 
 
-def claim_withdraw(*, claim: Claim, actor: Any) -> Claim:
+def claim_withdraw(*, claim: Claim, actor: User) -> Claim:
     """The claimant (or staff supporting them) withdraws a draft or returned claim."""
     with transaction.atomic():
         claim = _lock(claim)
@@ -910,7 +896,7 @@ def claim_withdraw(*, claim: Claim, actor: Any) -> Claim:
     return claim
 
 
-def claim_approve(*, claim: Claim, actor: Any) -> Claim:
+def claim_approve(*, claim: Claim, actor: User) -> Claim:
     with transaction.atomic():
         claim = _lock(claim)
         _check_approver(claim, actor)
@@ -946,7 +932,7 @@ def claim_approve(*, claim: Claim, actor: Any) -> Claim:
     return claim
 
 
-def line_query(*, line: ClaimLine, actor: Any, note: str) -> ClaimLine:
+def line_query(*, line: ClaimLine, actor: User, note: str) -> ClaimLine:
     """The approver asks about one line. The claim stays with them; the claimant is told."""
     note = note.strip()
     if not note:
@@ -978,21 +964,19 @@ def line_query(*, line: ClaimLine, actor: Any, note: str) -> ClaimLine:
 
 
 def claim_total(claim: Claim) -> Decimal:
-    from django.db.models import Sum
-
     return claim.lines.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
 # --- payment batches -------------------------------------------------------------------------
 
 
-def batch_create(*, organisation: Organisation, actor: Any, claim_ids: Iterable[int] | None = None) -> PaymentBatch:
+def batch_create(*, organisation: Organisation, actor: User, claim_ids: Iterable[int] | None = None) -> PaymentBatch:
     """Finance gathers the approved, unbatched claims they chose at their AHSN into a batch
     (`claim_ids`; None takes every one waiting, as the demo data does).
 
     If a chosen claim has been returned, paid or put in another batch since the page was shown,
     nothing is made and the message says which claim."""
-    if not can_write(actor, organisation.pk, roles=FINANCE_ROLES):
+    if not permissions.can_pay(actor, organisation.pk):
         raise ClaimError(f"Only finance officers at {organisation.short_name} can make a payment batch.")
     chosen = None if claim_ids is None else set(claim_ids)
     if chosen is not None and not chosen:
@@ -1049,9 +1033,8 @@ CSV_HEADER = [
 ]
 
 
-def batch_export_csv(*, batch: PaymentBatch, actor: Any) -> str:
+def batch_export_csv(*, batch: PaymentBatch, actor: User) -> str:
     """The batch as CSV for the finance system: one row per claim, fees and expenses apart."""
-    from payments.selectors import batch_claims_with_totals
 
     out = io.StringIO()
     writer = csv.writer(out)
@@ -1074,13 +1057,13 @@ def batch_export_csv(*, batch: PaymentBatch, actor: Any) -> str:
 
 
 def batch_mark_paid(
-    *, batch: PaymentBatch, actor: Any, expected_claim_ids: Iterable[int] | None = None
+    *, batch: PaymentBatch, actor: User, expected_claim_ids: Iterable[int] | None = None
 ) -> tuple[PaymentBatch, bool]:
     """Mark a batch and its claims paid. Returns (batch, changed); a second call changes nothing.
 
     `expected_claim_ids` are the claims finance saw on the page: if the batch has changed since
     (a claim returned to its claimant), nothing is paid and the message says which claim."""
-    if not can_write(actor, batch.organisation_id, roles=FINANCE_ROLES):
+    if not permissions.can_pay(actor, batch.organisation_id):
         raise ClaimError("Only finance officers can mark a batch paid.")
     with transaction.atomic():
         batch = PaymentBatch.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=batch.pk)

@@ -9,13 +9,13 @@ import logging
 
 from celery import shared_task
 
+from payments.services import receipt_files_delete_expired
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def delete_expired_receipts() -> int:
-    from payments.services import receipt_files_delete_expired
-
     deleted = receipt_files_delete_expired()
     logger.info("expired receipt files deleted", extra={"count": deleted})
     return deleted

@@ -11,49 +11,46 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Organisation, Role
-from accounts.roles import CLAIM_READER_ROLES
-from core.access import can_write, visible_organisation_ids
+from accounts.models import Organisation
+from accounts.typing import AuthenticatedHttpRequest
+from core.access import visible_organisation_ids
+from core.errors import add_form_error
 from core.formatting import date_text
 from core.idempotency import AlreadySubmitted
+from core.money import format_money
 from core.paginator import CappedPaginator
-from partners.models import PartnerLink
-from payments import forms, selectors, services
-from payments.models import ClaimStatus, ExpenseCategory
-from payments.receipts import receipt_download_name
+from partners.models import LayPartner, PartnerLink
+from payments import forms, permissions, selectors, services
+from payments.models import Claim, ClaimStatus, ExpenseCategory
+from payments.receipts import ReceiptRejected, check_receipt, receipt_download_name
 from payments.services import ClaimError
+from programmes.models import Programme
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
-STAFF_CLAIM_ROLES = CLAIM_READER_ROLES
 
 
-def _partner(request: HttpRequest) -> Any:
-    return selectors._partner_of(request.user)
+def _partner(request: AuthenticatedHttpRequest) -> LayPartner | None:
+    return permissions.partner_of(request.user)
 
 
-def _posted(request: HttpRequest) -> Any:
+def _posted(request: AuthenticatedHttpRequest) -> Any:
     """The POST data when the form was sent (even empty, so a missing tick is an error)."""
     return request.POST if request.method == "POST" else None
 
 
-def _files(request: HttpRequest) -> Any:
+def _files(request: AuthenticatedHttpRequest) -> Any:
     return request.FILES if request.method == "POST" else None
 
 
-def _is_claimant(request: HttpRequest, claim: Any) -> bool:
-    partner = _partner(request)
-    return partner is not None and claim.partner_id == partner.pk
-
-
-def _receipt_to_choose_again(form: Any, request: HttpRequest) -> None:
+def _receipt_to_choose_again(form: Any, request: AuthenticatedHttpRequest) -> None:
     """A form with errors cannot keep a chosen file: say so next to the file field, by name."""
     chosen = request.FILES.get("receipt") if request.method == "POST" else None
     if chosen is not None and "receipt" in form.fields and not form.has_error("receipt"):
@@ -67,7 +64,7 @@ def _receipt_to_choose_again(form: Any, request: HttpRequest) -> None:
 
 
 @login_required
-def my_money(request: HttpRequest) -> HttpResponse:
+def my_money(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _partner(request)
     if partner is None:
         raise Http404("This page is for lay partners.")
@@ -88,7 +85,7 @@ def my_money(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def claim_start(request: HttpRequest) -> HttpResponse:
+def claim_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start a claim. The AHSN is chosen for the partner when it is clear: the one they work with,
     the one running the activity they pressed "Claim for this" on, or the only one where they have
     something to claim for. Otherwise they choose, with what they can claim for at each."""
@@ -122,7 +119,7 @@ def claim_start(request: HttpRequest) -> HttpResponse:
         try:
             claim = services.claim_start(partner=partner, organisation=chosen, actor=request.user)
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             if len(organisations) > 1:
                 messages.info(request, f"This claim is with {chosen.name}.")
@@ -134,7 +131,9 @@ def claim_start(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _claim_for_participation(request: HttpRequest, partner: Any, claimable: list[Any], chosen: str) -> HttpResponse:
+def _claim_for_participation(
+    request: AuthenticatedHttpRequest, partner: Any, claimable: list[Any], chosen: str
+) -> HttpResponse:
     """ "Claim for this" on My payments: the AHSN that ran the activity, the partner's draft claim
     there if they have one (or a new one), and the involvement payment added."""
     participation = next((p for p in claimable if str(p.pk) == chosen), None)
@@ -162,9 +161,9 @@ def _claim_for_participation(request: HttpRequest, partner: Any, claimable: list
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def claim_prepare(request: HttpRequest) -> HttpResponse:
+def claim_prepare(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff start a claim for an assisted-digital partner at their AHSN."""
-    org_ids = visible_organisation_ids(request.user, roles=services.PREPARER_ROLES)
+    org_ids = permissions.preparer_organisation_ids(request.user)
     if not org_ids:
         raise PermissionDenied("Only staff and involvement leads can prepare claims.")
     links = list(
@@ -180,7 +179,7 @@ def claim_prepare(request: HttpRequest) -> HttpResponse:
         try:
             claim = services.claim_start(partner=link.partner, organisation=link.organisation, actor=request.user)
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"You are preparing claim {claim.reference} for {link.partner.display_name}.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -191,21 +190,13 @@ def claim_prepare(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = selectors.get_claim_for_user(request.user, pk)
     lines = selectors.claim_lines(claim)
     total = sum((line.amount for line in lines), start=ZERO)
-    claimant_view = _is_claimant(request, claim)
-    can_edit = claim.is_editable and (
-        claimant_view
-        or (
-            claim.partner.is_assisted_digital
-            and can_write(request.user, claim.organisation_id, roles=services.PREPARER_ROLES)
-        )
-    )
-    is_approver = can_write(request.user, claim.organisation_id, roles=services.APPROVER_ROLES) and not (
-        claimant_view or claim.created_by_id == request.user.pk
-    )
+    claimant_view = permissions.is_claimant(request.user, claim)
+    can_edit = permissions.can_edit_claim(request.user, claim)
+    is_approver = permissions.can_decide_claim(request.user, claim)
     missing = {line.pk for line in services.missing_receipts(claim)} if claim.is_editable else set()
     return render(
         request,
@@ -232,8 +223,8 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def line_fee_add(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+def line_fee_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for_user(request.user, pk, write=True)
     claimable = (
         list(selectors.claimable_participations(partner=claim.partner, organisation_ids=[claim.organisation_id]))
         if claim.carries_fees
@@ -245,22 +236,17 @@ def line_fee_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.claim_add_fee_line(claim=claim, participation=chosen, actor=request.user)
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Involvement payment added. Your claim has been saved.")
             return redirect("payments:claim_detail", pk=claim.pk)
     return render(request, "payments/line_fee_add.html", {"claim": claim, "form": form, "claimable": claimable})
 
 
-def _is_claimant_pk(request: HttpRequest, claim_pk: int) -> bool:
-    partner = _partner(request)
-    return partner is not None and partner.claims.filter(pk=claim_pk).exists()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def expense_choose(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+def expense_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for_user(request.user, pk, write=True)
     form = forms.ExpenseCategoryForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         return redirect("payments:expense_add", pk=claim.pk, category=form.cleaned_data["category"])
@@ -273,18 +259,16 @@ def _receipt_hint(claim: Any, category: str) -> str:
     if rule is None or not rule.receipt_required:
         return "You do not need a receipt for this."
     if rule.receipt_required_over is not None:
-        from core.money import format_money
-
         return f"You need a receipt if this is more than {format_money(rule.receipt_required_over)}."
     return "You need a receipt for this."
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
+def expense_add(request: AuthenticatedHttpRequest, pk: int, category: str) -> HttpResponse:
     if category not in ExpenseCategory.values:
         raise Http404("No such kind of expense.")
-    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+    claim = selectors.get_claim_for_user(request.user, pk, write=True)
     form = forms.ExpenseLineForm(
         _posted(request), _files(request), category=category, receipt_hint=_receipt_hint(claim, category)
     )
@@ -292,12 +276,10 @@ def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         data = form.cleaned_data
         receipt = data.get("receipt")
         if receipt:
-            from payments.receipts import ReceiptRejected, check_receipt
-
             try:
                 check_receipt(receipt)
             except ReceiptRejected as exc:
-                form.add_error("receipt", str(exc))
+                add_form_error(form, exc)
         if form.is_valid():
             try:
                 with transaction.atomic():  # the line and its receipt are saved together or not at all
@@ -318,7 +300,7 @@ def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
                         except ClaimError as exc:  # about the file, whatever field it names
                             raise ClaimError(str(exc), field="receipt") from exc
             except ClaimError as exc:
-                form.add_error(exc.field, str(exc))
+                add_form_error(form, exc)
             except AlreadySubmitted:  # the same form sent twice: the expense was added the first time
                 return redirect("payments:claim_detail", pk=claim.pk)
             else:
@@ -334,9 +316,9 @@ def expense_add(request: HttpRequest, pk: int, category: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def line_change(request: HttpRequest, pk: int) -> HttpResponse:
+def line_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an expense on a draft or returned claim in place, keeping its receipt (or replacing it)."""
-    line = selectors.get_claimline_for_user(request.user, pk, write=not _is_claimant_pk_line(request, pk))
+    line = selectors.get_claimline_for_user(request.user, pk, write=True)
     claim = line.claim
     if line.is_fee or not claim.is_editable:
         return redirect("payments:claim_detail", pk=claim.pk)
@@ -368,7 +350,7 @@ def line_change(request: HttpRequest, pk: int) -> HttpResponse:
                 new_receipt=data.get("receipt") or None,
             )
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"{line.get_kind_display()} changed. Your claim has been saved.")
             return redirect(back)
@@ -382,8 +364,8 @@ def line_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def receipt_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    line = selectors.get_claimline_for_user(request.user, pk, write=not _is_claimant_pk_line(request, pk))
+def receipt_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    line = selectors.get_claimline_for_user(request.user, pk, write=True)
     form = forms.ReceiptForm(_posted(request), _files(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -396,15 +378,10 @@ def receipt_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "payments/receipt_upload.html", {"line": line, "claim": line.claim, "form": form})
 
 
-def _is_claimant_pk_line(request: HttpRequest, line_pk: int) -> bool:
-    partner = _partner(request)
-    return partner is not None and partner.claims.filter(lines__pk=line_pk).exists()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def line_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    line = selectors.get_claimline_for_user(request.user, pk, write=not _is_claimant_pk_line(request, pk))
+def line_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    line = selectors.get_claimline_for_user(request.user, pk, write=True)
     error = None
     if request.method == "POST":
         try:
@@ -419,12 +396,12 @@ def line_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def claim_check(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check your answers, the declaration, and send (or send again after a return)."""
-    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+    claim = selectors.get_claim_for_user(request.user, pk, write=True)
     if not claim.is_editable:
         return redirect("payments:claim_detail", pk=claim.pk)
-    on_behalf = not _is_claimant(request, claim)
+    on_behalf = not permissions.is_claimant(request.user, claim)
     form = forms.DeclarationForm(_posted(request), on_behalf=on_behalf)
     lines = selectors.claim_lines(claim)
     if request.method == "POST" and form.is_valid():
@@ -432,7 +409,7 @@ def claim_check(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             service(claim=claim, actor=request.user, declaration=form.cleaned_data["confirm"])
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             return redirect("payments:claim_sent", pk=claim.pk)
     total = sum((line.amount for line in lines), start=ZERO)
@@ -444,15 +421,19 @@ def claim_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def claim_sent(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = selectors.get_claim_for_user(request.user, pk)
-    return render(request, "payments/claim_sent.html", {"claim": claim, "claimant_view": _is_claimant(request, claim)})
+    return render(
+        request,
+        "payments/claim_sent.html",
+        {"claim": claim, "claimant_view": permissions.is_claimant(request.user, claim)},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.get_claim_for_user(request.user, pk, write=not _is_claimant_pk(request, pk))
+def claim_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.get_claim_for_user(request.user, pk, write=True)
     error = None
     if request.method == "POST":
         try:
@@ -461,23 +442,25 @@ def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             error = str(exc)
         else:
             messages.success(request, f"Claim {claim.reference} has been withdrawn.")
-            return redirect("payments:my_money" if _is_claimant(request, claim) else "payments:claim_queue")
+            return redirect(
+                "payments:my_money" if permissions.is_claimant(request.user, claim) else "payments:claim_queue"
+            )
     return render(request, "payments/claim_withdraw.html", {"claim": claim, "error": error})
 
 
 # --- approving -------------------------------------------------------------------------------
 
 
-def _claim_for_approver(request: HttpRequest, pk: int) -> Any:
+def _claim_for_approver(request: AuthenticatedHttpRequest, pk: int) -> Claim:
     claim = selectors.get_claim_for_user(request.user, pk)
-    if not can_write(request.user, claim.organisation_id, roles=services.APPROVER_ROLES):
+    if not permissions.can_approve_at(request.user, claim.organisation_id):
         raise PermissionDenied("Only involvement leads can approve, return or reject claims.")
     return claim
 
 
 @login_required
 @require_POST
-def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for_approver(request, pk)
     try:
         services.claim_approve(claim=claim, actor=request.user)
@@ -490,7 +473,7 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def claim_return(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for_approver(request, pk)
     form = forms.ReasonForm(
         _posted(request),
@@ -502,7 +485,7 @@ def claim_return(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.claim_return(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Claim {claim.reference} has been returned to {claim.partner.display_name}.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -511,7 +494,7 @@ def claim_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for_approver(request, pk)
     form = forms.ReasonForm(
         _posted(request),
@@ -523,7 +506,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.claim_reject(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Claim {claim.reference} has been rejected.")
             return redirect("payments:claim_detail", pk=claim.pk)
@@ -532,7 +515,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def line_query(request: HttpRequest, pk: int) -> HttpResponse:
+def line_query(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     line = selectors.get_claimline_for_user(request.user, pk)
     _claim_for_approver(request, line.claim_id)
     form = forms.QueryForm(_posted(request), initial={"note": line.query_note})
@@ -540,7 +523,7 @@ def line_query(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.line_query(line=line, actor=request.user, note=form.cleaned_data["note"])
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Your question has been added to the line. The claimant has been told.")
             return redirect("payments:claim_detail", pk=line.claim_id)
@@ -548,7 +531,7 @@ def line_query(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def receipt_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+def receipt_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The receipt file, named after its claim (CLM-000012-receipt-1.jpg). A receipt whose file was
     deleted at the end of the retention period, or has gone missing from storage, gets a page
     that says so and what to do, instead of an error."""
@@ -578,12 +561,10 @@ def receipt_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-def claim_queue(request: HttpRequest) -> HttpResponse:
-    org_ids = visible_organisation_ids(request.user, roles=STAFF_CLAIM_ROLES)
+def claim_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    org_ids = permissions.claim_reader_organisation_ids(request.user)
     if not org_ids:
         raise PermissionDenied("Only involvement leads, finance officers and network admins see the claims queue.")
-    from programmes.models import Programme
-
     programmes = Programme.objects.filter(organisation_id__in=org_ids).only("pk", "name").order_by("name")
     # With no filter chosen the queue opens on what needs the reader's action; every other state is
     # one click away (the state links above the filter).
@@ -619,14 +600,14 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
                 (ClaimStatus.PAID, "Paid"),
                 (selectors.ALL_STATES, "All"),
             ],
-            "can_prepare": bool(visible_organisation_ids(request.user, roles=services.PREPARER_ROLES)),
-            "is_finance": bool(visible_organisation_ids(request.user, roles={Role.FINANCE})),
+            "can_prepare": bool(permissions.preparer_organisation_ids(request.user)),
+            "is_finance": bool(permissions.paying_organisation_ids(request.user)),
         },
     )
 
 
 @login_required
-def rate_card_list(request: HttpRequest) -> HttpResponse:
+def rate_card_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     org_ids = visible_organisation_ids(request.user)
     if not org_ids:
         raise PermissionDenied("Only AHSN staff see rate cards.")
@@ -641,7 +622,7 @@ def rate_card_list(request: HttpRequest) -> HttpResponse:
                 "current": None,
                 "future": [],
                 "past": [],
-                "can_edit": can_write(request.user, card.organisation_id, roles=services.RATE_EDITOR_ROLES),
+                "can_edit": permissions.can_edit_rates(request.user, card.organisation_id),
             },
         )
         if card.effective_from > today:
@@ -663,10 +644,10 @@ def rate_card_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rate_card_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def rate_card_create(request: AuthenticatedHttpRequest, organisation_id: int) -> HttpResponse:
     if organisation_id not in visible_organisation_ids(request.user):
         raise Http404("No such organisation.")
-    if not can_write(request.user, organisation_id, roles=services.RATE_EDITOR_ROLES):
+    if not permissions.can_edit_rates(request.user, organisation_id):
         raise PermissionDenied("Only involvement leads can change rates.")
     organisation = Organisation.objects.get(pk=organisation_id)
     current = services.rate_card_in_force(organisation_id=organisation_id, on=timezone.localdate())
@@ -689,21 +670,21 @@ def rate_card_create(request: HttpRequest, organisation_id: int) -> HttpResponse
                 rules=form.rules(),
             )
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"New rates saved. They take effect on {date_text(data['effective_from'])}.")
             return redirect(f"{reverse('payments:rate_card_list')}?organisation={organisation.pk}")
     return render(request, "payments/rate_card_form.html", {"form": form, "organisation": organisation})
 
 
-def _batch_forms(request: HttpRequest, *, posted_for: int | None = None) -> list[tuple[Organisation, Any]]:
+def _batch_forms(request: AuthenticatedHttpRequest, *, posted_for: int | None = None) -> list[tuple[Organisation, Any]]:
     """One "make a payment batch" form per AHSN where the user is in finance, each listing that
     AHSN's approved claims waiting to be paid; the one just sent (`posted_for`) is bound."""
     waiting = list(selectors.approved_unbatched(request.user)[:200])
     result = []
-    for organisation in Organisation.objects.filter(
-        pk__in=visible_organisation_ids(request.user, roles={Role.FINANCE})
-    ).order_by("name"):
+    for organisation in Organisation.objects.filter(pk__in=permissions.paying_organisation_ids(request.user)).order_by(
+        "name"
+    ):
         claims = [c for c in waiting if c.organisation_id == organisation.pk]
         data = request.POST if organisation.pk == posted_for else None
         form = forms.BatchForm(data, claims=claims, prefix=f"org{organisation.pk}")
@@ -712,7 +693,7 @@ def _batch_forms(request: HttpRequest, *, posted_for: int | None = None) -> list
     return result
 
 
-def _batch_page(request: HttpRequest, batch_forms: list[tuple[Organisation, Any]]) -> HttpResponse:
+def _batch_page(request: AuthenticatedHttpRequest, batch_forms: list[tuple[Organisation, Any]]) -> HttpResponse:
     page = Paginator(selectors.batches_for(request.user), 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -727,8 +708,8 @@ def _batch_page(request: HttpRequest, batch_forms: list[tuple[Organisation, Any]
 
 
 @login_required
-def batch_list(request: HttpRequest) -> HttpResponse:
-    org_ids = visible_organisation_ids(request.user, roles={Role.FINANCE, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
+def batch_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    org_ids = permissions.batch_reader_organisation_ids(request.user)
     if not org_ids:
         raise PermissionDenied("Only finance officers and involvement leads see payment batches.")
     return _batch_page(request, _batch_forms(request))
@@ -736,10 +717,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def batch_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def batch_create(request: AuthenticatedHttpRequest, organisation_id: int) -> HttpResponse:
     if organisation_id not in visible_organisation_ids(request.user):
         raise Http404("No such organisation.")
-    if not can_write(request.user, organisation_id, roles={Role.FINANCE}):
+    if not permissions.can_pay(request.user, organisation_id):
         raise PermissionDenied("Only finance officers can make a payment batch.")
     batch_forms = _batch_forms(request, posted_for=organisation_id)
     form = next((f for o, f in batch_forms if o.pk == organisation_id), None)
@@ -753,7 +734,7 @@ def batch_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
                 claim_ids=form.chosen_ids(),
             )
         except ClaimError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Payment batch {batch.reference} made.")
             return redirect("payments:batch_detail", pk=batch.pk)
@@ -761,7 +742,7 @@ def batch_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 
 @login_required
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = selectors.get_paymentbatch_for_user(request.user, pk)
     claims = list(selectors.batch_claims_with_totals(batch))
     return render(
@@ -773,13 +754,13 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fees_total": sum((c.fees_total for c in claims), start=ZERO),
             "expenses_total": sum((c.expenses_total for c in claims), start=ZERO),
             "total": sum((c.total for c in claims), start=ZERO),
-            "is_finance": can_write(request.user, batch.organisation_id, roles={Role.FINANCE}),
+            "is_finance": permissions.can_pay(request.user, batch.organisation_id),
         },
     )
 
 
 @login_required
-def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = selectors.get_paymentbatch_for_user(request.user, pk, write=True)
     response = HttpResponse(services.batch_export_csv(batch=batch, actor=request.user), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{batch.reference}.csv"'
@@ -788,7 +769,7 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def batch_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_mark_paid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = selectors.get_paymentbatch_for_user(request.user, pk, write=True)
     claims = list(selectors.batch_claims_with_totals(batch))
     error = None

@@ -5,31 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Organisation
+from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser
 from core.access import can_write, is_network_admin, visible_organisation_ids
+from core.formatting import UK_TIME
+from involvement.models import Activity
 from programmes.models import Programme, StrategyPriority
 
-LONDON = ZoneInfo("Europe/London")
-
 # Staff, involvement leads and network admins run programmes; finance officers only look.
-PROGRAMME_WRITE_ROLES = frozenset({Role.STAFF, Role.INVOLVEMENT_LEAD, Role.NETWORK_ADMIN})
 
 
-def programmes_visible_to(user: Any) -> QuerySet[Programme]:
+def programmes_visible_to(user: AnyUser) -> QuerySet[Programme]:
     """Programmes owned by, or shared with, one of the user's organisations."""
     org_ids = visible_organisation_ids(user)
     shared = Programme.shared_with.through.objects.filter(programme_id=OuterRef("pk"), organisation_id__in=org_ids)
     return Programme.objects.filter(Q(organisation_id__in=org_ids) | Exists(shared))
 
 
-def get_programme_for_user(user: Any, pk: int, *, write: bool = False) -> Programme:
+def get_programme_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Programme:
     """One programme: 404 unless owned by or shared with the user's AHSN; 403 to edit it
     unless the user is staff of the owning AHSN (or a network admin)."""
     try:
@@ -41,20 +41,19 @@ def get_programme_for_user(user: Any, pk: int, *, write: bool = False) -> Progra
         )
     except (Programme.DoesNotExist, ValueError) as exc:
         raise Http404("No such programme.") from exc
-    if write and not can_write(user, programme.organisation_id, roles=PROGRAMME_WRITE_ROLES):
+    if write and not can_write(user, programme.organisation_id, roles=DELIVERY_ROLES):
         raise PermissionDenied("Only staff at the AHSN that owns this programme can change it.")
     return programme
 
 
-def can_edit_programme(user: Any, programme: Programme) -> bool:
-    return can_write(user, programme.organisation_id, roles=PROGRAMME_WRITE_ROLES)
+def can_edit_programme(user: AnyUser, programme: Programme) -> bool:
+    return can_write(user, programme.organisation_id, roles=DELIVERY_ROLES)
 
 
-def programme_owner_organisations(user: Any) -> QuerySet[Any]:
+def programme_owner_organisations(user: AnyUser) -> QuerySet[Any]:
     """Organisations where the user may create programmes."""
-    from accounts.models import Organisation
 
-    return Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=PROGRAMME_WRITE_ROLES))
+    return Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=DELIVERY_ROLES))
 
 
 def programmes_for_logging(*, organisation_id: int) -> QuerySet[Programme]:
@@ -92,14 +91,13 @@ class FinancialQuarter:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """Start (inclusive) and end (exclusive) as aware datetimes in Europe/London."""
-        start = datetime.combine(self.first_day, time.min, tzinfo=LONDON)
-        end = datetime.combine(self.next.first_day, time.min, tzinfo=LONDON)
+        start = datetime.combine(self.first_day, time.min, tzinfo=UK_TIME)
+        end = datetime.combine(self.next.first_day, time.min, tzinfo=UK_TIME)
         return start, end
 
 
-def programme_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Programme]:
+def programme_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Programme]:
     """The programmes list with its filters: type, stage, status, has involvement this quarter."""
-    from involvement.models import Activity
 
     filters = filters or {}
     qs = programmes_visible_to(user)
@@ -129,7 +127,7 @@ def priorities(*, include_inactive: bool = False) -> QuerySet[StrategyPriority]:
     return qs.order_by("strategy", "order", "code")
 
 
-def get_priority_for_user(user: Any, pk: int, *, write: bool = False) -> StrategyPriority:
+def get_priority_for_user(user: AnyUser, pk: int, *, write: bool = False) -> StrategyPriority:
     """Any signed-in member of staff may read a priority; only network admins change them."""
     if not visible_organisation_ids(user):
         raise Http404("No such priority.")

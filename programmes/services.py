@@ -9,11 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
+from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin
 from core.audit import log_action
+from core.errors import DomainError
 from programmes.models import Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
-from programmes.selectors import PROGRAMME_WRITE_ROLES
 
 PROGRAMME_FIELDS = (
     "name",
@@ -28,13 +29,9 @@ PROGRAMME_FIELDS = (
 )
 
 
-class ProgrammeError(Exception):
+class ProgrammeError(DomainError):
     """A change we refuse, with a message to show the person who asked for it, and the form field
     it is about (None for the whole form)."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _check_dates(*, status: str, start_on: date, closed_on: date | None) -> None:
@@ -72,7 +69,7 @@ def _check_lead(*, organisation: Organisation, lead: Any) -> None:
 
 def programme_create(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     name: str,
     programme_type: str,
@@ -86,7 +83,7 @@ def programme_create(
     equality_impact_note: str = "",
     shared_with: Iterable[Organisation] = (),
 ) -> Programme:
-    if not can_write(actor, organisation.pk, roles=PROGRAMME_WRITE_ROLES):
+    if not can_write(actor, organisation.pk, roles=DELIVERY_ROLES):
         raise ProgrammeError(f"You cannot create programmes for {organisation.name}.")
     if organisation.is_network:
         raise ProgrammeError("Programmes belong to an AHSN. Choose the AHSN that runs it.")
@@ -96,8 +93,7 @@ def programme_create(
     others = _check_sharing(organisation=organisation, programme_type=programme_type, shared_with=shared_with)
     _check_lead(organisation=organisation, lead=lead)
     with transaction.atomic():
-        if Programme.objects.filter(organisation=organisation, name__iexact=name).exists():
-            raise ProgrammeError(f"{organisation.short_name} already has a programme called {name}.")
+        _check_name_free(organisation=organisation, name=name)
         programme = Programme.objects.create(
             organisation=organisation,
             name=name,
@@ -127,9 +123,18 @@ def programme_create(
     return programme
 
 
+def _check_name_free(*, organisation: Organisation, name: str, other_than: Programme | None = None) -> None:
+    """An AHSN's programmes have different names (whatever the capitals)."""
+    same_name = Programme.objects.filter(organisation=organisation, name__iexact=name)
+    if other_than is not None:
+        same_name = same_name.exclude(pk=other_than.pk)
+    if same_name.exists():
+        raise ProgrammeError(f"{organisation.short_name} already has a programme called {name}.")
+
+
 def programme_update(
     *,
-    actor: Any,
+    actor: User,
     programme: Programme,
     priorities: Iterable[StrategyPriority] | None = None,
     shared_with: Iterable[Organisation] | None = None,
@@ -141,18 +146,11 @@ def programme_update(
         raise TypeError(f"Unknown programme fields: {sorted(unknown)}")
     with transaction.atomic():
         locked = Programme.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=programme.pk)
-        if not can_write(actor, locked.organisation_id, roles=PROGRAMME_WRITE_ROLES):
+        if not can_write(actor, locked.organisation_id, roles=DELIVERY_ROLES):
             raise ProgrammeError("Only staff at the AHSN that owns this programme can change it.")
         if "name" in fields:
             fields["name"] = fields["name"].strip()
-            if (
-                Programme.objects.filter(organisation_id=locked.organisation_id, name__iexact=fields["name"])
-                .exclude(pk=locked.pk)
-                .exists()
-            ):
-                raise ProgrammeError(
-                    f"{locked.organisation.short_name} already has a programme called {fields['name']}."
-                )
+            _check_name_free(organisation=locked.organisation, name=fields["name"], other_than=locked)
         if "lead" in fields:
             _check_lead(organisation=locked.organisation, lead=fields["lead"])
         _check_dates(
@@ -196,7 +194,7 @@ def programme_update(
 
 def priority_save(
     *,
-    actor: Any,
+    actor: User,
     priority: StrategyPriority | None = None,
     code: str,
     theme: str,

@@ -8,10 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organisation
+from accounts.roles import DELIVERY_ROLES
+from accounts.typing import AnyUser, AuthenticatedHttpRequest
 from core.access import can_write, is_network_admin, visible_organisation_ids
+from core.errors import add_form_error
 from core.idempotency import AlreadySubmitted
 from involvement import selectors as involvement_selectors
 from involvement import services as involvement_services
@@ -26,13 +30,13 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _require_staff(user: Any) -> None:
+def _require_staff(user: AnyUser) -> None:
     if not visible_organisation_ids(user):
         raise PermissionDenied("Programmes are for AHSN staff.")
 
 
 @login_required
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request.user)
     form = ProgrammeFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -52,7 +56,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_create(request: HttpRequest) -> HttpResponse:
+def programme_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = selectors.programme_owner_organisations(request.user).exclude(kind=Organisation.Kind.NETWORK)
     if not organisations.exists():
         if not visible_organisation_ids(request.user):
@@ -78,7 +82,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
                 shared_with=data["shared_with"],
             )
         except services.ProgrammeError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"{programme.name} has been created.")
             return redirect("programmes:programme_detail", pk=programme.pk)
@@ -86,15 +90,13 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(request.user, pk)
     activities = involvement_selectors.programme_activities(programme=programme)
     page = Paginator(activities, 25).get_page(request.GET.get("page"))
     visible = visible_organisation_ids(request.user)
     loggers = {programme.organisation_id} | {o.pk for o in programme.shared_with.all()}
-    can_log = any(
-        can_write(request.user, org_id, roles=involvement_selectors.ACTIVITY_WRITE_ROLES) for org_id in loggers
-    )
+    can_log = any(can_write(request.user, org_id, roles=DELIVERY_ROLES) for org_id in loggers)
     return render(
         request,
         "programmes/programme_detail.html",
@@ -112,7 +114,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(request.user, pk, write=True)
     initial = {
         "name": programme.name,
@@ -152,7 +154,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 equality_impact_note=data["equality_impact_note"],
             )
         except services.ProgrammeError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Your changes have been saved.")
             return redirect("programmes:programme_detail", pk=programme.pk)
@@ -161,7 +163,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_outcome_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(request.user, pk, write=True)
     form = NewOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -180,7 +182,7 @@ def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
                 submission_token=data["submission_token"],
             )
         except involvement_services.InvolvementError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         except AlreadySubmitted:  # the same form sent twice: it was recorded the first time
             return redirect("programmes:programme_detail", pk=programme.pk)
         else:
@@ -194,13 +196,11 @@ def programme_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def programme_url(programme: Any) -> str:
-    from django.urls import reverse
-
     return reverse("programmes:programme_detail", args=[programme.pk])
 
 
 @login_required
-def priority_list(request: HttpRequest) -> HttpResponse:
+def priority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request.user)
     return render(
         request,
@@ -214,7 +214,7 @@ def priority_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def priority_create(request: HttpRequest) -> HttpResponse:
+def priority_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request.user)
     if not is_network_admin(request.user):
         raise PermissionDenied("Only network admins can change strategy priorities.")
@@ -223,12 +223,12 @@ def priority_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def priority_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def priority_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     priority = selectors.get_priority_for_user(request.user, pk, write=True)
     return _priority_form(request, priority)
 
 
-def _priority_form(request: HttpRequest, priority: Any) -> HttpResponse:
+def _priority_form(request: AuthenticatedHttpRequest, priority: Any) -> HttpResponse:
     initial = (
         {
             "strategy": priority.strategy,
@@ -247,7 +247,7 @@ def _priority_form(request: HttpRequest, priority: Any) -> HttpResponse:
         try:
             saved = services.priority_save(actor=request.user, priority=priority, **form.cleaned_data)
         except services.ProgrammeError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, f"Priority {saved.code} has been saved.")
             return redirect("programmes:priority_list")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 
+from accounts.models import MANAGER_ROLES
+from accounts.typing import AnyUser
+from core.access import visible_organisation_ids
 from core.dashboard import DashboardSection, register
+from reports.selectors import latest_ready_reports
 
 
 @register
-def report_sections(user: Any) -> list[DashboardSection]:
-    from accounts.models import MANAGER_ROLES
-    from core.access import visible_organisation_ids
-    from reports.selectors import latest_ready_reports
-
+def report_sections(user: AnyUser) -> list[DashboardSection]:
     if not visible_organisation_ids(user, roles=MANAGER_ROLES):
         return []
     items = [

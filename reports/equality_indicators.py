@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from partners.selectors import equality_aggregates
+
 if TYPE_CHECKING:
-    from reports.indicators import Scope, Window
+    from reports.indicator_base import Scope, Window
 
 
 def add(section: dict[str, Any], scope: Scope, window: Window) -> None:
-    try:
-        from partners.selectors import equality_aggregates
-    except ImportError:
-        section["notes"].append("Equality monitoring is not available: the lay partner records have no answers yet.")
-        return
     aggregates = equality_aggregates(scope.organisation_ids())
     section["equality"] = [
         {"question": str(question), "rows": [[str(label), str(count)] for label, count in answers]}

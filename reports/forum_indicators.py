@@ -9,11 +9,13 @@ from django.apps import apps
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, Min, OuterRef, Q
 from django.db.models.functions import Least, TruncDate
 
-from core.quarters import LONDON, FinancialQuarter
+from core.formatting import UK_TIME
+from core.quarters import FinancialQuarter
 from reports.aggregates import Percentile
+from reports.indicator_base import by_quarter, in_quarter, indicator, per_quarter, quarter_key
 
 if TYPE_CHECKING:
-    from reports.indicators import Scope, Window
+    from reports.indicator_base import Scope, Window
 
 MEETINGS_TARGET = 3
 TABLE = "Involvement and co-production forum"
@@ -24,8 +26,6 @@ def _days(value: timedelta | None) -> float | None:
 
 
 def add(section: dict[str, Any], scope: Scope, window: Window) -> None:
-    from reports.indicators import _key, by_quarter, in_quarter, indicator, per_quarter
-
     try:
         Forum = apps.get_model("forum", "Forum")
         Meeting = apps.get_model("forum", "Meeting")
@@ -54,24 +54,26 @@ def add(section: dict[str, Any], scope: Scope, window: Window) -> None:
     )
     # Meetings held this financial year (to the end of each quarter), per forum, then summed.
     per_forum = forums.annotate(
-        **{_key("held", q): Count("meetings", filter=year_to_date(q)) for q in window.quarters},
-        **{_key("co_chair_in_post", q): lay_co_chair(q) for q in window.quarters},
+        **{quarter_key("held", q): Count("meetings", filter=year_to_date(q)) for q in window.quarters},
+        **{quarter_key("co_chair_in_post", q): lay_co_chair(q) for q in window.quarters},
     )
     forum_row = per_forum.aggregate(
         **per_quarter(window, "forums", lambda q: Count("pk", filter=Q(began__lt=q.end_datetime))),
         **per_quarter(
             window,
             "on_target",
-            lambda q: Count("pk", filter=Q(began__lt=q.end_datetime, **{f"{_key('held', q)}__gte": MEETINGS_TARGET})),
+            lambda q: Count(
+                "pk", filter=Q(began__lt=q.end_datetime, **{f"{quarter_key('held', q)}__gte": MEETINGS_TARGET})
+            ),
         ),
         **per_quarter(
             window,
             "co_chair",
-            lambda q: Count("pk", filter=Q(began__lt=q.end_datetime, **{_key("co_chair_in_post", q): True})),
+            lambda q: Count("pk", filter=Q(began__lt=q.end_datetime, **{quarter_key("co_chair_in_post", q): True})),
         ),
     )
     lag = ExpressionWrapper(
-        TruncDate("notes__published_at", tzinfo=LONDON) - TruncDate("starts_at", tzinfo=LONDON),
+        TruncDate("notes__published_at", tzinfo=UK_TIME) - TruncDate("starts_at", tzinfo=UK_TIME),
         output_field=DurationField(),
     )
     meetings = Meeting.objects.filter(

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -25,10 +23,21 @@ from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, QuerySet
 from accounts.models import Organisation
 from core.choices import InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
 from core.quarters import FinancialQuarter
-from reports.formatting import display_value
-
-PERIODS = ("this", "previous", "last_year")
-PERIOD_HEADINGS = {"this": "This quarter", "previous": "Previous quarter", "last_year": "Same quarter last year"}
+from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus, Participation
+from involvement.selectors import outcome_status_on
+from partners.models import LayPartner, PartnerLink
+from programmes.models import Programme, ProgrammeStatus, StrategyPriority
+from reports import equality_indicators, forum_indicators, opportunity_indicators, payment_indicators
+from reports.indicator_base import (
+    Scope,
+    Window,
+    by_quarter,
+    in_quarter,
+    indicator,
+    per_quarter,
+    quarter_key,
+    share,
+)
 
 # The support the strategy asks us to report on, in this order.
 REPORTED_SUPPORT = (
@@ -48,119 +57,6 @@ THEMES = {
 
 # Theme key for the money section, which is not one of the strategy's priorities.
 PAYMENTS_KEY = "payments"
-
-
-@dataclass(frozen=True)
-class Scope:
-    """One AHSN, or the whole network (every organisation's records)."""
-
-    organisation: Organisation
-
-    @property
-    def is_network(self) -> bool:
-        return bool(self.organisation.is_network)
-
-    def organisation_ids(self) -> list[int]:
-        """The organisations whose records count: every one for the network."""
-        if self.is_network:
-            return list(Organisation.objects.values_list("pk", flat=True))
-        return [self.organisation.pk]
-
-    def q(self, field: str = "organisation") -> Q:
-        if self.is_network:
-            return Q()
-        return Q(**{f"{field}_id": self.organisation.pk})
-
-
-@dataclass(frozen=True)
-class Window:
-    """The five quarters a report reads: q-4 (same quarter last year) up to q."""
-
-    quarter: FinancialQuarter
-
-    @property
-    def quarters(self) -> list[FinancialQuarter]:
-        return self.quarter.last(5)
-
-    @property
-    def trend(self) -> list[FinancialQuarter]:
-        return self.quarter.last(4)
-
-    @property
-    def period_quarters(self) -> dict[str, FinancialQuarter]:
-        return {
-            "this": self.quarter,
-            "previous": self.quarter.previous,
-            "last_year": self.quarter.same_quarter_last_year,
-        }
-
-    @property
-    def start_datetime(self) -> datetime:
-        return self.quarters[0].start_datetime
-
-    @property
-    def end_datetime(self) -> datetime:
-        return self.quarter.end_datetime
-
-
-def in_quarter(field: str, quarter: FinancialQuarter, *, dates: bool = False) -> Q:
-    """Rows whose `field` falls in the quarter (UK time for datetimes)."""
-    if dates:
-        return Q(**{f"{field}__gte": quarter.start, f"{field}__lt": quarter.end_exclusive})
-    return Q(**{f"{field}__gte": quarter.start_datetime, f"{field}__lt": quarter.end_datetime})
-
-
-def _key(name: str, quarter: FinancialQuarter) -> str:
-    return f"{name}__{quarter.year}_{quarter.quarter}"
-
-
-def per_quarter(window: Window, name: str, make: Callable[[FinancialQuarter], Any]) -> dict[str, Any]:
-    """One aggregate expression per quarter of the window, keyed for `.aggregate()`."""
-    return {_key(name, q): make(q) for q in window.quarters}
-
-
-def by_quarter(window: Window, row: dict[str, Any], name: str) -> dict[FinancialQuarter, Any]:
-    return {q: row.get(_key(name, q)) for q in window.quarters}
-
-
-# --- Building rows ---------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def indicator(
-    *,
-    key: str,
-    label: str,
-    unit: str,
-    table: str,
-    values: dict[FinancialQuarter, Any],
-    window: Window,
-) -> dict[str, Any]:
-    """One row of the report: three period values, their display text and a four-quarter trend."""
-    period_values = {period: _plain(values.get(q)) for period, q in window.period_quarters.items()}
-    return {
-        "key": key,
-        "label": label,
-        "unit": unit,
-        "table": table,
-        "values": period_values,
-        "display": {period: display_value(value, unit) for period, value in period_values.items()},
-        "trend": [_plain(values.get(q)) for q in window.trend],
-    }
-
-
-def share(numerators: dict[FinancialQuarter, Any], denominators: dict[FinancialQuarter, Any]) -> dict[Any, Any]:
-    """Per cent, to one decimal place; None where there is nothing to divide by."""
-    result: dict[Any, Any] = {}
-    for q, denominator in denominators.items():
-        numerator = numerators.get(q) or 0
-        result[q] = round(100 * numerator / denominator, 1) if denominator else None
-    return result
 
 
 def _count_rows(
@@ -184,7 +80,7 @@ def _count_rows(
             condition = in_quarter(date_field, q, dates=dates) & Q(**{field: value})
             if extra is not None:
                 condition &= extra
-            aggregates[_key(f"{prefix}_{value}", q)] = Count("pk", filter=condition)
+            aggregates[quarter_key(f"{prefix}_{value}", q)] = Count("pk", filter=condition)
     row = queryset.aggregate(**aggregates) if aggregates else {}
     counts = {value: by_quarter(window, row, f"{prefix}_{value}") for value, _label in choices}
     rows = [
@@ -207,7 +103,6 @@ def _count_rows(
 def programme_active_in(quarter: FinancialQuarter) -> Q:
     """Programmes whose work had started by the end of the quarter and had not closed before it
     began. A closed programme with no closed date (not possible through the portal) never counts."""
-    from programmes.models import ProgrammeStatus
 
     return (
         Q(start_on__lte=quarter.end)
@@ -217,8 +112,6 @@ def programme_active_in(quarter: FinancialQuarter) -> Q:
 
 
 def _activities(scope: Scope, window: Window) -> QuerySet[Any]:
-    from involvement.models import Activity, ActivityStatus
-
     return Activity.objects.filter(
         scope.q(),
         starts_at__gte=window.start_datetime,
@@ -227,9 +120,6 @@ def _activities(scope: Scope, window: Window) -> QuerySet[Any]:
 
 
 def visible_leadership(scope: Scope, window: Window) -> dict[str, Any]:
-    from involvement.models import Activity, ActivityStatus
-    from programmes.models import Programme
-
     rows: list[dict[str, Any]] = []
     charts: list[dict[str, Any]] = []
 
@@ -366,15 +256,11 @@ def visible_leadership(scope: Scope, window: Window) -> dict[str, Any]:
 
 
 def _opportunity_indicators() -> Any:
-    # A true import cycle: reports.opportunity_indicators builds its rows with this module's helpers.
-    from reports import opportunity_indicators
-
     return opportunity_indicators
 
 
 def _add_forum(section: dict[str, Any], scope: Scope, window: Window) -> None:
     """Forum meetings this financial year against three, lay co-chair in post, days to notes."""
-    from reports import forum_indicators
 
     forum_indicators.add(section, scope, window)
 
@@ -383,9 +269,6 @@ def _add_forum(section: dict[str, Any], scope: Scope, window: Window) -> None:
 
 
 def diverse_perspectives(scope: Scope, window: Window) -> dict[str, Any]:
-    from involvement.models import Participation
-    from partners.models import LayPartner, PartnerLink
-
     rows: list[dict[str, Any]] = []
     charts: list[dict[str, Any]] = []
     table = "Lay partners"
@@ -454,13 +337,13 @@ def diverse_perspectives(scope: Scope, window: Window) -> dict[str, Any]:
     reach_aggregates: dict[str, Any] = {}
     for value, _label in SeldomHeardGroup.choices:
         for q in window.quarters:
-            reach_aggregates[_key(f"reach_{value}", q)] = Count(
+            reach_aggregates[quarter_key(f"reach_{value}", q)] = Count(
                 "pk", filter=in_quarter("starts_at", q) & Q(seldom_heard_groups__contains=[value])
             )
     support_table = "Support provided"
     for value in REPORTED_SUPPORT:
         for q in window.quarters:
-            reach_aggregates[_key(f"support_{value}", q)] = Count(
+            reach_aggregates[quarter_key(f"support_{value}", q)] = Count(
                 "pk", filter=in_quarter("starts_at", q) & Q(support_offered__contains=[value])
             )
     reach_row = activities.aggregate(**reach_aggregates)
@@ -500,8 +383,6 @@ def diverse_perspectives(scope: Scope, window: Window) -> dict[str, Any]:
 
 
 def _add_equality(section: dict[str, Any], scope: Scope, window: Window) -> None:
-    from reports import equality_indicators
-
     equality_indicators.add(section, scope, window)
 
 
@@ -509,15 +390,13 @@ def _add_equality(section: dict[str, Any], scope: Scope, window: Window) -> None
 
 
 def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
-    from involvement.models import Feedback, Participation
-
     rows: list[dict[str, Any]] = []
     activities = _activities(scope, window)
     table = "Learning and sharing"
     methods = {"training": InvolvementMethod.TRAINING, "events": InvolvementMethod.EVENT}
     row = activities.aggregate(
         **{
-            _key(name, q): Count("pk", filter=in_quarter("starts_at", q) & Q(method=method))
+            quarter_key(name, q): Count("pk", filter=in_quarter("starts_at", q) & Q(method=method))
             for name, method in methods.items()
             for q in window.quarters
         }
@@ -583,7 +462,7 @@ def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
     )
     for field in questions:
         for q in window.quarters:
-            aggregates[_key(field, q)] = Avg(field, filter=in_quarter("participation__activity__starts_at", q))
+            aggregates[quarter_key(field, q)] = Avg(field, filter=in_quarter("participation__activity__starts_at", q))
     scores = feedback.aggregate(**aggregates)
     rows.append(
         indicator(
@@ -618,15 +497,12 @@ def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
 def _outcomes_at_quarter_end(scope: Scope, window: Window) -> list[dict[str, Any]]:
     """Every outcome recorded by the end of each quarter, counted by the status it had then (from
     its history), not by today's: a report compiled again later gives the same figures."""
-    from involvement.models import Outcome, OutcomeStatus
-    from involvement.selectors import outcome_status_on
-
     table = "Where outcomes stood at the end of the quarter"
     outcomes = Outcome.objects.filter(scope.q(), decided_on__lt=window.quarter.end_exclusive).annotate(
         **{f"status_at_{i}": outcome_status_on(q.end) for i, q in enumerate(window.quarters)}
     )
     aggregates = {
-        _key(f"outcomes_{value}", q): Count("pk", filter=Q(**{f"status_at_{i}": value}))
+        quarter_key(f"outcomes_{value}", q): Count("pk", filter=Q(**{f"status_at_{i}": value}))
         for value, _label in OutcomeStatus.choices
         for i, q in enumerate(window.quarters)
     }
@@ -645,8 +521,6 @@ def _outcomes_at_quarter_end(scope: Scope, window: Window) -> list[dict[str, Any
 
 
 def evidence_of_change(scope: Scope, window: Window) -> dict[str, Any]:
-    from involvement.models import Activity, ActivityStatus, Outcome, OutcomeStatus
-
     rows: list[dict[str, Any]] = []
     table = "Outcomes recorded (“you said, we did”)"
     outcomes = Outcome.objects.filter(
@@ -733,8 +607,6 @@ def evidence_of_change(scope: Scope, window: Window) -> dict[str, Any]:
 
 
 def payments(scope: Scope, window: Window) -> dict[str, Any]:
-    from reports import payment_indicators
-
     section: dict[str, Any] = {"indicators": [], "charts": [], "examples": [], "notes": []}
     payment_indicators.add(section, scope, window)
     return section
@@ -744,8 +616,6 @@ def payments(scope: Scope, window: Window) -> dict[str, Any]:
 
 
 def _priorities_by_theme() -> dict[str, list[dict[str, str]]]:
-    from programmes.models import StrategyPriority
-
     grouped: dict[str, list[dict[str, str]]] = {key: [] for key in THEMES}
     for code, title, theme in StrategyPriority.objects.filter(active=True).values_list("code", "title", "theme"):
         key = code.split(".")[0]
@@ -827,7 +697,6 @@ def compile_indicators(
 
 def _build_in_parallel(scope: Scope, window: Window, workers: int) -> dict[str, dict[str, Any]]:
     """Run the section builders on several connections that share one read-only snapshot."""
-    from concurrent.futures import ThreadPoolExecutor
 
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -22,7 +22,7 @@ from involvement.models import ActivityStatus, Participation
 from opportunities.models import Interest, InterestStatus, Opportunity
 from partners.models import PREFER_NOT_TO_SAY, EqualityMonitoring
 from reports.aggregates import Percentile
-from reports.indicators import Scope, Window, by_quarter, in_quarter, indicator, per_quarter
+from reports.indicator_base import Scope, Window, by_quarter, in_quarter, indicator, per_quarter
 
 if TYPE_CHECKING:
     from core.quarters import FinancialQuarter

@@ -8,8 +8,12 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 
+from payments.models import Claim, ClaimLine, ClaimStatus, LineKind
+from payments.selectors import payment_turnaround
+from reports.indicator_base import by_quarter, in_quarter, indicator, per_quarter
+
 if TYPE_CHECKING:
-    from reports.indicators import Scope, Window
+    from reports.indicator_base import Scope, Window
 
 MONEY_TABLE = "Money paid to lay partners"
 CLAIMS_TABLE = "Claims submitted in the quarter, by where they are now"
@@ -17,10 +21,6 @@ TURNAROUND_TABLE = "Days from submitting a claim to being paid"
 
 
 def add(section: dict[str, Any], scope: Scope, window: Window) -> None:
-    from payments.models import Claim, ClaimLine, ClaimStatus, LineKind
-    from payments.selectors import payment_turnaround
-    from reports.indicators import by_quarter, in_quarter, indicator, per_quarter
-
     money = DecimalField(max_digits=14, decimal_places=2)
     zero = Decimal("0.00")
     lines = ClaimLine.objects.filter(

@@ -10,6 +10,7 @@ import csv
 import io
 from typing import Any
 
+import weasyprint
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
@@ -20,7 +21,7 @@ from django.utils.text import slugify
 from core.storage import private_storage
 from reports.charts import bar_chart, trend_chart
 from reports.formatting import display_value
-from reports.indicators import PERIOD_HEADINGS, PERIODS
+from reports.indicator_base import PERIOD_HEADINGS, PERIODS
 
 CSV_HEADER = [
     "Scope",
@@ -170,8 +171,6 @@ def _safe(cells: list[str]) -> list[str]:
 
 
 def render_pdf(html: str) -> bytes:
-    import weasyprint
-
     return bytes(weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf())
 
 

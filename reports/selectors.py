@@ -3,30 +3,29 @@ report and the network roll-up; other roles are refused (403) and outsiders see 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import MANAGER_ROLES, Organisation
+from accounts.typing import AnyUser
 from core.access import require_role, scoped_get_or_404, visible_organisation_ids, visible_organisations
 from core.quarters import FinancialQuarter
 from reports.models import QuarterlyReport
 
 
-def report_scopes_for(user: Any) -> QuerySet[Organisation]:
+def report_scopes_for(user: AnyUser) -> QuerySet[Organisation]:
     """The scopes whose reports the user may read and compile (leads: their AHSN; admins: all)."""
     return visible_organisations(user, roles=MANAGER_ROLES).order_by("kind", "name")
 
 
-def require_report_reader(user: Any) -> None:
+def require_report_reader(user: AnyUser) -> None:
     """403 for staff and finance: reports are for involvement leads and network admins."""
     if not visible_organisation_ids(user, roles=MANAGER_ROLES):
         raise PermissionDenied("Quarterly reports are for involvement leads and network admins.")
 
 
-def get_report_for_user(user: Any, pk: int, *, write: bool = False) -> QuarterlyReport:
+def get_report_for_user(user: AnyUser, pk: int, *, write: bool = False) -> QuarterlyReport:
     """One version: 404 outside the user's organisations, 403 for a role that cannot read reports."""
     report = scoped_get_or_404(
         QuarterlyReport.objects.select_related("scope", "compiled_by", "published_by"),
@@ -48,7 +47,7 @@ def _latest_version() -> Subquery:
 
 
 def report_list(
-    *, user: Any, scope_id: int | None = None, quarter: FinancialQuarter | None = None
+    *, user: AnyUser, scope_id: int | None = None, quarter: FinancialQuarter | None = None
 ) -> QuerySet[QuarterlyReport]:
     """Every version the user may read, newest quarter first, each marked with the latest version."""
     reports = QuarterlyReport.objects.filter(scope__in=report_scopes_for(user).values("pk"))
@@ -74,7 +73,7 @@ def other_versions(report: QuarterlyReport) -> QuerySet[QuarterlyReport]:
     )
 
 
-def latest_ready_reports(user: Any, *, limit: int = 3) -> list[QuarterlyReport]:
+def latest_ready_reports(user: AnyUser, *, limit: int = 3) -> list[QuarterlyReport]:
     """For the home page: the newest ready versions the user may read."""
     if not visible_organisation_ids(user, roles=MANAGER_ROLES):
         return []

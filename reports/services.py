@@ -25,11 +25,12 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation, Role
+from accounts.models import Membership, Organisation, Role, User
 from core.audit import log_action
-from core.formatting import date_text, time_text
+from core.errors import DomainError
+from core.formatting import moment_text, time_text
 from core.notifications import notify
-from core.quarters import FinancialQuarter, QuarterError
+from core.quarters import FinancialQuarter, QuarterError, first_working_day_after
 from reports.indicators import THEMES, compile_indicators
 from reports.models import QuarterlyReport, ReportStatus
 from reports.rendering import write_files
@@ -41,7 +42,7 @@ STALE_AFTER = timedelta(minutes=30)
 NARRATIVE_MAX_LENGTH = 2000
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """Something about a report request the user can fix or needs to know."""
 
 
@@ -87,6 +88,8 @@ def report_compile_request(
 
     Raises ReportError for a malformed or future quarter, or when a compile of the same
     scope and quarter is already running."""
+    from reports.tasks import compile_report  # noqa: PLC0415 -- reports.tasks imports this module (a task runs the service)
+
     quarter = check_quarter(quarter)
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -131,8 +134,6 @@ def report_compile_request(
             data={"quarter": quarter.label, "version": report.version},
         )
         if run:
-            from reports.tasks import compile_report
-
             pk = report.pk
             transaction.on_commit(lambda: compile_report.delay(pk))
     return report
@@ -227,7 +228,7 @@ def _notify_ready(report: QuarterlyReport) -> None:
     title = f"The {report.scope.short_name} report for {report.quarter} is ready"
     body = (
         f"Version {report.version} of the quarterly priority-progress report for {report.scope.name}, "
-        f"{report.quarter}, was compiled on {date_text(compiled)} at {time_text(compiled)}.\n\n"
+        f"{report.quarter}, was compiled on {moment_text(compiled)}.\n\n"
         "You can read it in the portal and download it as a PDF or CSV file."
     )
     for user in report_recipients(report.scope):
@@ -251,7 +252,7 @@ def _editable(report_id: int) -> QuarterlyReport:
     return report
 
 
-def report_set_narrative(*, report: QuarterlyReport, narrative: dict[str, str], actor: Any) -> QuarterlyReport:
+def report_set_narrative(*, report: QuarterlyReport, narrative: dict[str, str], actor: User) -> QuarterlyReport:
     """Save the lead's short narrative for each priority theme (before publishing)."""
     cleaned = {key: (narrative.get(key) or "").strip() for key in THEMES}
     for key, text in cleaned.items():
@@ -273,7 +274,7 @@ def report_set_narrative(*, report: QuarterlyReport, narrative: dict[str, str], 
     return locked
 
 
-def report_publish(*, report: QuarterlyReport, actor: Any) -> QuarterlyReport:
+def report_publish(*, report: QuarterlyReport, actor: User) -> QuarterlyReport:
     """Publish a version to the network: its files are drawn once more with the narrative, then frozen."""
     with transaction.atomic():
         locked = _editable(report.pk)
@@ -298,7 +299,6 @@ def compile_due_reports(*, today: Any = None, quarter: FinancialQuarter | None =
 
     Scopes that already have a scheduled (or running) version of that quarter are skipped, so
     the beat firing twice does nothing the second time."""
-    from core.quarters import first_working_day_after
 
     quarter = quarter or FinancialQuarter.last_completed(today)
     if today is not None and first_working_day_after(quarter) > today:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.typing import AuthenticatedHttpRequest
+from core.errors import add_form_error
 from core.quarters import FinancialQuarter, QuarterError
 from reports import selectors, services
 from reports.forms import CompileForm, NarrativeForm
@@ -25,7 +27,7 @@ DOWNLOADS = {
 
 @login_required
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_report_reader(request.user)
     scopes = selectors.report_scopes_for(request.user)
     scope_id: int | None = None
@@ -62,7 +64,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_compile(request: HttpRequest) -> HttpResponse:
+def report_compile(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_report_reader(request.user)
     scopes = selectors.report_scopes_for(request.user)
     form = CompileForm(request.POST or None, scopes=scopes)
@@ -72,7 +74,7 @@ def report_compile(request: HttpRequest) -> HttpResponse:
                 scope=form.cleaned_data["scope"], quarter=form.cleaned_data["quarter"], actor=request.user
             )
         except services.ReportError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             return redirect("reports:report_detail", pk=report.pk)
     return render(request, "reports/report_compile.html", {"form": form})
@@ -80,7 +82,7 @@ def report_compile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_recompile(request: HttpRequest, pk: int) -> HttpResponse:
+def report_recompile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk, write=True)
     try:
         new = services.report_compile_request(scope=report.scope, quarter=report.quarter, actor=request.user)
@@ -92,7 +94,7 @@ def report_recompile(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk)
     versions = list(selectors.other_versions(report))
     context = {
@@ -109,7 +111,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def report_progress(request: HttpRequest, pk: int) -> JsonResponse:
+def report_progress(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     report = selectors.get_report_for_user(request.user, pk)
     return JsonResponse(
         {
@@ -123,7 +125,7 @@ def report_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> FileResponse:
     report = selectors.get_report_for_user(request.user, pk)
     if fmt not in DOWNLOADS:
         raise Http404("No such format.")
@@ -146,7 +148,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_narrative(request: HttpRequest, pk: int) -> HttpResponse:
+def report_narrative(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk, write=True)
     initial = {f"theme_{key}": text for key, text in (report.narrative or {}).items()}
     form = NarrativeForm(request.POST or None, initial=initial)
@@ -154,7 +156,7 @@ def report_narrative(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_set_narrative(report=report, narrative=form.narrative(), actor=request.user)
         except services.ReportError as exc:
-            form.add_error(None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Narrative saved. Publish the report when it is ready.")
             return redirect("reports:report_detail", pk=report.pk)
@@ -163,7 +165,7 @@ def report_narrative(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def report_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk, write=True)
     error = ""
     if request.method == "POST":

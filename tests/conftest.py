@@ -14,6 +14,7 @@ import uuid
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Organisation, Role, User
@@ -29,13 +30,13 @@ _object_store: ObjectStore | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     """Start the object store as pytest starts, so it comes up while the database is created."""
-    global _object_store
+    global _object_store  # noqa: PLW0603 - one object store for the whole pytest process
     if not os.environ.get("TEST_STORAGE_URL") and _object_store is None:
         _object_store = ObjectStore().start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    global _object_store
+    global _object_store  # noqa: PLW0603 - one object store for the whole pytest process
     if _object_store is not None:
         _object_store.stop()
         _object_store = None
@@ -61,7 +62,6 @@ def storage_url_with_prefix(url: str, prefix: str) -> str:
 def _fresh_cache() -> None:
     """Each test starts with an empty cache: rate limits (the public join page's, sign-in lock-out)
     counted by earlier tests in the same process must not refuse this one."""
-    from django.core.cache import cache
 
     cache.clear()
 

@@ -11,6 +11,8 @@ import importlib.util
 import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,6 +20,10 @@ from typing import Any
 import environ
 import pytest
 import yaml
+from kombu import Connection
+from redis.connection import parse_url
+
+from ahsn_portal.settings.base import private_storage_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
@@ -141,8 +147,6 @@ def compose_value(text: str) -> str:
 def test_private_files_go_to_the_compose_object_store(services: dict[str, Any]) -> None:
     """Every app service keeps private files in the `storage` service's bucket, none on a volume of its
     own (a second web machine must see the receipt the first one stored)."""
-    from ahsn_portal.settings.base import private_storage_settings
-
     urls = {compose_value(environment(services[name])["STORAGE_URL"]) for name in APP_SERVICES}
     assert len(urls) == 1, urls
     options = private_storage_settings(urls.pop(), "")
@@ -232,9 +236,6 @@ def test_embedded_postgres_url_is_a_unix_socket_for_django_environ(devenv: Modul
 
 
 def test_embedded_redis_url_suits_celery_and_redis_py(devenv: ModuleType) -> None:
-    from kombu import Connection
-    from redis.connection import parse_url
-
     url = devenv.redis_socket_url("/tmp/x/.data/redis/redis.socket")
     assert Connection(url).transport.driver_type == "redis"
     assert parse_url(url.replace("redis+socket://", "unix://"))["path"] == ("/tmp/x/.data/redis/redis.socket")
@@ -251,12 +252,14 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> Any:
-    import subprocess
-    import sys
-
     clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), **env}
     return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=clean, capture_output=True, text=True
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

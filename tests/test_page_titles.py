@@ -18,9 +18,30 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.demo import DEMO_DOMAIN, DEMO_STAFF, demo_password, demo_totp_secret
+from accounts.models import Membership, Organisation, User
+from accounts.services import invitation_create
+from core.models import Notification
+from core.quarters import FinancialQuarter
+from evidence.models import CaseStudy, CaseStudyQuote
+from forum.models import Action, AgendaItem, Forum, ForumMember, Meeting
+from imports import services as import_services
+from involvement.models import Activity, Outcome, Participation
+from opportunities.models import Opportunity
+from partners.forms import SECTION_FORMS
+from partners.models import LayPartner, PartnerApplication, PartnerLink
+from partners.services import partner_invite
+from payments.models import Claim, ClaimLine, ExpenseCategory, PaymentBatch
+from payments.services import batch_create
+from programmes.models import Programme, StrategyPriority
+from reports.models import QuarterlyReport
+from reports.services import report_compile_request
+from tests.accounts.test_sign_in_and_mfa import current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -150,19 +171,6 @@ def _one_of_each(model: Any, field: str, **filters: Any) -> list[dict[str, Any]]
 
 def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
     """For each route that takes arguments, a few sets of them from the demo data."""
-    from accounts.models import Membership, Organisation
-    from accounts.services import invitation_create
-    from core.models import Notification
-    from evidence.models import CaseStudy, CaseStudyQuote
-    from forum.models import Action, AgendaItem, Forum, ForumMember, Meeting
-    from involvement.models import Activity, Outcome, Participation
-    from opportunities.models import Opportunity
-    from partners.forms import SECTION_FORMS
-    from partners.models import LayPartner, PartnerApplication, PartnerLink
-    from partners.services import partner_invite
-    from payments.models import Claim, ClaimLine, ExpenseCategory, PaymentBatch
-    from programmes.models import Programme, StrategyPriority
-    from reports.models import QuarterlyReport
 
     wessex = Organisation.objects.get(short_name="Wessex")
 
@@ -200,10 +208,6 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
 
     def imports() -> list[dict[str, Any]]:
         """A checked file with problems, one whose columns need matching, and an imported one."""
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from imports import services as import_services
-
         if made_imports:
             return made_imports
         files = [
@@ -346,10 +350,6 @@ def _clients() -> list[tuple[str, Client]]:
     """Everyone in the demo, most privileged staff first, then every lay partner with a login;
     then a lead who has just signed in and confirmed it is them (allauth's authenticator pages),
     one half-way through signing in (the code page), someone without a password and a visitor."""
-    from accounts.demo import DEMO_DOMAIN, DEMO_STAFF, demo_password, demo_totp_secret
-    from accounts.models import User
-    from partners.models import LayPartner
-    from tests.accounts.test_sign_in_and_mfa import current_code
 
     people: list[tuple[str, Client]] = []
     for local, _name, _org, _role in DEMO_STAFF:
@@ -377,8 +377,6 @@ def _clients() -> list[tuple[str, Client]]:
 
 
 def _urls(lead: Any) -> Iterator[tuple[str, str]]:
-    from django.urls import reverse
-
     arguments = page_arguments(lead)
     for name in all_page_names():
         if name in NOT_PAGES:
@@ -394,11 +392,6 @@ def _urls(lead: Any) -> Iterator[tuple[str, str]]:
 def demo(settings, django_capture_on_commit_callbacks) -> dict[str, Any]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", stdout=io.StringIO())
-    from accounts.demo import DEMO_DOMAIN
-    from accounts.models import Organisation, User
-    from core.quarters import FinancialQuarter
-    from payments.services import batch_create
-    from reports.services import report_compile_request
 
     lead = User.objects.get(email=f"lead.wessex@{DEMO_DOMAIN}")
     wessex = Organisation.objects.get(short_name="Wessex")

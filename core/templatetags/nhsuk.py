@@ -303,15 +303,15 @@ def _parts(bound_field: BoundField, base_id: str, has_error: bool) -> list[Part]
     subwidgets = context["widget"].get("subwidgets", [])
     renderer = bound_field.form.renderer
     parts = []
-    for index, sub in enumerate(subwidgets):
+    for index, given in enumerate(subwidgets):
         sub_widget = widget.widgets[index] if isinstance(widget, forms.MultiWidget) else forms.Select()
-        attrs = dict(sub.get("attrs") or {})
-        is_select = sub.get("template_name", "").endswith("select.html")
+        attrs = dict(given.get("attrs") or {})
+        is_select = given.get("template_name", "").endswith("select.html")
         base_class = "nhsuk-select" if is_select else "nhsuk-input nhsuk-date-input__input"
         error_class = ("nhsuk-select--error" if is_select else "nhsuk-input--error") if has_error else ""
         attrs["class"] = _join_classes(base_class, error_class, attrs.get("class"))
         attrs.pop("placeholder", None)
-        sub = {**sub, "attrs": attrs}
+        sub = {**given, "attrs": attrs}
         if isinstance(widget, forms.SelectDateWidget):
             suffix = sub["name"][len(bound_field.html_name) :]
         else:

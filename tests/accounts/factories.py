@@ -4,6 +4,8 @@ from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import Membership, Organisation, Role, User
 
@@ -51,8 +53,6 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def with_totp(user: User) -> User:
     """Enrol the test TOTP authenticator so a member of staff can reach pages beyond MFA set-up."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
 
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, TEST_TOTP_SECRET)

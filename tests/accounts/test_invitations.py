@@ -8,7 +8,9 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, User
+from accounts.services import AccountsError, invitation_create
 from core.models import AuditEntry
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +18,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _run_on_commit(django_capture_on_commit_callbacks):
     """Emails go out after commit; run those callbacks as soon as they are queued."""
-    global _capture
-    _capture = django_capture_on_commit_callbacks
+    _on_commit["capture"] = django_capture_on_commit_callbacks
 
 
-_capture = None
+_on_commit: dict[str, object] = {}
 
 
 def _invite(client, organisation, email="new.person@example.org", role=Role.STAFF):
-    with _capture(execute=True):
+    with _on_commit["capture"](execute=True):
         return client.post(
             "/team/invite/",
             {"full_name": "New Person", "email": email, "organisation": organisation.pk, "role": role},
@@ -132,8 +133,6 @@ def test_inviting_an_existing_member_is_refused(lead_client, wessex, staff):
 
 
 def test_existing_user_accepts_an_invitation_to_a_second_organisation(network_admin, yorkshire, staff, client):
-    from tests.conftest import client_for
-
     admin = client_for(network_admin)
     _invite(admin, yorkshire, email=staff.email)
     link = _link_from_email()
@@ -165,8 +164,6 @@ def test_a_replaced_invitation_link_no_longer_works(lead_client, wessex, client)
 
 
 def test_the_service_refuses_a_lead_inviting_into_another_ahsn(lead, yorkshire):
-    from accounts.services import AccountsError, invitation_create
-
     with pytest.raises(AccountsError, match="You cannot manage the team at Yorkshire"):
         invitation_create(actor=lead, organisation=yorkshire, email="someone@example.org", role=Role.STAFF)
     assert not Invitation.objects.exists()
@@ -175,14 +172,10 @@ def test_the_service_refuses_a_lead_inviting_into_another_ahsn(lead, yorkshire):
 
 
 def test_finance_cannot_invite(finance):
-    from tests.conftest import client_for
-
     assert client_for(finance).get("/team/invite/").status_code == 403
 
 
 def test_invitation_for_an_existing_account_needs_that_person_signed_in(network_admin, yorkshire, staff, lead, client):
-    from tests.conftest import client_for
-
     _invite(client_for(network_admin), yorkshire, email=staff.email)
     link = _link_from_email()
     # Signed in as someone else: refused, nothing joined.

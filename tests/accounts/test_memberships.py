@@ -5,6 +5,7 @@ import pytest
 from accounts.models import Membership, Role
 from core.models import AuditEntry
 from tests.accounts.factories import MembershipFactory
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -105,8 +106,6 @@ def test_a_network_admin_can_step_down_when_another_remains(admin_client_portal,
 
 
 def test_finance_reads_the_team_but_cannot_change_it(finance, staff):
-    from tests.conftest import client_for
-
     client = client_for(finance)
     assert client.get("/team/").status_code == 200
     membership = Membership.objects.get(user=staff)

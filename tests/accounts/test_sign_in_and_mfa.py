@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
+from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Organisation, Role
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.conftest import client_for
+from tests.partners.factories import PartnerLinkFactory, partner_with_login
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +74,6 @@ def test_every_staff_role_without_mfa_is_sent_to_set_it_up(wessex, role):
 
 
 def test_staff_cannot_see_or_download_partners_details_before_setting_up_a_second_step(wessex):
-    from tests.partners.factories import PartnerLinkFactory
-
     partner = PartnerLinkFactory(organisation=wessex, partner__full_name="Rosa Private").partner
     user = UserFactory()
     MembershipFactory(user=user, organisation=wessex, role=Role.STAFF, totp=False)
@@ -82,10 +86,6 @@ def test_staff_cannot_see_or_download_partners_details_before_setting_up_a_secon
 
 
 def test_a_lay_partner_signs_in_with_a_password_and_may_add_a_second_step(client, wessex):
-    from allauth.mfa.models import Authenticator
-
-    from tests.partners.factories import partner_with_login
-
     partner = partner_with_login(wessex, email="lay.person@example.net")
     response = client.post("/accounts/login/", {"login": partner.user.email, "password": "correct-horse-battery"})
     assert "/2fa/" not in response["Location"]
@@ -122,8 +122,6 @@ def test_wrong_code_at_sign_in_leaves_the_person_signed_out(client, lead):
 
 
 def test_a_recovery_code_signs_in_when_the_phone_is_lost(client, lead):
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-
     codes = RecoveryCodes.activate(lead).generate_codes()
     client.post("/accounts/login/", {"login": lead.email, "password": "correct-horse-battery"})
     assert client.post("/accounts/2fa/authenticate/", {"code": codes[0]}).status_code == 302
@@ -131,8 +129,6 @@ def test_a_recovery_code_signs_in_when_the_phone_is_lost(client, lead):
 
 
 def _privileged_user(role: str):
-    from accounts.models import Organisation
-
     short_name = "Network" if role == Role.NETWORK_ADMIN else "Wessex"
     user = UserFactory()
     MembershipFactory(user=user, organisation=Organisation.objects.get(short_name=short_name), role=role, totp=False)
@@ -141,8 +137,6 @@ def _privileged_user(role: str):
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.INVOLVEMENT_LEAD, Role.FINANCE, Role.NETWORK_ADMIN])
 def test_no_page_beyond_mfa_set_up_until_it_is_done(db, role):
-    from django.urls import reverse
-
     client = client_for(_privileged_user(role))
     pages = [
         "/",
@@ -166,9 +160,6 @@ def test_no_page_beyond_mfa_set_up_until_it_is_done(db, role):
 
 
 def test_mfa_set_up_refuses_a_wrong_code_then_opens_the_portal(wessex):
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import hotp_value
-
     user = UserFactory()
     MembershipFactory(user=user, organisation=wessex, role=Role.FINANCE, totp=False)
     client = client_for(user)
@@ -194,8 +185,6 @@ def test_mfa_set_up_refuses_a_wrong_code_then_opens_the_portal(wessex):
 
 
 def test_password_reset_sends_a_link_that_sets_a_new_password(client, staff, mailoutbox):
-    import re
-
     response = client.post("/accounts/password/reset/", {"email": staff.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [staff.email]

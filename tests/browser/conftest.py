@@ -11,6 +11,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
+from playwright.sync_api import sync_playwright
+
+from tests.accounts.factories import TEST_TOTP_SECRET
+from tests.accounts.test_sign_in_and_mfa import current_code
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -37,17 +43,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser(django_db_setup: None) -> Iterator[object]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         pytest.fail(f"Chromium not found at {CHROMIUM}: sudo apt-get install -y chromium")
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
 
     # The test database's reference rows (AHSNs, priorities, rate cards, schedules) were saved
     # when it was created, so each transactional test can put them back after the previous
     # test's flush. Playwright's sync API runs an event loop in this thread, and while it runs
     # Django hands out a separate set of connection objects: give them the saved rows too.
-    saved = {c.alias: c._test_serialized_contents for c in connections.all() if hasattr(c, "_test_serialized_contents")}
+    saved = {c.alias: c._test_serialized_contents for c in connections.all() if hasattr(c, "_test_serialized_contents")}  # noqa: SLF001 -- Django's test runner keeps the rows here; it has no public way to share them
     with sync_playwright() as playwright:
         for alias, contents in saved.items():
-            connections[alias]._test_serialized_contents = contents
+            connections[alias]._test_serialized_contents = contents  # noqa: SLF001 -- Django's test runner keeps the rows here; it has no public way to share them
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
@@ -77,7 +81,6 @@ def phone_page(browser, live_server) -> Iterator[object]:
 def assert_accessible(page: object) -> None:
     """Run axe-core in the page and fail with a readable list of any violations; then check the
     layout as a person sees it (`assert_reflows`)."""
-    from axe_playwright_python.sync_playwright import Axe
 
     page.wait_for_load_state()  # type: ignore[attr-defined] # a click may have just started a navigation
     results = Axe().run(page)
@@ -218,9 +221,6 @@ def sign_in(page: object, email: str, password: str = "correct-horse-battery", t
     page.wait_for_load_state()  # type: ignore[attr-defined]
     # Every member of staff signs in with a second step; test staff share one authenticator secret.
     if totp_secret or "/2fa/" in page.url:  # type: ignore[attr-defined]
-        from tests.accounts.factories import TEST_TOTP_SECRET
-        from tests.accounts.test_sign_in_and_mfa import current_code
-
         page.get_by_label("Code").fill(current_code(totp_secret or TEST_TOTP_SECRET))  # type: ignore[attr-defined]
         page.get_by_role("button", name="Continue").click()  # type: ignore[attr-defined]
 

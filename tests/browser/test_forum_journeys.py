@@ -12,9 +12,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from forum.models import Forum, ForumMember, Meeting, MeetingNotes
+from forum import services
+from forum.models import Action, Forum, ForumMember, Meeting, MeetingNotes, NotesDraft
 from involvement.models import Participation
 from tests.accounts.factories import TEST_TOTP_SECRET, MembershipFactory, UserFactory
+from tests.accounts.test_sign_in_and_mfa import SECRET
 from tests.browser.conftest import assert_accessible, fill_date, sign_in
 from tests.forum.factories import lay_partner_with_login
 
@@ -182,9 +184,6 @@ def test_meeting_to_published_notes(page, browser, live_server, forum_people, tm
 
 
 def test_forum_pages_are_accessible_for_a_lead_and_on_a_phone(page, phone_page, lead, forum_people):
-    from forum.models import Action
-    from tests.accounts.test_sign_in_and_mfa import SECRET
-
     forum = forum_people["forum"]
     soon = timezone.now() + dt.timedelta(days=10)
     meeting = Meeting.objects.create(
@@ -291,7 +290,7 @@ def test_half_written_notes_are_kept_when_the_person_leaves_the_page(page, forum
     # Changes not yet kept: the browser asks before the page is left.
     page.get_by_label("Notes").fill("## Budget\n\nThe forum agreed the payment rates, and the travel policy.")
     asked: list[object] = []
-    page.on("dialog", lambda dialog: asked.append(dialog))
+    page.on("dialog", asked.append)
     with page.expect_event("dialog") as dialog_info:
         page.close(run_before_unload=True)
     dialog = dialog_info.value
@@ -301,8 +300,6 @@ def test_half_written_notes_are_kept_when_the_person_leaves_the_page(page, forum
 
 
 def test_saving_the_notes_asks_nothing_and_keeps_no_draft(page, forum_people):
-    from forum.models import NotesDraft
-
     meeting = _held_meeting(forum_people["forum"])
     sign_in(page, forum_people["secretary"].email)
     page.wait_for_url("**/")
@@ -318,8 +315,6 @@ def test_saving_the_notes_asks_nothing_and_keeps_no_draft(page, forum_people):
 
 
 def test_a_correction_stays_private_until_both_co_chairs_approve(page, browser, live_server, forum_people):
-    from forum import services
-
     forum = forum_people["forum"]
     meeting = _held_meeting(forum)
     secretary, chair, lay_chair = forum_people["secretary"], forum_people["chair"], forum_people["lay_chair"]

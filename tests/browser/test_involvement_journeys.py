@@ -17,6 +17,7 @@ from involvement import services
 from involvement.models import Activity, Feedback, Outcome, Participation
 from programmes.models import Programme
 from tests.accounts.factories import TEST_TOTP_SECRET
+from tests.accounts.test_sign_in_and_mfa import SECRET
 from tests.browser.conftest import assert_accessible, fill_date, sign_in
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory
 
@@ -232,8 +233,6 @@ def test_every_other_staff_page_passes_axe(page, staff, wessex):
 
 
 def test_network_admin_edits_a_strategy_priority(page, network_admin):
-    from tests.accounts.test_sign_in_and_mfa import SECRET
-
     sign_in(page, network_admin.email, totp_secret=SECRET)
     page.goto("/programmes/priorities/")
     assert_accessible(page)

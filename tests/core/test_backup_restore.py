@@ -79,7 +79,7 @@ def restore_elsewhere(folder: Path, database: str, storage_url: str) -> subproce
         "DATABASE_URL": database_url({**connection.settings_dict, "NAME": database}),
         "STORAGE_URL": storage_url,
     }
-    return subprocess.run(
+    return subprocess.run(  # noqa: PLW1510 - the caller reads the return code
         [sys.executable, str(ROOT / "manage.py"), "restore", str(folder)],
         cwd=ROOT,
         env=env,

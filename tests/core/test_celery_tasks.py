@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from accounts.models import Role
 from ahsn_portal.celery import app
 from core.notifications import notify
 from core.quarters import FinancialQuarter
 from reports.services import report_compile_request
+from tests.accounts.factories import MembershipFactory
 from tests.core.factories import linked_partner
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -34,9 +36,6 @@ def _notification_id(wessex: Any) -> list[int]:
 
 
 def _report_id(wessex: Any) -> list[int]:
-    from accounts.models import Role
-    from tests.accounts.factories import MembershipFactory
-
     lead = MembershipFactory(organisation=wessex, role=Role.INVOLVEMENT_LEAD).user
     report = report_compile_request(scope=wessex, quarter=FinancialQuarter(2026, 1), actor=lead, run=False)
     return [report.pk]

@@ -20,7 +20,9 @@ from payments import services as payments
 from payments.models import ClaimLine
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, ParticipationFactory
+from tests.involvement.test_views import _activity_post
 from tests.payments.factories import partner_at
+from tests.programmes.factories import ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +86,6 @@ def test_a_form_sent_back_with_a_mistake_can_be_corrected_and_sent_with_the_same
 
 
 def test_an_activity_sent_twice_is_logged_once_and_both_sends_open_it(staff_client, wessex):
-    from tests.involvement.test_views import _activity_post
-
     url = reverse("involvement:activity_create")
     data = {**_activity_post(), "organisation": wessex.pk, "submission_token": token_on(staff_client, url)}
     first = staff_client.post(url, data)
@@ -115,8 +115,6 @@ def test_an_outcome_sent_twice_is_recorded_and_told_once(staff_client, wessex):
 
 
 def test_a_programme_outcome_sent_twice_is_recorded_once(staff_client, wessex):
-    from tests.programmes.factories import ProgrammeFactory
-
     programme = ProgrammeFactory(organisation=wessex)
     url = reverse("programmes:programme_outcome_create", args=[programme.pk])
     data = {

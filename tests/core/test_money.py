@@ -6,10 +6,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from core.money import AmountError, parse_miles, parse_money
+from payments import services
+from tests.conftest import client_for
+from tests.payments.factories import partner_at
 
 # The accepted grammar, written out again independently of core.money: optional spaces, an
 # optional minus, an optional pound sign, whole pounds (plain, or with commas between every three
@@ -139,12 +143,6 @@ def test_a_comma_for_a_point_in_miles_is_refused_with_what_to_type() -> None:
     ],
 )
 def test_the_expense_form_refuses_a_misreadable_amount_and_keeps_what_was_typed(wessex, typed, message):
-    from django.utils import timezone
-
-    from payments import services
-    from tests.conftest import client_for
-    from tests.payments.factories import partner_at
-
     partner = partner_at(wessex, full_name="Alex Partner")
     claim = services.claim_start(partner=partner, organisation=wessex, actor=partner.user)
     response = client_for(partner.user).post(
@@ -159,12 +157,6 @@ def test_the_expense_form_refuses_a_misreadable_amount_and_keeps_what_was_typed(
 
 @pytest.mark.django_db
 def test_the_expense_form_takes_an_amount_with_a_pound_sign_and_reads_thousands(wessex):
-    from django.utils import timezone
-
-    from payments import services
-    from tests.conftest import client_for
-    from tests.payments.factories import partner_at
-
     partner = partner_at(wessex, full_name="Alex Partner")
     claim = services.claim_start(partner=partner, organisation=wessex, actor=partner.user)
     client = client_for(partner.user)

@@ -19,6 +19,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.paginator import Paginator
 from django.template import Context, Origin, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -590,8 +591,6 @@ def test_messages_are_announced_politely_and_errors_at_once():
 
 
 def test_pagination_marks_the_current_page_and_keeps_the_filters():
-    from django.core.paginator import Paginator
-
     page_obj = Paginator(list(range(100)), 10).page(5)
     page = parse(
         render_to_string(

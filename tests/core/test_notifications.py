@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.choices import CommunicationNeed, ContactMethod
@@ -15,7 +17,7 @@ from core.models import AuditEntry, Notification, NotificationFrequency, Notific
 from core.notifications import notify
 from core.reminders.digest import send_weekly_digests
 from core.tasks import deliver_notification, requeue_stale_notifications
-from tests.core.factories import linked_partner
+from tests.core.factories import activity, linked_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +63,6 @@ def test_notify_twice_creates_one_notification_and_sends_one_email(wessex, djang
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(wessex, django_capture_on_commit_callbacks) -> None:
-    from django.db import transaction
-
     partner = linked_partner(wessex)
     with django_capture_on_commit_callbacks(execute=True):
         try:
@@ -296,11 +296,6 @@ def test_a_text_message_goes_through_govuk_notify_and_a_notify_outage_is_retried
 
 
 def test_the_weekly_summary_costs_the_same_queries_for_a_few_or_many_held_messages(wessex) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.core.factories import activity
-
     cancelled = activity(wessex, starts_at=timezone.now() + timedelta(days=1), status="cancelled")
 
     def hold(count: int, tag: str) -> None:

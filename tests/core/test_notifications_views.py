@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from core.choices import ContactMethod
-from core.models import AuditEntry, Notification, NotificationFrequency, NotificationPreference
+from core.forms import ReminderSettingsForm
+from core.models import AuditEntry, Notification, NotificationFrequency, NotificationPreference, ReminderSettings
 from core.notifications import notify
+from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
-from tests.core.factories import linked_partner
+from tests.core.factories import activity, linked_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -172,11 +176,6 @@ def test_marking_a_message_sent_twice_says_it_is_already_done(lead_client, wesse
 
 def _queued_reminders_for_cancelled_activity(organisation, count: int) -> None:  # type: ignore[no-untyped-def]
     """`count` text-message reminders waiting for staff, for an activity since cancelled."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from tests.core.factories import activity
 
     cancelled = activity(organisation, starts_at=timezone.now() + timedelta(days=1), status="cancelled")
     partner = linked_partner(organisation, full_name="Cancelled Reminder", phone="07700 900999")
@@ -241,9 +240,6 @@ def test_failed_messages_page_costs_a_fixed_number_of_queries(
 
 
 def test_reminder_settings_can_be_changed_in_the_admin_but_not_deleted(db) -> None:
-    from core.models import ReminderSettings
-    from tests.accounts.factories import UserFactory
-
     superuser = UserFactory(is_staff=True, is_superuser=True)
     client = client_for(superuser)
     url = "/django-admin/core/remindersettings/1/change/"
@@ -260,9 +256,6 @@ def test_reminder_settings_can_be_changed_in_the_admin_but_not_deleted(db) -> No
 
 
 def test_reminder_thresholds_that_would_switch_a_reminder_off_or_scramble_it_are_refused(db) -> None:
-    from core.forms import ReminderSettingsForm
-    from core.models import ReminderSettings
-
     current = ReminderSettings.load()
     data = {name: getattr(current, name) for name in ReminderSettingsForm.Meta.fields}
     assert ReminderSettingsForm(data, instance=current).is_valid()
@@ -290,8 +283,6 @@ def test_reminder_thresholds_that_would_switch_a_reminder_off_or_scramble_it_are
 def test_network_admins_change_reminder_settings_and_schedules_in_the_admin_and_nothing_else(
     admin_client_portal, lead
 ) -> None:
-    from core.models import ReminderSettings
-
     assert admin_client_portal.get("/django-admin/").status_code == 200
     url = f"/django-admin/core/remindersettings/{ReminderSettings.load().pk}/change/"
     form = {field.name: getattr(ReminderSettings.load(), field.name) for field in ReminderSettings._meta.fields}

@@ -69,7 +69,7 @@ def test_apps_add_sections_in_order_and_can_show_nothing(client):
         public_home.register(nothing)
         html = client.get("/").content.decode()
     finally:
-        public_home._providers[:] = [p for p in public_home._providers if p[2] not in (later, nothing)]
+        public_home._providers[:] = [p for p in public_home._providers if p[2] not in (later, nothing)]  # noqa: SLF001 - undo the test's registrations
     assert html.count("Open &lt;opportunities&gt;") == 1
     assert "Be a &lt;b&gt;reviewer&lt;/b&gt;" in html
     assert html.index("Become a lay partner") < html.index("Open &lt;opportunities&gt;")

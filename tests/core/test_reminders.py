@@ -14,12 +14,16 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django_celery_beat.models import PeriodicTask
 
 from accounts.models import Role
-from core.choices import ActivityFormat, CommunicationNeed, SupportType
-from core.models import Notification, ReminderSettings
+from core.choices import ActivityFormat, CommunicationNeed, ContactMethod, SupportType
+from core.delivery import CANCELLED_NOTE, deliver
+from core.models import Notification, NotificationFrequency, NotificationPreference, ReminderSettings
+from core.notifications import notify
 from core.reminders import available_kinds, run_sweeps
-from involvement.models import ActivityStatus, Outcome, OutcomeStatus, Participation, ParticipationResponse
+from core.reminders.digest import send_weekly_digests
+from involvement.models import Activity, ActivityStatus, Outcome, OutcomeStatus, Participation, ParticipationResponse
 from partners.models import LayPartner, PartnerLink
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.core.factories import activity, linked_partner, take_part
@@ -265,8 +269,6 @@ def test_send_reminders_prints_counts_and_dry_run_creates_nothing(wessex) -> Non
 
 
 def test_beat_runs_the_sweeps_every_ten_minutes_and_the_summary_on_monday_morning(db) -> None:
-    from django_celery_beat.models import PeriodicTask
-
     tasks = {t.task: t for t in PeriodicTask.objects.select_related("interval", "crontab")}
     sweeps = tasks["core.tasks.run_reminder_sweeps"]
     assert (sweeps.interval.every, sweeps.interval.period) == (10, "minutes")
@@ -320,9 +322,6 @@ def test_a_participant_who_leaves_after_being_reminded_gets_nothing_for_the_next
 
 
 def test_a_reminder_still_waiting_to_go_when_the_activity_is_cancelled_is_not_sent(wessex) -> None:
-    from core.delivery import CANCELLED_NOTE, deliver
-    from involvement.models import Activity
-
     workshop = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
     other = activity(wessex, starts_at=at(2026, 12, 1, 10, 0), title="Going ahead")
     partner = linked_partner(wessex, full_name="Amira Khan")
@@ -346,9 +345,6 @@ def test_a_reminder_still_waiting_to_go_when_the_activity_is_cancelled_is_not_se
 def test_a_weekly_choice_still_sends_the_reminder_before_an_activity_straight_away(
     wessex, django_capture_on_commit_callbacks
 ) -> None:
-    from core.models import NotificationFrequency, NotificationPreference
-    from core.reminders.digest import send_weekly_digests
-
     workshop = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
     weekly = linked_partner(wessex, with_login=True, full_name="Wendy Weekly", email="wendy@example.org")
     never = linked_partner(wessex, full_name="Nina Never", email="nina@example.org")  # no login: staff chose
@@ -379,12 +375,6 @@ def test_a_weekly_choice_still_sends_the_reminder_before_an_activity_straight_aw
 def test_a_held_reminder_for_a_cancelled_activity_is_left_out_of_the_weekly_summary(
     wessex, django_capture_on_commit_callbacks
 ) -> None:
-    from core.delivery import CANCELLED_NOTE
-    from core.models import NotificationFrequency, NotificationPreference
-    from core.notifications import notify
-    from core.reminders.digest import send_weekly_digests
-    from involvement.models import Activity
-
     workshop = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
     dee = linked_partner(wessex, with_login=True, full_name="Dee Dawson", email="dee@example.org")
     eve = linked_partner(wessex, with_login=True, full_name="Eve Evans", email="eve@example.org")
@@ -427,10 +417,6 @@ def test_a_held_reminder_for_a_cancelled_activity_is_left_out_of_the_weekly_summ
 def test_a_reminder_waiting_to_be_sent_by_hand_is_dropped_when_the_activity_is_cancelled(
     wessex, lead_client, django_capture_on_commit_callbacks
 ) -> None:
-    from core.choices import ContactMethod
-    from core.delivery import CANCELLED_NOTE
-    from involvement.models import Activity
-
     workshop = activity(wessex, starts_at=at(2026, 12, 1, 14, 0))
     going = activity(wessex, starts_at=at(2026, 12, 1, 10, 0), title="Going ahead")
     tom = linked_partner(

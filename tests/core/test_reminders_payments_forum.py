@@ -9,17 +9,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from core.choices import PaymentPreference
-from core.models import Notification
+from core.choices import ContactMethod, PaymentPreference
+from core.delivery import CANCELLED_NOTE
+from core.models import Notification, NotificationFrequency, NotificationPreference
+from core.quarters import FinancialQuarter
 from core.reminders import run_sweeps
 from forum.models import Action, Apology, Forum, ForumMember, Meeting, MeetingNotes
 from involvement.models import ActivityStatus, Participation
 from partners.models import LayPartner, PartnerLink
 from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard
+from reports.services import compile_due_reports, report_compile, report_compile_request
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.core.factories import activity, linked_partner, take_part
 
@@ -489,11 +493,6 @@ def test_forum_reminders_skip_cancelled_meetings_and_members_who_left(forum, wes
 def test_leads_and_network_admins_are_told_when_the_quarterly_report_is_ready(
     wessex, lead, network_admin, staff, finance, outsider, django_capture_on_commit_callbacks
 ) -> None:
-    from django.core import mail
-
-    from core.quarters import FinancialQuarter
-    from reports.services import compile_due_reports, report_compile, report_compile_request
-
     second_lead = UserFactory(full_name="Second Lead", email="second.lead@wessex.example.org")
     MembershipFactory(user=second_lead, organisation=wessex, role=Role.INVOLVEMENT_LEAD)
     MembershipFactory(user=UserFactory(is_active=False), organisation=wessex, role=Role.INVOLVEMENT_LEAD)
@@ -526,12 +525,6 @@ def test_leads_and_network_admins_are_told_when_the_quarterly_report_is_ready(
 def test_meeting_reminders_ignore_a_weekly_choice_and_a_cancelled_meetings_letter_is_not_sent(
     forum, wessex, admin_client_portal, django_capture_on_commit_callbacks
 ) -> None:
-    from django.core import mail
-
-    from core.choices import ContactMethod
-    from core.delivery import CANCELLED_NOTE
-    from core.models import NotificationFrequency, NotificationPreference
-
     meeting = Meeting.objects.create(forum=forum, starts_at=at(2026, 12, 3, 10, 0), ends_at=at(2026, 12, 3, 12, 0))
     letter = linked_partner(
         wessex,

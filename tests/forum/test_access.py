@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.models import Notification
 from forum import services
+from forum.models import Meeting
 from tests.forum.conftest import login_user
 from tests.forum.factories import ActionFactory, MeetingFactory, NotesFactory
 
@@ -109,11 +111,9 @@ def test_meeting_edit_saves_new_time(secretariat_client, ids):
         },
     )
     assert response.status_code == 302
-    from forum.models import Meeting
 
     meeting = Meeting.objects.get(pk=ids["meeting"])
     assert timezone.localtime(meeting.starts_at).hour == 14 and meeting.title == "Moved"
-    from core.models import Notification
 
     told = Notification.objects.filter(kind="forum.meeting_changed", subject_id=str(meeting.pk))
     assert told.count() == 4

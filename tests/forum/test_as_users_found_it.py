@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.models import AuditEntry, Notification
 from forum import services
-from forum.models import Apology, Attendance, Meeting, MeetingNotes, NotesApproval, NotesDraft
+from forum.models import Apology, Attendance, ForumMember, Meeting, MeetingNotes, NotesApproval, NotesDraft
 from forum.rendering import with_article
 from tests.forum.conftest import login_user
 from tests.forum.factories import ForumFactory, MeetingFactory
@@ -286,7 +286,6 @@ def test_the_article_suits_the_name(name, expected):
 
 def test_a_meeting_email_reads_an_involvement_forum(setup):
     forum = ForumFactory(organisation=setup.forum.organisation, name="Involvement and Co-production Forum")
-    from forum.models import ForumMember
 
     ForumMember.objects.create(forum=forum, user=login_user(setup.staff_chair), role=ForumMember.Role.STAFF_CO_CHAIR)
     start = timezone.now() + dt.timedelta(days=5)

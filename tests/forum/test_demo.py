@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from accounts import demo as accounts_demo
 from forum import demo
 from forum.models import Forum, ForumMember, Meeting, MeetingNotes
 from involvement.models import Participation
@@ -12,8 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 def _run() -> dict:
-    from accounts import demo as accounts_demo
-
     out = io.StringIO()
     context = accounts_demo.seed(out)
     context.update(demo.seed(out, context))

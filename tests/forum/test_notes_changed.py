@@ -84,7 +84,7 @@ def test_one_notification_per_co_chair_per_version_and_re_running_sends_nothing(
 
     # Telling again about the same version creates nothing new.
     notes.refresh_from_db()
-    services._tell_co_chairs_notes_changed(
+    services.tell_co_chairs_notes_changed(
         actor=login_user(setup.secretariat), notes=notes, meeting=meeting, forum=setup.forum
     )
     assert _told(notes).count() == 4

@@ -13,6 +13,7 @@ from icalendar import Calendar
 
 from forum import selectors, services
 from forum.models import Attendance, ForumMember, Meeting, MeetingNotes, NotesAmendment, Paper
+from partners.models import ConsentRecord
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.forum.conftest import login_user
@@ -197,8 +198,6 @@ def test_public_pages_need_no_sign_in_and_respect_naming_consent(client, setup):
 
 
 def test_consent_withdrawn_later_hides_the_name(client, setup):
-    from partners.models import ConsentRecord
-
     meeting = _published(setup)
     ActionFactory(meeting=meeting, owner=setup.lay_chair)
     ConsentRecord.objects.create(

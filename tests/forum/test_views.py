@@ -8,9 +8,11 @@ import pytest
 from django.utils import timezone
 
 from core.models import AuditEntry, Notification
+from forum import services
 from forum.models import Action, AgendaItem, Apology, Attendance, Decision, Forum, ForumMember, Meeting, MeetingNotes
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
+from tests.forum.conftest import login_user
 from tests.forum.factories import ActionFactory, ForumFactory, MeetingFactory, NotesFactory, lay_partner_with_login
 
 pytestmark = pytest.mark.django_db
@@ -349,9 +351,6 @@ def test_my_forums_query_count_is_fixed(lay_member_client, setup, django_assert_
 
 
 def test_meeting_page_query_count_is_fixed(secretariat_client, setup, django_assert_max_num_queries):
-    from forum import services
-    from tests.forum.conftest import login_user
-
     meeting = MeetingFactory(forum=setup.forum)
     NotesFactory(meeting=meeting, status=MeetingNotes.Status.AWAITING_APPROVAL)
     actor = login_user(setup.secretariat)

@@ -6,24 +6,19 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts import demo as accounts_demo
+from involvement import demo as involvement_demo
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatusChange, Participation
+from partners import demo as partners_demo
+from programmes import demo as programmes_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def _seed():
-    from accounts import demo as accounts_demo
-    from involvement import demo as involvement_demo
-    from programmes import demo as programmes_demo
-
     out = io.StringIO()
     context = dict(accounts_demo.seed(out))
-    try:
-        from partners import demo as partners_demo
-    except ImportError:
-        partners_demo = None
-    if partners_demo is not None:
-        context.update(partners_demo.seed(out, context) or {})
+    context.update(partners_demo.seed(out, context) or {})
     context.update(programmes_demo.seed(out, context))
     context.update(involvement_demo.seed(out, context))
     return context

@@ -4,17 +4,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from involvement import services
+from involvement.selectors import completed_without_outcome
+from partners.sections import home_sections_for, profile_sections_for
+from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_partner_home_page_sections(partner, wessex, staff):
-    from partners.sections import home_sections_for
-
     start = timezone.now() + timedelta(days=2)
     ParticipationFactory(
         partner=partner,
@@ -38,8 +40,6 @@ def test_partner_home_page_sections(partner, wessex, staff):
 
 
 def test_staff_see_what_a_partner_took_part_in_only_at_their_ahsn(partner, wessex, yorkshire):
-    from partners.sections import profile_sections_for
-
     ParticipationFactory(partner=partner, activity=ActivityFactory(organisation=wessex, title="Wessex panel"))
     section = next(
         s for s in profile_sections_for(partner, {yorkshire.pk}, None) if s.title == "What they have taken part in"
@@ -52,8 +52,6 @@ def test_staff_see_what_a_partner_took_part_in_only_at_their_ahsn(partner, wesse
 
 
 def test_staff_home_page_shows_this_week_and_missing_outcomes(staff_client, finance, wessex):
-    from tests.conftest import client_for
-
     ActivityFactory(organisation=wessex, title="Needs an outcome", status="completed")
     ActivityFactory(
         organisation=wessex,
@@ -70,8 +68,6 @@ def test_staff_home_page_shows_this_week_and_missing_outcomes(staff_client, fina
 
 
 def test_the_partner_home_page_and_staff_partner_page_show_involvement(partner, partner_client, staff_client, wessex):
-    from django.urls import reverse
-
     ParticipationFactory(partner=partner, activity=ActivityFactory(organisation=wessex, title="Wessex panel"))
     home = partner_client.get(reverse("partners:home")).content.decode()
     assert "Coming up" in home
@@ -82,8 +78,6 @@ def test_the_partner_home_page_and_staff_partner_page_show_involvement(partner, 
 
 
 def test_forum_meetings_are_not_listed_as_missing_an_outcome(wessex):
-    from involvement.selectors import completed_without_outcome
-
     ActivityFactory(
         organisation=wessex, title="Forum meeting", status="completed", method="forum_meeting", programme=None
     )

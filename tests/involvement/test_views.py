@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Notification
+from core.models import AuditEntry, Notification
+from involvement import services
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, Participation
+from programmes.models import StrategyPriority
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory, ParticipationFactory
 
@@ -300,9 +303,6 @@ def test_filters_narrow_the_list(staff_client, wessex):
 
 
 def test_date_range_filter_uses_london_days(staff_client, wessex):
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     late = datetime(2026, 6, 1, 23, 30, tzinfo=ZoneInfo("Europe/London"))  # 22:30 UTC
     ActivityFactory(organisation=wessex, title="Late session", starts_at=late, ends_at=late + timedelta(minutes=20))
     on_day = staff_client.get(
@@ -316,8 +316,6 @@ def test_date_range_filter_uses_london_days(staff_client, wessex):
 
 
 def test_priority_filter(staff_client, wessex):
-    from programmes.models import StrategyPriority
-
     tagged = ActivityFactory(organisation=wessex, title="Marginalised voices roundtable")
     tagged.priorities.add(StrategyPriority.objects.get(code="2.1"))
     ActivityFactory(organisation=wessex, title="Untagged")
@@ -346,8 +344,6 @@ def test_csv_export_has_the_filtered_set_and_no_names(staff_client, wessex):
 
 
 def test_a_partner_sees_what_they_have_been_part_of(partner_client, partner, wessex, staff):
-    from involvement import services
-
     past = ParticipationFactory(partner=partner, attended=True, hours=Decimal("2"))
     future_start = timezone.now() + timedelta(days=4)
     upcoming = ParticipationFactory(
@@ -418,8 +414,6 @@ def test_missing_answers_keep_what_was_typed(partner_client, participation):
 
 
 def test_editing_an_activity_keeps_its_ahsn_and_is_audited(staff_client, activity):
-    from core.models import AuditEntry
-
     data = _activity_post(title="Renamed workshop", programme=activity.programme_id)
     response = staff_client.post(reverse("involvement:activity_edit", args=[activity.pk]), data)
     assert response.status_code == 302
@@ -431,8 +425,6 @@ def test_editing_an_activity_keeps_its_ahsn_and_is_audited(staff_client, activit
 
 
 def test_a_cancelled_activity_cannot_be_edited(staff_client, activity, staff):
-    from involvement import services
-
     services.activity_cancel(actor=staff, activity=activity, reason="Closed")
     response = staff_client.post(reverse("involvement:activity_edit", args=[activity.pk]), _activity_post())
     assert response.status_code == 302

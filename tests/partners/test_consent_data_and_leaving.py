@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from accounts.models import User
@@ -108,7 +109,6 @@ def test_leaving_anonymises_and_keeps_the_reference(partner_client, partner, wes
 
 def test_leaving_keeps_financial_records_attached_pseudonymously(partner, wessex):
     """Claims point at the partner record; after leaving it still exists, known by reference."""
-    from django.apps import apps
 
     services.partner_leave(partner=partner, actor=partner.user)
     assert LayPartner.objects.filter(pk=partner.pk, reference=partner.reference).exists()

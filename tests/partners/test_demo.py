@@ -4,6 +4,8 @@ import io
 
 import pytest
 
+from accounts import demo as accounts_demo
+from partners import demo
 from partners.models import EqualityMonitoring, LayPartner, PartnerApplication, PartnerLink
 from partners.selectors import equality_aggregates
 
@@ -11,9 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 def _seed() -> dict:
-    from accounts import demo as accounts_demo
-    from partners import demo
-
     out = io.StringIO()
     context = accounts_demo.seed(out)
     context.update(demo.seed(out, context))

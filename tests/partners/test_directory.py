@@ -6,6 +6,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditEntry
 from tests.partners.factories import ConsentRecordFactory, LayPartnerFactory, PartnerLinkFactory, partner_with_login
@@ -84,8 +86,6 @@ def test_directory_query_count_stays_fixed_with_hundreds_of_partners(
             PartnerLinkFactory(partner=p, organisation=wessex)
 
     add(20)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as few:
         staff_client.get("/partners/?communication_need=large_print")

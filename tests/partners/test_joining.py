@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -252,7 +253,6 @@ def test_honeypot_filled_in_keeps_nothing(client, wessex):
 
 def test_join_is_rate_limited_per_address(client, wessex, settings):
     settings.PARTNER_JOIN_RATE_LIMIT = "2/3600"
-    from django.core.cache import cache
 
     cache.clear()
     for n in range(2):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
+from core.dashboard import DashboardSection
 from core.models import AuditEntry
+from partners import sections
 from partners.models import LayPartner, PartnerLink
 from tests.conftest import client_for
 from tests.partners.factories import assisted_partner, partner_with_login
@@ -210,9 +213,6 @@ def test_staff_change_status_at_their_ahsn(staff_client, finance_client, outside
 
 
 def test_profile_sections_from_other_apps_are_rendered_and_scoped(staff_client, partner, wessex):
-    from core.dashboard import DashboardSection
-    from partners import sections
-
     seen = {}
 
     def provider(p, organisation_ids, user):
@@ -227,15 +227,12 @@ def test_profile_sections_from_other_apps_are_rendered_and_scoped(staff_client, 
     try:
         page = staff_client.get(f"/partners/{partner.pk}/")
     finally:
-        sections._profile_providers.remove(provider)
+        sections._profile_providers.remove(provider)  # noqa: SLF001 -- the registry has no unregister; the test takes its provider out again
     assert b"What they have taken part in" in page.content
     assert seen["ids"] == {wessex.pk}
 
 
 def test_home_sections_from_other_apps_are_rendered(partner_client):
-    from core.dashboard import DashboardSection
-    from partners import sections
-
     def provider(p):
         return [DashboardSection(title="Coming up", empty_text="Nothing is booked yet.")]
 
@@ -243,7 +240,7 @@ def test_home_sections_from_other_apps_are_rendered(partner_client):
     try:
         page = partner_client.get("/partners/me/")
     finally:
-        sections._home_providers.remove(provider)
+        sections._home_providers.remove(provider)  # noqa: SLF001 -- the registry has no unregister; the test takes its provider out again
     assert b"Coming up" in page.content
     assert b"Nothing is booked yet." in page.content
 
@@ -261,8 +258,6 @@ def test_lay_partner_and_staff_client_helper_is_not_a_member(partner):
 
 
 def test_staff_invite_an_assisted_digital_partner_to_use_the_portal(staff_client, wessex, run_on_commit, client):
-    from django.core import mail
-
     person = assisted_partner(wessex, full_name="Arthur Penn")
     assert b"They do not have an email address" in staff_client.get(f"/partners/{person.pk}/give-login/").content
     LayPartner.objects.filter(pk=person.pk).update(email="arthur@example.net")

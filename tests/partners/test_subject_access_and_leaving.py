@@ -23,7 +23,7 @@ from payments import services as payment_services
 from payments.models import Claim, ClaimLine, ClaimStatus
 from tests.conftest import client_for
 from tests.forum.factories import ForumFactory, MeetingFactory
-from tests.partners.factories import assisted_partner
+from tests.partners.factories import assisted_partner, partner_with_login
 from tests.payments.factories import participation_for, phone_photo, submitted_claim, upload
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +106,6 @@ def test_the_download_has_claims_receipt_names_activities_feedback_messages_and_
 
 
 def test_someone_elses_records_are_not_in_my_download(partner_client, partner, wessex, yorkshire):
-    from tests.partners.factories import partner_with_login
-
     other = partner_with_login(wessex, full_name="Not Me")
     _history(other, wessex)
     data = json.loads(partner_client.get(f"{MY_DATA}?format=json").content)

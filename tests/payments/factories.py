@@ -3,6 +3,7 @@ these tests do not depend on the other apps' factories."""
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from datetime import timedelta
@@ -12,11 +13,13 @@ from typing import Any
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from accounts.models import Organisation
 from core.choices import ActivityFormat, InvolvementMethod, LadderLevel, PaymentPreference
 from involvement.models import Activity, ActivityStatus, Participation
 from partners.models import LayPartner, PartnerLink
+from payments import services
 from tests.accounts.factories import UserFactory
 
 
@@ -89,9 +92,6 @@ def png_bytes() -> bytes:
 
 def jpeg_bytes() -> bytes:
     """A small real JPEG photo (receipt photos are opened to take their EXIF data out)."""
-    import io
-
-    from PIL import Image
 
     buffer = io.BytesIO()
     Image.new("RGB", (16, 12), "white").save(buffer, "JPEG")
@@ -101,9 +101,6 @@ def jpeg_bytes() -> bytes:
 def phone_photo(*, width: int = 40, height: int = 30) -> bytes:
     """A JPEG as a phone camera makes it: EXIF with the phone's make, the time, the place (GPS)
     and an orientation tag saying the picture is stored on its side."""
-    import io
-
-    from PIL import Image
 
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"  # Make
@@ -139,14 +136,12 @@ def big_upload(size: int) -> Any:
 
 def draft_claim(partner: LayPartner, organisation: Organisation) -> Any:
     """A draft claim the partner started themselves."""
-    from payments import services
 
     return services.claim_start(partner=partner, organisation=organisation, actor=partner.user)
 
 
 def submitted_claim(partner: LayPartner, organisation: Organisation, participation: Participation) -> Any:
     """A claim with one involvement-payment line on `participation`, sent by the partner."""
-    from payments import services
 
     claim = draft_claim(partner, organisation)
     services.claim_add_fee_line(claim=claim, participation=participation, actor=partner.user)

@@ -9,7 +9,7 @@ from django.db import connections
 
 from core.models import AuditEntry
 from payments import services
-from payments.models import Claim, ClaimStatus
+from payments.models import Claim, ClaimStatus, PaymentBatch
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.payments.factories import participation_for, partner_at
 
@@ -57,7 +57,6 @@ def test_two_concurrent_approvals_one_wins_one_is_told(wessex):
 def test_a_return_and_a_payment_at_the_same_moment_never_pay_a_returned_claim(wessex):
     """Whichever wins, the claim ends either paid (and the return is refused) or returned (and
     nothing is paid): never returned with a payment, never paid twice."""
-    from payments.models import PaymentBatch
 
     partner = partner_at(wessex)
     claim = services.claim_start(partner=partner, organisation=wessex, actor=partner.user)

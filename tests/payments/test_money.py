@@ -12,10 +12,13 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accounts.models import Organisation
 from core.models import Notification
 from payments import selectors, services
 from payments.models import Claim, ClaimStatus
 from payments.rates import fee_for_hours
+from programmes.models import Programme
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.payments.factories import participation_for, partner_at
 
 DEFAULTS = {
@@ -75,9 +78,6 @@ amounts = st.lists(
 @settings(max_examples=25, deadline=None)
 @given(expenses=amounts)
 def test_totals_equal_the_sum_of_lines_and_round_trip_through_csv(expenses):
-    from accounts.models import Organisation
-    from tests.accounts.factories import MembershipFactory, UserFactory
-
     wessex = Organisation.objects.get(short_name="Wessex")
     lead, finance = UserFactory(), UserFactory()
     MembershipFactory(user=lead, organisation=wessex, role="involvement_lead")
@@ -110,8 +110,6 @@ def test_totals_equal_the_sum_of_lines_and_round_trip_through_csv(expenses):
 
 @pytest.mark.django_db
 def test_report_selectors(wessex, yorkshire, lead, finance):
-    from programmes.models import Programme
-
     programme = Programme.objects.create(
         organisation=wessex, name="Digital inclusion", programme_type="local", innovation_stage="design"
     )

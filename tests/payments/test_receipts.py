@@ -3,6 +3,7 @@ clear page, and files are kept only as long as the financial record needs them."
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -50,7 +51,6 @@ def test_a_phone_photo_is_stored_without_its_location_or_other_exif_data(partner
     assert b"Exif" not in stored and b"PhoneMaker" not in stored
     assert picture.size == (30, 40)  # turned the right way up before the orientation tag went
     assert (receipt.size, receipt.content_type) == (len(stored), "image/jpeg")
-    import hashlib
 
     assert receipt.sha256 == hashlib.sha256(stored).hexdigest()
 

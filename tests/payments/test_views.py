@@ -9,9 +9,17 @@ from django.test import Client
 from django.utils import timezone
 
 from payments import services
-from payments.models import Claim, ClaimStatus, RateCard
+from payments.models import Claim, ClaimStatus, PaymentBatch, RateCard
+from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.conftest import client_for
-from tests.payments.factories import jpeg_bytes, participation_for, partner_at, submitted_claim, upload
+from tests.payments.factories import (
+    assisted_partner_at,
+    jpeg_bytes,
+    participation_for,
+    partner_at,
+    submitted_claim,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -198,8 +206,6 @@ def test_batches_for_finance(partner, wessex, participation, lead, finance, outs
 
 
 def test_staff_prepare_a_claim_for_an_assisted_digital_partner(wessex, staff, lead):
-    from tests.payments.factories import assisted_partner_at
-
     partner = assisted_partner_at(wessex, full_name="Pat Supported")
     client = client_for(staff)
     page = client.get("/payments/claims/prepare/").content.decode()
@@ -304,9 +310,6 @@ def test_a_photo_over_10mb_is_refused_and_nothing_is_saved(partner_client, partn
 
 
 def test_staff_who_prepared_a_claim_see_its_receipt_but_other_staff_do_not(wessex, staff):
-    from tests.accounts.factories import MembershipFactory, UserFactory
-    from tests.payments.factories import assisted_partner_at
-
     partner = assisted_partner_at(wessex)
     claim = services.claim_start(partner=partner, organisation=wessex, actor=staff)
     line = services.claim_add_expense_line(
@@ -346,8 +349,6 @@ def test_money_page_costs_a_fixed_number_of_queries(wessex, django_assert_max_nu
 
 
 def test_batch_list_costs_a_fixed_number_of_queries(wessex, finance, django_assert_max_num_queries):
-    from payments.models import PaymentBatch
-
     _, claims = _many_claims(wessex, 60, status=ClaimStatus.APPROVED, approved_at=timezone.now())
     for i, claim in enumerate(claims):
         batch = PaymentBatch.objects.create(organisation=wessex, created_by=finance, reference=f"PAY-9{i:05d}")

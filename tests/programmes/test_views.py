@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from core.models import AuditEntry
 from programmes.models import Programme, ProgrammeType, StrategyPriority
 from tests.conftest import client_for
-from tests.involvement.factories import ActivityFactory
+from tests.involvement.factories import ActivityFactory, LayPartnerFactory, ParticipationFactory
 from tests.programmes.factories import ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,10 +96,6 @@ def test_editing_a_programme(staff_client, programme):
 
 
 def test_the_programme_page_shows_involvement(staff_client, programme):
-    from decimal import Decimal
-
-    from tests.involvement.factories import ParticipationFactory
-
     activity = ActivityFactory(programme=programme, organisation=programme.organisation, level="co_production")
     ParticipationFactory.create_batch(2, activity=activity, attended=True, hours=Decimal("3"))
     page = staff_client.get(reverse("programmes:programme_detail", args=[programme.pk])).content.decode()
@@ -169,8 +167,6 @@ def test_only_network_admins_change_priorities(staff_client, lead_client, admin_
 
 
 def test_a_lay_partner_cannot_see_programmes(wessex):
-    from tests.involvement.factories import LayPartnerFactory
-
     partner = LayPartnerFactory()
     client = client_for(partner.user)
     assert client.get(reverse("programmes:programme_list")).status_code == 403
@@ -178,10 +174,6 @@ def test_a_lay_partner_cannot_see_programmes(wessex):
 
 
 def test_people_involved_are_named_only_for_your_own_ahsn(staff_client, outsider_client, wessex, yorkshire):
-    from decimal import Decimal
-
-    from tests.involvement.factories import LayPartnerFactory, ParticipationFactory
-
     national = ProgrammeFactory(organisation=wessex, programme_type=ProgrammeType.NATIONAL, name="Heart failure")
     national.shared_with.add(yorkshire)
     wessex_partner = LayPartnerFactory(full_name="Wendy Wessex")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
-from core.quarters import LONDON
+from core.formatting import UK_TIME
 from involvement.models import Activity, Feedback, Outcome, OutcomeStatusChange, Participation
 from partners.models import LayPartner, PartnerLink
+from payments.models import Claim, ClaimLine
 from programmes.models import Programme
 
 
 def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=LONDON)
+    return datetime.combine(day, time(hour), tzinfo=UK_TIME)
 
 
 def programme(
@@ -140,10 +142,6 @@ def claim(
     paid: datetime | None = None,
     lines: list[tuple[str, str, Participation | None]] = (),  # type: ignore[assignment]
 ) -> Any:
-    from decimal import Decimal
-
-    from payments.models import Claim, ClaimLine
-
     item = Claim.objects.create(
         reference=f"CL-TEST-{Claim.objects.count() + 1}",
         organisation=org,

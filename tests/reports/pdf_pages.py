@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import weasyprint
 from django.conf import settings
+from weasyprint.formatting_structure import boxes
 
 from reports.models import QuarterlyReport
 from reports.rendering import report_storage
@@ -22,15 +24,10 @@ class Page:
 
 
 def _text(box: Any) -> str:
-    from weasyprint.formatting_structure import boxes
-
     return "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
 
 
 def pdf_pages(report: QuarterlyReport) -> list[Page]:
-    import weasyprint
-    from weasyprint.formatting_structure import boxes
-
     with report_storage().open(report.pdf_file, "rb") as handle:
         assert handle.read(5) == b"%PDF-"
     with report_storage().open(report.html_file, "rb") as handle:
@@ -39,10 +36,10 @@ def pdf_pages(report: QuarterlyReport) -> list[Page]:
     pages = []
     for number, page in enumerate(document.pages, start=1):
         # A line that ends in a hyphen ("co-" then "production") continues the same word.
-        lines = [_text(line) for line in page._page_box.descendants() if isinstance(line, boxes.LineBox)]
+        lines = [_text(line) for line in page._page_box.descendants() if isinstance(line, boxes.LineBox)]  # noqa: SLF001 -- WeasyPrint exposes laid-out boxes only here
         words = "".join(line if line.endswith("-") else line + " " for line in lines)
         body_lines = []
-        for child in page._page_box.children:
+        for child in page._page_box.children:  # noqa: SLF001 -- WeasyPrint exposes laid-out boxes only here
             if isinstance(child, boxes.MarginBox):
                 continue
             body_lines += [

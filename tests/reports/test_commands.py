@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from core.quarters import FinancialQuarter
+from involvement.models import Activity, Participation
+from payments.models import Claim
+from reports.indicators import compile_indicators
 from reports.models import QuarterlyReport, ReportStatus
+from reports.services import report_compile_request
 from tests.reports.conftest import QUARTER
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +64,6 @@ def test_an_unknown_ahsn_is_an_error():
 
 
 def test_a_running_compile_is_reported_not_duplicated(wessex, lead):
-    from reports.services import report_compile_request
-
     report_compile_request(scope=wessex, quarter=QUARTER, actor=lead, run=False)
     with pytest.raises(CommandError, match="could not be compiled"):
         run("compile_quarterly_reports", "--quarter", "2026/27-Q2", "--ahsn", "Wessex")
@@ -66,14 +71,6 @@ def test_a_running_compile_is_reported_not_duplicated(wessex, lead):
 
 
 def test_generate_bench_data_small_then_the_query_count_does_not_grow_with_the_data(network):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from core.quarters import FinancialQuarter
-    from involvement.models import Activity, Participation
-    from payments.models import Claim
-    from reports.indicators import compile_indicators
-
     quarter = FinancialQuarter.last_completed()
     output = run("generate_bench_data", "--scale", "small")
     assert "Built 20 programmes" in output

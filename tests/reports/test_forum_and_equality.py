@@ -9,7 +9,9 @@ import pytest
 
 from forum.models import Forum, ForumMember, Meeting, MeetingNotes
 from partners.models import EqualityMonitoring
+from reports import services
 from reports.indicators import compile_indicators
+from reports.rendering import render_csv
 from tests.reports import factories as f
 from tests.reports.conftest import QUARTER
 from tests.reports.test_indicators import rows_by_key, values
@@ -106,9 +108,6 @@ def test_two_small_counts_need_no_extra_hiding(wessex):
 
 
 def test_no_total_is_published_that_would_reveal_a_suppressed_count(wessex, lead, django_capture_on_commit_callbacks):
-    from reports import services
-    from reports.rendering import render_csv
-
     equality_for(wessex, {"white": 7, "asian": 3})
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_compile_request(scope=wessex, quarter=QUARTER, actor=lead)

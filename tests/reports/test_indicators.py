@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from reports.indicators import compile_indicators
+from tests.reports import factories as f
 from tests.reports.conftest import QUARTER
 
 pytestmark = pytest.mark.django_db
@@ -131,10 +133,6 @@ def test_payments(wessex_q2):
 
 
 def test_examples_are_the_latest_shareable_outcomes_of_the_quarter(dataset, wessex, yorkshire):
-    from datetime import date
-
-    from tests.reports import factories as f
-
     prog = dataset["programmes"][0]
     y_prog = f.programme(yorkshire, "Yorkshire examples", created=date(2025, 1, 10))
     for day in range(1, 7):
@@ -161,10 +159,6 @@ def test_examples_are_the_latest_shareable_outcomes_of_the_quarter(dataset, wess
 
 
 def test_network_examples_come_from_every_ahsn(dataset, network, yorkshire):
-    from datetime import date
-
-    from tests.reports import factories as f
-
     y_prog = f.programme(yorkshire, "Yorkshire examples", created=date(2025, 1, 10))
     f.outcome(
         yorkshire, prog=y_prog, status="changed", decided=date(2026, 9, 29), shareable=True, heard="Yorkshire example"

@@ -3,9 +3,14 @@ the figures must be exactly those of counting them one after another."""
 
 from __future__ import annotations
 
-import pytest
+import threading
 
+import pytest
+from django.db import connection
+
+from reports import services
 from reports.indicators import compile_indicators
+from reports.models import QuarterlyReport
 from tests.reports.conftest import QUARTER
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -23,12 +28,6 @@ def test_parallel_counting_gives_the_same_figures(dataset, wessex, network):
 def test_two_compiles_of_the_same_scope_started_at_the_same_moment_make_one_version(wessex, lead, network_admin):
     """Two requests racing (two threads, two connections): one starts a version, the other is
     refused with a clear message; never two "compiling" versions."""
-    import threading
-
-    from django.db import connection
-
-    from reports import services
-    from reports.models import QuarterlyReport
 
     start = threading.Barrier(2)
     results: dict[str, object] = {}

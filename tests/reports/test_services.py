@@ -8,15 +8,18 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 from pypdf import PdfReader
 
-from accounts.models import Role
+from accounts.models import Organisation, Role
 from core.models import Notification
 from core.quarters import FinancialQuarter
+from partners.models import EqualityMonitoring
 from reports import services
 from reports.models import QuarterlyReport, ReportStatus
 from reports.rendering import report_storage
 from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.reports import factories as f
 from tests.reports.conftest import QUARTER
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +70,6 @@ def test_pdf_text_contains_the_key_figures(dataset, wessex, lead, django_capture
 
 
 def test_the_pdf_shows_suppressed_equality_counts_not_the_numbers(wessex, lead, django_capture_on_commit_callbacks):
-    from partners.models import EqualityMonitoring
-    from tests.reports import factories as f
-
     for ethnicity, count in {"white": 8, "asian": 4, "black": 6}.items():
         for n in range(count):
             person = f.partner(wessex, f"{ethnicity} {n}", joined=date(2026, 1, 1))
@@ -225,8 +225,6 @@ def test_the_schedule_waits_for_the_first_working_day(wessex, django_capture_on_
 
 
 def test_the_schedule_compiles_every_ahsn_and_the_network_once(wessex, network, django_capture_on_commit_callbacks):
-    from accounts.models import Organisation
-
     with django_capture_on_commit_callbacks() as queued:
         started = services.compile_due_reports(today=date(2027, 1, 1))
     assert len(started) == len(queued) == Organisation.objects.count() == 16
@@ -240,8 +238,6 @@ def test_the_schedule_compiles_every_ahsn_and_the_network_once(wessex, network, 
 
 
 def test_the_beat_schedule_exists():
-    from django_celery_beat.models import PeriodicTask
-
     task = PeriodicTask.objects.get(task="reports.tasks.compile_quarterly_reports")
     assert task.enabled
     assert (task.crontab.month_of_year, task.crontab.day_of_week, task.crontab.day_of_month) == (

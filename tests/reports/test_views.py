@@ -5,15 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 from html import unescape
 
 import pytest
 from django.urls import reverse
 
+from accounts.models import Organisation, Role
 from core.quarters import FinancialQuarter
+from partners.models import EqualityMonitoring
 from reports import services
 from reports.models import QuarterlyReport, ReportStatus
+from tests.accounts.factories import MembershipFactory, UserFactory, with_totp
 from tests.conftest import client_for
+from tests.reports import factories as f
 from tests.reports.conftest import QUARTER
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +76,6 @@ def test_the_list_is_empty_until_a_report_is_compiled(lead_client):
 def test_the_list_costs_the_same_queries_with_many_reports(
     admin_client_portal, network_admin, django_assert_max_num_queries
 ):
-    from accounts.models import Organisation
-
     for scope in Organisation.objects.all():
         for offset in range(4):
             for _version in range(2):
@@ -131,10 +134,10 @@ def test_downloads(lead_client, wessex_report):
 def test_the_csv_matches_the_figures_on_the_page(lead_client, wessex_report):
     html = lead_client.get(url("report_detail", wessex_report)).content.decode()
     page_rows = {}
-    for _key, body in re.findall(r'<tr class="nhsuk-table__row" data-indicator="([^"]+)"[^>]*>(.*?)</tr>', html, re.S):
-        label = unescape(re.search(r"<th[^>]*>(.*?)</th>", body, re.S).group(1).strip())
+    for _key, row in re.findall(r'<tr class="nhsuk-table__row" data-indicator="([^"]+)"[^>]*>(.*?)</tr>', html, re.S):
+        label = unescape(re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1).strip())
         # On a phone each figure follows its column's heading, hidden from screen readers.
-        body = re.sub(r'<span class="nhsuk-table-responsive__heading" aria-hidden="true">.*?</span> </span>', "", body)
+        body = re.sub(r'<span class="nhsuk-table-responsive__heading" aria-hidden="true">.*?</span> </span>', "", row)
         cells = [unescape(c.strip()) for c in re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)]
         page_rows[label] = cells
     response = lead_client.get(url("report_download", wessex_report, "csv"))
@@ -256,9 +259,6 @@ def test_the_home_page_lists_the_latest_reports(lead_client, wessex_report):
 
 
 def test_client_for_another_lead_at_the_same_ahsn_sees_the_report(wessex, wessex_report):
-    from accounts.models import Role
-    from tests.accounts.factories import MembershipFactory, UserFactory, with_totp
-
     other = with_totp(UserFactory())
     MembershipFactory(user=other, organisation=wessex, role=Role.INVOLVEMENT_LEAD)
     assert client_for(other).get(url("report_detail", wessex_report)).status_code == 200
@@ -267,11 +267,6 @@ def test_client_for_another_lead_at_the_same_ahsn_sees_the_report(wessex, wessex
 def test_the_equality_tables_on_the_page_and_in_the_csv_show_the_same_suppressed_counts(
     lead_client, wessex, lead, django_capture_on_commit_callbacks
 ):
-    from datetime import date
-
-    from partners.models import EqualityMonitoring
-    from tests.reports import factories as f
-
     for ethnicity, count in {"white": 7, "asian": 4, "black": 5}.items():
         for n in range(count):
             person = f.partner(wessex, f"{ethnicity} {n}", joined=date(2026, 1, 1))

@@ -14,6 +14,7 @@ against a database of its own. Every row it writes is made up (no real people)."
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Iterable, Iterator
@@ -27,7 +28,13 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from core.choices import InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
-from core.quarters import LONDON, FinancialQuarter
+from core.formatting import UK_TIME
+from core.quarters import FinancialQuarter
+from forum.models import Forum, ForumMember, Meeting, MeetingNotes
+from involvement.models import Activity, Feedback, Outcome, Participation
+from partners.models import EqualityMonitoring, LayPartner, PartnerLink
+from payments.models import Claim, ClaimLine
+from programmes.models import Programme
 
 SCALES: dict[str, dict[str, int]] = {
     "network": {
@@ -72,8 +79,6 @@ def copy_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
             for field in fields:
                 value = row[field.attname] if field.attname in row else defaults.get(field.attname)
                 if isinstance(field, models.JSONField) and value is not None:
-                    import json
-
                     value = json.dumps(value)
                 values.append(value)
             copy.write_row(values)
@@ -125,19 +130,13 @@ class Builder:
         current = FinancialQuarter.current(self.today)
         # Three financial years up to today.
         self.start = FinancialQuarter(current.year - 2, 1).start_datetime
-        self.end = datetime.combine(self.today, datetime.min.time(), tzinfo=LONDON)
+        self.end = datetime.combine(self.today, datetime.min.time(), tzinfo=UK_TIME)
         self.span = (self.end - self.start).total_seconds()
 
     def moment(self) -> datetime:
         return self.start + timedelta(seconds=self.rng.random() * self.span)
 
-    def build(self) -> dict[str, int]:
-        from forum.models import Forum, ForumMember, Meeting, MeetingNotes
-        from involvement.models import Activity, Feedback, Outcome, Participation
-        from partners.models import EqualityMonitoring, LayPartner, PartnerLink
-        from payments.models import Claim, ClaimLine
-        from programmes.models import Programme
-
+    def build(self) -> dict[str, int]:  # noqa: C901 -- one straight script of table loads, each step using the ids of the ones before
         rng = self.rng
         built: dict[str, int] = {}
         ahsns = list(
