@@ -49,11 +49,19 @@ class Activity(models.Model):
     format = models.CharField(max_length=20, choices=ActivityFormat.choices)
     location = models.CharField(max_length=255, blank=True)
     joining_details = models.TextField("joining details", blank=True)
+    # Empty in the database too, so rows written without these columns (an older release during a
+    # deploy, a data migration's historical model) still insert.
     purpose = models.TextField(
-        "what it is for", blank=True, help_text="What the activity is for and what will change because of it."
+        "what it is for",
+        blank=True,
+        db_default="",
+        help_text="What the activity is for and what will change because of it.",
     )
     what_to_expect = models.TextField(
-        "what to expect", blank=True, help_text="What people taking part will do, and anything to prepare."
+        "what to expect",
+        blank=True,
+        db_default="",
+        help_text="What people taking part will do, and anything to prepare.",
     )
     method = models.CharField(max_length=30, choices=InvolvementMethod.choices)
     level = models.CharField("level on the ladder of co-production", max_length=20, choices=LadderLevel.choices)

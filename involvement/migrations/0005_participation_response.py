@@ -13,12 +13,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='activity',
             name='purpose',
-            field=models.TextField(blank=True, help_text='What the activity is for and what will change because of it.', verbose_name='what it is for'),
+            field=models.TextField(blank=True, db_default='', help_text='What the activity is for and what will change because of it.', verbose_name='what it is for'),
         ),
         migrations.AddField(
             model_name='activity',
             name='what_to_expect',
-            field=models.TextField(blank=True, help_text='What people taking part will do, and anything to prepare.', verbose_name='what to expect'),
+            field=models.TextField(blank=True, db_default='', help_text='What people taking part will do, and anything to prepare.', verbose_name='what to expect'),
         ),
         migrations.AddField(
             model_name='participation',

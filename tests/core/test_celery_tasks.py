@@ -15,9 +15,11 @@ from accounts.models import Role
 from ahsn_portal.celery import app
 from core.notifications import notify
 from core.quarters import FinancialQuarter
+from imports import services as import_services
 from reports.services import report_compile_request
 from tests.accounts.factories import MembershipFactory
 from tests.core.factories import linked_partner
+from tests.imports.files import PARTNER_HEADER, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -41,11 +43,21 @@ def _report_id(wessex: Any) -> list[int]:
     return [report.pk]
 
 
+def _import_batch_id(wessex: Any) -> list[int]:
+    """A checked spreadsheet of one lay partner, confirmed but not yet imported."""
+    lead = MembershipFactory(organisation=wessex, role=Role.INVOLVEMENT_LEAD).user
+    rows = [PARTNER_HEADER, ["Ada Lovelace", "ada@example.org", "07700 900123", "SO16 7NP", "27/03/2025"]]
+    batch = upload(csv_bytes(rows), actor=lead, organisation=wessex)
+    import_services.import_confirm(actor=lead, batch=batch, run=False)
+    return [batch.pk]
+
+
 # Arguments for each task that takes any; a new task with arguments must be added here.
 TASK_ARGUMENTS: dict[str, Callable[[Any], list[Any]]] = {
     "core.tasks.deliver_notification": _notification_id,
     "core.tasks.deliver_notification_batch": lambda wessex: [_notification_id(wessex)],
     "reports.tasks.compile_report": _report_id,
+    "imports.tasks.run_import": _import_batch_id,
 }
 
 

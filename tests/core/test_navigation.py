@@ -60,6 +60,7 @@ def test_lay_partner_sees_their_own_area(wessex) -> None:
     assert people.is_lay_partner(partner.user)
     assert navigation.nav_entries_for(partner.user) == [
         ("Home", "core:dashboard"),
+        ("Opportunities", "opportunities:list"),
         ("What I've been part of", "involvement:my_involvement"),
         ("My payments", "payments:my_money"),
         ("Forums", "forum:my_forums"),

@@ -20,6 +20,7 @@ def test_each_app_registers_its_own_sweeps_in_installed_apps_order() -> None:
         ("reminders.claim_deadline", "payments.reminders"),
         ("reminders.claims_awaiting_approval", "payments.reminders"),
         ("reminders.claims_awaiting_payment", "payments.reminders"),
+        ("opportunities.new", "opportunities.reminders"),
     ]
     assert [kind for kind, _ in available_kinds()] == [item.kind for item in base.SWEEPS]
 

@@ -183,7 +183,7 @@ def test_a_session_started_on_one_web_process_works_on_the_other(cluster, wessex
         assert "Sign out" in home.text
     # Signing out on web 2 ends the session on web 1 too.
     post_form(session, f"{web2.url}/accounts/logout/", {})
-    assert session.get(f"{web1.url}/", allow_redirects=False, timeout=10).status_code == 302
+    assert session.get(f"{web1.url}/notifications/", allow_redirects=False, timeout=10).status_code == 302
 
 
 def test_sign_in_lock_out_counts_across_both_web_processes(cluster, wessex) -> None:

@@ -370,5 +370,5 @@ def test_public_home_section_lists_open_public_opportunities(rf):
     open_opportunity(title="Partners only")
     section = open_public_opportunities(rf.get("/"))
     assert section is not None
-    assert [item["text"] for item in section["items"]] == ["Everyone welcome"]
-    assert section["items"][0]["url"] == reverse("opportunities:public_detail", args=[public.pk])
+    assert [item.text for item in section.items] == ["Everyone welcome"]
+    assert section.items[0].url == reverse("opportunities:public_detail", args=[public.pk])
