@@ -163,7 +163,7 @@ def test_progress_while_compiling(lead_client, wessex, lead):
     page = lead_client.get(url("report_detail", report))
     html = page.content.decode()
     assert "Compiling the report" in html
-    assert "report-progress.js" in html
+    assert "core/progress.js" in html
     assert "Check again" in html
     data = lead_client.get(url("report_progress", report)).json()
     assert data == {

@@ -1,13 +1,15 @@
-// Compile progress: ask the server every two seconds and reload the page when the report
-// is ready or has failed. Without JavaScript the page has a "Check again" link instead.
+// Background work in progress (a report compiling, a spreadsheet importing): ask the server every
+// two seconds and reload the page once the work is no longer in the state named by
+// data-progress-while. Without JavaScript the page has a "Check again" link instead.
 (function () {
   "use strict";
-  var panel = document.querySelector("[data-report-progress-url]");
+  var panel = document.querySelector("[data-progress-url]");
   if (!panel) {
     return;
   }
-  var url = panel.getAttribute("data-report-progress-url");
-  var message = panel.querySelector("[data-report-progress-message]");
+  var url = panel.getAttribute("data-progress-url");
+  var running = panel.getAttribute("data-progress-while");
+  var message = panel.querySelector("[data-progress-message]");
   var bar = panel.querySelector("progress");
   function check() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -18,7 +20,7 @@
         if (!data) {
           return;
         }
-        if (data.status !== "compiling") {
+        if (data.status !== running) {
           window.location.reload();
           return;
         }
