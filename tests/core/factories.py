@@ -8,19 +8,19 @@ from typing import Any
 import factory
 
 from accounts.models import Organisation, User
-from core.choices import ActivityFormat, ContactMethod, InvolvementMethod, LadderLevel
+from core.choices import ActivityFormat, InvolvementMethod, LadderLevel
 from involvement.models import Activity, ActivityStatus, Participation
 from partners.models import LayPartner, PartnerLink
 from tests.accounts.factories import UserFactory
+from tests.partners.factories import LayPartnerFactory as PartnerFactory
 
 
-class LayPartnerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = LayPartner
+class LayPartnerFactory(PartnerFactory):
+    """The one lay partner factory (tests.partners.factories), with a plain numbered name."""
 
     full_name = factory.Sequence(lambda n: f"Partner Person {n}")
     email = factory.Sequence(lambda n: f"partner{n}@example.org")
-    contact_methods = factory.LazyFunction(lambda: [ContactMethod.EMAIL])
+    phone = ""
 
 
 def linked_partner(organisation: Organisation, *, with_login: bool = False, **fields: Any) -> LayPartner:

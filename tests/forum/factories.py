@@ -8,14 +8,15 @@ from django.utils import timezone
 from forum.models import Action, Decision, Forum, ForumMember, Meeting, MeetingNotes
 from partners.models import ConsentRecord, LayPartner, PartnerLink
 from tests.accounts.factories import UserFactory, organisation
+from tests.partners.factories import LayPartnerFactory as PartnerFactory
 
 
-class LayPartnerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = LayPartner
+class LayPartnerFactory(PartnerFactory):
+    """The one lay partner factory (tests.partners.factories), with no phone or contact method."""
 
-    full_name = factory.Faker("name", locale="en_GB")
     email = factory.Sequence(lambda n: f"partner{n}@example.org")
+    phone = ""
+    contact_methods = factory.LazyFunction(list)
 
 
 def lay_partner_with_login(*, org_short: str = "Wessex", named: bool | None = None, **kwargs: object) -> LayPartner:

@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from involvement.models import Activity, ActivityStatus, Participation
 from partners.models import LayPartner, PartnerLink
 from tests.accounts.factories import UserFactory
+from tests.partners.factories import LayPartnerFactory as PartnerFactory
 from tests.programmes.factories import ProgrammeFactory
 
 
@@ -21,16 +22,17 @@ def wessex() -> Organisation:
     return Organisation.objects.get(short_name="Wessex")
 
 
-class LayPartnerFactory(factory.django.DjangoModelFactory):
-    """A lay partner with a login, registered with Wessex unless `organisation=` says otherwise."""
+class LayPartnerFactory(PartnerFactory):
+    """The one lay partner factory (tests.partners.factories), with a login, registered with Wessex
+    unless `organisation=` says otherwise."""
 
     class Meta:
-        model = LayPartner
         skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
-    full_name = factory.Faker("name", locale="en_GB")
     email = factory.LazyAttribute(lambda o: o.user.email if o.user else "")
+    phone = ""
+    contact_methods = factory.LazyFunction(list)
 
     @factory.post_generation
     def organisation(obj: LayPartner, create: bool, extracted: Any, **kwargs: Any) -> None:

@@ -16,25 +16,25 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Organisation
-from core.choices import ActivityFormat, InvolvementMethod, LadderLevel, PaymentPreference
+from core.choices import PaymentPreference
 from involvement.models import Activity, ActivityStatus, Participation
 from partners.models import LayPartner, PartnerLink
 from payments import services
 from tests.accounts.factories import UserFactory
+from tests.involvement.factories import ActivityFactory as InvolvementActivityFactory
+from tests.partners.factories import LayPartnerFactory as PartnerFactory
 
 
 def org(short_name: str = "Wessex") -> Organisation:
     return Organisation.objects.get(short_name=short_name)
 
 
-class LayPartnerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = LayPartner
+class LayPartnerFactory(PartnerFactory):
+    """The one lay partner factory (tests.partners.factories), wanting payment and with a login."""
 
-    full_name = factory.Faker("name", locale="en_GB")
     email = factory.Sequence(lambda n: f"partner{n}@example.org")
+    phone = ""
     payment_preference = PaymentPreference.PAY
-    contact_methods = factory.LazyFunction(lambda: ["email"])
     user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
 
 
@@ -50,17 +50,13 @@ def assisted_partner_at(organisation: Organisation, **kwargs: Any) -> LayPartner
     )
 
 
-class ActivityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Activity
+class ActivityFactory(InvolvementActivityFactory):
+    """The one activity factory (tests.involvement.factories): a completed workshop with no programme."""
 
     organisation = factory.LazyFunction(org)
-    title = factory.Sequence(lambda n: f"Co-design workshop {n}")
+    programme = None
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=3, hours=4))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
-    format = ActivityFormat.IN_PERSON
-    method = InvolvementMethod.WORKSHOP
-    level = LadderLevel.CO_DESIGN
     status = ActivityStatus.COMPLETED
 
 
