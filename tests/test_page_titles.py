@@ -157,10 +157,14 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
     from partners.models import LayPartner, PartnerApplication, PartnerLink
     from partners.services import partner_invite
     from payments.models import Claim, ClaimLine, ExpenseCategory, PaymentBatch
-    from programmes.models import Programme, StrategyPriority
+    from programmes.models import PlannedInvolvement, Programme, StrategyPriority
     from reports.models import QuarterlyReport
 
     wessex = Organisation.objects.get(short_name="Wessex")
+
+    def plan_lines() -> list[dict[str, Any]]:
+        lines = PlannedInvolvement.objects.filter(programme__organisation__short_name="Wessex").order_by("pk")[:1]
+        return [{"pk": line.programme_id, "item_pk": line.pk} for line in lines]
 
     def staff_invitation() -> list[dict[str, Any]]:
         _inv, token = invitation_create(actor=lead, organisation=wessex, email="new.person@example.org", role="staff")
@@ -245,6 +249,10 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
         "programmes:programme_detail": lambda: _pks(Programme, 2),
         "programmes:programme_edit": lambda: _pks(Programme, 1),
         "programmes:programme_outcome_create": lambda: _pks(Programme, 1),
+        "programmes:programme_plan": lambda: _pks(Programme, 1),
+        "programmes:plan_item_create": lambda: _pks(Programme, 1),
+        "programmes:plan_item_edit": lambda: plan_lines(),
+        "programmes:plan_item_remove": lambda: plan_lines(),
         "programmes:priority_edit": lambda: _pks(StrategyPriority, 1),
         "involvement:activity_detail": activities,
         "involvement:activity_edit": activities,

@@ -47,7 +47,7 @@ def test_staff_add_a_line_to_the_plan(staff_client, programme):
     entry = AuditEntry.objects.get(action="programmes.planned_involvement.added", target_id=str(line.pk))
     assert entry.data["quarter"] == quarter.label
     page = staff_client.get(reverse("programmes:programme_plan", args=[programme.pk])).content.decode()
-    assert "Co-production at design" in page
+    assert "Co-production at the design stage" in page
     assert "Not started" in page
 
 
@@ -121,7 +121,7 @@ def test_the_programme_page_shows_the_plan_against_delivery(staff_client, progra
     PlannedInvolvementFactory(programme=programme, quarter=FinancialQuarter(2024, 1), level="co_production")
     page = staff_client.get(reverse("programmes:programme_detail", args=[programme.pk])).content.decode()
     assert "Young people shape it from the start." in page  # the free text stays as the introduction
-    assert "Co-production at design" in page
+    assert "Co-production at the design stage" in page
     assert "nhsuk-tag--red" in page and "Late" in page
     assert reverse("programmes:programme_plan", args=[programme.pk]) in page
 
