@@ -54,10 +54,11 @@ class ProgrammeForm(forms.Form):
         required=False,
     )
     involvement_plan = forms.CharField(
-        label="Involvement plan",
+        label="Involvement plan (introduction)",
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
-        help_text="How people will be involved at each stage, and at what level.",
+        help_text="The approach in a few sentences. Add each piece of planned involvement (stage, level, "
+        "with whom and when) on the programme's involvement plan page.",
     )
     equality_impact_note = forms.CharField(
         label="Equality impact note",
