@@ -60,7 +60,7 @@ from payments.selectors import (
     with_claim_facts,
 )
 from programmes.lookups import programme_filter_q
-from programmes.models import Programme, StrategyPriority
+from programmes.models import PlannedInvolvement, Programme, StrategyPriority
 
 FEEDBACK_EDITABLE_DAYS = 14
 
@@ -402,6 +402,98 @@ def programme_activities(*, programme: Programme) -> QuerySet[Activity]:
         .select_related("organisation")
         .order_by("-starts_at", "-id")
     )
+
+
+# --- The involvement plan against what was logged -------------------------------------------------
+
+
+class PlanDelivery:
+    """Where one line of a programme's involvement plan stands (see `plan_against_delivery`)."""
+
+    DONE = "done"
+    DONE_DIFFERENTLY = "done_differently"
+    LATE = "late"
+    NOT_STARTED = "not_started"
+
+    LABELS = {
+        DONE: "Done",
+        DONE_DIFFERENTLY: "Done differently",
+        LATE: "Late",
+        NOT_STARTED: "Not started",
+    }
+    # NHS.UK tag colours: green done, yellow done differently, red late, grey not started.
+    TAGS = {
+        DONE: "nhsuk-tag--green",
+        DONE_DIFFERENTLY: "nhsuk-tag--yellow",
+        LATE: "nhsuk-tag--red",
+        NOT_STARTED: "nhsuk-tag--grey",
+    }
+
+
+def _ladder_rank(field: str) -> Case:
+    """A level's position on the ladder of co-production: informing 0 ... co-production 4."""
+    return Case(
+        *(When(**{field: value}, then=Value(rank)) for rank, (value, _label) in enumerate(LadderLevel.choices)),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+def plan_against_delivery(
+    plans: QuerySet[PlannedInvolvement], *, today: date | None = None
+) -> QuerySet[PlannedInvolvement]:
+    """The one rule for how a planned line stands, as `delivery` (a PlanDelivery value), in SQL.
+
+    Activities that count are those logged against the same programme (by any AHSN it is shared
+    with), not cancelled, that had started by `today`, at the planned innovation stage:
+
+    * done: one of them reached the planned level or higher, with every planned seldom-heard
+      group, in or before the planned period;
+    * done differently: none matched, but one took place in the planned period (so at a lower
+      level, or with other groups);
+    * late: nothing of either kind and the planned period has passed;
+    * not started: nothing yet and the period has not passed (it is ahead, or still running).
+
+    The programme page, the quarterly report (with `today` at a quarter's end) and the demo all
+    ask this function."""
+    today = today or timezone.localdate()
+    logged = Activity.objects.filter(
+        programme_id=OuterRef("programme_id"), stage=OuterRef("stage"), starts_at__date__lte=today
+    ).exclude(status=ActivityStatus.CANCELLED)
+    matching = (
+        logged.annotate(level_rank=_ladder_rank("level"))
+        .filter(level_rank__gte=OuterRef("level_rank"))
+        .filter(seldom_heard_groups__contains=OuterRef("seldom_heard_groups"))
+        .filter(starts_at__date__lte=OuterRef("period_end"))
+    )
+    in_period = logged.filter(
+        starts_at__date__gte=OuterRef("period_start"), starts_at__date__lte=OuterRef("period_end")
+    )
+    return plans.annotate(level_rank=_ladder_rank("level")).annotate(
+        delivery=Case(
+            When(Exists(matching), then=Value(PlanDelivery.DONE)),
+            When(Exists(in_period), then=Value(PlanDelivery.DONE_DIFFERENTLY)),
+            When(period_end__lt=today, then=Value(PlanDelivery.LATE)),
+            default=Value(PlanDelivery.NOT_STARTED),
+            output_field=CharField(),
+        )
+    )
+
+
+def programme_plan(*, programme: Programme, today: date | None = None) -> list[PlannedInvolvement]:
+    """The programme's plan, earliest first, each line with `delivery` and its label and tag colour
+    for pages (one query)."""
+    plans = PlannedInvolvement.objects.filter(programme=programme).order_by("period_start", "id")
+    lines = list(plan_against_delivery(plans, today=today))
+    for line in lines:
+        line.delivery_label = PlanDelivery.LABELS[line.delivery]  # type: ignore[attr-defined]
+        line.delivery_tag = PlanDelivery.TAGS[line.delivery]  # type: ignore[attr-defined]
+    return lines
+
+
+def programmes_with_late_involvement(*, today: date) -> QuerySet[PlannedInvolvement]:
+    """Planned lines that are late on `today`; correlate on `programme_id` for "is this programme on plan?"."""
+    return plan_against_delivery(PlannedInvolvement.objects.all(), today=today).filter(Q(delivery=PlanDelivery.LATE))
 
 
 def programme_summary(*, programme: Programme, organisation_ids: Any = None) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation
-from programmes.models import Programme, StrategyPriority
+from core.quarters import FinancialQuarter
+from programmes.models import PlannedInvolvement, Programme, StrategyPriority
 
 PROGRAMMES = [
     # (owner, name, type, stage, lead key, priorities, plan, equality note, shared with)
@@ -74,13 +75,42 @@ PROGRAMMES = [
 ]
 
 
+# Each programme's planned involvement, at its own innovation stage: (quarters from now, level,
+# seldom-heard groups, description). The demo activities (involvement/demo.py) make the first line
+# done, the second usually late or done differently, and the last not started.
+PLAN = [
+    (-3, "consultation", [], "Hear from people who use the service what matters most to them"),
+    (-1, "co_production", ["carers"], "Co-produce the next version with unpaid carers"),
+    (1, "co_design", ["older", "rural"], "Co-design the spread materials with older and rural communities"),
+]
+
+
+def _seed_plan(programme: Programme) -> int:
+    """Three plan lines for a demo programme that has none (so people's own changes stay)."""
+    if programme.planned_involvement.exists():
+        return 0
+    current = FinancialQuarter.current()
+    for offset, level, groups, description in PLAN:
+        quarter = current + offset
+        PlannedInvolvement.objects.create(
+            programme=programme,
+            stage=programme.innovation_stage,
+            level=level,
+            seldom_heard_groups=groups,
+            period_start=quarter.start,
+            period_end=quarter.end,
+            description=description,
+        )
+    return len(PLAN)
+
+
 @transaction.atomic
 def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
     orgs = {o.short_name: o for o in Organisation.objects.all()}
     users = context.get("users", {})
     priorities = {p.code: p for p in StrategyPriority.objects.filter(strategy="2021-23")}
     made: dict[str, Programme] = {}
-    created_count = 0
+    created_count = planned = 0
     for owner, name, kind, stage, lead_key, codes, plan, note, shared in PROGRAMMES:
         programme, created = Programme.objects.get_or_create(
             organisation=orgs[owner],
@@ -101,5 +131,6 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
             programme.shared_with.set([orgs[s] for s in shared])
             created_count += 1
         made[name] = programme
-    out.write(f"Demo programmes: {len(made)} ({created_count} new)")
+        planned += _seed_plan(programme)
+    out.write(f"Demo programmes: {len(made)} ({created_count} new), {planned} new lines of planned involvement")
     return {"programmes": made}

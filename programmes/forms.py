@@ -6,8 +6,9 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from core.choices import InnovationStage
+from core.choices import InnovationStage, LadderLevel, SeldomHeardGroup
 from core.forms import DateField, FilterForm
+from core.quarters import FinancialQuarter, QuarterError
 from programmes.models import Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
 
 
@@ -53,10 +54,11 @@ class ProgrammeForm(forms.Form):
         required=False,
     )
     involvement_plan = forms.CharField(
-        label="Involvement plan",
+        label="Involvement plan (introduction)",
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
-        help_text="How people will be involved at each stage, and at what level.",
+        help_text="The approach in a few sentences. Add each piece of planned involvement (stage, level, "
+        "with whom and when) on the programme's involvement plan page.",
     )
     equality_impact_note = forms.CharField(
         label="Equality impact note",
@@ -126,3 +128,65 @@ class PriorityForm(forms.Form):
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     order = forms.IntegerField(label="Position in lists", min_value=0, initial=0)
     active = forms.BooleanField(label="Staff can choose this priority for new work", required=False, initial=True)
+
+
+def plan_quarter_choices(*, today: Any = None, keep: FinancialQuarter | None = None) -> list[tuple[str, str]]:
+    """The quarters a plan line can be set for: last financial year to two years ahead (and the
+    line's own quarter when it is older)."""
+    current = FinancialQuarter.current(today)
+    first = FinancialQuarter(current.year - 1, 1)
+    quarters = [first + n for n in range(16)]
+    if keep is not None and keep not in quarters:
+        quarters.insert(0, keep)
+    return [(q.slug, f"{q.months_label} ({q.label})") for q in quarters]
+
+
+class PlannedInvolvementForm(forms.Form):
+    stage = forms.ChoiceField(
+        label="At which innovation stage?",
+        choices=InnovationStage.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the innovation stage"},
+    )
+    level = forms.ChoiceField(
+        label="At what level on the ladder of co-production?",
+        choices=LadderLevel.choices,
+        widget=forms.RadioSelect,
+        help_text="An activity at this level or higher counts as done.",
+        error_messages={"required": "Choose the level on the ladder of co-production"},
+    )
+    seldom_heard_groups = forms.MultipleChoiceField(
+        label="With whom?",
+        choices=SeldomHeardGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The seldom-heard groups you plan to involve. Leave empty if it is open to everyone.",
+    )
+    quarter = forms.ChoiceField(
+        label="Roughly when?",
+        help_text="The quarter of the financial year you plan to do it by.",
+        error_messages={
+            "required": "Choose the quarter you plan to do it by",
+            "invalid_choice": "Choose the quarter you plan to do it by",
+        },
+    )
+    description = forms.CharField(
+        label="Short description",
+        max_length=300,
+        required=False,
+        help_text="For example: co-design the discharge checklist with a lay panel.",
+        error_messages={"max_length": "The description must be 300 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, keep: FinancialQuarter | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        quarter_field: Any = self.fields["quarter"]
+        quarter_field.choices = [("", "Choose a quarter"), *plan_quarter_choices(keep=keep)]
+
+    def clean_quarter(self) -> FinancialQuarter:
+        text = self.cleaned_data["quarter"]
+        try:
+            year, _suffix, number = text.split("-")
+            return FinancialQuarter(int(year), int(number.removeprefix("Q")))
+        except (ValueError, QuarterError) as exc:
+            raise forms.ValidationError("Choose the quarter you plan to do it by") from exc

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.choices import InnovationStage
+from core.choices import InnovationStage, LadderLevel, SeldomHeardGroup
+from core.quarters import FinancialQuarter
 
 
 class StrategyPriority(models.Model):
@@ -103,3 +105,48 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlannedInvolvement(models.Model):
+    """One line of a programme's involvement plan: at which innovation stage, at what level on the
+    ladder of co-production, with whom (seldom-heard groups) and roughly when (a financial quarter).
+
+    Compared with the activities logged against the programme by `involvement.selectors.plan_against_delivery`."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="planned_involvement")
+    stage = models.CharField("innovation stage", max_length=40, choices=InnovationStage.choices)
+    level = models.CharField("level on the ladder of co-production", max_length=20, choices=LadderLevel.choices)
+    seldom_heard_groups = ArrayField(
+        models.CharField(max_length=40, choices=SeldomHeardGroup.choices),
+        default=list,
+        blank=True,
+        verbose_name="with whom (seldom-heard groups)",
+    )
+    # Roughly when: a financial quarter, kept as its first and last day so plans compare in SQL.
+    period_start = models.DateField("planned from")
+    period_end = models.DateField("planned by")
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period_start", "id"]
+        verbose_name_plural = "planned involvement"
+        indexes = [models.Index(fields=["programme", "period_start"], name="planned_programme_period")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="planned_period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} at {self.get_stage_display()} by {self.period_end:%B %Y}"
+
+    @property
+    def quarter(self) -> FinancialQuarter:
+        return FinancialQuarter.containing(self.period_start)
+
+    @property
+    def seldom_heard_labels(self) -> list[str]:
+        labels = dict(SeldomHeardGroup.choices)
+        return [str(labels.get(value, value)) for value in self.seldom_heard_groups]

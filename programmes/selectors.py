@@ -17,7 +17,7 @@ from accounts.typing import AnyUser
 from core.access import can_write, is_network_admin, visible_organisation_ids
 from core.formatting import UK_TIME
 from involvement.models import Activity
-from programmes.models import Programme, StrategyPriority
+from programmes.models import PlannedInvolvement, Programme, StrategyPriority
 
 # Staff, involvement leads and network admins run programmes; finance officers only look.
 
@@ -44,6 +44,20 @@ def get_programme_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Pr
     if write and not can_write(user, programme.organisation_id, roles=DELIVERY_ROLES):
         raise PermissionDenied("Only staff at the AHSN that owns this programme can change it.")
     return programme
+
+
+def get_planned_involvement_for_user(
+    user: AnyUser, programme_pk: int, pk: int, *, write: bool = False
+) -> PlannedInvolvement:
+    """One line of a programme's plan: 404 unless the programme is visible to the user and the line
+    is in it; 403 to change it unless the user is staff of the owning AHSN."""
+    programme = get_programme_for_user(user, programme_pk, write=write)
+    try:
+        item = PlannedInvolvement.objects.get(programme=programme, pk=pk)
+    except (PlannedInvolvement.DoesNotExist, ValueError) as exc:
+        raise Http404("No such planned involvement.") from exc
+    item.programme = programme
+    return item
 
 
 def can_edit_programme(user: AnyUser, programme: Programme) -> bool:

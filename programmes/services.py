@@ -13,8 +13,10 @@ from accounts.models import Organisation, User
 from accounts.roles import DELIVERY_ROLES
 from core.access import can_write, is_network_admin
 from core.audit import log_action
+from core.choices import SeldomHeardGroup
 from core.errors import DomainError
-from programmes.models import Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
+from core.quarters import FinancialQuarter
+from programmes.models import PlannedInvolvement, Programme, ProgrammeStatus, ProgrammeType, StrategyPriority
 
 PROGRAMME_FIELDS = (
     "name",
@@ -234,6 +236,117 @@ def priority_save(
             data={"code": priority.code, "strategy": priority.strategy, "active": priority.active},
         )
     return priority
+
+
+# --- The involvement plan -------------------------------------------------------------------------
+
+
+def _locked_programme_for_plan(*, actor: Any, programme: Programme) -> Programme:
+    locked = Programme.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=programme.pk)
+    if not can_write(actor, locked.organisation_id, roles=DELIVERY_ROLES):
+        raise ProgrammeError("Only staff at the AHSN that owns this programme can change its plan.")
+    return locked
+
+
+def _plan_data(
+    *, stage: str, level: str, seldom_heard_groups: Iterable[str], quarter: FinancialQuarter, description: str
+) -> dict[str, Any]:
+    groups = list(dict.fromkeys(seldom_heard_groups))
+    unknown = set(groups) - set(SeldomHeardGroup.values)
+    if unknown:
+        raise ProgrammeError("Choose seldom-heard groups from the list", field="seldom_heard_groups")
+    return {
+        "stage": stage,
+        "level": level,
+        "seldom_heard_groups": groups,
+        "period_start": quarter.start,
+        "period_end": quarter.end,
+        "description": description.strip(),
+    }
+
+
+def _plan_log_data(item: PlannedInvolvement) -> dict[str, Any]:
+    return {
+        "stage": item.stage,
+        "level": item.level,
+        "seldom_heard_groups": list(item.seldom_heard_groups),
+        "quarter": item.quarter.label,
+        "description": item.description,
+    }
+
+
+def planned_involvement_add(
+    *,
+    actor: Any,
+    programme: Programme,
+    stage: str,
+    level: str,
+    quarter: FinancialQuarter,
+    seldom_heard_groups: Iterable[str] = (),
+    description: str = "",
+) -> PlannedInvolvement:
+    """Add a line to a programme's involvement plan (staff of the owning AHSN, or a network admin)."""
+    data = _plan_data(
+        stage=stage, level=level, seldom_heard_groups=seldom_heard_groups, quarter=quarter, description=description
+    )
+    with transaction.atomic():
+        locked = _locked_programme_for_plan(actor=actor, programme=programme)
+        item = PlannedInvolvement.objects.create(programme=locked, **data)
+        log_action(
+            actor=actor,
+            action="programmes.planned_involvement.added",
+            target=item,
+            organisation=locked.organisation,
+            data={"programme": locked.pk, **_plan_log_data(item)},
+        )
+    return item
+
+
+def planned_involvement_update(
+    *,
+    actor: Any,
+    item: PlannedInvolvement,
+    stage: str,
+    level: str,
+    quarter: FinancialQuarter,
+    seldom_heard_groups: Iterable[str] = (),
+    description: str = "",
+) -> PlannedInvolvement:
+    data = _plan_data(
+        stage=stage, level=level, seldom_heard_groups=seldom_heard_groups, quarter=quarter, description=description
+    )
+    with transaction.atomic():
+        locked = _locked_programme_for_plan(actor=actor, programme=item.programme)
+        current = PlannedInvolvement.objects.select_for_update().get(pk=item.pk, programme=locked)
+        before = _plan_log_data(current)
+        for key, value in data.items():
+            setattr(current, key, value)
+        current.save()
+        after = _plan_log_data(current)
+        changed = {key: after[key] for key in after if after[key] != before[key]}
+        if changed:
+            log_action(
+                actor=actor,
+                action="programmes.planned_involvement.updated",
+                target=current,
+                organisation=locked.organisation,
+                data={"programme": locked.pk, "changed": changed},
+            )
+    return current
+
+
+def planned_involvement_remove(*, actor: Any, item: PlannedInvolvement) -> None:
+    with transaction.atomic():
+        locked = _locked_programme_for_plan(actor=actor, programme=item.programme)
+        current = PlannedInvolvement.objects.select_for_update().get(pk=item.pk, programme=locked)
+        log_action(
+            actor=actor,
+            action="programmes.planned_involvement.removed",
+            target=current,
+            organisation=locked.organisation,
+            data={"programme": locked.pk, **_plan_log_data(current)},
+        )
+        current.delete()
 
 
 # The rule a spreadsheet import checks each programme row against (imports.checking), so a row is

@@ -21,7 +21,7 @@ from involvement import selectors as involvement_selectors
 from involvement import services as involvement_services
 from involvement.forms import NewOutcomeForm
 from programmes import selectors, services
-from programmes.forms import PriorityForm, ProgrammeFilterForm, ProgrammeForm
+from programmes.forms import PlannedInvolvementForm, PriorityForm, ProgrammeFilterForm, ProgrammeForm
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -104,6 +104,7 @@ def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "programme": programme,
             "page_obj": page,
             "summary": involvement_selectors.programme_summary(programme=programme, organisation_ids=visible),
+            "plan": involvement_selectors.programme_plan(programme=programme),
             "people": involvement_selectors.programme_people(programme=programme, organisation_ids=visible),
             "visible_org_ids": visible,
             "can_edit": selectors.can_edit_programme(request.user, programme),
@@ -159,6 +160,86 @@ def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Your changes have been saved.")
             return redirect("programmes:programme_detail", pk=programme.pk)
     return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+def programme_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The programme's involvement plan, line by line, against what was logged; staff of the owning
+    AHSN add, change and remove lines here."""
+    programme = selectors.get_programme_for_user(request.user, pk)
+    return render(
+        request,
+        "programmes/plan.html",
+        {
+            "programme": programme,
+            "plan": involvement_selectors.programme_plan(programme=programme),
+            "can_edit": selectors.can_edit_programme(request.user, programme),
+        },
+    )
+
+
+def _plan_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "stage": data["stage"],
+        "level": data["level"],
+        "seldom_heard_groups": data["seldom_heard_groups"],
+        "quarter": data["quarter"],
+        "description": data["description"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_item_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(request.user, pk, write=True)
+    form = PlannedInvolvementForm(request.POST or None, initial={"stage": programme.innovation_stage})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.planned_involvement_add(actor=request.user, programme=programme, **_plan_fields(form.cleaned_data))
+        except services.ProgrammeError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, "The planned involvement has been added.")
+            return redirect("programmes:programme_plan", pk=programme.pk)
+    return render(request, "programmes/plan_item_form.html", {"form": form, "programme": programme, "item": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item = selectors.get_planned_involvement_for_user(request.user, pk, item_pk, write=True)
+    initial = {
+        "stage": item.stage,
+        "level": item.level,
+        "seldom_heard_groups": item.seldom_heard_groups,
+        "quarter": item.quarter.slug,
+        "description": item.description,
+    }
+    form = PlannedInvolvementForm(request.POST or None, initial=initial, keep=item.quarter)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.planned_involvement_update(actor=request.user, item=item, **_plan_fields(form.cleaned_data))
+        except services.ProgrammeError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, "Your changes to the plan have been saved.")
+            return redirect("programmes:programme_plan", pk=item.programme_id)
+    return render(request, "programmes/plan_item_form.html", {"form": form, "programme": item.programme, "item": item})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item = selectors.get_planned_involvement_for_user(request.user, pk, item_pk, write=True)
+    if request.method == "POST":
+        try:
+            services.planned_involvement_remove(actor=request.user, item=item)
+        except services.ProgrammeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The planned involvement has been removed from the plan.")
+        return redirect("programmes:programme_plan", pk=item.programme_id)
+    return render(request, "programmes/plan_item_remove.html", {"programme": item.programme, "item": item})
 
 
 @login_required

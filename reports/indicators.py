@@ -24,9 +24,9 @@ from accounts.models import Organisation
 from core.choices import InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
 from core.quarters import FinancialQuarter
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus, Participation
-from involvement.selectors import outcome_status_on
+from involvement.selectors import outcome_status_on, programmes_with_late_involvement
 from partners.models import LayPartner, PartnerLink
-from programmes.models import Programme, ProgrammeStatus, StrategyPriority
+from programmes.models import PlannedInvolvement, Programme, ProgrammeStatus, StrategyPriority
 from reports import equality_indicators, forum_indicators, opportunity_indicators, payment_indicators
 from reports.indicator_base import (
     Scope,
@@ -111,6 +111,54 @@ def programme_active_in(quarter: FinancialQuarter) -> Q:
     )
 
 
+def _plan_rows(scope: Scope, window: Window) -> list[dict[str, Any]]:
+    """Priority 1.1: active programmes with an involvement plan due by the quarter's end, and of those
+    the ones on plan: no planned line late once the quarter is over (involvement.selectors'
+    `plan_against_delivery` is the rule). One query for the five quarters."""
+
+    def planned(q: FinancialQuarter) -> Q:
+        return programme_active_in(q) & Q(
+            Exists(PlannedInvolvement.objects.filter(programme_id=OuterRef("pk"), period_start__lte=q.end))
+        )
+
+    def late(q: FinancialQuarter) -> Exists:
+        return Exists(programmes_with_late_involvement(today=q.end_exclusive).filter(programme_id=OuterRef("pk")))
+
+    row = Programme.objects.filter(scope.q()).aggregate(
+        **per_quarter(window, "planned", lambda q: Count("pk", filter=planned(q))),
+        **per_quarter(window, "on_plan", lambda q: Count("pk", filter=planned(q) & ~Q(late(q)))),
+    )
+    planned_counts = by_quarter(window, row, "planned")
+    on_plan = by_quarter(window, row, "on_plan")
+    table = "Programmes"
+    return [
+        indicator(
+            key="programmes.with_plan",
+            label="Active programmes with an involvement plan",
+            unit="count",
+            table=table,
+            values=planned_counts,
+            window=window,
+        ),
+        indicator(
+            key="programmes.on_plan",
+            label="Active programmes whose involvement is on plan (nothing planned is late)",
+            unit="count",
+            table=table,
+            values=on_plan,
+            window=window,
+        ),
+        indicator(
+            key="programmes.on_plan_share",
+            label="Share of programmes with a plan that are on plan",
+            unit="percent",
+            table=table,
+            values=share(on_plan, planned_counts),
+            window=window,
+        ),
+    ]
+
+
 def _activities(scope: Scope, window: Window) -> QuerySet[Any]:
     return Activity.objects.filter(
         scope.q(),
@@ -173,6 +221,8 @@ def visible_leadership(scope: Scope, window: Window) -> dict[str, Any]:
             window=window,
         )
     )
+
+    rows.extend(_plan_rows(scope, window))
 
     activities = _activities(scope, window)
     totals_row = activities.aggregate(

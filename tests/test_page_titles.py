@@ -38,7 +38,7 @@ from partners.models import LayPartner, PartnerApplication, PartnerLink
 from partners.services import partner_invite
 from payments.models import Claim, ClaimLine, ExpenseCategory, PaymentBatch
 from payments.services import batch_create
-from programmes.models import Programme, StrategyPriority
+from programmes.models import PlannedInvolvement, Programme, StrategyPriority
 from reports.models import QuarterlyReport
 from reports.services import report_compile_request
 from tests.accounts.test_sign_in_and_mfa import current_code
@@ -174,6 +174,10 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
 
     wessex = Organisation.objects.get(short_name="Wessex")
 
+    def plan_lines() -> list[dict[str, Any]]:
+        lines = PlannedInvolvement.objects.filter(programme__organisation__short_name="Wessex").order_by("pk")[:1]
+        return [{"pk": line.programme_id, "item_pk": line.pk} for line in lines]
+
     def staff_invitation() -> list[dict[str, Any]]:
         _inv, token = invitation_create(actor=lead, organisation=wessex, email="new.person@example.org", role="staff")
         return [{"token": token}, {"token": "not-a-real-invitation"}]
@@ -254,6 +258,10 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
         "programmes:programme_detail": lambda: _pks(Programme, 2),
         "programmes:programme_edit": lambda: _pks(Programme, 1),
         "programmes:programme_outcome_create": lambda: _pks(Programme, 1),
+        "programmes:programme_plan": lambda: _pks(Programme, 1),
+        "programmes:plan_item_create": lambda: _pks(Programme, 1),
+        "programmes:plan_item_edit": plan_lines,
+        "programmes:plan_item_remove": plan_lines,
         "programmes:priority_edit": lambda: _pks(StrategyPriority, 1),
         "involvement:activity_detail": activities,
         "involvement:activity_edit": activities,

@@ -3,7 +3,8 @@ from __future__ import annotations
 import factory
 
 from accounts.models import Organisation
-from programmes.models import Programme, ProgrammeStatus, ProgrammeType
+from core.quarters import FinancialQuarter
+from programmes.models import PlannedInvolvement, Programme, ProgrammeStatus, ProgrammeType
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
@@ -15,3 +16,20 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     programme_type = ProgrammeType.LOCAL
     innovation_stage = "design"
     status = ProgrammeStatus.ACTIVE
+
+
+class PlannedInvolvementFactory(factory.django.DjangoModelFactory):
+    """A line of a programme's plan; `quarter` (a FinancialQuarter) sets the planned period."""
+
+    class Meta:
+        model = PlannedInvolvement
+        exclude = ("quarter",)
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    stage = "design"
+    level = "co_design"
+    seldom_heard_groups = factory.LazyFunction(list)
+    quarter = FinancialQuarter(2026, 2)
+    period_start = factory.LazyAttribute(lambda o: o.quarter.start)
+    period_end = factory.LazyAttribute(lambda o: o.quarter.end)
+    description = "Co-design the first screens"
