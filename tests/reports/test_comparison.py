@@ -18,6 +18,7 @@ from django.urls import reverse
 from accounts.models import Organisation
 from reports import services
 from reports.comparison import compare_ahsns
+from reports.formatting import suppressed_display
 from reports.indicators import Scope, Window, compile_indicators
 from reports.models import QuarterlyReport
 from tests.accounts.factories import UserFactory
@@ -175,3 +176,25 @@ def test_an_ahsn_lead_sees_no_other_ahsns_figures(
     assert lead_client.get(reverse("reports:report_detail", args=[network_report.pk])).status_code == 404
     for fmt in ("pdf", "csv", "html"):
         assert lead_client.get(reverse("reports:report_download", args=[network_report.pk, fmt])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "base", "shown"),
+    [
+        (0, "count", 0, "0"),
+        (1, "count", 1, "<5"),
+        (4, "count", 4, "<5"),
+        (5, "count", 5, "5"),
+        (1234, "count", 1234, "1,234"),
+        (75.0, "percent", 4, "Suppressed"),
+        (75.0, "percent", 5, "75%"),
+        (None, "percent", None, "No data"),
+        ("80.00", "money", 4, "Suppressed"),
+        ("1234.50", "money", 5, "£1,234.50"),
+        (None, "money", None, "£0.00"),
+        (6.5, "days", 3, "Suppressed"),
+        (6.5, "days", 12, "6.5 days"),
+    ],
+)
+def test_the_small_number_rule_at_its_edges(value, unit, base, shown):
+    assert suppressed_display(value, unit, base=base) == shown
