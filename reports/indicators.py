@@ -159,7 +159,9 @@ def _plan_rows(scope: Scope, window: Window) -> list[dict[str, Any]]:
     ]
 
 
-def _activities(scope: Scope, window: Window) -> QuerySet[Any]:
+def counted_activities(scope: Scope, window: Window) -> QuerySet[Any]:
+    """The scope's activities in the window that went ahead (the network's own figures and the
+    per-AHSN comparison count the same rows)."""
     return Activity.objects.filter(
         scope.q(),
         starts_at__gte=window.start_datetime,
@@ -224,7 +226,7 @@ def visible_leadership(scope: Scope, window: Window) -> dict[str, Any]:
 
     rows.extend(_plan_rows(scope, window))
 
-    activities = _activities(scope, window)
+    activities = counted_activities(scope, window)
     totals_row = activities.aggregate(
         **per_quarter(window, "all", lambda q: Count("pk", filter=in_quarter("starts_at", q)))
     )
@@ -318,17 +320,22 @@ def _add_forum(section: dict[str, Any], scope: Scope, window: Window) -> None:
 # --- Priority 2: diverse perspectives -----------------------------------------------------------
 
 
-def diverse_perspectives(scope: Scope, window: Window) -> dict[str, Any]:
-    rows: list[dict[str, Any]] = []
-    charts: list[dict[str, Any]] = []
-    table = "Lay partners"
-
-    participations = Participation.objects.filter(
+def counted_participations(scope: Scope, window: Window) -> QuerySet[Any]:
+    """Lay partners' attendances at the scope's activities (not cancelled) in the window."""
+    return Participation.objects.filter(
         scope.q("activity__organisation"),
         attended=True,
         activity__starts_at__gte=window.start_datetime,
         activity__starts_at__lt=window.end_datetime,
     ).exclude(activity__status="cancelled")
+
+
+def diverse_perspectives(scope: Scope, window: Window) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    charts: list[dict[str, Any]] = []
+    table = "Lay partners"
+
+    participations = counted_participations(scope, window)
     unique_row = participations.aggregate(
         **per_quarter(
             window,
@@ -382,7 +389,7 @@ def diverse_perspectives(scope: Scope, window: Window) -> dict[str, Any]:
         }
     )
 
-    activities = _activities(scope, window)
+    activities = counted_activities(scope, window)
     reach_table = "Activities reaching seldom-heard groups"
     reach_aggregates: dict[str, Any] = {}
     for value, _label in SeldomHeardGroup.choices:
@@ -441,7 +448,7 @@ def _add_equality(section: dict[str, Any], scope: Scope, window: Window) -> None
 
 def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
-    activities = _activities(scope, window)
+    activities = counted_activities(scope, window)
     table = "Learning and sharing"
     methods = {"training": InvolvementMethod.TRAINING, "events": InvolvementMethod.EVENT}
     row = activities.aggregate(
@@ -706,10 +713,14 @@ def compile_indicators(
         progress(10, "Counting activities, lay partners, outcomes and payments")
     if workers is None:
         workers = int(getattr(settings, "REPORTS_COMPILE_WORKERS", 2))
+    # Circular: the comparison counts with this module's querysets (counted_activities, ...).
+    from reports.comparison import COMPARISON_KEY, compare_ahsns, comparison_tables  # noqa: PLC0415
+
+    builders = {**SECTION_BUILDERS, COMPARISON_KEY: compare_ahsns}
     if workers > 1 and not connection.in_atomic_block:
-        built = _build_in_parallel(scope, window, workers)
+        built = _build_in_parallel(scope, window, workers, builders)
     else:
-        built = {key: build(scope, window) for key, build in SECTION_BUILDERS.items()}
+        built = {key: build(scope, window) for key, build in builders.items()}
     if progress is not None:
         progress(70, "Counted everything")
     sections = []
@@ -729,7 +740,7 @@ def compile_indicators(
                 "tables": group_tables(section["indicators"]),
             }
         )
-    return {
+    compiled: dict[str, Any] = {
         "format": 1,
         "scope": {
             "id": organisation.pk,
@@ -743,9 +754,15 @@ def compile_indicators(
         "trend_quarters": [q.label for q in window.trend],
         "sections": sections,
     }
+    if scope.is_network:
+        rows = {row["key"]: row for section in sections for row in section["indicators"]}
+        compiled["comparison"] = comparison_tables(built[COMPARISON_KEY], rows)
+    return compiled
 
 
-def _build_in_parallel(scope: Scope, window: Window, workers: int) -> dict[str, dict[str, Any]]:
+def _build_in_parallel(
+    scope: Scope, window: Window, workers: int, builders: dict[str, Callable[[Scope, Window], dict[str, Any]]]
+) -> dict[str, dict[str, Any]]:
     """Run the section builders on several connections that share one read-only snapshot."""
 
     with transaction.atomic():
@@ -767,7 +784,7 @@ def _build_in_parallel(scope: Scope, window: Window, workers: int) -> dict[str, 
                 connection.close()
 
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
-            futures = {key: pool.submit(run, build) for key, build in SECTION_BUILDERS.items()}
+            futures = {key: pool.submit(run, build) for key, build in builders.items()}
             return {key: future.result() for key, future in futures.items()}
 
 

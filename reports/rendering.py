@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from core.storage import private_storage
 from reports.charts import bar_chart, trend_chart
+from reports.comparison import HEADLINE_KEYS
 from reports.formatting import display_value
 from reports.indicator_base import PERIOD_HEADINGS, PERIODS
 
@@ -35,6 +36,9 @@ CSV_HEADER = [
 ]
 
 
+COMPARISON_HEADING = "Comparing AHSNs"
+
+
 def report_storage() -> Storage:
     return private_storage()
 
@@ -44,18 +48,6 @@ def _chart_svg(section_key: str, chart: dict[str, Any]) -> str:
     if chart["kind"] == "trend":
         return trend_chart(chart_id=chart_id, title=chart["title"], labels=chart["labels"], values=chart["values"])
     return bar_chart(chart_id=chart_id, title=chart["title"], labels=chart["labels"], values=chart["values"])
-
-
-# The figures a board reads first, in this order: the top of the page and of the PDF. A version
-# compiled before an indicator existed simply shows fewer.
-HEADLINE_KEYS = (
-    "activities.total",
-    "activities.codesign_or_coproduction_share",
-    "partners.involved",
-    "outcomes.total",
-    "payments.total",
-    "payments.median_days",
-)
 
 
 def headline_figures(indicators: dict[str, Any]) -> list[dict[str, Any]]:
@@ -116,6 +108,7 @@ def report_context(indicators: dict[str, Any], narrative: dict[str, str] | None 
         "period_columns": period_columns,
         "periods": PERIODS,
         "headlines": headline_figures(indicators),
+        "comparison": indicators.get("comparison", []),
     }
 
 
@@ -162,6 +155,22 @@ def render_csv(indicators: dict[str, Any]) -> str:
                         ]
                     )
                 )
+    for table in indicators.get("comparison", []):
+        for row in table["rows"]:
+            writer.writerow(
+                _safe(
+                    [
+                        scope,
+                        quarter,
+                        COMPARISON_HEADING,
+                        f"{table['label']}, by AHSN",
+                        row["organisation"],
+                        row["display"],
+                        "",
+                        "",
+                    ]
+                )
+            )
     return out.getvalue()
 
 

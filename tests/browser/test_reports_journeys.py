@@ -14,7 +14,7 @@ from reports.services import report_compile_request
 from reports.tasks import compile_report
 from tests.accounts.test_sign_in_and_mfa import SECRET
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.reports.conftest import QUARTER, dataset  # noqa: F401 - the fixture, with known figures
+from tests.reports.conftest import QUARTER, compared, dataset  # noqa: F401 - the fixtures, with known figures
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -153,3 +153,30 @@ def test_the_report_reads_like_a_statistical_publication_on_a_wide_screen_and_a_
     for cell in row.get_by_role("cell").all():
         heading = cell.locator(".nhsuk-table-responsive__heading").bounding_box()
         assert heading["height"] < 30 and abs(cell.bounding_box()["y"] - heading["y"]) < 20
+
+
+@pytest.mark.usefixtures("compared")
+def test_the_head_of_involvement_compares_the_ahsns_in_the_network_report(page, network, network_admin):
+    report = report_compile_request(scope=network, quarter=QUARTER, actor=network_admin, run=False)
+    compile_report(report.pk)
+    sign_in(page, network_admin.email, totp_secret=SECRET)
+    page.goto(f"/reports/{report.pk}/")
+    page.get_by_role("navigation", name="Contents").get_by_role("link", name="Comparing AHSNs").click()
+    expect(page.get_by_role("heading", name="Comparing AHSNs", level=2)).to_be_in_viewport()
+    assert_accessible(page)  # also: no sideways scrolling at 320px
+    share = page.get_by_role("table", name="Share at co-design or co-production, by AHSN")
+    assert share.get_by_role("row", name=re.compile("^Wessex AHSN")).get_by_role("cell").inner_text() == "50%"
+    yorkshire = share.get_by_role("row", name=re.compile("^Yorkshire & Humber AHSN"))
+    assert yorkshire.get_by_role("cell").inner_text() == "Suppressed"
+    activities = page.get_by_role("table", name="Involvement activities, by AHSN")
+    assert activities.get_by_role("row").count() == 1 + 15
+    page.screenshot(path="/tmp/compare-1280.png", full_page=False)
+
+    # On a phone each AHSN is a small card: its name, then the figure after its heading.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    assert_accessible(page)
+    row = page.get_by_role("table", name="Total paid, by AHSN").get_by_role("row", name=re.compile("^Wessex AHSN"))
+    row.scroll_into_view_if_needed()
+    assert row.inner_text().split("\n") == ["Wessex AHSN", "This quarter (2026/27 Q2)", "£100.00"]
+    page.screenshot(path="/tmp/compare-360.png", full_page=False)

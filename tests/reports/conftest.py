@@ -1,8 +1,8 @@
-"""A hand-built dataset where the right answers are known (see `dataset`'s docstring)."""
+"""Hand-built datasets where the right answers are known (see `dataset` and `compared`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -100,3 +100,68 @@ def dataset(wessex, yorkshire) -> dict[str, Any]:
     f.claim(wessex, l2, by=clerk, status="returned", submitted=f.at(date(2026, 9, 15)), lines=[("taxi", "8.00", None)])
     f.claim(wessex, l3, by=clerk, status="draft", submitted=None, lines=[("parking", "4.00", None)])
     return {"programmes": [p1, p2], "activities": [a1, a2, a3], "partners": [l1, l2, l3]}
+
+
+@pytest.fixture
+def compared(wessex, yorkshire) -> None:
+    """2026/27 Q2 (July to September 2026). Answers, by headline figure:
+
+    * Wessex: 6 activities (3 at co-design or co-production: 50%; a cancelled one and one in Q1 do
+      not count); 5 lay partners took part (one of them twice; one who did not attend does not
+      count); 5 outcomes (one decided in Q3 does not count); £100.00 paid to 5 lay partners on 5
+      claims after 2, 4, 6, 8 and 10 days (median 6; an approved claim not yet paid does not count).
+    * Yorkshire: 2 activities (<5, so its share is suppressed); 1 lay partner, who also took part
+      with Wessex (<5); no outcomes (0); £30.00 paid to 1 lay partner on 1 claim (the amount and the
+      median are suppressed).
+    * Every other AHSN: nothing (0 counts, no share, £0.00, no median).
+    """
+    clerk = UserFactory()
+    prog = f.programme(wessex, "Digital inclusion", created=date(2025, 1, 10))
+    levels = ["co_design", "co_production", "co_design", "informing", "engagement", "consultation"]
+    acts = [f.activity(wessex, prog, day=date(2026, 7, 1 + i), level=level) for i, level in enumerate(levels)]
+    f.activity(wessex, prog, day=date(2026, 8, 1), level="co_design", status="cancelled")
+    f.activity(wessex, prog, day=date(2026, 6, 30), level="co_design")
+
+    partners = [f.partner(wessex, f"Wessex partner {i}", joined=date(2026, 1, 1)) for i in range(5)]
+    parts = [f.took_part(acts[0], who) for who in partners]
+    again = f.took_part(acts[1], partners[0])
+    f.took_part(acts[1], f.partner(wessex, "Did not come", joined=date(2026, 1, 1)), attended=False)
+
+    for i in range(5):
+        f.outcome(wessex, act=acts[i], status="considered", decided=date(2026, 8, 1 + i))
+    f.outcome(wessex, act=acts[5], status="considered", decided=date(2026, 10, 1))
+
+    for i, who in enumerate(partners):
+        submitted = f.at(date(2026, 7, 10))
+        f.claim(
+            wessex,
+            who,
+            by=clerk,
+            status="paid",
+            submitted=submitted,
+            paid=submitted + timedelta(days=2 * (i + 1)),
+            lines=[("fee", "20.00", parts[i])],
+        )
+    f.claim(
+        wessex,
+        partners[0],
+        by=clerk,
+        status="approved",
+        submitted=f.at(date(2026, 8, 1)),
+        lines=[("fee", "9.00", again)],
+    )
+
+    y_prog = f.programme(yorkshire, "Yorkshire programme", created=date(2025, 1, 10))
+    y_acts = [
+        f.activity(yorkshire, y_prog, day=date(2026, 8, 15), level=level) for level in ("co_production", "informing")
+    ]
+    y_part = f.took_part(y_acts[0], partners[0])
+    f.claim(
+        yorkshire,
+        partners[0],
+        by=clerk,
+        status="paid",
+        submitted=f.at(date(2026, 8, 20)),
+        paid=f.at(date(2026, 8, 23)),
+        lines=[("fee", "25.00", y_part), ("mileage", "5.00", None)],
+    )

@@ -81,7 +81,8 @@ def test_generate_bench_data_small_then_the_query_count_does_not_grow_with_the_d
     assert Activity.objects.count() == 600
     with CaptureQueriesContext(connection) as triple:
         at_triple = compile_indicators(organisation=network, quarter=quarter)
-    assert len(small.captured_queries) == len(triple.captured_queries) < 40
+    # The network report also compares the AHSNs: 6 more queries, whatever the data (test_comparison).
+    assert len(small.captured_queries) == len(triple.captured_queries) < 48
 
     def total(data):
         rows = {r["key"]: r for s in data["sections"] for r in s["indicators"]}
