@@ -8,7 +8,8 @@ from datetime import datetime, time
 
 import pytest
 
-from core.quarters import LONDON, FinancialQuarter
+from core.formatting import UK_TIME
+from core.quarters import FinancialQuarter
 from programmes.models import PlannedInvolvement
 from tests.accounts.factories import TEST_TOTP_SECRET
 from tests.browser.conftest import assert_accessible, sign_in
@@ -32,7 +33,7 @@ def test_a_lead_plans_involvement_and_sees_it_against_delivery(page, lead, wesse
         title="Parents' focus group",
         stage="design",
         level="consultation",
-        starts_at=datetime.combine(last_year.start, time(10), tzinfo=LONDON),
+        starts_at=datetime.combine(last_year.start, time(10), tzinfo=UK_TIME),
     )
 
     sign_in(page, lead.email, totp_secret=TEST_TOTP_SECRET)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from core.quarters import LONDON, FinancialQuarter
+from core.formatting import UK_TIME
+from core.quarters import FinancialQuarter
 from involvement.models import ActivityStatus
 from involvement.selectors import PlanDelivery, plan_against_delivery, programme_plan
 from programmes.models import PlannedInvolvement
@@ -23,7 +24,7 @@ Q2 = FinancialQuarter(2026, 2)
 
 
 def _activity(programme: Any, day: date, *, stage: str = "design", level: str = "co_design", **extra: Any) -> None:
-    start = datetime.combine(day, time(12), tzinfo=LONDON)
+    start = datetime.combine(day, time(12), tzinfo=UK_TIME)
     ActivityFactory(
         organisation=programme.organisation, programme=programme, starts_at=start, stage=stage, level=level, **extra
     )

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from core.quarters import LONDON, FinancialQuarter
+from core.formatting import UK_TIME
+from core.quarters import FinancialQuarter
 from reports.indicators import compile_indicators
 from tests.involvement.factories import ActivityFactory
 from tests.programmes.factories import PlannedInvolvementFactory, ProgrammeFactory
@@ -30,7 +31,7 @@ def _activity(programme: Any, day: date, level: str) -> None:
     ActivityFactory(
         organisation=programme.organisation,
         programme=programme,
-        starts_at=datetime.combine(day, time(10), tzinfo=LONDON),
+        starts_at=datetime.combine(day, time(10), tzinfo=UK_TIME),
         stage="design",
         level=level,
     )
