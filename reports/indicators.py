@@ -25,6 +25,7 @@ from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, QuerySet
 from accounts.models import Organisation
 from core.choices import InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
 from core.quarters import FinancialQuarter
+from evidence.models import DevelopmentSession, SessionAttendance
 from reports.formatting import display_value
 
 PERIODS = ("this", "previous", "last_year")
@@ -499,13 +500,32 @@ def _add_equality(section: dict[str, Any], scope: Scope, window: Window) -> None
 # --- Priority 3: continuous improvement ------------------------------------------------------------
 
 
+def _development_sessions(scope: Scope, window: Window) -> dict[str, Any]:
+    """Learning and development sessions (evidence.DevelopmentSession) held in each quarter."""
+    return DevelopmentSession.objects.filter(
+        scope.q(), date__gte=window.quarters[0].start, date__lt=window.quarter.end_exclusive
+    ).aggregate(**per_quarter(window, "sessions", lambda q: Count("pk", filter=in_quarter("date", q, dates=True))))
+
+
+def _development_attendance(scope: Scope, window: Window) -> dict[str, Any]:
+    """Lay partners' attendances at those sessions, by the quarter of the session."""
+    return SessionAttendance.objects.filter(
+        scope.q("session__organisation"),
+        partner__isnull=False,
+        session__date__gte=window.quarters[0].start,
+        session__date__lt=window.quarter.end_exclusive,
+    ).aggregate(
+        **per_quarter(window, "attendance", lambda q: Count("pk", filter=in_quarter("session__date", q, dates=True)))
+    )
+
+
 def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
-    from involvement.models import Feedback, Participation
+    from involvement.models import Feedback
 
     rows: list[dict[str, Any]] = []
     activities = _activities(scope, window)
     table = "Learning and sharing"
-    methods = {"training": InvolvementMethod.TRAINING, "events": InvolvementMethod.EVENT}
+    methods = {"events": InvolvementMethod.EVENT}
     row = activities.aggregate(
         **{
             _key(name, q): Count("pk", filter=in_quarter("starts_at", q) & Q(method=method))
@@ -513,26 +533,15 @@ def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
             for q in window.quarters
         }
     )
-    attendance_row = (
-        Participation.objects.filter(
-            scope.q("activity__organisation"),
-            attended=True,
-            activity__method=InvolvementMethod.TRAINING,
-            activity__starts_at__gte=window.start_datetime,
-            activity__starts_at__lt=window.end_datetime,
-        )
-        .exclude(activity__status="cancelled")
-        .aggregate(
-            **per_quarter(window, "attendance", lambda q: Count("pk", filter=in_quarter("activity__starts_at", q)))
-        )
-    )
+    row.update(_development_sessions(scope, window))
+    attendance_row = _development_attendance(scope, window)
     rows.append(
         indicator(
             key="learning.training_sessions",
             label="Development and training sessions",
             unit="count",
             table=table,
-            values=by_quarter(window, row, "training"),
+            values=by_quarter(window, row, "sessions"),
             window=window,
         )
     )
