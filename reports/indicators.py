@@ -25,7 +25,6 @@ from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, QuerySet
 from accounts.models import Organisation
 from core.choices import InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup, SupportType
 from core.quarters import FinancialQuarter
-from evidence.models import DevelopmentSession, SessionAttendance
 from reports.formatting import display_value
 
 PERIODS = ("this", "previous", "last_year")
@@ -500,23 +499,25 @@ def _add_equality(section: dict[str, Any], scope: Scope, window: Window) -> None
 # --- Priority 3: continuous improvement ------------------------------------------------------------
 
 
-def _development_sessions(scope: Scope, window: Window) -> dict[str, Any]:
-    """Learning and development sessions (evidence.DevelopmentSession) held in each quarter."""
-    return DevelopmentSession.objects.filter(
-        scope.q(), date__gte=window.quarters[0].start, date__lt=window.quarter.end_exclusive
-    ).aggregate(**per_quarter(window, "sessions", lambda q: Count("pk", filter=in_quarter("date", q, dates=True))))
+# Learning and development sessions live in `evidence`, an app above reports: it registers the
+# function that counts them (evidence.report_counts, from its AppConfig.ready()). Given the scope,
+# the window and a key-maker (`per_quarter`), it returns one `.aggregate()` row with
+# "sessions" and "attendance" (lay partners' attendances) per quarter.
+DevelopmentCounts = Callable[["Scope", "Window"], dict[str, Any]]
+_development_counts: list[DevelopmentCounts] = []
 
 
-def _development_attendance(scope: Scope, window: Window) -> dict[str, Any]:
-    """Lay partners' attendances at those sessions, by the quarter of the session."""
-    return SessionAttendance.objects.filter(
-        scope.q("session__organisation"),
-        partner__isnull=False,
-        session__date__gte=window.quarters[0].start,
-        session__date__lt=window.quarter.end_exclusive,
-    ).aggregate(
-        **per_quarter(window, "attendance", lambda q: Count("pk", filter=in_quarter("session__date", q, dates=True)))
-    )
+def register_development_counts(counter: DevelopmentCounts) -> DevelopmentCounts:
+    if counter not in _development_counts:
+        _development_counts.append(counter)
+    return counter
+
+
+def _development_row(scope: Scope, window: Window) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for counter in _development_counts:
+        row.update(counter(scope, window))
+    return row
 
 
 def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
@@ -533,15 +534,14 @@ def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
             for q in window.quarters
         }
     )
-    row.update(_development_sessions(scope, window))
-    attendance_row = _development_attendance(scope, window)
+    development = _development_row(scope, window)
     rows.append(
         indicator(
             key="learning.training_sessions",
             label="Development and training sessions",
             unit="count",
             table=table,
-            values=by_quarter(window, row, "sessions"),
+            values=by_quarter(window, development, "sessions"),
             window=window,
         )
     )
@@ -551,7 +551,7 @@ def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
             label="Lay partner attendances at development and training sessions",
             unit="count",
             table=table,
-            values=by_quarter(window, attendance_row, "attendance"),
+            values=by_quarter(window, development, "attendance"),
             window=window,
         )
     )
