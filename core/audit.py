@@ -77,6 +77,13 @@ ACTION_DESCRIPTIONS: dict[str, str] = {
     "evidence.quote.asked": "Lay partner asked whether their words may be quoted",
     "evidence.quote.answered": "Lay partner answered about being quoted",
     "evidence.quote.removed": "Quote removed from a case study",
+    "evidence.session.created": "Learning and development session added",
+    "evidence.session.updated": "Learning and development session changed",
+    "evidence.session.attendance_added": "Person recorded as taking part in a development session",
+    "evidence.session.attendance_removed": "Person no longer recorded as taking part in a development session",
+    "evidence.session.requested": "Lay partner asked to take part in a development session",
+    "evidence.session.request_accepted": "Lay partner's request to take part in a development session accepted",
+    "evidence.session.request_declined": "Lay partner's request to take part in a development session declined",
     # Forums
     "forum.forum.created": "Forum set up",
     "forum.forum.updated": "Forum changed",

@@ -6,4 +6,4 @@ class EvidenceConfig(AppConfig):
     verbose_name = "Case studies and evidence of change"
 
     def ready(self) -> None:
-        from evidence import sections  # noqa: F401 - registers the staff home page section on import
+        from evidence import report_counts, sections  # noqa: F401 - register home page sections and report counts

@@ -1,17 +1,22 @@
 """Demo case studies: three at Wessex (a draft, one shared with the network, one published with an
-agreed quote), and Wessex's changed outcomes on its public "You said, we did" page. Idempotent:
-case studies are found by title."""
+agreed quote), and Wessex's changed outcomes on its public "You said, we did" page; and Wessex's
+learning and development sessions (two held, with staff and lay partners who took part, and one
+coming up that lay partners can ask to join). Idempotent: case studies and sessions are found by
+title."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation
 from evidence import selectors, services
-from evidence.models import CaseStudy
+from evidence.models import CaseStudy, DevelopmentSession, SessionAudience, SessionKind
 from involvement.models import Outcome, OutcomeStatus
+from partners.models import LayPartner
 
 STORIES = [
     (
@@ -39,6 +44,59 @@ STORIES = [
 ]
 
 
+SESSIONS = [
+    # (title, kind, days from today, audience, description)
+    (
+        "Chairing a meeting well",
+        SessionKind.TRAINING,
+        -60,
+        SessionAudience.BOTH,
+        "A morning on chairing: agendas, making room for every voice, and keeping to time.",
+    ),
+    (
+        "Briefing: the new discharge pathway",
+        SessionKind.BRIEFING,
+        -20,
+        SessionAudience.PARTNERS,
+        "What is changing in the discharge pathway, and where lay partners can shape it.",
+    ),
+    (
+        "Mentoring for new panel members",
+        SessionKind.MENTORING,
+        30,
+        SessionAudience.PARTNERS,
+        "An experienced lay partner mentors people new to a panel over three months.",
+    ),
+]
+
+
+def _seed_sessions(out: Any, lead: Any, wessex: Any, staff: Any) -> None:
+    partners = list(LayPartner.objects.filter(links__organisation=wessex, anonymised=False).order_by("id")[:3])
+    created = 0
+    for title, kind, days, audience, description in SESSIONS:
+        if DevelopmentSession.objects.filter(organisation=wessex, title=title).exists():
+            continue
+        session = services.session_create(
+            actor=lead,
+            organisation=wessex,
+            title=title,
+            kind=kind,
+            date=timezone.localdate() + timedelta(days=days),
+            audience=audience,
+            description=description,
+        )
+        created += 1
+        if days > 0:
+            continue
+        for partner in partners:
+            services.attendance_add(actor=lead, session=session, partner=partner)
+        if session.open_to_staff:
+            for user in (lead, staff):
+                if user is not None:
+                    services.attendance_add(actor=lead, session=session, user=user)
+    out.write(f"Demo learning and development: {len(SESSIONS)} sessions ({created} new) at Wessex")
+
+
 @transaction.atomic
 def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
     lead = (context.get("users") or {}).get("lead.wessex")
@@ -46,6 +104,7 @@ def seed(out: Any, context: dict[str, Any]) -> dict[str, Any]:
     if lead is None or wessex is None:
         out.write("Demo case studies: skipped (no demo lead)")
         return {}
+    _seed_sessions(out, lead, wessex, (context.get("users") or {}).get("staff.wessex"))
     Outcome.objects.filter(organisation=wessex, status=OutcomeStatus.CHANGED, shareable=True).update(public=True)
     outcomes = list(
         Outcome.objects.filter(organisation=wessex, activity__isnull=False).select_related("activity", "organisation")

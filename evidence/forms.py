@@ -4,9 +4,10 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from core.choices import InnovationStage, InvolvementMethod, LadderLevel, SeldomHeardGroup
-from core.forms import FilterForm
+from core.forms import DateField, FilterForm
+from evidence.models import SessionAudience, SessionKind
 from partners.models import LayPartner
 from programmes.models import StrategyPriority
 
@@ -90,3 +91,68 @@ class LibraryFilterForm(FilterForm):
         priority.label_from_instance = lambda p: f"{p.code} {p.title}"
         organisation: Any = self.fields["organisation"]
         organisation.queryset = Organisation.objects.filter(kind=Organisation.Kind.AHSN).order_by("name")
+
+
+class SessionForm(forms.Form):
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="AHSN",
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Choose the AHSN"},
+    )
+    title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter a title"})
+    kind = forms.ChoiceField(
+        label="What kind of session is it?",
+        choices=SessionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of session it is"},
+    )
+    date = DateField(label="Date", error_messages={"required": "Enter the date of the session"})
+    audience = forms.ChoiceField(
+        label="Who is it for?",
+        choices=SessionAudience.choices,
+        widget=forms.RadioSelect,
+        help_text="Lay partners can ask to take part in upcoming sessions open to them.",
+        error_messages={"required": "Choose who it is for"},
+    )
+    description = forms.CharField(
+        label="What it covers (optional)", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args: Any, organisations: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["organisation"]
+        else:
+            field: Any = self.fields["organisation"]
+            field.queryset = organisations
+
+
+class AttendeeForm(forms.Form):
+    """Who took part: one person at a time, a lay partner or a member of staff."""
+
+    partner: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Lay partner", queryset=LayPartner.objects.none(), required=False, empty_label="Choose a lay partner"
+    )
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Member of staff", queryset=User.objects.none(), required=False, empty_label="Choose a member of staff"
+    )
+
+    def __init__(self, *args: Any, partners: Any, staff: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        partner_field: Any = self.fields["partner"]
+        user_field: Any = self.fields["user"]
+        partner_field.queryset = partners
+        user_field.queryset = staff
+        if partners is None:
+            del self.fields["partner"]
+        if staff is None:
+            del self.fields["user"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen = [name for name in ("partner", "user") if cleaned.get(name)]
+        if len(chosen) != 1:
+            first = "partner" if "partner" in self.fields else "user"
+            raise forms.ValidationError({first: "Choose one person who took part"})
+        return cleaned

@@ -5,6 +5,9 @@
   groups, priorities) are filled from the portal each time it is saved.
 * `CaseStudyQuote` — a lay partner's words, used only once they agree (named or anonymous, as they
   choose); they can refuse, or change their answer later.
+* `DevelopmentSession` — learning and development (training, briefings, mentoring, conferences)
+  for staff, partners or both; `SessionAttendance` records who took part (one row per person),
+  `SessionRequest` a lay partner asking to take part in an upcoming one.
 """
 
 from __future__ import annotations
@@ -153,3 +156,117 @@ class CaseStudyQuote(models.Model):
         if self.attribution == Attribution.NAMED:
             return self.partner.full_name
         return "A lay partner"
+
+
+# ---------------------------------------------------------------- learning and development
+
+
+class SessionKind(models.TextChoices):
+    TRAINING = "training", "Training"
+    BRIEFING = "briefing", "Briefing"
+    MENTORING = "mentoring", "Mentoring"
+    CONFERENCE = "conference", "Conference"
+
+
+class SessionAudience(models.TextChoices):
+    STAFF = "staff", "Staff"
+    PARTNERS = "partners", "Lay partners"
+    BOTH = "both", "Staff and lay partners"
+
+
+class DevelopmentSession(models.Model):
+    """A learning and development opportunity an AHSN ran or sent people to (strategy 3.2)."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="development_sessions"
+    )
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=SessionKind.choices)
+    date = models.DateField()
+    audience = models.CharField("for", max_length=10, choices=SessionAudience.choices)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["organisation", "-date"], name="devsession_org_date")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def open_to_partners(self) -> bool:
+        return self.audience in (SessionAudience.PARTNERS, SessionAudience.BOTH)
+
+    @property
+    def open_to_staff(self) -> bool:
+        return self.audience in (SessionAudience.STAFF, SessionAudience.BOTH)
+
+
+class SessionAttendance(models.Model):
+    """One person who took part in a session: a member of staff or a lay partner, once each."""
+
+    session = models.ForeignKey(DevelopmentSession, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="session_attendances"
+    )
+    partner = models.ForeignKey(
+        "partners.LayPartner", on_delete=models.PROTECT, null=True, blank=True, related_name="session_attendances"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, partner__isnull=True) | Q(user__isnull=True, partner__isnull=False),
+                name="attendance_staff_or_partner",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "user"], condition=Q(user__isnull=False), name="attendance_once_per_staff"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "partner"], condition=Q(partner__isnull=False), name="attendance_once_per_partner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attendance {self.pk} at session {self.session_id}"
+
+    @property
+    def person_name(self) -> str:
+        if self.partner is not None:
+            return self.partner.full_name
+        return self.user.get_full_name() if self.user is not None else ""
+
+
+class RequestState(models.TextChoices):
+    ASKED = "asked", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class SessionRequest(models.Model):
+    """A lay partner asking to take part in an upcoming session open to partners."""
+
+    session = models.ForeignKey(DevelopmentSession, on_delete=models.CASCADE, related_name="requests")
+    partner = models.ForeignKey("partners.LayPartner", on_delete=models.PROTECT, related_name="session_requests")
+    state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.ASKED)
+    asked_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "partner"], name="session_request_once")]
+
+    def __str__(self) -> str:
+        return f"Request {self.pk} for session {self.session_id}"

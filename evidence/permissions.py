@@ -5,7 +5,7 @@ from __future__ import annotations
 from accounts.models import User
 from accounts.roles import DELIVERY_ROLES, MANAGER_ROLES
 from core.access import can_write, visible_organisation_ids
-from evidence.models import CaseStudy, CaseStudyState
+from evidence.models import CaseStudy, CaseStudyState, DevelopmentSession
 
 # Staff, leads and network admins write case studies; finance officers only read them.
 CASE_STUDY_WRITE_ROLES = DELIVERY_ROLES
@@ -31,3 +31,11 @@ def can_read_case_study(user: User, case_study: CaseStudy) -> bool:
 def is_network_staff(user: User) -> bool:
     """Anyone with a staff role at any AHSN can use the network's library."""
     return bool(visible_organisation_ids(user))
+
+
+# Staff, leads and network admins run learning and development sessions; finance officers read them.
+SESSION_WRITE_ROLES = DELIVERY_ROLES
+
+
+def can_manage_session(user: User, session: DevelopmentSession) -> bool:
+    return can_write(user, session.organisation_id, roles=SESSION_WRITE_ROLES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from core.dashboard import DashboardSection, register
@@ -45,5 +46,28 @@ def partner_sections(partner: Any) -> list[DashboardSection]:
                 }
                 for q in waiting
             ],
+        )
+    ]
+
+
+@register
+def learning_sections(user: Any) -> list[DashboardSection]:
+    """Staff: sessions with lay partners' requests waiting for an answer, and the way to all sessions."""
+    if not is_network_staff(user):
+        return []
+    waiting: list[Any] = list(selectors.sessions_of(user).filter(Q(waiting__gt=0))[:5])
+    return [
+        DashboardSection(
+            title="Learning and development",
+            items=[
+                {
+                    "text": f"{s.title}: {s.waiting} request{'s' if s.waiting != 1 else ''} to take part",
+                    "url": reverse("evidence:session_detail", args=[s.pk]),
+                }
+                for s in waiting
+            ],
+            empty_text="No lay partner is waiting for an answer about a session.",
+            link_url=reverse("evidence:session_list"),
+            link_text="Learning and development sessions",
         )
     ]

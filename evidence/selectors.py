@@ -5,17 +5,27 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Organisation, User
+from accounts.models import Membership, Organisation, User
 from core.access import scoped_get_or_404, visible_organisation_ids
-from core.choices import InvolvementMethod
-from evidence.models import CaseStudy, CaseStudyQuote, CaseStudyState, QuoteConsent
-from evidence.permissions import CASE_STUDY_WRITE_ROLES, can_read_case_study
+from evidence.models import (
+    CaseStudy,
+    CaseStudyQuote,
+    CaseStudyState,
+    DevelopmentSession,
+    QuoteConsent,
+    RequestState,
+    SessionAttendance,
+    SessionAudience,
+    SessionRequest,
+)
+from evidence.permissions import CASE_STUDY_WRITE_ROLES, SESSION_WRITE_ROLES, can_read_case_study
 from involvement.models import Activity, ActivityStatus, Outcome, Participation
-from partners.models import LayPartner
+from partners.models import LayPartner, PartnerLink
 
 RELEASED = (CaseStudyState.SHARED, CaseStudyState.PUBLISHED)
 
@@ -193,8 +203,9 @@ RECORD_ROWS = 12  # as many activities as fit on one A4 page with the totals; th
 
 
 def partner_record(partner: LayPartner) -> dict[str, Any]:
-    """What a lay partner took part in (attended, not cancelled), their roles, hours and training:
-    the facts of their one-page record. Three queries whatever the number of activities."""
+    """What a lay partner took part in (attended, not cancelled), their roles, hours and the
+    learning and development sessions they took part in: the facts of their one-page record. A
+    fixed number of queries whatever the number of activities."""
     attended = (
         Participation.objects.filter(partner=partner, attended=True)
         .exclude(activity__status=ActivityStatus.CANCELLED)
@@ -202,7 +213,7 @@ def partner_record(partner: LayPartner) -> dict[str, Any]:
         .order_by("-activity__starts_at", "-id")
     )
     totals = attended.aggregate(count=Count("id"), hours=Sum("hours"))
-    training = attended.filter(activity__method=InvolvementMethod.TRAINING)
+    training = learning_record(partner=partner)
     roles = sorted({role for role in attended.values_list("role", flat=True).distinct() if role})
     return {
         "partner": partner,
@@ -216,3 +227,112 @@ def partner_record(partner: LayPartner) -> dict[str, Any]:
             link.organisation.name for link in partner.links.select_related("organisation").order_by("joined_on")
         ],
     }
+
+
+# ---------------------------------------------------------------- learning and development
+
+
+def sessions_of(user: User) -> QuerySet[DevelopmentSession]:
+    """The development sessions of the AHSNs the user belongs to, newest first, with how many took
+    part and how many partners' requests wait for an answer. One query whatever the number."""
+    return (
+        DevelopmentSession.objects.filter(organisation_id__in=visible_organisation_ids(user))
+        .select_related("organisation")
+        .annotate(
+            attendance_count=Count("attendances", distinct=True),
+            waiting=Count("requests", filter=Q(requests__state=RequestState.ASKED), distinct=True),
+        )
+        .order_by("-date", "-id")
+    )
+
+
+def get_session_for_user(user: User, pk: int, *, write: bool = False) -> DevelopmentSession:
+    """A session of the user's AHSN (404 for anyone else; 403 to change it without a delivery role)."""
+    return scoped_get_or_404(
+        DevelopmentSession.objects.select_related("organisation"),
+        user,
+        write=write,
+        write_roles=SESSION_WRITE_ROLES,
+        pk=pk,
+    )
+
+
+def get_session_request_for_user(user: User, pk: int) -> SessionRequest:
+    return scoped_get_or_404(
+        SessionRequest.objects.select_related("session", "partner"),
+        user,
+        organisation_field="session__organisation",
+        write=True,
+        write_roles=SESSION_WRITE_ROLES,
+        pk=pk,
+    )
+
+
+def get_attendance_for_user(user: User, pk: int) -> SessionAttendance:
+    return scoped_get_or_404(
+        SessionAttendance.objects.select_related("session", "partner", "user"),
+        user,
+        organisation_field="session__organisation",
+        write=True,
+        write_roles=SESSION_WRITE_ROLES,
+        pk=pk,
+    )
+
+
+def session_attendances(session: DevelopmentSession) -> list[SessionAttendance]:
+    return list(session.attendances.select_related("user", "partner").order_by("id"))
+
+
+def session_requests(session: DevelopmentSession) -> list[SessionRequest]:
+    return list(session.requests.select_related("partner").order_by("state", "asked_at", "id"))
+
+
+def session_partner_choices(session: DevelopmentSession) -> QuerySet[LayPartner]:
+    """Lay partners of the session's AHSN who are not yet recorded as taking part."""
+    linked = PartnerLink.objects.filter(organisation_id=session.organisation_id).exclude(status=PartnerLink.Status.LEFT)
+    return (
+        LayPartner.objects.filter(pk__in=linked.values("partner_id"), anonymised=False)
+        .exclude(pk__in=session.attendances.filter(partner__isnull=False).values("partner_id"))
+        .order_by("full_name", "id")
+    )
+
+
+def session_staff_choices(session: DevelopmentSession) -> QuerySet[User]:
+    """Staff of the session's AHSN who are not yet recorded as taking part."""
+    members = Membership.objects.filter(organisation_id=session.organisation_id).values("user_id")
+    return (
+        User.objects.filter(pk__in=members, is_active=True)
+        .exclude(pk__in=session.attendances.filter(user__isnull=False).values("user_id"))
+        .order_by("full_name", "email")
+    )
+
+
+def sessions_open_to(partner: LayPartner) -> QuerySet[DevelopmentSession]:
+    """Upcoming sessions for lay partners at the AHSNs the partner is with (not left), each with
+    this partner's request state and whether they are already taking part. One query."""
+    organisations = partner.links.exclude(status=PartnerLink.Status.LEFT).values("organisation_id")
+    own_request = SessionRequest.objects.filter(session=OuterRef("pk"), partner=partner)
+    return (
+        DevelopmentSession.objects.filter(
+            organisation_id__in=organisations,
+            audience__in=(SessionAudience.PARTNERS, SessionAudience.BOTH),
+            date__gte=timezone.localdate(),
+        )
+        .select_related("organisation")
+        .annotate(
+            request_state=Subquery(own_request.values("state")[:1]),
+            taking_part=Exists(SessionAttendance.objects.filter(session=OuterRef("pk"), partner=partner)),
+        )
+        .order_by("date", "id")
+    )
+
+
+def learning_record(*, partner: LayPartner | None = None, user: User | None = None) -> QuerySet[SessionAttendance]:
+    """The sessions a person took part in (up to today), newest first: a lay partner's or a member
+    of staff's learning record, for their page and the partner's PDF alike."""
+    person = Q(partner=partner) if partner is not None else Q(user=user)
+    return (
+        SessionAttendance.objects.filter(person, session__date__lte=timezone.localdate())
+        .select_related("session", "session__organisation")
+        .order_by("-session__date", "-id")
+    )

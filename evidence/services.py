@@ -3,6 +3,7 @@ change, audited, and people told through `core.notifications.notify`."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -10,13 +11,26 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from core.audit import log_action
 from core.errors import DomainError
+from core.formatting import date_text
 from core.notifications import notify
 from evidence import selectors
-from evidence.models import Attribution, CaseStudy, CaseStudyQuote, CaseStudyState, QuoteConsent
-from evidence.permissions import can_edit_case_study, can_release_case_study
+from evidence.models import (
+    Attribution,
+    CaseStudy,
+    CaseStudyQuote,
+    CaseStudyState,
+    DevelopmentSession,
+    QuoteConsent,
+    RequestState,
+    SessionAttendance,
+    SessionAudience,
+    SessionKind,
+    SessionRequest,
+)
+from evidence.permissions import can_edit_case_study, can_manage_session, can_release_case_study
 from involvement.models import Outcome, Participation
 from partners.models import LayPartner
 from programmes.models import Programme, StrategyPriority
@@ -223,3 +237,200 @@ def case_study_publish(*, actor: User, case_study: CaseStudy) -> CaseStudy:
         return _move(
             actor=actor, case_study=case_study, to=CaseStudyState.PUBLISHED, allowed_from=(CaseStudyState.SHARED,)
         )
+
+
+# ---------------------------------------------------------------- learning and development
+
+SESSION_FIELDS = ("title", "kind", "date", "audience", "description")
+
+
+class SessionError(DomainError):
+    """A change to a development session the rules do not allow."""
+
+
+def _check_session(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {key: fields.get(key) for key in SESSION_FIELDS}
+    cleaned["title"] = str(cleaned["title"] or "").strip()
+    cleaned["description"] = str(cleaned["description"] or "").strip()
+    if not cleaned["title"]:
+        raise SessionError("Enter a title.", field="title")
+    if cleaned["kind"] not in SessionKind.values:
+        raise SessionError("Choose what kind of session it is.", field="kind")
+    if cleaned["audience"] not in SessionAudience.values:
+        raise SessionError("Choose who it is for.", field="audience")
+    if not isinstance(cleaned["date"], date):
+        raise SessionError("Enter the date of the session.", field="date")
+    return cleaned
+
+
+def session_create(*, actor: User, organisation: Organisation, **fields: Any) -> DevelopmentSession:
+    cleaned = _check_session(fields)
+    session = DevelopmentSession(organisation=organisation, created_by=actor, **cleaned)
+    if not can_manage_session(actor, session):
+        raise SessionError("Only staff at the AHSN can add its development sessions.")
+    with transaction.atomic():
+        session.save()
+        log_action(
+            actor=actor,
+            action="evidence.session.created",
+            target=session,
+            organisation=organisation,
+            data={"kind": session.kind, "date": session.date.isoformat(), "audience": session.audience},
+        )
+    return session
+
+
+def session_update(*, actor: User, session: DevelopmentSession, **fields: Any) -> DevelopmentSession:
+    cleaned = _check_session(fields)
+    with transaction.atomic():
+        locked = DevelopmentSession.objects.select_for_update().select_related("organisation").get(pk=session.pk)
+        if not can_manage_session(actor, locked):
+            raise SessionError("Only staff at the AHSN can change its development sessions.")
+        changed = [key for key, value in cleaned.items() if getattr(locked, key) != value]
+        if not changed:
+            return locked
+        if "audience" in changed:
+            _check_audience_keeps_attendees(locked, cleaned["audience"])
+        for key in changed:
+            setattr(locked, key, cleaned[key])
+        locked.save(update_fields=changed)
+        log_action(
+            actor=actor,
+            action="evidence.session.updated",
+            target=locked,
+            organisation=locked.organisation,
+            data={"changed": changed},
+        )
+    return locked
+
+
+def _check_audience_keeps_attendees(session: DevelopmentSession, audience: str) -> None:
+    if audience == SessionAudience.STAFF and session.attendances.filter(partner__isnull=False).exists():
+        raise SessionError("Lay partners took part in it, so it must stay open to them.", field="audience")
+    if audience == SessionAudience.PARTNERS and session.attendances.filter(user__isnull=False).exists():
+        raise SessionError("Staff took part in it, so it must stay open to staff.", field="audience")
+
+
+def _add_attendance(
+    *, actor: User, session: DevelopmentSession, user: User | None = None, partner: LayPartner | None = None
+) -> SessionAttendance:
+    """Inside a transaction with the session locked: one row for the person, audited."""
+    person = {"partner": partner} if partner is not None else {"user": user}
+    if SessionAttendance.objects.filter(session=session, **person).exists():
+        raise SessionError("They are already recorded as taking part.")
+    attendance = SessionAttendance.objects.create(session=session, recorded_by=actor, **person)
+    log_action(
+        actor=actor,
+        action="evidence.session.attendance_added",
+        target=attendance,
+        organisation=session.organisation,
+        data={
+            "session": session.pk,
+            "partner": partner.reference if partner else None,
+            "user": getattr(user, "pk", None),
+        },
+    )
+    return attendance
+
+
+def attendance_add(
+    *, actor: User, session: DevelopmentSession, user: User | None = None, partner: LayPartner | None = None
+) -> SessionAttendance:
+    """Record that a member of staff or a lay partner of the session's AHSN took part."""
+    if (user is None) == (partner is None):
+        raise SessionError("Choose one person: a member of staff or a lay partner.", field="partner")
+    with transaction.atomic():
+        locked = DevelopmentSession.objects.select_for_update().select_related("organisation").get(pk=session.pk)
+        if not can_manage_session(actor, locked):
+            raise SessionError("Only staff at the AHSN can record who took part.")
+        if partner is not None:
+            if not locked.open_to_partners:
+                raise SessionError("This session is for staff only.", field="partner")
+            if not selectors.session_partner_choices(locked).filter(pk=partner.pk).exists():
+                raise SessionError("Choose a lay partner of this AHSN who is not yet recorded.", field="partner")
+        else:
+            if not locked.open_to_staff:
+                raise SessionError("This session is for lay partners only.", field="user")
+            if not selectors.session_staff_choices(locked).filter(pk=user.pk).exists():  # type: ignore[union-attr]
+                raise SessionError("Choose a member of staff of this AHSN who is not yet recorded.", field="user")
+        return _add_attendance(actor=actor, session=locked, user=user, partner=partner)
+
+
+def attendance_remove(*, actor: User, attendance: SessionAttendance) -> None:
+    with transaction.atomic():
+        locked = (
+            DevelopmentSession.objects.select_for_update().select_related("organisation").get(pk=attendance.session_id)
+        )
+        if not can_manage_session(actor, locked):
+            raise SessionError("Only staff at the AHSN can change who took part.")
+        log_action(
+            actor=actor,
+            action="evidence.session.attendance_removed",
+            target=attendance,
+            organisation=locked.organisation,
+            data={"session": locked.pk, "partner": attendance.partner_id, "user": attendance.user_id},
+        )
+        SessionAttendance.objects.filter(pk=attendance.pk).delete()
+
+
+def session_request_create(*, partner: LayPartner, session: DevelopmentSession) -> SessionRequest:
+    """A lay partner asks to take part in an upcoming session open to partners at one of their AHSNs."""
+    with transaction.atomic():
+        locked = DevelopmentSession.objects.select_for_update().select_related("organisation").get(pk=session.pk)
+        if not selectors.sessions_open_to(partner).filter(pk=locked.pk).exists():
+            raise SessionError("You can ask to take part only in upcoming sessions open to lay partners.")
+        if SessionRequest.objects.filter(session=locked, partner=partner).exists():
+            raise SessionError("You have already asked to take part.")
+        if SessionAttendance.objects.filter(session=locked, partner=partner).exists():
+            raise SessionError("You are already taking part.")
+        request = SessionRequest.objects.create(session=locked, partner=partner)
+        log_action(
+            actor=partner.user,
+            action="evidence.session.requested",
+            target=request,
+            organisation=locked.organisation,
+            data={"session": locked.pk, "partner": partner.reference},
+        )
+    return request
+
+
+def session_request_decide(*, actor: User, request: SessionRequest, accept: bool) -> SessionRequest:
+    """Staff accept (the partner is recorded as taking part) or decline; the partner is told."""
+    with transaction.atomic():
+        session = (
+            DevelopmentSession.objects.select_for_update().select_related("organisation").get(pk=request.session_id)
+        )
+        if not can_manage_session(actor, session):
+            raise SessionError("Only staff at the AHSN can answer requests to take part.")
+        locked = SessionRequest.objects.select_for_update().select_related("partner").get(pk=request.pk)
+        if locked.state != RequestState.ASKED:
+            raise SessionError(f"It has already been {locked.get_state_display().lower()}.")
+        locked.state = RequestState.ACCEPTED if accept else RequestState.DECLINED
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        locked.save(update_fields=["state", "decided_at", "decided_by"])
+        log_action(
+            actor=actor,
+            action=f"evidence.session.request_{locked.state}",
+            target=locked,
+            organisation=session.organisation,
+            data={"session": session.pk, "partner": locked.partner.reference},
+        )
+        if accept and not SessionAttendance.objects.filter(session=session, partner=locked.partner).exists():
+            _add_attendance(actor=actor, session=session, partner=locked.partner)
+        when = date_text(session.date)
+        notify(
+            kind=f"evidence.session_request_{locked.state}",
+            subject=locked,
+            partner=locked.partner,
+            organisation=session.organisation,
+            title=f"{'You have a place' if accept else 'No place this time'}: {session.title}",
+            body=(
+                f"{session.organisation.name} has a place for you at “{session.title}” on {when}."
+                if accept
+                else f"{session.organisation.name} cannot offer you a place at “{session.title}” on {when} this time. "
+                "You can ask to take part in other sessions on your learning page."
+            ),
+            url=reverse("evidence:my_learning"),
+        )
+    return locked

@@ -8,16 +8,22 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from core.access import visible_organisation_ids
+from core.access import visible_organisation_ids, visible_organisations
 from core.paginator import CappedPaginator
 from evidence import selectors, services
 from evidence.feeds import case_studies_feed, outcomes_feed
-from evidence.forms import CaseStudyForm, LibraryFilterForm, QuoteAnswerForm, QuoteForm
-from evidence.models import CaseStudy, CaseStudyQuote
-from evidence.permissions import can_edit_case_study, can_release_case_study, is_network_staff
+from evidence.forms import AttendeeForm, CaseStudyForm, LibraryFilterForm, QuoteAnswerForm, QuoteForm, SessionForm
+from evidence.models import CaseStudy, CaseStudyQuote, DevelopmentSession
+from evidence.permissions import (
+    SESSION_WRITE_ROLES,
+    can_edit_case_study,
+    can_manage_session,
+    can_release_case_study,
+    is_network_staff,
+)
 from evidence.record import record_file_name, record_pdf
 from involvement.selectors import get_outcome_for_user
 from partners.selectors import partner_for_user
@@ -305,3 +311,174 @@ def public_outcomes_feed(request: HttpRequest, slug: str) -> HttpResponse:
         outcomes_feed(organisation, items, slug=slug, request=request),
         content_type="application/atom+xml; charset=utf-8",
     )
+
+
+# ---------------------------------------------------------------- learning and development: staff
+
+
+def _session_url(session: DevelopmentSession) -> str:
+    return reverse("evidence:session_detail", args=[session.pk])
+
+
+@login_required
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    user = _signed_in(request)
+    page = CappedPaginator(selectors.sessions_of(user), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evidence/session_list.html",
+        {
+            "page_obj": page,
+            "query": _query_without_page(request),
+            "can_add": bool(visible_organisation_ids(user, roles=SESSION_WRITE_ROLES)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    user = _signed_in(request)
+    organisations = visible_organisations(user, roles=SESSION_WRITE_ROLES).order_by("name")
+    if not organisations.exists():
+        raise PermissionDenied("Only staff who run involvement can add development sessions.")
+    form = SessionForm(
+        request.POST or None, organisations=organisations, initial={"organisation": organisations.first()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(actor=user, **form.cleaned_data)
+        except services.SessionError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, "The session has been added. Now record who took part.")
+            return redirect(_session_url(session))
+    return render(request, "evidence/session_form.html", {"form": form, "back_url": reverse("evidence:session_list")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session_for_user(_signed_in(request), pk, write=True)
+    initial = {key: getattr(session, key) for key in services.SESSION_FIELDS}
+    form = SessionForm(request.POST or None, organisations=None, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(actor=_signed_in(request), session=session, **form.cleaned_data)
+        except services.SessionError as exc:
+            form.add_error(exc.field, str(exc))
+        else:
+            messages.success(request, "The session has been saved.")
+            return redirect(_session_url(session))
+    return render(
+        request,
+        "evidence/session_form.html",
+        {"form": form, "back_url": _session_url(session), "session": session},
+    )
+
+
+@login_required
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session_for_user(_signed_in(request), pk)
+    return render(
+        request,
+        "evidence/session_detail.html",
+        {
+            "session": session,
+            "attendances": selectors.session_attendances(session),
+            "requests": selectors.session_requests(session),
+            "can_manage": can_manage_session(_signed_in(request), session),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session_for_user(_signed_in(request), pk, write=True)
+    form = AttendeeForm(
+        request.POST or None,
+        partners=selectors.session_partner_choices(session) if session.open_to_partners else None,
+        staff=selectors.session_staff_choices(session) if session.open_to_staff else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_add(
+                actor=_signed_in(request),
+                session=session,
+                partner=form.cleaned_data.get("partner"),
+                user=form.cleaned_data.get("user"),
+            )
+        except services.SessionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, "Recorded as taking part.")
+            return redirect(_session_url(session))
+    return render(request, "evidence/attendance_form.html", {"form": form, "session": session})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    attendance = selectors.get_attendance_for_user(_signed_in(request), pk)
+    session = attendance.session
+    if request.method == "POST":
+        services.attendance_remove(actor=_signed_in(request), attendance=attendance)
+        messages.success(request, f"{attendance.person_name} is no longer recorded as taking part.")
+        return redirect(_session_url(session))
+    return render(request, "evidence/attendance_remove.html", {"attendance": attendance, "session": session})
+
+
+@login_required
+@require_POST
+def session_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    session_request = selectors.get_session_request_for_user(_signed_in(request), pk)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.session_request_decide(actor=_signed_in(request), request=session_request, accept=accept)
+    except services.SessionError as exc:
+        messages.error(request, str(exc))
+    else:
+        name = session_request.partner.full_name
+        messages.success(request, f"{name} has a place. We have told them." if accept else f"We have told {name}.")
+    return redirect(_session_url(session_request.session))
+
+
+# ---------------------------------------------------------------- learning and development: each person
+
+
+@login_required
+@require_GET
+def my_learning(request: HttpRequest) -> HttpResponse:
+    """A person's learning record: a lay partner's (with the sessions they can ask to join) or a
+    member of staff's. Only ever their own: there is no address for anyone else's."""
+    partner = partner_for_user(request.user)
+    if partner is not None:
+        context: dict[str, Any] = {
+            "partner": partner,
+            "record": list(selectors.learning_record(partner=partner)[:100]),
+            "open_sessions": list(selectors.sessions_open_to(partner)[:50]),
+        }
+    else:
+        context = {"record": list(selectors.learning_record(user=_signed_in(request))[:100]), "open_sessions": []}
+    return render(request, "evidence/my_learning.html", context)
+
+
+@login_required
+@require_POST
+def session_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = partner_for_user(request.user)
+    session = selectors.sessions_open_to(partner).filter(pk=pk).first() if partner is not None else None
+    if partner is None or session is None:
+        raise Http404("No such session.")
+    try:
+        services.session_request_create(partner=partner, session=session)
+    except services.SessionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"You have asked to take part in {session.title}. We will tell you the answer.")
+    return redirect("evidence:my_learning")

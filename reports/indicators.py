@@ -446,11 +446,32 @@ def _add_equality(section: dict[str, Any], scope: Scope, window: Window) -> None
 # --- Priority 3: continuous improvement ------------------------------------------------------------
 
 
+# Learning and development sessions live in `evidence`, an app above reports: it registers the
+# function that counts them (evidence.report_counts, from its AppConfig.ready()). Given the scope,
+# the window and a key-maker (`per_quarter`), it returns one `.aggregate()` row with
+# "sessions" and "attendance" (lay partners' attendances) per quarter.
+DevelopmentCounts = Callable[["Scope", "Window"], dict[str, Any]]
+_development_counts: list[DevelopmentCounts] = []
+
+
+def register_development_counts(counter: DevelopmentCounts) -> DevelopmentCounts:
+    if counter not in _development_counts:
+        _development_counts.append(counter)
+    return counter
+
+
+def _development_row(scope: Scope, window: Window) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for counter in _development_counts:
+        row.update(counter(scope, window))
+    return row
+
+
 def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     activities = counted_activities(scope, window)
     table = "Learning and sharing"
-    methods = {"training": InvolvementMethod.TRAINING, "events": InvolvementMethod.EVENT}
+    methods = {"events": InvolvementMethod.EVENT}
     row = activities.aggregate(
         **{
             quarter_key(name, q): Count("pk", filter=in_quarter("starts_at", q) & Q(method=method))
@@ -458,26 +479,14 @@ def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
             for q in window.quarters
         }
     )
-    attendance_row = (
-        Participation.objects.filter(
-            scope.q("activity__organisation"),
-            attended=True,
-            activity__method=InvolvementMethod.TRAINING,
-            activity__starts_at__gte=window.start_datetime,
-            activity__starts_at__lt=window.end_datetime,
-        )
-        .exclude(activity__status="cancelled")
-        .aggregate(
-            **per_quarter(window, "attendance", lambda q: Count("pk", filter=in_quarter("activity__starts_at", q)))
-        )
-    )
+    development = _development_row(scope, window)
     rows.append(
         indicator(
             key="learning.training_sessions",
             label="Development and training sessions",
             unit="count",
             table=table,
-            values=by_quarter(window, row, "training"),
+            values=by_quarter(window, development, "sessions"),
             window=window,
         )
     )
@@ -487,7 +496,7 @@ def continuous_improvement(scope: Scope, window: Window) -> dict[str, Any]:
             label="Lay partner attendances at development and training sessions",
             unit="count",
             table=table,
-            values=by_quarter(window, attendance_row, "attendance"),
+            values=by_quarter(window, development, "attendance"),
             window=window,
         )
     )

@@ -28,7 +28,7 @@ from accounts.models import Membership, Organisation, User
 from accounts.services import invitation_create
 from core.models import Notification
 from core.quarters import FinancialQuarter
-from evidence.models import CaseStudy, CaseStudyQuote
+from evidence.models import CaseStudy, CaseStudyQuote, DevelopmentSession, SessionAttendance
 from forum.models import Action, AgendaItem, Forum, ForumMember, Meeting
 from imports import services as import_services
 from involvement.models import Activity, Outcome, Participation
@@ -66,6 +66,8 @@ NOT_PAGES = {
     "evidence:public_case_studies_feed": "Atom feed",
     "evidence:public_outcomes_feed": "Atom feed",
     "evidence:my_record": "a PDF file",
+    "evidence:session_request_decide": "POST-only buttons on the session page",
+    "evidence:session_ask": "POST-only button on the partner's learning page",
     "forum:notes_submit": "POST-only button",
     "forum:notes_publish": "POST-only button",
     "forum:agenda_item_move": "POST-only button",
@@ -284,6 +286,10 @@ def page_arguments(lead: Any) -> dict[str, Callable[[], list[dict[str, Any]]]]:
         "evidence:quote_add": lambda: _pks(CaseStudy, 1, state="draft"),
         "evidence:quote_remove": lambda: _pks(CaseStudyQuote, 1),
         "evidence:quote_answer": lambda: _pks(CaseStudyQuote, 2),
+        "evidence:session_detail": lambda: _one_of_each(DevelopmentSession, "audience"),
+        "evidence:session_edit": lambda: _pks(DevelopmentSession, 1),
+        "evidence:attendance_add": lambda: _one_of_each(DevelopmentSession, "audience"),
+        "evidence:attendance_remove": lambda: _pks(SessionAttendance, 1),
         "evidence:public_page": lambda: [{"slug": "wessex"}],
         "evidence:public_case_study": lambda: [
             {"slug": "wessex", "pk": pk}

@@ -6,7 +6,15 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
-from evidence.models import CaseStudy, CaseStudyQuote, CaseStudyState
+from evidence.models import (
+    CaseStudy,
+    CaseStudyQuote,
+    CaseStudyState,
+    DevelopmentSession,
+    SessionAttendance,
+    SessionAudience,
+    SessionKind,
+)
 from tests.involvement.factories import LayPartnerFactory, wessex
 from tests.programmes.factories import ProgrammeFactory
 
@@ -40,3 +48,28 @@ class CaseStudyQuoteFactory(factory.django.DjangoModelFactory):
     partner = factory.SubFactory(LayPartnerFactory)
     text = "For the first time I felt listened to."
     asked_at = factory.LazyFunction(timezone.now)
+
+
+class DevelopmentSessionFactory(factory.django.DjangoModelFactory):
+    """A learning and development session written directly (journeys use `evidence.services`)."""
+
+    class Meta:
+        model = DevelopmentSession
+
+    organisation = factory.LazyFunction(wessex)
+    title = factory.Sequence(lambda n: f"Development session {n}")
+    kind = SessionKind.TRAINING
+    date = factory.LazyFunction(timezone.localdate)
+    audience = SessionAudience.BOTH
+    description = "Chairing skills."
+
+
+class SessionAttendanceFactory(factory.django.DjangoModelFactory):
+    """A lay partner who took part (pass `partner=None, user=...` for a member of staff)."""
+
+    class Meta:
+        model = SessionAttendance
+
+    session = factory.SubFactory(DevelopmentSessionFactory)
+    partner = factory.SubFactory(LayPartnerFactory)
+    user = None

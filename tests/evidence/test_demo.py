@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from evidence.models import CaseStudy, CaseStudyState, QuoteConsent
+from evidence.models import CaseStudy, CaseStudyState, DevelopmentSession, QuoteConsent, SessionAttendance
 from involvement.models import Outcome
 
 pytestmark = pytest.mark.django_db
@@ -21,3 +21,6 @@ def test_the_demo_has_three_case_studies_one_public_and_is_idempotent(settings):
     assert published.activity_count >= 1
     assert not published.quotes.exclude(consent=QuoteConsent.AGREED).exists()
     assert Outcome.objects.filter(public=True, organisation__short_name="Wessex").exists()
+    assert DevelopmentSession.objects.count() == 3  # idempotent: found by title the second time
+    assert SessionAttendance.objects.filter(partner__isnull=False).exists()
+    assert SessionAttendance.objects.filter(user__isnull=False).exists()

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from involvement.models import Participation
 from tests.conftest import client_for
+from tests.evidence.factories import DevelopmentSessionFactory, SessionAttendanceFactory
 from tests.involvement.factories import ActivityFactory, LayPartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,14 @@ def test_the_record_lists_activities_roles_hours_and_training(priya, priya_clien
     _took_part(priya, "Chairing skills course", days_ago=20, hours="3", method="training", role="Learner")
     _took_part(priya, "Missed session", days_ago=10, attended=False)
     _took_part(priya, "Cancelled session", days_ago=5, status="cancelled", cancellation_reason="Too few people")
+    # Training comes from learning and development sessions, not from an activity's method.
+    briefing = DevelopmentSessionFactory(title="Safeguarding briefing", kind="briefing", date=timezone.localdate())
+    SessionAttendanceFactory(session=briefing, partner=priya)
+    SessionAttendanceFactory(
+        session=DevelopmentSessionFactory(title="Next month's course", date=timezone.localdate() + timedelta(days=30)),
+        partner=priya,
+    )
+    SessionAttendanceFactory(session=DevelopmentSessionFactory(title="Someone else's course"))
     response = priya_client.get(reverse("evidence:my_record"))
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
@@ -47,6 +56,8 @@ def test_the_record_lists_activities_roles_hours_and_training(priya, priya_clien
     assert "Co-facilitator" in text and "Learner" in text
     assert "5.5 hours" in text
     assert "1 training and development session" in text
+    assert "Safeguarding briefing (briefing)" in text
+    assert "Next month" not in text and "Someone else" not in text
 
 
 def test_a_long_record_still_fits_on_one_page(priya, priya_client):
