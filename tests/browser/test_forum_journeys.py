@@ -290,7 +290,11 @@ def test_half_written_notes_are_kept_when_the_person_leaves_the_page(page, forum
     # Changes not yet kept: the browser asks before the page is left.
     page.get_by_label("Notes").fill("## Budget\n\nThe forum agreed the payment rates, and the travel policy.")
     asked: list[object] = []
-    page.on("dialog", asked.append)
+
+    def note_dialog(dialog: object) -> None:  # Playwright wraps Python functions, not built-in methods
+        asked.append(dialog)
+
+    page.on("dialog", note_dialog)
     with page.expect_event("dialog") as dialog_info:
         page.close(run_before_unload=True)
     dialog = dialog_info.value

@@ -24,9 +24,10 @@ ACTIVITIES = 2000
 PARTNERS = 60
 # Home pages gather sections from several apps, each at a fixed number of queries: the partner's
 # counts one each for the lay co-chair's "notes waiting for you", the case studies' "May we quote
-# you?" and "Opportunities to take part"; the staff home one for "Draft case studies".
+# you?" and "Opportunities to take part"; the staff home one each for "Draft case studies" and
+# "Development sessions with requests waiting".
 PARTNER_HOME_BUDGET = 17
-STAFF_HOME_BUDGET = 10
+STAFF_HOME_BUDGET = 11
 
 
 def _bulk(wessex, programme, partner=None):
