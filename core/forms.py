@@ -30,7 +30,8 @@ DATE_HINT = "For example, 27 3 2026"
 INVALID_TIME = "Enter a time, like 10am, 2:30pm or 14:30"
 TIME_HINT = "For example, 10am, 2:30pm or 14:30"
 
-_MONTHS = {
+# Month names and their short forms, as people type them ("27 March 2025", "27 mar 2025").
+MONTH_NUMBERS = {
     name: number
     for number, names in enumerate(
         (
@@ -122,7 +123,7 @@ class DateField(forms.MultiValueField):
         if not data_list or not any(data_list):
             return None
         day_text, month_text, year_text = (str(part or "").strip().lower() for part in data_list)
-        month = _MONTHS.get(month_text) if not month_text.isdigit() else int(month_text)
+        month = MONTH_NUMBERS.get(month_text) if not month_text.isdigit() else int(month_text)
         if not (day_text.isdigit() and month and year_text.isdigit() and len(year_text) == 4):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         try:

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import models
 
+from core.forms import MONTH_NUMBERS
+
 # Excel's day 0 (its serials count from 1900-01-00, with the 1900 leap-year bug, so from 1899-12-30).
 EXCEL_EPOCH = date(1899, 12, 30)
 # Serials between these are days from 1982 to 2064: wide enough for history, narrow enough that a
@@ -23,27 +25,6 @@ EXCEL_SERIAL_RANGE = (30000, 60000)
 
 DATE_EXAMPLE = "like 27/03/2025, 2025-03-27 or 27 March 2025"
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})$")
@@ -100,7 +81,7 @@ def parse_date(value: Any) -> date | None:
     if match := _ISO.match(raw):
         return _real_date(int(match[1]), int(match[2]), int(match[3]))
     if match := _WORDS.match(raw):
-        month = _MONTHS.get(match[2])
+        month = MONTH_NUMBERS.get(match[2])
         if month is None:
             raise CellError(f"has a month we do not recognise (use a date {DATE_EXAMPLE})")
         return _real_date(int(match[3]), month, int(match[1]))
