@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from core.access import visible_organisation_ids, visible_organisations
+from core.errors import add_form_error
 from core.paginator import CappedPaginator
 from evidence import selectors, services
 from evidence.feeds import case_studies_feed, outcomes_feed
@@ -68,7 +69,7 @@ def _create(request: HttpRequest, source: dict[str, Any], *, about: str, back_ur
         try:
             case_study = services.case_study_create(actor=_signed_in(request), **source, **form.cleaned_data)
         except services.CaseStudyError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The case study has been saved as a draft. Its figures come from the portal.")
             return redirect(_url(case_study))
@@ -126,7 +127,7 @@ def case_study_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.case_study_update(actor=_signed_in(request), case_study=case_study, **form.cleaned_data)
         except services.CaseStudyError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The case study has been saved.")
             return redirect(_url(case_study))
@@ -146,7 +147,7 @@ def quote_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.quote_add(actor=_signed_in(request), case_study=case_study, **form.cleaned_data)
         except services.CaseStudyError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The quote has been added. We have asked them whether we may use it.")
             return redirect(_url(case_study))
@@ -352,7 +353,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
         try:
             session = services.session_create(actor=user, **form.cleaned_data)
         except services.SessionError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The session has been added. Now record who took part.")
             return redirect(_session_url(session))
@@ -369,7 +370,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.session_update(actor=_signed_in(request), session=session, **form.cleaned_data)
         except services.SessionError as exc:
-            form.add_error(exc.field, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "The session has been saved.")
             return redirect(_session_url(session))
@@ -414,7 +415,7 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
                 user=form.cleaned_data.get("user"),
             )
         except services.SessionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            add_form_error(form, exc)
         else:
             messages.success(request, "Recorded as taking part.")
             return redirect(_session_url(session))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation, User
 from core.access import visible_organisation_ids
-from core.errors import DomainError
+from core.errors import DomainError, add_form_error
 from core.forms import query_id
 from core.paginator import CappedPaginator
 from opportunities import selectors, services
@@ -107,11 +107,6 @@ def _writable_organisation(request: HttpRequest) -> Organisation:
     return organisation
 
 
-def _form_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_create(request: HttpRequest) -> HttpResponse:
@@ -130,7 +125,7 @@ def manage_create(request: HttpRequest) -> HttpResponse:
                 **form.service_fields(),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, "The opportunity is saved as a draft. Preview it, then publish it.")
             return redirect("opportunities:manage_detail", opportunity.pk)
@@ -162,7 +157,7 @@ def manage_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.service_fields(),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, "Your changes are saved.")
             return redirect("opportunities:manage_detail", opportunity.pk)
