@@ -16,21 +16,26 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import django
-from django.db import transaction
-from django.db.models import Count
-
-from accounts.demo import ensure_totp, ensure_user
-from accounts.models import Membership, Organisation, Role
-from forum.models import Forum
-from involvement.models import Activity, ActivityStatus, Participation
-from partners.models import LayPartner, PartnerLink
-from payments.models import Claim
-from programmes.models import Programme
-from reports.models import QuarterlyReport
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
+
+import django  # noqa: E402 - the portal's root must be on the path first
+
+django.setup()
+
+# The models can only be imported once Django is set up.
+from django.db import transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
+
+from accounts.demo import ensure_totp, ensure_user  # noqa: E402
+from accounts.models import Membership, Organisation, Role  # noqa: E402
+from forum.models import Forum  # noqa: E402
+from involvement.models import Activity, ActivityStatus, Participation  # noqa: E402
+from partners.models import LayPartner, PartnerLink  # noqa: E402
+from payments.models import Claim  # noqa: E402
+from programmes.models import Programme  # noqa: E402
+from reports.models import QuarterlyReport  # noqa: E402
 
 PASSWORD = "bench-password-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -137,9 +142,6 @@ def prepare() -> dict[str, Any]:
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
-
-    django.setup()
     print(json.dumps(prepare()))
     return 0
 

@@ -209,6 +209,7 @@ class Server:
 def prepare(database_url: str) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "ahsn_portal.settings.local"}
     env["REDIS_URL"] = "memory://"
+    env["PYTHONPATH"] = str(ROOT)  # the script imports the portal's apps before it can add the root itself
     output = subprocess.run(
         [PYTHON, str(ROOT / "benchmarks" / "bench_accounts.py")], env=env, check=True, capture_output=True, text=True
     ).stdout

@@ -26,20 +26,6 @@ from pathlib import Path
 import django
 import environ
 import psycopg
-from django.core.management import call_command
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
-
-from accounts.models import Membership, Organisation, Role, User
-from core.choices import ActivityFormat, InvolvementMethod, LadderLevel, PaymentPreference
-from core.models import Notification
-from core.reminders import run_sweeps
-from forum.models import Action, Forum, ForumMember, Meeting
-from involvement.models import Activity, ActivityStatus, Participation
-from opportunities.models import Opportunity, OpportunityState
-from partners.models import ConsentRecord, LayPartner, PartnerLink
-from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -64,6 +50,51 @@ def _recreate(name: str, admin_url: str, template: str = "") -> None:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         else:
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default="ahsn_bench_reminders")
+    parser.add_argument("--partners", type=int, default=30000, help="Lay partners across the 15 AHSNs.")
+    parser.add_argument("--keep", action="store_true", help="Reuse the database from the last run.")
+    parser.add_argument(
+        "--copy-of",
+        default="",
+        metavar="DATABASE",
+        help="Sweep a copy of this database (e.g. ahsn_bench, the network-sized one) instead of building one.",
+    )
+    return parser.parse_args()
+
+
+def _prepare_database(args: argparse.Namespace) -> None:
+    """Make (or copy) the database to sweep and point Django at it: before django.setup()."""
+    url, admin_url = _database_url(args.database)
+    if not args.keep:
+        _recreate(args.database, admin_url, template=args.copy_of)
+    os.environ["DATABASE_URL"] = url
+    os.environ["REDIS_URL"] = "memory://"  # queue deliveries in memory: nothing is sent
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
+
+
+ARGS = _arguments()
+_prepare_database(ARGS)
+django.setup()  # the portal's modules below import models, which need Django set up first
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Membership, Organisation, Role, User  # noqa: E402
+from core.choices import ActivityFormat, InvolvementMethod, LadderLevel, PaymentPreference  # noqa: E402
+from core.models import Notification  # noqa: E402
+from core.reminders import run_sweeps  # noqa: E402
+from forum.models import Action, Forum, ForumMember, Meeting  # noqa: E402
+from involvement.models import Activity, ActivityStatus, Participation  # noqa: E402
+from opportunities.models import Opportunity, OpportunityState  # noqa: E402
+from partners.models import ConsentRecord, LayPartner, PartnerLink  # noqa: E402
+from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard  # noqa: E402
 
 
 def _opportunities(*, ahsns: list, people: list, now: datetime, batch: int) -> None:
@@ -280,27 +311,7 @@ def timed_sweep(now: datetime) -> tuple[float, int, dict[str, int]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default="ahsn_bench_reminders")
-    parser.add_argument("--partners", type=int, default=30000, help="Lay partners across the 15 AHSNs.")
-    parser.add_argument("--keep", action="store_true", help="Reuse the database from the last run.")
-    parser.add_argument(
-        "--copy-of",
-        default="",
-        metavar="DATABASE",
-        help="Sweep a copy of this database (e.g. ahsn_bench, the network-sized one) instead of building one.",
-    )
-    args = parser.parse_args()
-
-    url, admin_url = _database_url(args.database)
-    if not args.keep:
-        _recreate(args.database, admin_url, template=args.copy_of)
-    os.environ["DATABASE_URL"] = url
-    os.environ["REDIS_URL"] = "memory://"  # queue deliveries in memory: nothing is sent
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
-
-    django.setup()
+    args = ARGS
 
     now = timezone.now()
     if args.copy_of and not args.keep:

@@ -23,19 +23,22 @@ from pathlib import Path
 from typing import Any
 
 import django
-from django.core.management import call_command
-from django.db import connection, connections
-from django.db.backends.signals import connection_created
-
-from accounts.models import Organisation
-from core.quarters import FinancialQuarter
-from involvement.models import Activity, Participation
-from payments.models import Claim
-from reports.indicators import compile_indicators
-from reports.services import report_compile, report_compile_request
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
+django.setup()  # the portal's modules below import models, which need Django set up first
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
+
+from accounts.models import Organisation  # noqa: E402
+from core.quarters import FinancialQuarter  # noqa: E402
+from involvement.models import Activity, Participation  # noqa: E402
+from payments.models import Claim  # noqa: E402
+from reports.indicators import compile_indicators  # noqa: E402
+from reports.services import report_compile, report_compile_request  # noqa: E402
 
 
 class QueryCounter:
@@ -83,10 +86,6 @@ def main() -> int:
     )
     parser.add_argument("--scale", default="network", choices=["network", "small"])
     args = parser.parse_args()
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ahsn_portal.settings.local")
-
-    django.setup()
 
     if args.generate:
         existing = Activity.objects.count()

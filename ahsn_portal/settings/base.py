@@ -81,6 +81,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, with <select> and <input> written in Python: a select's options each
+# include two templates, which made a list page's cost grow with its filter's choices.
+FORM_RENDERER = "core.form_renderer.PortalFormRenderer"
+
 # --- Database: PostgreSQL only, psycopg 3 with Django's connection pool -------------------
 DATABASES: dict[str, dict[str, Any]] = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/ahsn_portal")
