@@ -366,3 +366,21 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback on {self.participation_id}"
+
+
+class ProgrammeFiguresVersion(models.Model):
+    """How many times the figures on a programme's page may have changed: people, hours, levels,
+    feedback and the most involved partners, summed over all the programme's activities.
+
+    Only the database writes it: triggers on activities, participations, feedback, outcomes and lay
+    partners' names (migration 0009) add one for every programme a statement touches, whatever
+    made the change (a form, a bulk update, an import, forgetting a partner). The page's figures
+    are cached under this number (`selectors.programme_figures`), so a change shows at once and an
+    unchanged programme of 3,000 activities is not summed again on every view. No foreign key: a
+    programme deleted leaves a harmless row, and a trigger never waits on the programme's row."""
+
+    programme_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Programme {self.programme_id}: version {self.version}"

@@ -97,15 +97,16 @@ def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     visible = visible_organisation_ids(request.user)
     loggers = {programme.organisation_id} | {o.pk for o in programme.shared_with.all()}
     can_log = any(can_write(request.user, org_id, roles=DELIVERY_ROLES) for org_id in loggers)
+    figures = involvement_selectors.programme_figures(programme=programme, organisation_ids=visible)
     return render(
         request,
         "programmes/programme_detail.html",
         {
             "programme": programme,
             "page_obj": page,
-            "summary": involvement_selectors.programme_summary(programme=programme, organisation_ids=visible),
+            **figures,
+            **involvement_selectors.programme_outcomes(figures),
             "plan": involvement_selectors.programme_plan(programme=programme),
-            "people": involvement_selectors.programme_people(programme=programme, organisation_ids=visible),
             "visible_org_ids": visible,
             "can_edit": selectors.can_edit_programme(request.user, programme),
             "can_log": can_log and programme.status != "closed",
