@@ -574,10 +574,9 @@ def programme_figures(*, programme: Programme, organisation_ids: Any) -> dict[st
     org_key = ",".join(str(pk) for pk in sorted(set(organisation_ids)))
     version = ProgrammeFiguresVersion.objects.filter(programme_id=programme.pk).values_list("version", flat=True)
     # The programme's creation time tells apart two programmes given the same id (after a restore).
-    key = "programme-figures:{}:{}:{}:{}:{}".format(
-        FIGURES_SHAPE,
-        programme.pk, int(programme.created_at.timestamp()), next(iter(version), 0), org_key
-    )
+    current = next(iter(version), 0)
+    created = int(programme.created_at.timestamp())
+    key = f"programme-figures:{FIGURES_SHAPE}:{programme.pk}:{created}:{current}:{org_key}"
     figures: dict[str, Any] | None = cache.get(key)
     if figures is None:
         figures = {
