@@ -262,6 +262,19 @@ class ReminderSettings(models.Model):
         return settings_row
 
 
+class SweepRun(models.Model):
+    """When an incremental reminder sweep last ran, so the next run looks only at what changed
+    since (see `core.reminders.base.run_sweeps`). Written only by the sweep runner."""
+
+    kind = models.CharField(max_length=60, primary_key=True)
+    ran_at = models.DateTimeField(help_text="The `now` of the last run that finished.")
+    full_at = models.DateTimeField(help_text="The `now` of the last run that looked at everything.")
+    settings_at = models.DateTimeField(help_text="When the reminder settings it ran with were last changed.")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: ran {self.ran_at:%Y-%m-%d %H:%M}, in full {self.full_at:%Y-%m-%d %H:%M}"
+
+
 class Submission(models.Model):
     """A form that creates something was sent with this one-time token (see core.idempotency).
 

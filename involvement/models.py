@@ -210,6 +210,8 @@ class Participation(models.Model):
         ]
         indexes = [
             models.Index(fields=["partner", "attended"], name="participation_partner_attended"),
+            # The "unclaimed" reminder's run every ten minutes looks only at what changed since the last.
+            models.Index(fields=["updated_at"], name="participation_updated"),
         ]
 
     def __str__(self) -> str:

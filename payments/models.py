@@ -192,6 +192,8 @@ class Claim(models.Model):
             models.Index(fields=["partner", "-created_at"], name="claim_partner"),
             # Tax-year totals and reports: paid claims by date.
             models.Index(fields=["organisation", "paid_at"], name="claim_paid"),
+            # A claim withdrawn or returned since the "unclaimed" reminder's last run frees its participations.
+            models.Index(fields=["updated_at"], name="claim_updated"),
         ]
 
     def __str__(self) -> str:

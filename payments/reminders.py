@@ -26,7 +26,7 @@ from core.reminders.base import (
     url_for,
 )
 from involvement.models import Participation
-from payments.models import ClaimStatus
+from payments.models import ClaimLine, ClaimStatus
 from payments.selectors import claimable_participations, last_day_between, participations_on_unsent_drafts
 
 UNCLAIMED = "reminders.unclaimed"
@@ -116,15 +116,37 @@ def _claim_drafts(rows: Any, *, kind: str, occurrence: str, unsent: bool = False
     return drafts
 
 
-@sweep(UNCLAIMED, "Lay partners who took part but have not claimed")
-def unclaimed(now: datetime, settings: ReminderSettings) -> list[Draft]:
+def _changed_since(since: datetime, *, threshold: datetime, delay: timedelta) -> set[int]:
+    """Participations that may have become due for the "unclaimed" reminder since `since`, each
+    set found through an index: their activity ended by `threshold` (`delay` ago), but not by
+    `since - delay`;
+    they were changed (attendance or hours recorded, added late); or a claim holding them was
+    changed (withdrawn, rejected). Ids only: the sweep's own query decides."""
+    crossed = Participation.objects.filter(
+        activity__ends_at__gt=since - delay, activity__ends_at__lte=threshold
+    ).values_list("pk", flat=True)
+    changed = Participation.objects.filter(updated_at__gt=since).values_list("pk", flat=True)
+    freed = ClaimLine.objects.filter(claim__updated_at__gt=since, participation__isnull=False).values_list(
+        "participation_id", flat=True
+    )
+    return {*crossed, *changed, *freed}
+
+
+@sweep(UNCLAIMED, "Lay partners who took part but have not claimed", incremental=True)
+def unclaimed(now: datetime, settings: ReminderSettings, since: datetime | None) -> list[Draft]:
     threshold = now - timedelta(days=settings.unclaimed_after_days)
     today = timezone.localdate(now)
+    rows = _unclaimed_participations(today).filter(
+        activity__ends_at__lte=threshold, activity__ends_at__gt=threshold - LOOKBACK
+    )
+    if since is not None:
+        candidates = _changed_since(since, threshold=threshold, delay=now - threshold)
+        if not candidates:
+            return []
+        rows = rows.filter(pk__in=candidates)
     rows = (
-        _unclaimed_participations(today)
-        .filter(activity__ends_at__lte=threshold, activity__ends_at__gt=threshold - LOOKBACK)
         # Inside the last days before the deadline the deadline reminder says it all: one message, not two.
-        .filter(last_day__gt=today + timedelta(days=settings.claim_deadline_warning_days))
+        rows.filter(last_day__gt=today + timedelta(days=settings.claim_deadline_warning_days))
         .exclude(
             already_notified(
                 kind=UNCLAIMED,

@@ -7,13 +7,20 @@ were registered: the order of the apps in INSTALLED_APPS, then the order in each
 A sweep is ONE set-based query that selects (subject, recipient, occurrence) rows not notified
 yet, turned into `Draft`s in Python (formatting only, no queries), then one bulk insert that
 skips anything already there. Each sweep runs in its own transaction; delivery of the new
-notifications is queued after it commits."""
+notifications is queued after it commits.
+
+An incremental sweep (`@sweep(..., incremental=True)`) is also given `since`: the time of its
+last run, less `OVERLAP`, or None for a run that must look at everything (the first run, the first
+in `FULL_SWEEP_EVERY`, after the settings changed, or when `now` is before the last run). It need
+only look at what could have become due since then; the full run catches anything else, such
+as an activity's times edited after the event. Beat runs the sweeps every ten minutes, so a run
+with nothing new must be cheap (issue "Network scale")."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -24,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.delivery import skip_cancelled_reminders
-from core.models import Notification, ReminderSettings
+from core.models import Notification, ReminderSettings, SweepRun
 from core.notifications import Draft, Recipient, create_notifications
 
 # Reminders look back this far past their threshold, so switching the portal on (or restoring an
@@ -32,22 +39,29 @@ from core.notifications import Draft, Recipient, create_notifications
 LOOKBACK = timedelta(days=30)
 # After creating this many notifications in one run, refresh the table's planner statistics.
 REFRESH_STATISTICS_AFTER = 5000
+# An incremental sweep looks at everything at least this often...
+FULL_SWEEP_EVERY = timedelta(hours=24)
+# ...and otherwise back this far before its last run: a change saved (and stamped) just before a
+# run but committed after it is still seen by the next.
+OVERLAP = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
 class Sweep:
     kind: str
     label: str
-    collect: Callable[[datetime, ReminderSettings], list[Draft]]
+    collect: Callable[..., list[Draft]]
+    incremental: bool = False
 
 
 SWEEPS: list[Sweep] = []
 
 
-def sweep(kind: str, label: str) -> Callable[..., Any]:
-    """Register a function `(now, settings) -> list[Draft]` as the sweep for `kind` (one per kind)."""
+def sweep(kind: str, label: str, *, incremental: bool = False) -> Callable[..., Any]:
+    """Register a function `(now, settings) -> list[Draft]` as the sweep for `kind` (one per kind);
+    with `incremental`, `(now, settings, since) -> list[Draft]` (see the module's docstring)."""
 
-    def register(function: Callable[[datetime, ReminderSettings], list[Draft]]) -> Callable[..., Any]:
+    def register(function: Callable[..., list[Draft]]) -> Callable[..., Any]:
         for existing in SWEEPS:
             if existing.kind != kind:
                 continue
@@ -59,7 +73,7 @@ def sweep(kind: str, label: str) -> Callable[..., Any]:
             raise ImproperlyConfigured(
                 f"Two reminder sweeps for {kind}: {existing.collect.__module__} and {function.__module__}"
             )
-        SWEEPS.append(Sweep(kind=kind, label=label, collect=function))
+        SWEEPS.append(Sweep(kind=kind, label=label, collect=function, incremental=incremental))
         return function
 
     return register
@@ -77,8 +91,14 @@ def run_sweeps(
         if wanted is not None and item.kind not in wanted:
             continue
         with transaction.atomic():
-            drafts = item.collect(now, settings_row)
+            if item.incremental:
+                since = _since(item.kind, now=now, settings_row=settings_row)
+                drafts = item.collect(now, settings_row, since)
+            else:
+                drafts = item.collect(now, settings_row)
             counts[item.kind] = len(drafts) if dry_run else len(create_notifications(drafts))
+            if item.incremental and not dry_run:
+                _ran(item.kind, now=now, settings_row=settings_row, full=since is None)
     if not dry_run:
         # Reminders still waiting (held for the summary, to send by hand, failed) for an activity or
         # meeting cancelled since: marked "not sent", in one UPDATE.
@@ -89,6 +109,26 @@ def run_sweeps(
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Notification._meta.db_table}")
     return counts
+
+
+def _since(kind: str, *, now: datetime, settings_row: ReminderSettings) -> datetime | None:
+    """Where an incremental sweep may start looking, or None to look at everything. Locks the
+    sweep's row (made on its first run), so two runs at once take turns."""
+    never = datetime(2000, 1, 1, tzinfo=UTC)
+    SweepRun.objects.bulk_create(
+        [SweepRun(kind=kind, ran_at=never, full_at=never, settings_at=never)], ignore_conflicts=True
+    )
+    last = SweepRun.objects.select_for_update().get(kind=kind)
+    if last.settings_at != settings_row.updated_at or now < last.ran_at or now - last.full_at >= FULL_SWEEP_EVERY:
+        return None
+    return last.ran_at - OVERLAP
+
+
+def _ran(kind: str, *, now: datetime, settings_row: ReminderSettings, full: bool) -> None:
+    changes: dict[str, Any] = {"ran_at": now, "settings_at": settings_row.updated_at}
+    if full:
+        changes["full_at"] = now
+    SweepRun.objects.filter(kind=kind).update(**changes)
 
 
 def available_kinds() -> list[tuple[str, str]]:

@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from core.choices import ContactMethod, PaymentPreference
 from core.delivery import CANCELLED_NOTE
-from core.models import Notification, NotificationFrequency, NotificationPreference
+from core.models import Notification, NotificationFrequency, NotificationPreference, ReminderSettings, SweepRun
 from core.quarters import FinancialQuarter
 from core.reminders import run_sweeps
 from forum.models import Action, Apology, Forum, ForumMember, Meeting, MeetingNotes
-from involvement.models import ActivityStatus, Participation
+from involvement.models import Activity, ActivityStatus, Participation
 from partners.models import LayPartner, PartnerLink
 from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard
 from reports.services import compile_due_reports, report_compile, report_compile_request
@@ -124,6 +124,51 @@ def test_lay_partners_who_took_part_but_have_not_claimed_are_reminded_after_7_da
     assert reminder.url == "/payments/my/"
     nell = Notification.objects.get(kind="reminders.unclaimed", partner__full_name="No Login Nell")
     assert "Please contact Wessex AHSN and we will make the claim for you." in nell.body
+
+
+def test_between_full_runs_the_unclaimed_sweep_looks_only_at_what_changed(wessex, lead, rate_card) -> None:
+    """Beat runs the sweeps every ten minutes: a run with nothing new reads three index lookups, not
+    the claimable participations; attendance recorded late and a claim withdrawn are still found."""
+    workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
+    with time_machine.travel(at(2026, 11, 2, 13, 0), tick=False):
+        late = take_part(workshop, linked_partner(wessex, full_name="Late Lucy"), attended=None)
+        held = attended(workshop, linked_partner(wessex, full_name="Withdrawing Will"))
+        claim = claim_for(held, ClaimStatus.DRAFT, created_by=lead)  # a draft holds the participation
+    assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 0)) == 0  # the first run looks at everything
+    with CaptureQueriesContext(connection) as quiet:
+        assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 10)) == 0
+    assert not any(
+        "last_day" in q["sql"] or ("payments_claimline" in q["sql"] and "GROUP BY" in q["sql"])
+        for q in quiet.captured_queries
+    )
+    # The settings, savepoint, its row, its lock, three lookups, update, release, and the runner's
+    # one UPDATE for reminders of cancelled activities.
+    assert len(quiet.captured_queries) <= 10
+    with time_machine.travel(at(2026, 11, 10, 9, 15), tick=False):
+        Participation.objects.filter(pk=late.pk).update(
+            attended=True, hours=Decimal("2"), updated_at=at(2026, 11, 10, 9, 15)
+        )
+        # As `payments.services.claim_withdraw` leaves it (its own tests cover who may withdraw).
+        Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.WITHDRAWN, updated_at=at(2026, 11, 10, 9, 15))
+        ClaimLine.objects.filter(claim=claim).update(participation_locked=False)
+    assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 20)) == 2
+    assert recipients("reminders.unclaimed") == ["Late Lucy", "Withdrawing Will"]
+    assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 30)) == 0
+
+
+def test_the_unclaimed_sweep_looks_at_everything_once_a_day_and_after_a_settings_change(wessex, rate_card) -> None:
+    workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
+    with time_machine.travel(at(2026, 11, 2, 13, 0), tick=False):
+        quiet = attended(workshop, linked_partner(wessex, full_name="Quiet Quentin"))
+    assert sweep("reminders.unclaimed", at(2026, 11, 9, 9, 0)) == 0  # not 7 days yet: not due
+    # Something no lookup sees (the activity's end moved earlier, by SQL): found by the next full run.
+    Activity.objects.filter(pk=workshop.pk).update(starts_at=at(2026, 11, 1, 10, 0), ends_at=at(2026, 11, 1, 12, 0))
+    assert sweep("reminders.unclaimed", at(2026, 11, 9, 9, 10)) == 0
+    assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 0)) == 1  # 24 hours since the last full run
+    Notification.objects.all().delete()
+    ReminderSettings.objects.filter(pk=1).update(unclaimed_after_days=6, updated_at=at(2026, 11, 10, 9, 5))
+    assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 10)) == 1
+    assert quiet.partner.full_name == "Quiet Quentin"
 
 
 def test_lay_partners_are_reminded_again_14_days_before_the_claim_deadline(wessex, lead, rate_card) -> None:
@@ -368,6 +413,7 @@ def test_claim_and_forum_sweeps_cost_the_same_queries_for_many_rows(wessex, lead
         )
 
     def measure() -> tuple[int, dict[str, int]]:
+        SweepRun.objects.all().delete()  # a full run each time, so the two are alike
         with time_machine.travel(at(2026, 11, 9, 13, 0), tick=False), CaptureQueriesContext(connection) as queries:
             counts = run_sweeps()
         return len(queries.captured_queries), counts
