@@ -14,6 +14,7 @@ from core.models import ReminderSettings
 from core.notifications import Draft, Recipient
 from core.reminders.base import (
     LOOKBACK,
+    OVERLAP,
     already_notified,
     greeting,
     join_lines,
@@ -162,14 +163,28 @@ def unclaimed(now: datetime, settings: ReminderSettings, since: datetime | None)
     return _claim_drafts(rows, kind=UNCLAIMED, occurrence="unclaimed-7d")
 
 
-@sweep(CLAIM_DEADLINE, "Lay partners whose claim deadline is near")
-def claim_deadline(now: datetime, settings: ReminderSettings) -> list[Draft]:
+@sweep(CLAIM_DEADLINE, "Lay partners whose claim deadline is near", incremental=True)
+def claim_deadline(now: datetime, settings: ReminderSettings, since: datetime | None) -> list[Draft]:
     """Near the last day to claim: those who have not claimed, and those whose claim holding it is
-    a draft they never sent (one message per participation either way)."""
+    a draft they never sent (one message per participation either way).
+
+    The last days to claim move on by the day: the first run of each day looks at everything, and
+    the others only at what changed since (as the "unclaimed" sweep does)."""
     today = timezone.localdate(now)
+    if since is not None and timezone.localdate(since + OVERLAP) != today:
+        since = None
+    candidates = None
+    if since is not None:
+        # An activity that ended since counts too: with a deadline shorter than the warning, it is
+        # due as soon as it ends.
+        candidates = _changed_since(since, threshold=now, delay=timedelta(0))
+        if not candidates:
+            return []
 
     def due(participations: Any) -> Any:
         warn_until = today + timedelta(days=settings.claim_deadline_warning_days)
+        if candidates is not None:
+            participations = participations.filter(pk__in=candidates)
         return (
             participations.filter(last_day_between(last=warn_until), last_day__lte=warn_until)
             .filter(activity__ends_at__lte=now)

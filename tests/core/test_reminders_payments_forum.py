@@ -188,6 +188,23 @@ def test_lay_partners_are_reminded_again_14_days_before_the_claim_deadline(wesse
     assert "The last day to claim your involvement payment and expenses is Friday 1 January 2027." in reminder.body
 
 
+def test_later_the_same_day_the_deadline_sweep_looks_only_at_what_changed(wessex, lead, rate_card) -> None:
+    workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
+    with time_machine.travel(at(2026, 11, 2, 13, 0), tick=False):
+        attended(workshop, linked_partner(wessex, full_name="Amira Khan"))
+        late = take_part(workshop, linked_partner(wessex, full_name="Late Lucy"), attended=None)
+    assert sweep("reminders.claim_deadline", at(2026, 12, 18, 0, 30)) == 1  # the day's first run: everything
+    with CaptureQueriesContext(connection) as quiet:
+        assert sweep("reminders.claim_deadline", at(2026, 12, 18, 0, 40)) == 0
+    assert not any("last_day" in q["sql"] for q in quiet.captured_queries)
+    with time_machine.travel(at(2026, 12, 18, 10, 0), tick=False):
+        Participation.objects.filter(pk=late.pk).update(
+            attended=True, hours=Decimal("2"), updated_at=at(2026, 12, 18, 10, 0)
+        )
+    assert sweep("reminders.claim_deadline", at(2026, 12, 18, 10, 10)) == 1
+    assert recipients("reminders.claim_deadline") == ["Amira Khan", "Late Lucy"]
+
+
 def test_a_short_deadline_sends_one_claim_reminder_not_two(wessex, rate_card) -> None:
     RateCard.objects.filter(pk=rate_card.pk).update(claim_deadline_days=20)  # deadline Sunday 22 November
     workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
