@@ -30,3 +30,14 @@ def for_user(user: object, key: str, compute: Callable[[], T]) -> T:
     if key not in store:
         store[key] = compute()
     return store[key]  # type: ignore[return-value]
+
+
+def forget(user: object, key: str | None = None) -> None:
+    """Drop the kept answer for `key` (or every kept answer), so the next ask works it out again."""
+    store: dict[str, object] | None = getattr(user, _STORE, None)
+    if store is None:
+        return
+    if key is None:
+        store.clear()
+    else:
+        store.pop(key, None)

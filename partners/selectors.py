@@ -23,6 +23,7 @@ from core.choices import (
     SupportType,
 )
 from core.models import AuditEntry, Notification
+from core.user_cache import for_user, forget
 from partners import personal_data
 from partners.models import (
     PREFER_NOT_TO_SAY,
@@ -35,10 +36,16 @@ from partners.models import (
 
 
 def partner_for_user(user: AnyUser) -> LayPartner | None:
-    """The signed-in person's own lay partner profile, if they have one."""
+    """The signed-in person's own lay partner profile, if they have one.
+
+    Kept on the user for the request once found (a partner's page asked three times); "none" is
+    not kept, so a profile made later in the same request is found."""
     if not user.is_authenticated:
         return None
-    return LayPartner.objects.filter(user_id=user.pk).first()
+    found = for_user(user, "lay_partner", lambda: LayPartner.objects.filter(user_id=user.pk).first())
+    if found is None:
+        forget(user, "lay_partner")
+    return found
 
 
 def lay_partners_visible_to(user: AnyUser) -> QuerySet[LayPartner]:

@@ -1,0 +1,133 @@
+"""Where one page's time goes, on a bench database: its queries, slowest first, and the Python.
+
+    DATABASE_URL=postgres://…/ahsn_bench python benchmarks/profile_page.py lead /programmes/{programme}/
+        [--rounds 20] [--queries 5] [--explain 1] [--profile cumulative|tottime] [--lines 40]
+
+ACCOUNT is one of the page benchmark's people (lead, finance, admin, partner); PATH may name the
+ids it prepares ({programme}, {activity}, {claim}, {forum}, {report}: see bench_accounts.py).
+The page is requested in this process with the production settings the page benchmark serves
+(`ahsn_portal.settings.bench`, signed in without the TOTP step), `--rounds` times after one to
+warm up. It prints the median time, the query count, the SQL time, and the `--queries` slowest
+queries; `--explain N` runs the Nth slowest again under EXPLAIN (ANALYZE, BUFFERS); `--profile`
+prints cProfile's table for ten more requests, sorted by that column. Times here leave out
+gunicorn and the network, so they run a little below the page benchmark's. See docs/running.md."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import django
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+for name, value in {
+    "DJANGO_SETTINGS_MODULE": "ahsn_portal.settings.bench",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+    "DJANGO_ALLOWED_HOSTS": "testserver",
+    "EMAIL_HOST": "127.0.0.1",
+    "SITE_URL": "http://testserver",
+    "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "ahsn-profile-static"),
+    "REDIS_URL": "redis://127.0.0.1:6379/10",
+}.items():
+    os.environ.setdefault(name, value)
+django.setup()  # the portal's modules below import models, which need Django set up first
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+
+Query = tuple[float, str, Any]
+
+
+def bench_ids() -> dict[str, Any]:
+    """The page benchmark's people and ids on this database (bench_accounts.py adds what is missing)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ahsn_portal.settings.local", "REDIS_URL": "memory://"}
+    env["PYTHONPATH"] = str(ROOT)
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_accounts.py")],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
+def timed(queries: list[Query]) -> Callable[..., Any]:
+    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append((time.perf_counter() - started, sql, params))
+
+    return wrapper
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("account", choices=["lead", "finance", "admin", "partner"])
+    parser.add_argument("path")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--queries", type=int, default=5, help="How many of the slowest queries to print.")
+    parser.add_argument("--explain", type=int, default=0, metavar="N", help="EXPLAIN the Nth slowest query.")
+    parser.add_argument("--profile", choices=["cumulative", "tottime"], default="")
+    parser.add_argument("--lines", type=int, default=40, help="Rows of the cProfile table.")
+    args = parser.parse_args()
+
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # pages name the hashed files
+        call_command("collectstatic", "--noinput", verbosity=0)
+    ids = bench_ids()
+    path = args.path.format(**ids)
+    client = Client()
+    client.force_login(User.objects.get(email=ids["people"][args.account]))
+    client.get(path)  # warm: templates, caches, the connection
+    times: list[float] = []
+    queries: list[Query] = []
+    status = 0
+    for _ in range(args.rounds):
+        queries = []
+        started = time.perf_counter()
+        with connection.execute_wrapper(timed(queries)):
+            status = client.get(path).status_code
+        times.append(time.perf_counter() - started)
+    slowest = sorted(queries, key=lambda q: -q[0])
+    print(
+        f"{path} as {args.account}: status {status}, median {statistics.median(times) * 1000:.1f} ms, "
+        f"{len(queries)} queries, {sum(q[0] for q in queries) * 1000:.1f} ms of SQL"
+    )
+    for seconds, sql, params in slowest[: args.queries]:
+        print(f"{seconds * 1000:8.1f} ms  {sql[:300]}  {str(params)[:120]}")
+    if args.explain:
+        _seconds, sql, params = slowest[args.explain - 1]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print("\n".join(row[0] for row in cursor.fetchall()))
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(10):
+            client.get(path)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(args.profile).print_stats(args.lines)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
