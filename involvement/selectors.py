@@ -557,7 +557,9 @@ def programme_outcomes(figures: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-FIGURES_CACHE_SECONDS = 24 * 60 * 60  # a safety net only: a change makes a new version at once
+# A change makes a new version at once; the time limit is for what the old versions hold: the names
+# of the most involved, which must not outlive a partner forgotten by more than an hour.
+FIGURES_CACHE_SECONDS = 60 * 60
 FIGURES_SHAPE = 1  # one more whenever what `programme_figures` holds changes, so a release reads none of the old
 
 
