@@ -13,62 +13,6 @@ LANGUAGE sql AS $$
     ON CONFLICT (programme_id) DO UPDATE SET version = involvement_programmefiguresversion.version + 1;
 $$;
 
-CREATE FUNCTION involvement_activity_figures() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM involvement_bump_programme_figures(ARRAY(SELECT programme_id FROM new_rows));
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM involvement_bump_programme_figures(ARRAY(SELECT programme_id FROM old_rows));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION involvement_participation_figures() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM involvement_bump_programme_figures(ARRAY(
-            SELECT a.programme_id FROM new_rows r JOIN involvement_activity a ON a.id = r.activity_id));
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM involvement_bump_programme_figures(ARRAY(
-            SELECT a.programme_id FROM old_rows r JOIN involvement_activity a ON a.id = r.activity_id));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION involvement_feedback_figures() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM involvement_bump_programme_figures(ARRAY(
-            SELECT a.programme_id FROM new_rows r
-            JOIN involvement_participation p ON p.id = r.participation_id
-            JOIN involvement_activity a ON a.id = p.activity_id));
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM involvement_bump_programme_figures(ARRAY(
-            SELECT a.programme_id FROM old_rows r
-            JOIN involvement_participation p ON p.id = r.participation_id
-            JOIN involvement_activity a ON a.id = p.activity_id));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION involvement_outcome_figures() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM involvement_bump_programme_figures(ARRAY(
-            SELECT programme_id FROM new_rows
-            UNION SELECT a.programme_id FROM new_rows r JOIN involvement_activity a ON a.id = r.activity_id));
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM involvement_bump_programme_figures(ARRAY(
-            SELECT programme_id FROM old_rows
-            UNION SELECT a.programme_id FROM old_rows r JOIN involvement_activity a ON a.id = r.activity_id));
-    END IF;
-    RETURN NULL;
-END $$;
-
 -- A partner's name shows in the most involved list and beside feedback: a new name, or forgetting
 -- them, changes the figures of every programme they took part in.
 CREATE FUNCTION involvement_partner_figures() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -83,12 +27,41 @@ BEGIN
 END $$;
 """
 
-TABLES = [
-    ("involvement_activity", "involvement_activity_figures"),
-    ("involvement_participation", "involvement_participation_figures"),
-    ("involvement_feedback", "involvement_feedback_figures"),
-    ("involvement_outcome", "involvement_outcome_figures"),
-]
+# For each table, the programmes its rows count towards, as a SELECT over the statement's rows.
+PROGRAMMES_OF = {
+    "involvement_activity": "SELECT programme_id FROM {rows}",
+    "involvement_participation": (
+        "SELECT a.programme_id FROM {rows} r JOIN involvement_activity a ON a.id = r.activity_id"
+    ),
+    "involvement_feedback": (
+        "SELECT a.programme_id FROM {rows} r JOIN involvement_participation p ON p.id = r.participation_id "
+        "JOIN involvement_activity a ON a.id = p.activity_id"
+    ),
+    "involvement_outcome": (
+        "SELECT programme_id FROM {rows} "
+        "UNION SELECT a.programme_id FROM {rows} r JOIN involvement_activity a ON a.id = r.activity_id"
+    ),
+}
+TABLES = [(table, f"{table}_figures") for table in PROGRAMMES_OF]
+
+
+def _function(table: str, function: str) -> str:
+    """The trigger function for `table`: the programmes of the rows inserted, changed or deleted."""
+    select = PROGRAMMES_OF[table]
+    return f"""
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM involvement_bump_programme_figures(ARRAY({select.format(rows="new_rows")}));
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM involvement_bump_programme_figures(ARRAY({select.format(rows="old_rows")}));
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
 REFERENCING = {
     "INSERT": "NEW TABLE AS new_rows",
     "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
@@ -97,7 +70,8 @@ REFERENCING = {
 
 
 def _triggers() -> str:
-    statements = [
+    statements = [_function(table, function) for table, function in TABLES]
+    statements += [
         f"CREATE TRIGGER {table}_figures_{event.lower()} AFTER {event} ON {table} REFERENCING {referencing} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
         for table, function in TABLES
