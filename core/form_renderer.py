@@ -16,7 +16,7 @@ from typing import Any
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -76,7 +76,7 @@ def text_input(widget: Mapping[str, Any]) -> str:
 class PortalFormRenderer(DjangoTemplates):
     """settings.FORM_RENDERER: Django's template renderer, with <select> and <input> in Python."""
 
-    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> SafeString:
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         widget = context.get("widget")
         if widget is not None and widget.get("template_name") == template_name:
             if template_name == SELECT:
