@@ -18,12 +18,12 @@ MAX_OPTIONS = 200
 
 def programme_filter_field(programmes: QuerySet[Programme], *, empty_label: str = "Any programme") -> forms.Field:
     """A menu of the programmes (one query, at most MAX_OPTIONS + 1 rows), or a search box."""
-    options = list(programmes.only("pk", "name")[: MAX_OPTIONS + 1])
+    options = list(programmes.values_list("pk", "name")[: MAX_OPTIONS + 1])  # tuples: no model for each
     if len(options) <= MAX_OPTIONS:
         return forms.ChoiceField(
             label="Programme",
             required=False,
-            choices=[("", empty_label), *((str(p.pk), p.name) for p in options)],
+            choices=[("", empty_label), *((str(pk), name) for pk, name in options)],
         )
     return forms.CharField(
         label="Programme",
