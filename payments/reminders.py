@@ -117,11 +117,15 @@ def _claim_drafts(rows: Any, *, kind: str, occurrence: str, unsent: bool = False
     return drafts
 
 
+# More changed than this (an import of a spreadsheet, say), and the sweep's own query over its
+# window is cheaper than a list of ids that long.
+MAX_CANDIDATES = 5_000
+
+
 def _changed_since(since: datetime, *, threshold: datetime, delay: timedelta) -> set[int]:
     """Participations that may have become due for the "unclaimed" reminder since `since`, each
     set found through an index: their activity ended by `threshold` (`delay` ago), but not by
-    `since - delay`;
-    they were changed (attendance or hours recorded, added late); or a claim holding them was
+    `since - delay`; they were changed (attendance or hours recorded, added late); or a claim holding them was
     changed (withdrawn, rejected). Ids only: the sweep's own query decides."""
     crossed = Participation.objects.filter(
         activity__ends_at__gt=since - delay, activity__ends_at__lte=threshold
@@ -144,7 +148,8 @@ def unclaimed(now: datetime, settings: ReminderSettings, since: datetime | None)
         candidates = _changed_since(since, threshold=threshold, delay=now - threshold)
         if not candidates:
             return []
-        rows = rows.filter(pk__in=candidates)
+        if len(candidates) <= MAX_CANDIDATES:
+            rows = rows.filter(pk__in=candidates)
     rows = (
         # Inside the last days before the deadline the deadline reminder says it all: one message, not two.
         rows.filter(last_day__gt=today + timedelta(days=settings.claim_deadline_warning_days))
@@ -180,6 +185,8 @@ def claim_deadline(now: datetime, settings: ReminderSettings, since: datetime | 
         candidates = _changed_since(since, threshold=now, delay=timedelta(0))
         if not candidates:
             return []
+        if len(candidates) > MAX_CANDIDATES:
+            candidates = None
 
     def due(participations: Any) -> Any:
         warn_until = today + timedelta(days=settings.claim_deadline_warning_days)

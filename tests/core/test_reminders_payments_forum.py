@@ -22,6 +22,7 @@ from core.reminders import run_sweeps
 from forum.models import Action, Apology, Forum, ForumMember, Meeting, MeetingNotes
 from involvement.models import Activity, ActivityStatus, Participation
 from partners.models import LayPartner, PartnerLink
+from payments import reminders as payments_reminders
 from payments.models import Claim, ClaimLine, ClaimStatus, LineKind, RateCard
 from reports.services import compile_due_reports, report_compile, report_compile_request
 from tests.accounts.factories import MembershipFactory, UserFactory
@@ -154,6 +155,23 @@ def test_between_full_runs_the_unclaimed_sweep_looks_only_at_what_changed(wessex
     assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 20)) == 2
     assert recipients("reminders.unclaimed") == ["Late Lucy", "Withdrawing Will"]
     assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 30)) == 0
+
+
+def test_with_more_changed_than_a_list_of_ids_should_hold_the_sweep_reads_its_whole_window(
+    wessex, rate_card, monkeypatch
+) -> None:
+    monkeypatch.setattr(payments_reminders, "MAX_CANDIDATES", 1)
+    workshop = activity(wessex, starts_at=at(2026, 11, 2, 10, 0), status=ActivityStatus.COMPLETED)
+    with time_machine.travel(at(2026, 11, 2, 13, 0), tick=False):
+        late = [take_part(workshop, linked_partner(wessex, full_name=f"Late {n}"), attended=None) for n in "AB"]
+    assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 0)) == 0
+    with time_machine.travel(at(2026, 11, 10, 9, 15), tick=False):
+        Participation.objects.filter(pk__in=[p.pk for p in late]).update(
+            attended=True, hours=Decimal("2"), updated_at=at(2026, 11, 10, 9, 15)
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 20)) == 2
+    assert not any('"involvement_participation"."id" IN (' in q["sql"] for q in queries.captured_queries)
 
 
 def test_the_unclaimed_sweep_looks_at_everything_once_a_day_and_after_a_settings_change(wessex, rate_card) -> None:
