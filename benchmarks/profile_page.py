@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +43,7 @@ for name, value in {
     os.environ.setdefault(name, value)
 django.setup()  # the portal's modules below import models, which need Django set up first
 
+from bench_pages import prepare  # noqa: E402 - beside this script
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -53,20 +52,6 @@ from django.test import Client  # noqa: E402
 from accounts.models import User  # noqa: E402
 
 Query = tuple[float, str, Any]
-
-
-def bench_ids() -> dict[str, Any]:
-    """The page benchmark's people and ids on this database (bench_accounts.py adds what is missing)."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ahsn_portal.settings.local", "REDIS_URL": "memory://"}
-    env["PYTHONPATH"] = str(ROOT)
-    output = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_accounts.py")],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return dict(json.loads(output.strip().splitlines()[-1]))
 
 
 def timed(queries: list[Query]) -> Callable[..., Any]:
@@ -93,7 +78,7 @@ def main() -> int:
 
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # pages name the hashed files
         call_command("collectstatic", "--noinput", verbosity=0)
-    ids = bench_ids()
+    ids = prepare(os.environ["DATABASE_URL"])  # the page benchmark's people and ids on this database
     path = args.path.format(**ids)
     client = Client()
     client.force_login(User.objects.get(email=ids["people"][args.account]))

@@ -268,11 +268,10 @@ class SweepRun(models.Model):
 
     kind = models.CharField(max_length=60, primary_key=True)
     ran_at = models.DateTimeField(help_text="The `now` of the last run that finished.")
-    full_at = models.DateTimeField(help_text="The `now` of the last run that looked at everything.")
     settings_at = models.DateTimeField(help_text="When the reminder settings it ran with were last changed.")
 
     def __str__(self) -> str:
-        return f"{self.kind}: ran {self.ran_at:%Y-%m-%d %H:%M}, in full {self.full_at:%Y-%m-%d %H:%M}"
+        return f"{self.kind}: ran {self.ran_at:%Y-%m-%d %H:%M}"
 
 
 class Submission(models.Model):

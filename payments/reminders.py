@@ -14,7 +14,6 @@ from core.models import ReminderSettings
 from core.notifications import Draft, Recipient
 from core.reminders.base import (
     LOOKBACK,
-    OVERLAP,
     already_notified,
     greeting,
     join_lines,
@@ -122,11 +121,14 @@ def _claim_drafts(rows: Any, *, kind: str, occurrence: str, unsent: bool = False
 MAX_CANDIDATES = 5_000
 
 
-def _changed_since(since: datetime, *, threshold: datetime, delay: timedelta) -> set[int]:
-    """Participations that may have become due for the "unclaimed" reminder since `since`, each
-    set found through an index: their activity ended by `threshold` (`delay` ago), but not by
-    `since - delay`; they were changed (attendance or hours recorded, added late); or a claim holding them was
-    changed (withdrawn, rejected). Ids only: the sweep's own query decides."""
+def _candidates(since: datetime | None, *, threshold: datetime, delay: timedelta) -> set[int] | None:
+    """The participations a claim sweep need look at, or None for all of them (a full run, or more
+    changed than `MAX_CANDIDATES`). Since `since`, each set found through an index: their activity
+    ended by `threshold` (`delay` ago) but not by `since - delay`; they were changed (attendance or
+    hours recorded, added late); or a claim holding them was changed (withdrawn, rejected). Ids
+    only: the sweep's own query decides."""
+    if since is None:
+        return None
     crossed = Participation.objects.filter(
         activity__ends_at__gt=since - delay, activity__ends_at__lte=threshold
     ).values_list("pk", flat=True)
@@ -134,37 +136,43 @@ def _changed_since(since: datetime, *, threshold: datetime, delay: timedelta) ->
     freed = ClaimLine.objects.filter(claim__updated_at__gt=since, participation__isnull=False).values_list(
         "participation_id", flat=True
     )
-    return {*crossed, *changed, *freed}
+    found = {*crossed, *changed, *freed}
+    return None if len(found) > MAX_CANDIDATES else found
+
+
+def _not_yet_told(participations: Any, *, kind: str, occurrence: str, candidates: set[int] | None) -> Any:
+    """The rows for `_claim_drafts`: among `candidates` (None: all), those not reminded yet."""
+    if candidates is not None:
+        participations = participations.filter(pk__in=candidates)
+    return (
+        participations.exclude(
+            already_notified(
+                kind=kind,
+                subject_model=Participation,
+                subject_field="pk",
+                recipient=recipient_key_of(partner_field="partner_id"),
+                occurrence=occurrence,
+            )
+        )
+        .values(*_PARTICIPATION_VALUES, *partner_values())
+        .order_by("id")
+    )
 
 
 @sweep(UNCLAIMED, "Lay partners who took part but have not claimed", incremental=True)
 def unclaimed(now: datetime, settings: ReminderSettings, since: datetime | None) -> list[Draft]:
     threshold = now - timedelta(days=settings.unclaimed_after_days)
     today = timezone.localdate(now)
-    rows = _unclaimed_participations(today).filter(
-        activity__ends_at__lte=threshold, activity__ends_at__gt=threshold - LOOKBACK
-    )
-    if since is not None:
-        candidates = _changed_since(since, threshold=threshold, delay=now - threshold)
-        if not candidates:
-            return []
-        if len(candidates) <= MAX_CANDIDATES:
-            rows = rows.filter(pk__in=candidates)
+    candidates = _candidates(since, threshold=threshold, delay=now - threshold)
+    if candidates is not None and not candidates:
+        return []
     rows = (
+        _unclaimed_participations(today)
+        .filter(activity__ends_at__lte=threshold, activity__ends_at__gt=threshold - LOOKBACK)
         # Inside the last days before the deadline the deadline reminder says it all: one message, not two.
-        rows.filter(last_day__gt=today + timedelta(days=settings.claim_deadline_warning_days))
-        .exclude(
-            already_notified(
-                kind=UNCLAIMED,
-                subject_model=Participation,
-                subject_field="pk",
-                recipient=recipient_key_of(partner_field="partner_id"),
-                occurrence="unclaimed-7d",
-            )
-        )
-        .values(*_PARTICIPATION_VALUES, *partner_values())
-        .order_by("id")
+        .filter(last_day__gt=today + timedelta(days=settings.claim_deadline_warning_days))
     )
+    rows = _not_yet_told(rows, kind=UNCLAIMED, occurrence="unclaimed-7d", candidates=candidates)
     return _claim_drafts(rows, kind=UNCLAIMED, occurrence="unclaimed-7d")
 
 
@@ -173,40 +181,20 @@ def claim_deadline(now: datetime, settings: ReminderSettings, since: datetime | 
     """Near the last day to claim: those who have not claimed, and those whose claim holding it is
     a draft they never sent (one message per participation either way).
 
-    The last days to claim move on by the day: the first run of each day looks at everything, and
-    the others only at what changed since (as the "unclaimed" sweep does)."""
+    The last days to claim move on by the day, and each day's first run looks at everything (see
+    `core.reminders.base`); later runs look at what changed since. An activity that ended since
+    counts too: with a deadline shorter than the warning, it is due as soon as it ends."""
     today = timezone.localdate(now)
-    if since is not None and timezone.localdate(since + OVERLAP) != today:
-        since = None
-    candidates = None
-    if since is not None:
-        # An activity that ended since counts too: with a deadline shorter than the warning, it is
-        # due as soon as it ends.
-        candidates = _changed_since(since, threshold=now, delay=timedelta(0))
-        if not candidates:
-            return []
-        if len(candidates) > MAX_CANDIDATES:
-            candidates = None
+    candidates = _candidates(since, threshold=now, delay=timedelta(0))
+    if candidates is not None and not candidates:
+        return []
+    warn_until = today + timedelta(days=settings.claim_deadline_warning_days)
 
     def due(participations: Any) -> Any:
-        warn_until = today + timedelta(days=settings.claim_deadline_warning_days)
-        if candidates is not None:
-            participations = participations.filter(pk__in=candidates)
-        return (
-            participations.filter(last_day_between(last=warn_until), last_day__lte=warn_until)
-            .filter(activity__ends_at__lte=now)
-            .exclude(
-                already_notified(
-                    kind=CLAIM_DEADLINE,
-                    subject_model=Participation,
-                    subject_field="pk",
-                    recipient=recipient_key_of(partner_field="partner_id"),
-                    occurrence="deadline-14d",
-                )
-            )
-            .values(*_PARTICIPATION_VALUES, *partner_values())
-            .order_by("id")
+        near = participations.filter(last_day_between(last=warn_until), last_day__lte=warn_until).filter(
+            activity__ends_at__lte=now
         )
+        return _not_yet_told(near, kind=CLAIM_DEADLINE, occurrence="deadline-14d", candidates=candidates)
 
     return [
         *_claim_drafts(due(_unclaimed_participations(today)), kind=CLAIM_DEADLINE, occurrence="deadline-14d"),

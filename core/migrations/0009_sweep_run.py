@@ -15,7 +15,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('kind', models.CharField(max_length=60, primary_key=True, serialize=False)),
                 ('ran_at', models.DateTimeField(help_text='The `now` of the last run that finished.')),
-                ('full_at', models.DateTimeField(help_text='The `now` of the last run that looked at everything.')),
                 ('settings_at', models.DateTimeField(help_text='When the reminder settings it ran with were last changed.')),
             ],
         ),

@@ -10,8 +10,9 @@ skips anything already there. Each sweep runs in its own transaction; delivery o
 notifications is queued after it commits.
 
 An incremental sweep (`@sweep(..., incremental=True)`) is also given `since`: the time of its
-last run, less `OVERLAP`, or None for a run that must look at everything (the first run, the first
-in `FULL_SWEEP_EVERY`, after the settings changed, or when `now` is before the last run). It need
+last run, less `OVERLAP`, or None for a run that must look at everything (its first run, the first
+run of each day in Europe/London, after the settings changed, or when `now` is before the last
+run). It need
 only look at what could have become due since then; the full run catches anything else, such
 as an activity's times edited after the event. Beat runs the sweeps every ten minutes, so a run
 with nothing new must be cheap (issue "Network scale")."""
@@ -39,10 +40,8 @@ from core.notifications import Draft, Recipient, create_notifications
 LOOKBACK = timedelta(days=30)
 # After creating this many notifications in one run, refresh the table's planner statistics.
 REFRESH_STATISTICS_AFTER = 5000
-# An incremental sweep looks at everything at least this often...
-FULL_SWEEP_EVERY = timedelta(hours=24)
-# ...and otherwise back this far before its last run: a change saved (and stamped) just before a
-# run but committed after it is still seen by the next.
+# An incremental sweep looks back this far before its last run: a change saved (and stamped) just
+# before a run but committed after it is still seen by the next.
 OVERLAP = timedelta(minutes=15)
 
 
@@ -98,7 +97,7 @@ def run_sweeps(
                 drafts = item.collect(now, settings_row)
             counts[item.kind] = len(drafts) if dry_run else len(create_notifications(drafts))
             if item.incremental and not dry_run:
-                _ran(item.kind, now=now, settings_row=settings_row, full=since is None)
+                _ran(item.kind, now=now, settings_row=settings_row)
     if not dry_run:
         # Reminders still waiting (held for the summary, to send by hand, failed) for an activity or
         # meeting cancelled since: marked "not sent", in one UPDATE.
@@ -115,20 +114,18 @@ def _since(kind: str, *, now: datetime, settings_row: ReminderSettings) -> datet
     """Where an incremental sweep may start looking, or None to look at everything. Locks the
     sweep's row (made on its first run), so two runs at once take turns."""
     never = datetime(2000, 1, 1, tzinfo=UTC)
-    SweepRun.objects.bulk_create(
-        [SweepRun(kind=kind, ran_at=never, full_at=never, settings_at=never)], ignore_conflicts=True
-    )
+    SweepRun.objects.bulk_create([SweepRun(kind=kind, ran_at=never, settings_at=never)], ignore_conflicts=True)
     last = SweepRun.objects.select_for_update().get(kind=kind)
-    if last.settings_at != settings_row.updated_at or now < last.ran_at or now - last.full_at >= FULL_SWEEP_EVERY:
+    # Once a day everything: dates that move on by the day (the last day to claim) and anything no
+    # lookup sees (an activity's times edited after the event).
+    new_day = timezone.localdate(now) != timezone.localdate(last.ran_at)
+    if last.settings_at != settings_row.updated_at or now < last.ran_at or new_day:
         return None
     return last.ran_at - OVERLAP
 
 
-def _ran(kind: str, *, now: datetime, settings_row: ReminderSettings, full: bool) -> None:
-    changes: dict[str, Any] = {"ran_at": now, "settings_at": settings_row.updated_at}
-    if full:
-        changes["full_at"] = now
-    SweepRun.objects.filter(kind=kind).update(**changes)
+def _ran(kind: str, *, now: datetime, settings_row: ReminderSettings) -> None:
+    SweepRun.objects.filter(kind=kind).update(ran_at=now, settings_at=settings_row.updated_at)
 
 
 def available_kinds() -> list[tuple[str, str]]:

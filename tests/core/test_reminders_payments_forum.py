@@ -182,7 +182,7 @@ def test_the_unclaimed_sweep_looks_at_everything_once_a_day_and_after_a_settings
     # Something no lookup sees (the activity's end moved earlier, by SQL): found by the next full run.
     Activity.objects.filter(pk=workshop.pk).update(starts_at=at(2026, 11, 1, 10, 0), ends_at=at(2026, 11, 1, 12, 0))
     assert sweep("reminders.unclaimed", at(2026, 11, 9, 9, 10)) == 0
-    assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 0)) == 1  # 24 hours since the last full run
+    assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 0)) == 1  # the first run of a new day looks at everything
     Notification.objects.all().delete()
     ReminderSettings.objects.filter(pk=1).update(unclaimed_after_days=6, updated_at=at(2026, 11, 10, 9, 5))
     assert sweep("reminders.unclaimed", at(2026, 11, 10, 9, 10)) == 1
