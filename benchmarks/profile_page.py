@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import secrets
@@ -47,6 +48,7 @@ from bench_pages import prepare  # noqa: E402 - beside this script
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.template.base import Template  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import User  # noqa: E402
@@ -65,6 +67,49 @@ def timed(queries: list[Query]) -> Callable[..., Any]:
     return wrapper
 
 
+def prepared(database_url: str, *, again: bool) -> dict[str, Any]:
+    """The page benchmark's people and ids on this database, prepared once and remembered in a file
+    (bench_accounts.py moves rows; two profiles started together should not both move them)."""
+    remembered = Path(tempfile.gettempdir()) / f"ahsn-profile-{database_url.rsplit('/', 1)[-1]}.json"
+    if again or not remembered.exists():
+        remembered.write_text(json.dumps(prepare(database_url)))
+    return dict(json.loads(remembered.read_text()))
+
+
+def template_times(client: Client, path: str, lines: int) -> None:
+    """Each template's own rendering time per request (time in its includes is theirs), heaviest first."""
+    own: dict[str, float] = {}
+    calls: dict[str, int] = {}
+    stack: list[list[float]] = []  # per template being rendered: [time its includes took]
+    original = Template._render  # noqa: SLF001 - Django renders every template and include through it
+
+    def measured(self: Template, context: Any) -> Any:
+        stack.append([0.0])
+        started = time.perf_counter()
+        try:
+            return original(self, context)
+        finally:
+            spent = time.perf_counter() - started
+            (inner,) = stack.pop()
+            own[self.name or "?"] = own.get(self.name or "?", 0.0) + spent - inner
+            calls[self.name or "?"] = calls.get(self.name or "?", 0) + 1
+            if stack:
+                stack[-1][0] += spent
+
+    rounds = 10
+    Template._render = measured  # type: ignore[method-assign]  # noqa: SLF001 - for these ten requests only
+    try:
+        started = time.perf_counter()
+        for _ in range(rounds):
+            client.get(path)
+        total = time.perf_counter() - started
+    finally:
+        Template._render = original  # type: ignore[method-assign]  # noqa: SLF001
+    print(f"\nTemplates, per request (whole request {total / rounds * 1000:.1f} ms):")
+    for name, seconds in sorted(own.items(), key=lambda item: -item[1])[:lines]:
+        print(f"{seconds / rounds * 1000:8.2f} ms  {calls[name] / rounds:6.1f} times  {name}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("account", choices=["lead", "finance", "admin", "partner"])
@@ -74,11 +119,15 @@ def main() -> int:
     parser.add_argument("--explain", type=int, default=0, metavar="N", help="EXPLAIN the Nth slowest query.")
     parser.add_argument("--profile", choices=["cumulative", "tottime"], default="")
     parser.add_argument("--lines", type=int, default=40, help="Rows of the cProfile table.")
+    parser.add_argument(
+        "--prepare", action="store_true", help="Run bench_accounts.py again even if this database has been prepared."
+    )
+    parser.add_argument("--templates", action="store_true", help="Time spent in each template, its includes left out.")
     args = parser.parse_args()
 
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # pages name the hashed files
         call_command("collectstatic", "--noinput", verbosity=0)
-    ids = prepare(os.environ["DATABASE_URL"])  # the page benchmark's people and ids on this database
+    ids = prepared(os.environ["DATABASE_URL"], again=args.prepare)
     path = args.path.format(**ids)
     client = Client()
     client.force_login(User.objects.get(email=ids["people"][args.account]))
@@ -104,6 +153,8 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             print("\n".join(row[0] for row in cursor.fetchall()))
+    if args.templates:
+        template_times(client, path, args.lines)
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()

@@ -45,7 +45,11 @@ def roles_by_organisation(user: AnyUser | None) -> dict[int, str]:
 def visible_organisation_ids(user: AnyUser | None, *, roles: Iterable[str] | None = None) -> set[int]:
     """Organisations whose records the user may see. A network admin sees every organisation."""
     if is_network_admin(user) and (roles is None or Role.NETWORK_ADMIN in set(roles)):
-        return set(Organisation.objects.values_list("id", flat=True))
+        # Asked several times while one page is built (its filter, its list, its links): read once.
+        every = for_user(
+            user, "every_organisation_id", lambda: frozenset(Organisation.objects.values_list("id", flat=True))
+        )
+        return set(every)
     wanted = set(roles) if roles is not None else None
     return {m.organisation_id for m in memberships_of(user) if wanted is None or m.role in wanted}
 
