@@ -608,3 +608,22 @@ def test_pagination_marks_the_current_page_and_keeps_the_filters():
     assert nav.find_all(cls="nhsuk-pagination__item--ellipsis")
     single = Paginator(list(range(5)), 10).page(1)
     assert "nhsuk-pagination" not in render_to_string("includes/pagination.html", {"page_obj": single})
+
+
+def test_labels_and_errors_are_escaped_and_every_error_is_shown() -> None:
+    class Escaping(forms.Form):
+        title = forms.CharField(label="Title <script>", help_text="Up to <strong>60</strong> letters")
+        when = forms.ChoiceField(label="When & where", choices=[("a", "A")], widget=forms.RadioSelect)
+
+        def clean_title(self) -> str:
+            raise forms.ValidationError(["Too <long>", "Not a title & more"])
+
+    form = Escaping({"title": "x"})
+    form.is_valid()
+    html = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
+
+    assert '<label class="nhsuk-label" for="id_title">Title &lt;script&gt;</label>' in html
+    assert '<div class="nhsuk-hint" id="id_title-hint">Up to <strong>60</strong> letters</div>' in html
+    assert "Too &lt;long&gt;<br>Not a title &amp; more</span>" in html
+    assert '<legend class="nhsuk-fieldset__legend">When &amp; where</legend>' in html
+    assert parse(html).by_id("id_title-error").text() == "Error: Too <long> Not a title & more"
