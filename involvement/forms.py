@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,9 @@ from core.idempotency import SubmissionTokenField
 from involvement.models import ActivityStatus, OutcomeStatus, ParticipationResponse
 from programmes.lookups import programme_filter_field
 from programmes.models import Programme, StrategyPriority
+
+# What a ModelChoiceField says of an id that is not in its menu (the filters' menus are plain choices).
+INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
 
 SCORE_CHOICES = [
     (5, "Strongly agree"),
@@ -436,8 +440,11 @@ class FeedbackForm(forms.Form):
 
 
 class ActivityFilterForm(FilterForm):
-    organisation = forms.ModelChoiceField(
-        label="AHSN", queryset=Organisation.objects.none(), required=False, empty_label="All your AHSNs"
+    """The activity list's filters. The AHSN and priority menus are built from (id, name) pairs, not
+    a model for each option: the values cleaned are ids (None when not chosen)."""
+
+    organisation = forms.TypedChoiceField(
+        label="AHSN", coerce=int, empty_value=None, required=False, error_messages={"invalid_choice": INVALID_CHOICE}
     )
     programme = forms.CharField(label="Programme", required=False)  # replaced in __init__
     date_from = DateField(label="From", required=False)
@@ -445,18 +452,26 @@ class ActivityFilterForm(FilterForm):
     level = forms.ChoiceField(label="Level", choices=[("", "Any level"), *LadderLevel.choices], required=False)
     method = forms.ChoiceField(label="Method", choices=[("", "Any method"), *InvolvementMethod.choices], required=False)
     status = forms.ChoiceField(label="Status", choices=[("", "Any status"), *ActivityStatus.choices], required=False)
-    priority = forms.ModelChoiceField(
-        label="Strategy priority", queryset=StrategyPriority.objects.none(), required=False, empty_label="Any priority"
+    priority = forms.TypedChoiceField(
+        label="Strategy priority",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": INVALID_CHOICE},
     )
 
-    def __init__(self, *args: Any, organisations: Any, programmes: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Iterable[tuple[int, str]], programmes: Any, **kwargs: Any) -> None:
+        """`organisations`: the user's AHSNs as (id, name), in the order shown."""
         super().__init__(*args, **kwargs)
         org_field: Any = self.fields["organisation"]
-        org_field.queryset = organisations
+        org_field.choices = [("", "All your AHSNs"), *((str(pk), name) for pk, name in organisations)]
         self.fields["programme"] = programme_filter_field(programmes)
         priority_field: Any = self.fields["priority"]
-        priority_field.queryset = StrategyPriority.objects.order_by("strategy", "order")
-        priority_field.label_from_instance = lambda p: f"{p.code} {p.title}"
+        priorities = StrategyPriority.objects.order_by("strategy", "order").values_list("pk", "code", "title")
+        priority_field.choices = [
+            ("", "Any priority"),
+            *((str(pk), f"{code} {title}") for pk, code, title in priorities),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -34,9 +34,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
 
+from accounts.models import Organisation
 from accounts.roles import DELIVERY_ROLES
 from accounts.typing import AnyUser
-from core.access import scoped_get_or_404, visible_organisation_ids
+from core.access import is_network_admin, memberships_of, scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.formatting import UK_TIME, date_text
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
@@ -157,6 +158,16 @@ def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
 
 def activities_visible_to(user: AnyUser) -> QuerySet[Activity]:
     return Activity.objects.filter(organisation_id__in=visible_organisation_ids(user))
+
+
+def organisation_choices(*, user: AnyUser) -> list[tuple[int, str]]:
+    """The AHSNs whose activities the user sees, as (id, name) by name: the list's AHSN filter.
+    Read from the user's memberships (kept for the request) unless they see every organisation."""
+    if is_network_admin(user):
+        every = Organisation.objects.filter(id__in=visible_organisation_ids(user)).order_by("name")
+        return list(every.values_list("pk", "name"))
+    names = {m.organisation_id: m.organisation.name for m in memberships_of(user)}
+    return sorted(names.items(), key=lambda item: (item[1].casefold(), item[1], item[0]))
 
 
 def activity_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Activity]:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organisation, User
 from accounts.roles import DELIVERY_ROLES
 from accounts.typing import AnyUser, AuthenticatedHttpRequest
-from core.access import can_write, visible_organisation_ids
+from core.access import can_write, is_network_admin, memberships_of, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.errors import add_form_error
 from core.formatting import when_text
@@ -74,12 +74,19 @@ def _activity_url(activity: Activity) -> str:
 # ---------------------------------------------------------------- the list and export
 
 
+def _can_log_activities(user: AnyUser) -> bool:
+    """`_writable_organisations(user).exists()`, answered from the memberships the request has read
+    already (with their organisations) unless the user is a network admin."""
+    if is_network_admin(user):
+        return _writable_organisations(user).exists()
+    return any(m.role in DELIVERY_ROLES and m.organisation.kind == Organisation.Kind.AHSN for m in memberships_of(user))
+
+
 def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, Any]:
-    org_ids = _require_staff(request.user)
-    organisations = Organisation.objects.filter(id__in=org_ids).order_by("name")
+    _require_staff(request.user)
     form = ActivityFilterForm(
         request.GET or None,
-        organisations=organisations,
+        organisations=selectors.organisation_choices(user=request.user),
         programmes=programmes_visible_to(request.user).order_by("name"),
     )
     filters = form.cleaned_data if form.is_valid() else {}
@@ -99,7 +106,7 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page_obj": page,
             "query": query,
             "export_url": reverse("involvement:activity_export") + (f"?{query}" if query else ""),
-            "can_create": _writable_organisations(request.user).exists(),
+            "can_create": _can_log_activities(request.user),
             "show_organisation": len(visible_organisation_ids(request.user)) > 1,
         },
     )

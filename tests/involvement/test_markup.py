@@ -1,0 +1,182 @@
+"""The pages' busy markup written in Python (involvement_tags) is the markup the templates drew.
+
+Each test renders the template the page used before (kept here, word for word) and the page's
+template now, on the same rows, and compares them byte for byte: titles with markup in them,
+every status, activities in and out of a programme, and an AHSN whose activities the viewer
+cannot open."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from accounts.models import Membership
+from accounts.roles import Role
+from involvement.models import Activity, ActivityStatus
+from involvement.selectors import activity_participants_page, participant_counts, with_counts
+from involvement.templatetags.involvement_tags import participant_rows_html
+from programmes.models import StrategyPriority
+from tests.conftest import client_for
+from tests.involvement.factories import ActivityFactory, ParticipationFactory
+from tests.programmes.factories import ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+
+OLD_ACTIVITY_TABLE = """{% load portal involvement_tags %}<table class="nhsuk-table-responsive">
+  <caption class="nhsuk-table__caption">{{ caption }}</caption>
+  <thead class="nhsuk-table__head">
+    <tr class="nhsuk-table__row">
+      <th scope="col" class="nhsuk-table__header">Date</th>
+      <th scope="col" class="nhsuk-table__header">Activity</th>
+      {% if show_organisation %}<th scope="col" class="nhsuk-table__header">AHSN</th>{% endif %}
+      <th scope="col" class="nhsuk-table__header">Method</th>
+      <th scope="col" class="nhsuk-table__header">Level</th>
+      <th scope="col" class="nhsuk-table__header">People</th>
+      <th scope="col" class="nhsuk-table__header">Status</th>
+    </tr>
+  </thead>
+  <tbody class="nhsuk-table__body">
+  {% for a in activities %}
+    <tr class="nhsuk-table__row">
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Date </span>{{ a.starts_at|date_text }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Activity </span>{% if visible_org_ids is None or a.organisation_id in visible_org_ids %}<a href="{% url 'involvement:activity_detail' a.pk %}">{{ a.title }}</a>{% else %}{{ a.title }}{% endif %}{% if show_programme %}<br><span class="nhsuk-body-s nhsuk-u-secondary-text-color">{% if a.programme %}{{ a.programme.name }}{% else %}Not part of a programme{% endif %}</span>{% endif %}</td>
+      {% if show_organisation %}<td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">AHSN </span>{{ a.organisation.short_name }}</td>{% endif %}
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Method </span>{{ a.get_method_display }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Level </span>{{ a.get_level_display }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">People </span>{% if a.status == "planned" %}{{ a.participant_count }} invited{% else %}{{ a.attended_count }} of {{ a.participant_count }} came{% endif %}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Status </span>{{ a|activity_tag }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>
+</table>
+"""
+
+
+@pytest.fixture
+def activities(wessex, yorkshire):
+    now = timezone.now()
+    programme = ProgrammeFactory(organisation=wessex, name="Heart <b>failure</b>")
+    evil = ActivityFactory(
+        organisation=wessex, programme=programme, title="<script>alert('x')</script> & co", starts_at=now
+    )
+    ActivityFactory(
+        organisation=wessex,
+        programme=None,
+        title="Completed one",
+        status=ActivityStatus.COMPLETED,
+        method="focus_group",
+        level="informing",
+        starts_at=now - timedelta(days=40),
+    )
+    ActivityFactory(
+        organisation=yorkshire,
+        title="Elsewhere",
+        status=ActivityStatus.CANCELLED,
+        starts_at=now,
+        cancellation_reason="Rain",
+    )
+    ParticipationFactory(activity=evil)
+    ParticipationFactory(activity=evil, attended=True)
+    done = Activity.objects.get(title="Completed one")
+    ParticipationFactory(activity=done, attended=True)
+    ParticipationFactory(activity=done, attended=False)
+    qs = with_counts(Activity.objects.all()).select_related("organisation", "programme").order_by("-starts_at", "-id")
+    return list(qs)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"show_organisation": True, "show_programme": True, "visible_org_ids": None},
+        {"show_organisation": False, "show_programme": True, "visible_org_ids": None},
+        {"show_organisation": True},
+        {"show_organisation": True, "visible_org_ids": "wessex"},
+    ],
+)
+def test_the_activity_table_is_drawn_as_the_template_drew_it(activities, wessex, extra) -> None:
+    if extra.get("visible_org_ids") == "wessex":
+        extra = {**extra, "visible_org_ids": {wessex.pk}}
+    context = {"activities": activities, "caption": "Activities <here>", **extra}
+    old = Template(OLD_ACTIVITY_TABLE).render(Context(context))
+    new = render_to_string("involvement/_activity_table.html", context)
+    assert new == old
+    assert "<script>" not in new
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in new
+
+
+def test_an_outsiders_activity_is_not_a_link(activities, wessex) -> None:
+    html = render_to_string(
+        "involvement/_activity_table.html",
+        {"activities": activities, "caption": "", "show_organisation": True, "visible_org_ids": {wessex.pk}},
+    )
+    elsewhere = next(a for a in activities if a.title == "Elsewhere")
+    assert f"/involvement/activities/{elsewhere.pk}/" not in html
+    assert "Elsewhere" in html
+    assert "1 of 2 came" in html and "2 invited" in html
+
+
+OLD_PARTICIPANT_ROWS = """{% for p in participations %}
+    <tr class="nhsuk-table__row">
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Name </span><a href="{% url 'partners:partner_detail' p.partner_id %}">{{ p.partner.display_name }}</a></td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Role </span>{{ p.role|default:"Taking part" }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Expected hours </span>{{ p.expected_hours|floatformat:"-2" }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Coming? </span>{% if p.response == "coming" %}<strong class="nhsuk-tag nhsuk-tag--green">Coming</strong>{% elif p.response == "apologies" %}<strong class="nhsuk-tag nhsuk-tag--orange">Sent apologies</strong>{% if p.apology_reason %}<br><span class="nhsuk-body-s">{{ p.apology_reason }}</span>{% endif %}{% else %}<strong class="nhsuk-tag nhsuk-tag--grey">Not answered</strong>{% endif %}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Attended </span>{% if p.attended is None %}Not recorded{% elif p.attended %}Yes{% else %}No{% endif %}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Hours </span>{% if p.hours is not None %}{{ p.hours|floatformat:"-2" }}{% else %}—{% endif %}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Involvement payment </span><strong class="{{ p.payment.tag_class }}">{{ p.payment.label }}</strong>{% if p.payment.detail %}<br><span class="nhsuk-body-s">{{ p.payment.detail }}</span>{% endif %}</td>
+      {% if can_write %}<td class="nhsuk-table__cell">{% if p.attended is None %}<a href="{% url 'involvement:participation_remove' p.pk %}">Remove<span class="nhsuk-u-visually-hidden"> {{ p.partner.display_name }}</span></a>{% endif %}</td>{% endif %}
+    </tr>
+  {% endfor %}"""
+
+
+@pytest.mark.parametrize("can_write", [True, False])
+def test_the_participant_rows_are_drawn_as_the_template_drew_them(activity, partner, can_write) -> None:
+    partner.preferred_name = "<script>Pri</script>"
+    partner.save()
+    ParticipationFactory(activity=activity, partner=partner, role="", response="coming")
+    ParticipationFactory(
+        activity=activity,
+        response="apologies",
+        apology_reason="Ill <b>again</b>",
+        attended=False,
+        expected_hours=Decimal("1.5"),
+    )
+    ParticipationFactory(activity=activity, response="apologies", attended=True, hours=Decimal("2.25"))
+    ParticipationFactory(activity=activity, attended=True, hours=Decimal("3"), expected_hours=Decimal("3.10"))
+    counts = participant_counts(activity)
+    page = activity_participants_page(activity, 1, counts=counts)
+    context = {"participations": page.object_list, "can_write": can_write}
+    old = Template(OLD_PARTICIPANT_ROWS).render(Context(context))
+    new = participant_rows_html(page.object_list, can_write=can_write)
+    assert new == old
+    assert "&lt;script&gt;Pri&lt;/script&gt;" in new and "<script>" not in new
+    assert ("Remove<span" in new) is can_write
+
+
+def test_the_filter_menus_show_your_ahsns_and_the_priorities(lead, wessex, yorkshire) -> None:
+    """The AHSN and priority menus are plain choices now: the same options, the choice kept, an
+    id not in the menu refused as before."""
+    Membership.objects.create(user=lead, organisation=yorkshire, role=Role.STAFF)
+    ActivityFactory(organisation=wessex, title="At Wessex")
+    ActivityFactory(organisation=yorkshire, title="At Yorkshire")
+    priority = StrategyPriority.objects.order_by("strategy", "order").first()
+    assert priority is not None
+    client = client_for(lead)
+    url = reverse("involvement:activity_list")
+    page = client.get(url, {"organisation": yorkshire.pk, "priority": ""}).content.decode()
+    assert '<option value="">All your AHSNs</option>' in page
+    assert f'<option value="{wessex.pk}">{escape(wessex.name)}</option>' in page
+    assert f'<option value="{yorkshire.pk}" selected>{escape(yorkshire.name)}</option>' in page
+    assert f'<option value="{priority.pk}">{escape(priority.code)} {escape(priority.title)}</option>' in page
+    assert "At Yorkshire" in page and "At Wessex" not in page
+    names = sorted([wessex, yorkshire], key=lambda o: o.name)
+    assert page.index(f'value="{names[0].pk}"') < page.index(f'value="{names[1].pk}"')
+    refused = client.get(url, {"organisation": 999999, "priority": 999999}).content.decode()
+    assert refused.count("That choice is not one of the available choices") >= 2
