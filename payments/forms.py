@@ -199,15 +199,17 @@ class BatchForm(forms.Form):
     )
 
     def __init__(self, *args: Any, claims: list[Any], **kwargs: Any) -> None:
+        """`claims`: rows of `selectors.batch_form_rows`. The page draws the checkboxes with
+        `{% include "payments/_batch_form.html" %}`."""
         super().__init__(*args, **kwargs)
         field = cast(forms.MultipleChoiceField, self.fields["claims"])
         field.choices = [
             (
                 str(c.pk),
-                f"{c.reference}: {c.partner.reference}, {format_money(c.total)}, approved "
+                f"{c.reference}: {c.partner_reference}, {format_money(c.total)}, approved "
                 f"{date_text(timezone.localtime(c.approved_at))}"
                 if c.approved_at
-                else f"{c.reference}: {c.partner.reference}, {format_money(c.total)}",
+                else f"{c.reference}: {c.partner_reference}, {format_money(c.total)}",
             )
             for c in claims
         ]

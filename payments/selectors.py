@@ -158,6 +158,18 @@ AGE_CHOICES = [
 
 ALL_STATES = "all"
 
+# What a row of the claims queue shows (payments_tags.claim_queue_rows draws it).
+QUEUE_COLUMNS = (
+    "pk",
+    "reference",
+    "status",
+    "submitted_at",
+    "partner__preferred_name",
+    "partner__full_name",
+    "partner__reference",
+    "organisation__short_name",
+)
+
 
 def queue_default_status(user: AnyUser) -> str:
     """The claims that need this reader's action: approved and unpaid for finance officers, waiting
@@ -175,7 +187,8 @@ def claim_queue(
     claimant: str = "",
     organisation_id: int | None = None,
 ) -> QuerySet[Claim]:
-    """Claims at the AHSNs where the user is a lead, finance officer or network admin.
+    """Claims at the AHSNs where the user is a lead, finance officer or network admin (the page
+    shown is read with `queue_rows`).
 
     Backed by the `claim_queue` index (organisation, status, submitted_at). Drafts are the
     claimant's own business and are left out unless asked for."""
@@ -200,9 +213,14 @@ def claim_queue(
             | Q(partner__preferred_name__icontains=claimant)
             | Q(reference__iexact=claimant)
         )
-    return with_totals(qs.select_related("partner", "organisation")).order_by(
-        F("submitted_at").asc(nulls_last=True), "pk"
-    )
+    return with_totals(qs).order_by(F("submitted_at").asc(nulls_last=True), "pk")
+
+
+def queue_rows(claims: QuerySet[Claim]) -> list[Any]:
+    """What the claims queue shows of each of `claims` (a page of `claim_queue`): a row of
+    `QUEUE_COLUMNS` and `total` each, not a claim, a partner and an AHSN built with every column.
+    The partner and the AHSN are joined here, for the page, not in the queue's count."""
+    return list(claims.values_list(*QUEUE_COLUMNS, "total", named=True))  # the other sums are left out
 
 
 def claim_lines(claim: Claim) -> list[ClaimLine]:
@@ -259,6 +277,15 @@ def partner_claims(partner: LayPartner) -> QuerySet[Claim]:
     return with_totals(Claim.objects.filter(partner=partner).select_related("organisation")).order_by(
         "-created_at", "-pk"
     )
+
+
+# What the partner's money page shows of each of their claims (payments_tags.partner_claim_cards).
+PARTNER_CLAIM_COLUMNS = ("pk", "reference", "status", "created_at", "paid_at", "organisation__short_name")
+
+
+def partner_claim_rows(claims: QuerySet[Claim]) -> list[Any]:
+    """`PARTNER_CLAIM_COLUMNS` and `total` of each of `claims` (a page of `partner_claims`)."""
+    return list(claims.values_list(*PARTNER_CLAIM_COLUMNS, "total", named=True))  # the other sums are left out
 
 
 def partner_draft_claim(partner: LayPartner, *, organisation_id: int) -> Claim | None:
@@ -417,6 +444,17 @@ def claimable_participations(
     )
 
 
+def claimable_rows(participations: QuerySet[Participation]) -> list[Any]:
+    """What the money page lists of each of `claimable_participations`: its id, the activity's
+    title, first moment and AHSN's name, and the last day to claim. Not a participation, an
+    activity, an AHSN and a programme built with every column."""
+    return list(
+        participations.values_list(  # type: ignore[misc]  # last_day: an annotation the stubs cannot see
+            "pk", "activity__title", "activity__organisation__name", "activity__starts_at", "last_day", named=True
+        )
+    )
+
+
 def participations_on_unsent_drafts(*, today: date | None = None) -> QuerySet[Participation]:
     """Participations held by a draft claim that was never sent, annotated with `last_day`, while
     that day has not passed: the partner started claiming, but the claim is not with the AHSN yet
@@ -497,6 +535,14 @@ def approved_unbatched(user: AnyUser) -> QuerySet[Claim]:
             organisation_id__in=org_ids, status=ClaimStatus.APPROVED, batch__isnull=True
         ).select_related("partner", "organisation")
     ).order_by("approved_at", "pk")
+
+
+def batch_form_rows(user: AnyUser, *, limit: int = 200) -> list[Any]:
+    """What the payment batch form's checkboxes say of each approved claim waiting to be paid (the
+    oldest `limit`): id, reference, AHSN, when approved, the payee's reference and the total."""
+    claims = approved_unbatched(user).select_related(None).annotate(partner_reference=F("partner__reference"))
+    columns = ("pk", "reference", "organisation_id", "approved_at", "partner_reference", "total")
+    return list(claims.values_list(*columns, named=True)[:limit])  # the other sums are left out
 
 
 # --- figures for the quarterly report ---------------------------------------------------------

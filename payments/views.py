@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -70,6 +71,7 @@ def my_money(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404("This page is for lay partners.")
     tax_year = selectors.TaxYear.containing(timezone.localdate())
     page = Paginator(selectors.partner_claims(partner), 20).get_page(request.GET.get("page"))
+    page.object_list = selectors.partner_claim_rows(cast(QuerySet[Claim], page.object_list))  # read once
     return render(
         request,
         "payments/my_money.html",
@@ -78,7 +80,7 @@ def my_money(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page_obj": page,
             "tax_year": tax_year,
             "paid": selectors.tax_year_paid(partner, tax_year),
-            "claimable": list(selectors.claimable_participations(partner=partner)),
+            "claimable": selectors.claimable_rows(selectors.claimable_participations(partner=partner)),
         },
     )
 
@@ -583,6 +585,7 @@ def claim_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
     claims = selectors.claim_queue(user=request.user, **filters)
     page = CappedPaginator(claims, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.queue_rows(cast(QuerySet[Claim], page.object_list))  # read once
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -681,12 +684,7 @@ def _batch_forms(request: AuthenticatedHttpRequest, *, posted_for: int | None = 
     """One "make a payment batch" form per AHSN where the user is in finance, each listing that
     AHSN's approved claims waiting to be paid; the one just sent (`posted_for`) is bound."""
     # Only what the checkboxes say: 200 claims with their whole partner and AHSN rows took 15 ms.
-    waiting = list(
-        selectors.approved_unbatched(request.user)
-        .select_related(None)
-        .select_related("partner")
-        .only("pk", "reference", "organisation_id", "approved_at", "partner__reference")[:200]
-    )
+    waiting = selectors.batch_form_rows(request.user)
     result = []
     for organisation in Organisation.objects.filter(pk__in=permissions.paying_organisation_ids(request.user)).order_by(
         "name"
