@@ -7,7 +7,7 @@ cannot open."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,9 +19,9 @@ from django.utils.html import escape
 
 from accounts.models import Membership
 from accounts.roles import Role
-from involvement.models import Activity, ActivityStatus
+from involvement.models import Activity, ActivityStatus, Outcome, OutcomeStatus
 from involvement.selectors import activity_participants_page, participant_counts, with_counts
-from involvement.templatetags.involvement_tags import participant_rows_html
+from involvement.templatetags.involvement_tags import outcome_card_html, participant_rows_html
 from programmes.models import StrategyPriority
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, ParticipationFactory
@@ -180,3 +180,68 @@ def test_the_filter_menus_show_your_ahsns_and_the_priorities(lead, wessex, yorks
     assert page.index(f'value="{names[0].pk}"') < page.index(f'value="{names[1].pk}"')
     refused = client.get(url, {"organisation": 999999, "priority": 999999}).content.decode()
     assert refused.count("That choice is not one of the available choices") >= 2
+
+
+OLD_OUTCOME_CARD = """{% load portal %}<div class="nhsuk-card">
+  <div class="nhsuk-card__content">
+    <h{{ level|default:"3" }} class="nhsuk-card__heading nhsuk-heading-s">{% if show_source %}{% if outcome.activity %}{{ outcome.activity.title }}{% else %}{{ outcome.programme.name|default:"The whole programme" }}{% endif %} — {% endif %}{{ outcome.get_status_display }}, {{ outcome.decided_on|date_text }}</h{{ level|default:"3" }}>
+    <p class="nhsuk-u-margin-bottom-2"><strong>You said:</strong> {{ outcome.what_we_heard|linebreaksbr }}</p>
+    <p class="nhsuk-u-margin-bottom-2"><strong>We did:</strong> {{ outcome.what_we_did|linebreaksbr }}</p>
+    {% if outcome.reason %}<p class="nhsuk-u-margin-bottom-2"><strong>Why:</strong> {{ outcome.reason|linebreaksbr }}</p>{% endif %}
+    <p class="nhsuk-u-margin-bottom-0">{% if partner_view %}<a href="{% url 'involvement:my_outcome_detail' outcome.pk %}">{% else %}<a href="{% url 'involvement:outcome_detail' outcome.pk %}">{% endif %}How this has moved on<span class="nhsuk-u-visually-hidden">: {{ outcome.what_we_heard|truncatechars:60 }}</span></a>{% if can_change %} | <a href="{% url 'involvement:outcome_progress' outcome.pk %}">Record progress<span class="nhsuk-u-visually-hidden">: {{ outcome.what_we_heard|truncatechars:60 }}</span></a>{% endif %}</p>
+  </div>
+</div>
+"""
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"can_change": True},
+        {"show_source": True},
+        {"show_source": True, "partner_view": True},
+        {"show_source": True, "partner_view": True, "level": "2"},
+    ],
+)
+def test_an_outcome_card_is_drawn_as_the_template_drew_it(activity, wessex, extra) -> None:
+    programme = ProgrammeFactory(organisation=wessex, name="Stroke & <i>rehab</i>")
+    long_heard = "We heard <that> the room was too hot\nand too far away from the bus stop, " * 3
+    outcomes = [
+        Outcome.objects.create(
+            organisation=wessex,
+            activity=activity,
+            what_we_heard=long_heard,
+            what_we_did="Moved <b>it</b>\n\nto the library",
+            status=OutcomeStatus.NOT_TAKEN_FORWARD,
+            reason="No budget & no room",
+            decided_on=date(2026, 3, 27),
+        ),
+        Outcome.objects.create(
+            organisation=wessex,
+            programme=programme,
+            what_we_heard="Short",
+            what_we_did="Done",
+            status=OutcomeStatus.CHANGED,
+            decided_on=date(2026, 1, 2),
+        ),
+        Outcome.objects.create(
+            organisation=wessex,
+            activity=activity,
+            what_we_heard="Being thought about",
+            what_we_did="Nothing yet",
+            status=OutcomeStatus.CONSIDERED,
+            decided_on=date(2026, 1, 3),
+        ),
+    ]
+    for outcome in outcomes:
+        old = Template(OLD_OUTCOME_CARD).render(Context({"outcome": outcome, **extra}))
+        new = outcome_card_html(
+            outcome,
+            show_source=extra.get("show_source", False),
+            partner_view=extra.get("partner_view", False),
+            can_change=extra.get("can_change", False),
+            level=extra.get("level", ""),
+        )
+        assert new == old
+        assert "<that>" not in new and "<i>" not in new
