@@ -337,10 +337,15 @@ def activity_participants_page(
     """One page (`PARTICIPANTS_PER_PAGE` people, by name) of the staff activity page's
     participants table, each row with its `payment`: the claim facts are worked out for the
     rows shown only. `counts` (from `participant_counts`) gives the paginator its total."""
-    paginator = CappedPaginator(activity_participations(activity, today=today), PARTICIPANTS_PER_PAGE)
+    by_name = Participation.objects.filter(activity=activity).order_by("partner__full_name", "id")
+    paginator = CappedPaginator(by_name.values("pk"), PARTICIPANTS_PER_PAGE)
     paginator.count = counts.total  # counted already: no second COUNT query
     page = paginator.get_page(page_number)
-    page.object_list = _with_payment(list(page.object_list), activity)
+    # The page's ids are chosen inside the same query, before the claim facts are worked out: asked
+    # of all 1,000 rows and then cut to 50, PostgreSQL hashed every partner link in the network
+    # (20,000 rows, twice) to answer `partner_linked`; for 50 rows it looks each one up.
+    shown = activity_participations(activity, today=today).filter(pk__in=page.object_list)
+    page.object_list = _with_payment(list(shown), activity)
     return page
 
 
