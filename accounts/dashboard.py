@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.models import Invitation
-from accounts.roles import MANAGER_ROLES
+from accounts.roles import MANAGER_ROLES, Role
 from accounts.typing import AnyUser
 from core.access import memberships_of, visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text
+
+_ROLE_LABELS = dict(Role.choices)
 
 
 @register
@@ -19,16 +21,20 @@ def team_sections(user: AnyUser) -> list[DashboardSection]:
     sections: list[DashboardSection] = []
     if roles & MANAGER_ROLES:
         org_ids = visible_organisation_ids(user, roles=MANAGER_ROLES)
-        pending = Invitation.objects.pending().filter(organisation_id__in=org_ids).select_related("organisation")[:10]
+        pending = (
+            Invitation.objects.pending()
+            .filter(organisation_id__in=org_ids)
+            .values_list("email", "role", "organisation__short_name", "expires_at")[:10]
+        )
         sections.append(
             DashboardSection(
                 title="Invitations waiting to be accepted",
                 items=[
                     {
-                        "text": f"{i.email} — {i.get_role_display()} at {i.organisation.short_name}",
-                        "meta": f"expires {date_text(i.expires_at)}",
+                        "text": f"{email} — {_ROLE_LABELS.get(role, role)} at {short_name}",
+                        "meta": f"expires {date_text(expires_at)}",
                     }
-                    for i in pending
+                    for email, role, short_name, expires_at in pending
                 ],
                 empty_text="No invitations are waiting to be accepted.",
                 link_url=reverse("accounts:membership_invite"),
@@ -39,7 +45,9 @@ def team_sections(user: AnyUser) -> list[DashboardSection]:
         sections.append(
             DashboardSection(
                 title="Your organisations",
-                items=[{"text": f"{m.organisation.name}", "meta": m.get_role_display()} for m in memberships],
+                items=[
+                    {"text": f"{m.organisation.name}", "meta": _ROLE_LABELS.get(m.role, m.role)} for m in memberships
+                ],
                 link_url=reverse("accounts:membership_list"),
                 link_text="See your team",
             )

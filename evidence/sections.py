@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
-from core.dashboard import DashboardSection, register
+from core.dashboard import DashboardSection, register, url_for_each
 from evidence import selectors
 from evidence.models import CaseStudyState
 from evidence.permissions import is_network_staff
@@ -19,11 +19,12 @@ from partners.sections import register_home_section
 def staff_sections(user: Any) -> list[DashboardSection]:
     if not is_network_staff(user):
         return []
-    drafts = list(selectors.case_studies_of(user).filter(state=CaseStudyState.DRAFT)[:5])
+    drafts = selectors.case_studies_of(user).filter(state=CaseStudyState.DRAFT).values_list("pk", "title")[:5]
+    case_study_url = url_for_each("evidence:case_study_detail")
     return [
         DashboardSection(
             title="Draft case studies",
-            items=[{"text": c.title, "url": reverse("evidence:case_study_detail", args=[c.pk])} for c in drafts],
+            items=[{"text": title, "url": case_study_url(pk)} for pk, title in drafts],
             empty_text="You have no draft case studies.",
             link_url=reverse("evidence:library"),
             link_text="Search the network's case studies",
@@ -33,18 +34,17 @@ def staff_sections(user: Any) -> list[DashboardSection]:
 
 @register_home_section
 def partner_sections(partner: Any) -> list[DashboardSection]:
-    waiting = list(selectors.quotes_waiting_for(partner)[:5])
+    quotes = selectors.quotes_waiting_for(partner)
+    waiting = list(quotes.values_list("pk", "case_study__organisation__name", "case_study__title")[:5])
     if not waiting:
         return []
+    answer_url = url_for_each("evidence:quote_answer")
     return [
         DashboardSection(
             title="May we quote you?",
             items=[
-                {
-                    "text": f"{q.case_study.organisation.name}: {q.case_study.title}",
-                    "url": reverse("evidence:quote_answer", args=[q.pk]),
-                }
-                for q in waiting
+                {"text": f"{organisation_name}: {title}", "url": answer_url(pk)}
+                for pk, organisation_name, title in waiting
             ],
         )
     ]
@@ -55,16 +55,15 @@ def learning_sections(user: Any) -> list[DashboardSection]:
     """Staff: sessions with lay partners' requests waiting for an answer, and the way to all sessions."""
     if not is_network_staff(user):
         return []
-    waiting: list[Any] = list(selectors.sessions_of(user).filter(Q(waiting__gt=0))[:5])
+    sessions = selectors.sessions_of(user).filter(Q(waiting__gt=0))
+    waiting = sessions.values_list("pk", "title", "waiting")[:5]  # type: ignore[misc]  # annotations the stubs cannot see
+    session_url = url_for_each("evidence:session_detail")
     return [
         DashboardSection(
             title="Learning and development",
             items=[
-                {
-                    "text": f"{s.title}: {s.waiting} request{'s' if s.waiting != 1 else ''} to take part",
-                    "url": reverse("evidence:session_detail", args=[s.pk]),
-                }
-                for s in waiting
+                {"text": f"{title}: {count} request{'s' if count != 1 else ''} to take part", "url": session_url(pk)}
+                for pk, title, count in waiting
             ],
             empty_text="No lay partner is waiting for an answer about a session.",
             link_url=reverse("evidence:session_list"),

@@ -5,26 +5,31 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.models import User
-from core.dashboard import DashboardSection, register
+from core.dashboard import DashboardSection, register, url_for_each
 from core.formatting import date_text
+from imports.models import ImportBatch
 from imports.selectors import import_organisation_ids, imports_visible_to
+
+_KIND_LABELS = dict(ImportBatch._meta.get_field("kind").flatchoices)
+_STATUS_LABELS = dict(ImportBatch._meta.get_field("status").flatchoices)
 
 
 @register
 def recent_imports(user: User) -> list[DashboardSection]:
     if not import_organisation_ids(user):
         return []
-    batches = list(imports_visible_to(user)[:3])
+    batches = imports_visible_to(user).values_list("pk", "kind", "original_name", "status", "created_at")[:3]
+    import_url = url_for_each("imports:import_detail")
     return [
         DashboardSection(
             title="Moving in: imports from spreadsheets",
             items=[
                 {
-                    "text": f"{b.get_kind_display()} from {b.original_name}",
-                    "url": reverse("imports:import_detail", args=[b.pk]),
-                    "meta": f"{b.get_status_display()}, {date_text(b.created_at)}",
+                    "text": f"{_KIND_LABELS.get(kind, kind)} from {original_name}",
+                    "url": import_url(pk),
+                    "meta": f"{_STATUS_LABELS.get(status, status)}, {date_text(created_at)}",
                 }
-                for b in batches
+                for pk, kind, original_name, status, created_at in batches
             ],
             empty_text="Bring in your lay partners, programmes, activities and attendance from spreadsheets.",
             link_url=reverse("imports:import_list"),

@@ -15,10 +15,11 @@ from django.urls import reverse
 from accounts.roles import DELIVERY_ROLES
 from accounts.typing import AnyUser
 from core.access import memberships_of, visible_organisation_ids
-from core.dashboard import DashboardSection, register
+from core.choices import ActivityFormat
+from core.dashboard import DashboardSection, register, url_for_each
 from core.formatting import date_text, day_text, time_text
 from involvement import selectors
-from involvement.models import ParticipationResponse
+from involvement.models import OutcomeStatus, ParticipationResponse
 from partners import sections as partner_sections
 
 
@@ -26,30 +27,42 @@ def _day(moment: Any) -> str:
     return f"{day_text(moment)}, {time_text(moment)}"
 
 
-def _answer_text(participation: Any) -> str:
-    if participation.response == ParticipationResponse.COMING:
-        return ", you are coming"
-    if participation.response == ParticipationResponse.APOLOGIES:
-        return ", you sent apologies"
-    return ", tell us if you can come"
+_ANSWER_TEXT: dict[str, str] = {
+    ParticipationResponse.COMING: ", you are coming",
+    ParticipationResponse.APOLOGIES: ", you sent apologies",
+}
+_FORMAT_LABELS = {value: str(label).lower() for value, label in ActivityFormat.choices}
+_OUTCOME_STATUS_LABELS = dict(OutcomeStatus.choices)
 
 
 def partner_home_sections(partner: Any) -> list[DashboardSection]:
+    """Only the columns each line shows are read (no model instances): this is the partner's home page."""
     mine = reverse("involvement:my_involvement")
-    upcoming = list(selectors.partner_upcoming(partner)[:5])
-    outcomes = list(selectors.partner_outcomes(partner)[:3])
-    due = list(selectors.partner_feedback_due(partner).filter(feedback__isnull=True)[:5])
+    my_activity_url = url_for_each("involvement:my_activity")
+    feedback_url = url_for_each("involvement:feedback")
+    outcomes_url = reverse("involvement:my_outcomes")
+    upcoming = selectors.partner_upcoming(partner).values_list(
+        "pk", "activity__title", "activity__starts_at", "activity__format", "response"
+    )[:5]
+    outcomes = selectors.partner_outcomes(partner).values_list(
+        "activity_id", "activity__title", "programme__name", "what_we_did", "status", "decided_on"
+    )[:3]
+    due = (
+        selectors.partner_feedback_due(partner)
+        .filter(feedback__isnull=True)
+        .values_list("pk", "activity__title", "activity__starts_at")[:5]
+    )
     return [
         DashboardSection(
             title="Coming up",
             items=[
                 {
-                    "text": p.activity.title,
-                    "url": reverse("involvement:my_activity", args=[p.pk]),
-                    "meta": f"{_day(p.activity.starts_at)}, {p.activity.get_format_display().lower()}"
-                    + _answer_text(p),
+                    "text": title,
+                    "url": my_activity_url(pk),
+                    "meta": f"{_day(starts_at)}, {_FORMAT_LABELS.get(format_, str(format_).lower())}"
+                    + _ANSWER_TEXT.get(response, ", tell us if you can come"),
                 }
-                for p in upcoming
+                for pk, title, starts_at, format_, response in upcoming
             ],
             empty_text="You have nothing coming up.",
             link_url=mine,
@@ -59,11 +72,11 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
             title="You said, we did",
             items=[
                 {
-                    "text": f"{o.activity.title if o.activity else getattr(o.programme, 'name', '')}: {o.what_we_did[:120]}",
-                    "url": reverse("involvement:my_outcomes"),
-                    "meta": f"{o.get_status_display()}, {date_text(o.decided_on)}",
+                    "text": f"{activity_title if activity_id is not None else (programme_name or '')}: {what_we_did[:120]}",
+                    "url": outcomes_url,
+                    "meta": f"{_OUTCOME_STATUS_LABELS.get(status, status)}, {date_text(decided_on)}",
                 }
-                for o in outcomes
+                for activity_id, activity_title, programme_name, what_we_did, status, decided_on in outcomes
             ],
             empty_text="There are no outcomes from your activities yet. We will tell you when there are.",
         ),
@@ -71,11 +84,11 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
             title="Feedback you can still give",
             items=[
                 {
-                    "text": f"Tell us how {p.activity.title} went",
-                    "url": reverse("involvement:feedback", args=[p.pk]),
-                    "meta": f"{date_text(p.activity.starts_at)}",
+                    "text": f"Tell us how {title} went",
+                    "url": feedback_url(pk),
+                    "meta": f"{date_text(starts_at)}",
                 }
-                for p in due
+                for pk, title, starts_at in due
             ],
             empty_text="There is no feedback for you to give right now.",
         ),
@@ -116,18 +129,20 @@ def staff_dashboard_sections(user: AnyUser) -> list[DashboardSection]:
     if not roles & DELIVERY_ROLES:
         return []
     org_ids = visible_organisation_ids(user, roles=DELIVERY_ROLES)
-    this_week = list(selectors.activities_this_week(organisation_ids=org_ids)[:10])
-    no_outcome = list(selectors.completed_without_outcome(organisation_ids=org_ids)[:10])
+    this_week = selectors.activities_this_week(organisation_ids=org_ids).values_list(
+        "pk", "title", "starts_at", "organisation__short_name"
+    )[:10]
+    no_outcome = selectors.completed_without_outcome(organisation_ids=org_ids).values_list(
+        "pk", "title", "ends_at", "organisation__short_name"
+    )[:10]
+    activity_url = url_for_each("involvement:activity_detail")
+    outcome_url = url_for_each("involvement:outcome_create")
     return [
         DashboardSection(
             title="Activities this week",
             items=[
-                {
-                    "text": a.title,
-                    "url": reverse("involvement:activity_detail", args=[a.pk]),
-                    "meta": f"{_day(a.starts_at)}, {a.organisation.short_name}",
-                }
-                for a in this_week
+                {"text": title, "url": activity_url(pk), "meta": f"{_day(starts_at)}, {short_name}"}
+                for pk, title, starts_at, short_name in this_week
             ],
             empty_text="There are no activities this week.",
             link_url=reverse("involvement:activity_create"),
@@ -136,12 +151,8 @@ def staff_dashboard_sections(user: AnyUser) -> list[DashboardSection]:
         DashboardSection(
             title="Completed activities with no outcome yet",
             items=[
-                {
-                    "text": a.title,
-                    "url": reverse("involvement:outcome_create", args=[a.pk]),
-                    "meta": f"ended {date_text(a.ends_at)}, {a.organisation.short_name}",
-                }
-                for a in no_outcome
+                {"text": title, "url": outcome_url(pk), "meta": f"ended {date_text(ends_at)}, {short_name}"}
+                for pk, title, ends_at, short_name in no_outcome
             ],
             empty_text="Every completed activity has an outcome recorded.",
         ),

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from core.access import visible_organisation_ids
-from core.dashboard import DashboardSection, register
+from core.dashboard import DashboardSection, register, url_for_each
 from core.formatting import date_text
 from opportunities import selectors
 from opportunities.models import OpportunityState
@@ -18,18 +18,22 @@ HOME_LIMIT = 5
 
 
 def partner_home(partner: LayPartner) -> list[DashboardSection]:
-    opportunities = list(selectors.partner_opportunities(partner)[:HOME_LIMIT])
+    detail_url = url_for_each("opportunities:detail")
+    found = selectors.partner_opportunities(partner)
+    opportunities = found.values_list(  # type: ignore[misc]  # annotations the stubs cannot see
+        "pk", "title", "organisation__short_name", "closes_on", "my_interest"
+    )[:HOME_LIMIT]
     return [
         DashboardSection(
             title="Opportunities to take part",
             items=[
                 {
-                    "text": o.title,
-                    "url": reverse("opportunities:detail", args=[o.pk]),
-                    "meta": f"{o.organisation.short_name}, closes {date_text(o.closes_on)}"
-                    + (", you said you are interested" if getattr(o, "my_interest", None) else ""),
+                    "text": title,
+                    "url": detail_url(pk),
+                    "meta": f"{short_name}, closes {date_text(closes_on)}"
+                    + (", you said you are interested" if my_interest else ""),
                 }
-                for o in opportunities
+                for pk, title, short_name, closes_on, my_interest in opportunities
             ],
             empty_text="There are no open opportunities at the moment. We will show new ones here.",
             link_url=reverse("opportunities:list"),
@@ -41,21 +45,25 @@ def partner_home(partner: LayPartner) -> list[DashboardSection]:
 def staff_home(user: User) -> list[DashboardSection]:
     if not visible_organisation_ids(user, roles=OPPORTUNITY_WRITE_ROLES):
         return []
-    waiting = list(
-        selectors.staff_opportunities(user, waiting_only=True)
-        .filter(state__in=[OpportunityState.OPEN, OpportunityState.CLOSED])
-        .order_by("closes_on", "pk")[:HOME_LIMIT]
+    found = selectors.staff_opportunities(user, waiting_only=True).filter(
+        state__in=[OpportunityState.OPEN, OpportunityState.CLOSED]
     )
+    waiting = found.order_by(
+        "closes_on", "pk"
+    ).values_list(  # type: ignore[misc]  # annotations the stubs cannot see
+        "pk", "title", "interested_count", "closes_on"
+    )[:HOME_LIMIT]
+    interested_url = url_for_each("opportunities:interested")
     return [
         DashboardSection(
             title="Opportunities with people waiting to hear",
             items=[
                 {
-                    "text": o.title,
-                    "url": reverse("opportunities:interested", args=[o.pk]),
-                    "meta": f"{getattr(o, 'interested_count', 0)} interested, closes {date_text(o.closes_on)}",
+                    "text": title,
+                    "url": interested_url(pk),
+                    "meta": f"{interested_count or 0} interested, closes {date_text(closes_on)}",
                 }
-                for o in waiting
+                for pk, title, interested_count, closes_on in waiting
             ],
             empty_text="Nobody is waiting to hear about an opportunity.",
             link_url=reverse("opportunities:manage_list"),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import MANAGER_ROLES
 from accounts.typing import AnyUser
 from core.access import visible_organisation_ids
-from core.dashboard import DashboardSection, register
+from core.dashboard import DashboardSection, register, url_for_each
 from core.formatting import date_text
 from partners.selectors import application_queue
 
@@ -16,17 +16,18 @@ from partners.selectors import application_queue
 def pending_applications(user: AnyUser) -> list[DashboardSection]:
     if not visible_organisation_ids(user, roles=MANAGER_ROLES):
         return []
-    applications = list(application_queue(user)[:5])
+    applications = application_queue(user).values_list("pk", "full_name", "organisation__short_name", "created_at")[:5]
+    application_url = url_for_each("partners:application_detail")
     return [
         DashboardSection(
             title="People who want to become lay partners",
             items=[
                 {
-                    "text": a.full_name,
-                    "url": reverse("partners:application_detail", args=[a.pk]),
-                    "meta": f"{a.organisation.short_name}, received {date_text(a.created_at)}",
+                    "text": full_name,
+                    "url": application_url(pk),
+                    "meta": f"{short_name}, received {date_text(created_at)}",
                 }
-                for a in applications
+                for pk, full_name, short_name, created_at in applications
             ],
             empty_text="There are no applications waiting for a decision.",
             link_url=reverse("partners:application_list"),

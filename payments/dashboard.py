@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Exists, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import Role
 from accounts.typing import AnyUser
 from core.access import memberships_of
-from core.dashboard import DashboardSection, register
+from core.dashboard import DashboardSection, register, url_for_each
 from core.formatting import date_text
 from core.money import format_money
+from partners.models import LayPartner
 from partners.sections import register_home_section
 from payments import selectors
 from payments.models import ClaimStatus
@@ -23,18 +26,23 @@ from payments.templatetags.payments_tags import next_step
 def staff_sections(user: AnyUser) -> list[DashboardSection]:
     roles = {m.role for m in memberships_of(user)}
     sections: list[DashboardSection] = []
+    claim_url = url_for_each("payments:claim_detail")
     if Role.INVOLVEMENT_LEAD in roles:
-        waiting = list(selectors.waiting_for_approval(user))
+        claims = selectors.waiting_for_approval(user)
+        waiting = claims.values_list(  # type: ignore[misc]  # annotations the stubs cannot see
+            "pk", "reference", "partner__preferred_name", "partner__full_name", "total", "submitted_at"
+        )
         sections.append(
             DashboardSection(
                 title="Claims waiting for your approval",
                 items=[
                     {
-                        "text": f"{c.reference}: {c.partner.display_name}, {format_money(c.total)}",
-                        "url": reverse("payments:claim_detail", args=[c.pk]),
-                        "meta": f"sent {date_text(c.submitted_at)}" if c.submitted_at else "",
+                        # the partner's display name: what they like to be called, else their full name
+                        "text": f"{reference}: {preferred_name or full_name}, {format_money(total)}",
+                        "url": claim_url(pk),
+                        "meta": f"sent {date_text(submitted_at)}" if submitted_at else "",
                     }
-                    for c in waiting
+                    for pk, reference, preferred_name, full_name, total, submitted_at in waiting
                 ],
                 empty_text="No claims are waiting for approval.",
                 link_url=reverse("payments:claim_queue") + "?status=submitted",
@@ -42,17 +50,20 @@ def staff_sections(user: AnyUser) -> list[DashboardSection]:
             )
         )
     if Role.FINANCE in roles:
-        approved = list(selectors.approved_unbatched(user)[:10])
+        claims = selectors.approved_unbatched(user)
+        approved = claims.values_list(  # type: ignore[misc]  # annotations the stubs cannot see
+            "pk", "reference", "partner__reference", "total", "approved_at"
+        )[:10]
         sections.append(
             DashboardSection(
                 title="Approved claims to pay",
                 items=[
                     {
-                        "text": f"{c.reference}: {c.partner.reference}, {format_money(c.total)}",
-                        "url": reverse("payments:claim_detail", args=[c.pk]),
-                        "meta": f"approved {date_text(c.approved_at)}" if c.approved_at else "",
+                        "text": f"{reference}: {partner_reference}, {format_money(total)}",
+                        "url": claim_url(pk),
+                        "meta": f"approved {date_text(approved_at)}" if approved_at else "",
                     }
-                    for c in approved
+                    for pk, reference, partner_reference, total, approved_at in approved
                 ],
                 empty_text="There are no approved claims waiting for payment.",
                 link_url=reverse("payments:batch_list"),
@@ -62,18 +73,46 @@ def staff_sections(user: AnyUser) -> list[DashboardSection]:
     return sections
 
 
-def partner_home_sections(partner: Any) -> list[DashboardSection]:
-    count = selectors.claimable_participations(partner=partner).count()
-    claims = list(
-        selectors.partner_claims(partner).exclude(status__in=[ClaimStatus.WITHDRAWN]).select_related("organisation")[:5]
+_CLAIM_STATUS_LABELS = dict(ClaimStatus.choices)
+
+
+def _claimable_count(partner: Any) -> Coalesce:
+    """How many participations the partner can claim for, as a subquery (PostgreSQL works it out once)."""
+    claimable = (
+        selectors.claimable_participations(partner=partner)
+        .order_by()
+        .values("partner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    # With nothing in progress, say whether there are withdrawn claims (never "not made any").
-    only_withdrawn = not claims and selectors.partner_claims(partner).exists()
+    return Coalesce(Subquery(claimable), 0)
+
+
+def partner_home_sections(partner: Any) -> list[DashboardSection]:
+    """One query for both sections: the claims in progress carry the claimable count. Only with no
+    claim in progress is a second asked (the count, and whether there are withdrawn claims)."""
+    claims = list(
+        selectors.partner_claims(partner)
+        .exclude(status__in=[ClaimStatus.WITHDRAWN])
+        .annotate(claimable=_claimable_count(partner))
+        .values_list("pk", "reference", "status", "total", "claimable")[:5]
+    )
+    if claims:
+        count = claims[0][4]
+        only_withdrawn = False
+    else:
+        # With nothing in progress, say whether there are withdrawn claims (never "not made any").
+        count, only_withdrawn = (
+            LayPartner.objects.filter(pk=partner.pk)
+            .values_list(_claimable_count(partner), Exists(selectors.partner_claims(partner)))
+            .get()
+        )
     no_claims = (
         "You have no claims in progress. Claims you withdrew are listed in My payments."
         if only_withdrawn
         else "You have not made any claims yet."
     )
+    claim_url = url_for_each("payments:claim_detail")
 
     return [
         DashboardSection(
@@ -94,11 +133,11 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
             title="Your claims",
             items=[
                 {
-                    "text": f"{c.reference}, {format_money(c.total)}: {c.get_status_display()}",
-                    "url": reverse("payments:claim_detail", args=[c.pk]),
-                    "meta": next_step(c),
+                    "text": f"{reference}, {format_money(total)}: {_CLAIM_STATUS_LABELS.get(status, status)}",
+                    "url": claim_url(pk),
+                    "meta": next_step(status),
                 }
-                for c in claims
+                for pk, reference, status, total, _count in claims
             ],
             empty_text=no_claims,
             link_url=reverse("payments:my_money") if claims or only_withdrawn else "",

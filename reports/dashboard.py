@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import MANAGER_ROLES
 from accounts.typing import AnyUser
 from core.access import visible_organisation_ids
-from core.dashboard import DashboardSection, register
+from core.dashboard import DashboardSection, register, url_for_each
 from reports.selectors import latest_ready_reports
 
 
@@ -15,13 +15,14 @@ from reports.selectors import latest_ready_reports
 def report_sections(user: AnyUser) -> list[DashboardSection]:
     if not visible_organisation_ids(user, roles=MANAGER_ROLES):
         return []
+    report_url = url_for_each("reports:report_detail")
     items = [
         {
-            "text": f"{report.scope.short_name} report, {report.quarter} (version {report.version})",
-            "url": reverse("reports:report_detail", args=[report.pk]),
-            "meta": "Published" if report.published_at else "Ready",
+            "text": f"{short_name} report, {quarter} (version {version})",
+            "url": report_url(pk),
+            "meta": "Published" if published_at else "Ready",
         }
-        for report in latest_ready_reports(user)
+        for pk, short_name, quarter, version, published_at in latest_ready_reports(user)
     ]
     return [
         DashboardSection(

@@ -3,6 +3,8 @@ report and the network roll-up; other roles are refused (403) and outsiders see 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -73,8 +75,10 @@ def other_versions(report: QuarterlyReport) -> QuerySet[QuarterlyReport]:
     )
 
 
-def latest_ready_reports(user: AnyUser, *, limit: int = 3) -> list[QuarterlyReport]:
-    """For the home page: the newest ready versions the user may read."""
+def latest_ready_reports(user: AnyUser, *, limit: int = 3) -> list[tuple[int, str, str, int, datetime | None]]:
+    """For the home page: the newest ready versions the user may read, as the line shows each one
+    (pk, the scope's short name, quarter, version, published_at), not whole reports."""
     if not visible_organisation_ids(user, roles=MANAGER_ROLES):
         return []
-    return list(report_list(user=user).filter(status="ready").order_by("-finished_at")[:limit])
+    ready = report_list(user=user).filter(status="ready").order_by("-finished_at")
+    return list(ready.values_list("pk", "scope__short_name", "quarter", "version", "published_at")[:limit])

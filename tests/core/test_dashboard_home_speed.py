@@ -1,0 +1,84 @@
+"""The home pages' sections read only the columns their lines show (values, not model instances)
+and reverse each URL once: the lines, links and escaping are what they were."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.dashboard import url_for_each
+from core.formatting import date_text
+from involvement import services
+from partners.sections import home_sections_for
+from tests.conftest import client_for
+from tests.involvement.factories import ActivityFactory, ParticipationFactory
+from tests.partners.factories import partner_with_login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "viewname",
+    ["involvement:activity_detail", "payments:claim_detail", "partners:partner_detail", "evidence:quote_answer"],
+)
+def test_url_for_each_is_reverse(viewname):
+    url = url_for_each(viewname)
+    for pk in (1, 7, 12, 2147483646, 31415926):
+        assert url(pk) == reverse(viewname, args=[pk])
+
+
+def test_staff_home_lines_are_escaped_and_linked(staff_client, wessex):
+    done = ActivityFactory(organisation=wessex, title="<script>alert('done')</script>", status="completed")
+    now = timezone.now()
+    this_week = ActivityFactory(
+        organisation=wessex, title="Panel & <b>friends</b>", starts_at=now, ends_at=now + timedelta(hours=1)
+    )
+    page = staff_client.get("/").content.decode()
+    assert "<script>alert" not in page
+    assert (
+        f'<a href="{reverse("involvement:outcome_create", args=[done.pk])}">'
+        "&lt;script&gt;alert(&#x27;done&#x27;)&lt;/script&gt;</a>" in page
+    )
+    assert (
+        f'<a href="{reverse("involvement:activity_detail", args=[this_week.pk])}">'
+        "Panel &amp; &lt;b&gt;friends&lt;/b&gt;</a>" in page
+    )
+    assert f"ended {date_text(done.ends_at)}, {wessex.short_name}" in page
+
+
+def test_partner_home_lines(wessex, staff):
+    partner = partner_with_login(wessex)
+    start = timezone.now() + timedelta(days=2)
+    coming = ParticipationFactory(
+        partner=partner,
+        response="coming",
+        activity=ActivityFactory(
+            organisation=wessex, title="Panel <one>", starts_at=start, ends_at=start + timedelta(hours=1)
+        ),
+    )
+    past = ParticipationFactory(partner=partner, attended=True, hours=Decimal("2"))
+    services.outcome_record(
+        actor=staff,
+        activity=past.activity,
+        what_we_heard="Parking was hard",
+        what_we_did="We booked a venue with parking. " * 10,
+        status="changed",
+        decided_on=timezone.localdate(),
+    )
+    sections = {s.title: s for s in home_sections_for(partner)}
+    (line,) = sections["Coming up"].items
+    assert line["text"] == "Panel <one>"  # escaped by the template, as before
+    assert line["url"] == reverse("involvement:my_activity", args=[coming.pk])
+    assert line["meta"].endswith(f", {coming.activity.get_format_display().lower()}, you are coming")
+    (outcome,) = sections["You said, we did"].items
+    assert outcome["text"] == f"{past.activity.title}: {('We booked a venue with parking. ' * 10)[:120]}"
+    assert outcome["url"] == reverse("involvement:my_outcomes")
+    assert outcome["meta"] == f"Changed, {date_text(timezone.localdate())}"
+    (feedback,) = sections["Feedback you can still give"].items
+    assert feedback["url"] == reverse("involvement:feedback", args=[past.pk])
+    page = client_for(partner.user).get(reverse("partners:home")).content.decode()
+    assert "Panel &lt;one&gt;" in page and "Panel <one>" not in page
