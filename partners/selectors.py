@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -42,7 +43,14 @@ def partner_for_user(user: AnyUser) -> LayPartner | None:
     not kept, so a profile made later in the same request is found."""
     if not user.is_authenticated:
         return None
-    found = for_user(user, "lay_partner", lambda: LayPartner.objects.filter(user_id=user.pk).first())
+
+    def load() -> LayPartner | None:
+        partner = LayPartner.objects.filter(user_id=user.pk).first()
+        if partner is not None:
+            partner.user = user  # the same person: partner.user costs no query
+        return partner
+
+    found = for_user(user, "lay_partner", load)
     if found is None:
         forget(user, "lay_partner")
     return found
@@ -202,6 +210,49 @@ def directory(
     if method:
         links = links.filter(partner__methods__contains=[method])
     return links.order_by("partner__full_name", "partner_id")
+
+
+# What a directory row shows (partners/templatetags/partners_tags.py: directory_rows), and no more.
+DIRECTORY_COLUMNS = (
+    "partner",
+    "status",
+    "joined_on",
+    "partner__full_name",
+    "partner__preferred_name",
+    "partner__is_assisted_digital",
+    "partner__email",
+    "partner__phone",
+    "partner__communication_needs",
+    "partner__other_language",
+)
+
+
+def directory_page(
+    links: QuerySet[PartnerLink], number: Any, *, per_page: int, count_with_rows: bool = False
+) -> Page[PartnerLink]:
+    """One page of `directory(...)`, reading only the columns a row shows, with
+    `Paginator.get_page`'s rules for the page number.
+
+    `count_with_rows` (for a name search): the number of matches comes with the rows
+    (COUNT(*) OVER ()) rather than from a second query that would search every partner's name
+    again. Not for the plain list, where PostgreSQL reads partners in name order and stops at the
+    page's end, which a count over every row would prevent. Past the last page, or with no match,
+    the count is asked separately and the last page shown, as `get_page` does."""
+    shown = links.only(*DIRECTORY_COLUMNS)
+    paginator: Paginator[PartnerLink] = Paginator(shown, per_page)
+    if not count_with_rows:
+        return paginator.get_page(number)
+    try:
+        wanted = int(number) if number is not None else 1
+    except (TypeError, ValueError):
+        wanted = 1
+    if wanted >= 1:
+        start = (wanted - 1) * per_page
+        rows = list(shown.annotate(matches=Window(Count("pk")))[start : start + per_page])
+        if rows:
+            paginator.count = rows[0].matches  # the window's count
+            return Page(rows, wanted, paginator)
+    return paginator.get_page(number)
 
 
 def links_visible_to(user: AnyUser, partner: LayPartner) -> list[PartnerLink]:

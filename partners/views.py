@@ -474,7 +474,9 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = _chosen_organisation(request, organisations)
     form, filters = _directory_filters(request)
     links = selectors.directory(organisation_id=organisation.pk, **filters)
-    page = Paginator(links, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.directory_page(
+        links, request.GET.get("page"), per_page=DIRECTORY_PAGE_SIZE, count_with_rows=bool(filters.get("q"))
+    )
     can_add = selectors.organisations_for_adding_partners(request.user).exists()
     query = _querystring_without_page(request)
     return render(
