@@ -21,6 +21,7 @@ from accounts.typing import AnyUser
 from core.access import can_write, visible_organisation_ids
 from core.user_cache import for_user
 from partners.models import LayPartner
+from partners.selectors import partner_for_user
 from payments.models import Claim, Receipt
 
 # Roles, by what they may do with money at one AHSN.
@@ -30,10 +31,12 @@ BATCH_READER_ROLES = CLAIM_READER_ROLES  # see payment batches
 
 
 def partner_of(user: AnyUser) -> LayPartner | None:
-    """The lay partner this user is (None for staff and for someone not signed in)."""
+    """The lay partner this user is (None for staff and for someone not signed in): the partners
+    app's answer, which the page's header has asked for already on a partner's page, kept here for
+    the request when it is "none" too (a claim page asks several times)."""
     if not user.is_authenticated:
         return None
-    return for_user(user, "payments.partner", lambda: LayPartner.objects.filter(user=user).first())
+    return for_user(user, "payments.partner", lambda: partner_for_user(user))
 
 
 def is_claimant(user: AnyUser, claim: Claim) -> bool:
