@@ -622,7 +622,7 @@ def my_involvement(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     now = timezone.now()
     past = Paginator(selectors.partner_past(partner, now=now), 20).get_page(request.GET.get("page"))
-    outcomes = selectors.partner_outcomes(partner)
+    latest = list(selectors.partner_outcomes(partner)[:6])  # a sixth says there are more, without a count
     return render(
         request,
         "involvement/my_involvement.html",
@@ -632,8 +632,8 @@ def my_involvement(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page_obj": past,
             "query": _query_without_page(request),
             "feedback_due": list(selectors.partner_feedback_due(partner, now=now)[:20]),
-            "outcomes": list(outcomes[:5]),
-            "more_outcomes": outcomes.count() > 5,
+            "outcomes": latest[:5],
+            "more_outcomes": len(latest) > 5,
         },
     )
 

@@ -235,3 +235,58 @@ def outcome_card(
         can_change=bool(can_change),
         level=level,
     )
+
+
+def my_past_rows_html(participations: Iterable[Any]) -> SafeString:
+    """The rows of "What you have taken part in" on a lay partner's page (my_involvement.html).
+    Each participation needs its `activity` with the activity's `organisation`."""
+    activity_url = url_for_pk("involvement:my_activity")
+    esc = conditional_escape
+    rows = []
+    for p in participations:
+        activity = p.activity
+        cancelled = activity.status == ActivityStatus.CANCELLED
+        if cancelled:
+            attended = "Cancelled"
+        else:
+            attended = "Not recorded yet" if p.attended is None else ("Yes" if p.attended else "No")
+        title = f'<a href="{activity_url(p.pk)}">{esc(activity.title)}</a>' + (" (cancelled)" if cancelled else "")
+        hours = floatformat(p.hours, "-2") if p.hours is not None else "—"
+        rows.append(
+            '\n    <tr class="nhsuk-table__row">\n'
+            f"      {_cell('Date', date_text(activity.starts_at))}\n"
+            f"      {_cell('Activity', title)}\n"
+            f"      {_cell('AHSN', esc(activity.organisation.short_name))}\n"
+            f"      {_cell('You attended', attended)}\n"
+            f"      {_numeric_cell('Hours', hours)}\n"
+            "    </tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def my_past_rows(participations: Iterable[Any]) -> SafeString:
+    """`{% my_past_rows page_obj %}`: see `my_past_rows_html`."""
+    return my_past_rows_html(participations)
+
+
+def my_feedback_due_html(participations: Iterable[Any]) -> SafeString:
+    """The items of "Feedback you can still give" on a lay partner's page (my_involvement.html).
+    Each participation needs its `activity` and its `feedback` (select_related: None if not given)."""
+    feedback_url = url_for_pk("involvement:feedback")
+    esc = conditional_escape
+    items = []
+    for p in participations:
+        title = esc(p.activity.title)
+        text = f"Change your feedback on {title}" if getattr(p, "feedback", None) else f"Tell us how {title} went"
+        items.append(
+            f'\n  <li><a href="{feedback_url(p.pk)}">{text}</a>\n'
+            f'    <span class="nhsuk-body-s nhsuk-u-secondary-text-color"> — {date_text(p.activity.starts_at)}</span></li>'
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def my_feedback_due(participations: Iterable[Any]) -> SafeString:
+    """`{% my_feedback_due feedback_due %}`: see `my_feedback_due_html`."""
+    return my_feedback_due_html(participations)

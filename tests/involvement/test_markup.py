@@ -19,9 +19,20 @@ from django.utils.html import escape
 
 from accounts.models import Membership
 from accounts.roles import Role
-from involvement.models import Activity, ActivityStatus, Outcome, OutcomeStatus
-from involvement.selectors import activity_participants_page, participant_counts, with_counts
-from involvement.templatetags.involvement_tags import outcome_card_html, participant_rows_html
+from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus
+from involvement.selectors import (
+    activity_participants_page,
+    participant_counts,
+    partner_feedback_due,
+    partner_past,
+    with_counts,
+)
+from involvement.templatetags.involvement_tags import (
+    my_feedback_due_html,
+    my_past_rows_html,
+    outcome_card_html,
+    participant_rows_html,
+)
 from programmes.models import StrategyPriority
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, ParticipationFactory
@@ -245,3 +256,63 @@ def test_an_outcome_card_is_drawn_as_the_template_drew_it(activity, wessex, extr
         )
         assert new == old
         assert "<that>" not in new and "<i>" not in new
+
+
+OLD_MY_FEEDBACK_DUE = """{% load portal %}{% for p in feedback_due %}
+  <li><a href="{% url 'involvement:feedback' p.pk %}">{% if p.feedback %}Change your feedback on {{ p.activity.title }}{% else %}Tell us how {{ p.activity.title }} went{% endif %}</a>
+    <span class="nhsuk-body-s nhsuk-u-secondary-text-color"> — {{ p.activity.starts_at|date_text }}</span></li>{% endfor %}"""
+OLD_MY_PAST_ROWS = """{% load portal %}{% for p in page_obj %}
+    <tr class="nhsuk-table__row">
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Date </span>{{ p.activity.starts_at|date_text }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Activity </span><a href="{% url 'involvement:my_activity' p.pk %}">{{ p.activity.title }}</a>{% if p.activity.status == "cancelled" %} (cancelled){% endif %}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">AHSN </span>{{ p.activity.organisation.short_name }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">You attended </span>{% if p.activity.status == "cancelled" %}Cancelled{% elif p.attended is None %}Not recorded yet{% elif p.attended %}Yes{% else %}No{% endif %}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Hours </span>{% if p.hours is not None %}{{ p.hours|floatformat:"-2" }}{% else %}—{% endif %}</td>
+    </tr>{% endfor %}"""
+
+
+def test_a_partners_lists_are_drawn_as_the_template_drew_them(partner, wessex) -> None:
+    now = timezone.now()
+    rows = [
+        ParticipationFactory(
+            partner=partner,
+            activity=ActivityFactory(organisation=wessex, title="<b>Bold</b> & co", starts_at=now - timedelta(days=3)),
+            attended=True,
+            hours=Decimal("2.5"),
+        ),
+        ParticipationFactory(
+            partner=partner,
+            activity=ActivityFactory(organisation=wessex, title="Plain", starts_at=now - timedelta(days=5)),
+            attended=True,
+            hours=Decimal("3"),
+        ),
+        ParticipationFactory(
+            partner=partner,
+            activity=ActivityFactory(
+                organisation=wessex,
+                title="Called off",
+                status=ActivityStatus.CANCELLED,
+                cancellation_reason="Snow",
+                starts_at=now - timedelta(days=6),
+            ),
+        ),
+        ParticipationFactory(
+            partner=partner,
+            activity=ActivityFactory(organisation=wessex, title="Missed", starts_at=now - timedelta(days=7)),
+            attended=False,
+        ),
+        ParticipationFactory(
+            partner=partner,
+            activity=ActivityFactory(organisation=wessex, title="Unknown", starts_at=now - timedelta(days=8)),
+        ),
+    ]
+    Feedback.objects.create(
+        participation=rows[1], listened_to=5, role_clear=4, support_right=4, take_part_again=5, submitted_at=now
+    )
+    past = list(partner_past(partner, now=now))
+    due = list(partner_feedback_due(partner, now=now))
+    assert len(past) == 5 and len(due) == 2
+    assert my_past_rows_html(past) == Template(OLD_MY_PAST_ROWS).render(Context({"page_obj": past}))
+    assert my_feedback_due_html(due) == Template(OLD_MY_FEEDBACK_DUE).render(Context({"feedback_due": due}))
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in my_past_rows_html(past)
+    assert "Change your feedback on Plain" in my_feedback_due_html(due)
