@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from core.dashboard import DashboardSection, register, url_for_each
 from evidence import selectors
-from evidence.models import CaseStudyState
 from evidence.permissions import is_network_staff
 from partners.sections import register_home_section
 
@@ -19,7 +18,7 @@ from partners.sections import register_home_section
 def staff_sections(user: Any) -> list[DashboardSection]:
     if not is_network_staff(user):
         return []
-    drafts = selectors.case_studies_of(user).filter(state=CaseStudyState.DRAFT).values_list("pk", "title")[:5]
+    drafts = selectors.drafts_of(user, limit=5)
     case_study_url = url_for_each("evidence:case_study_detail")
     return [
         DashboardSection(

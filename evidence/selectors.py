@@ -67,6 +67,13 @@ def case_studies_of(user: User) -> QuerySet[CaseStudy]:
     )
 
 
+def drafts_of(user: User, *, limit: int) -> list[tuple[int, str]]:
+    """For the home page: the user's AHSNs' draft case studies (as `case_studies_of`, newest change
+    first), as (pk, title), without the quote counts the list pages show."""
+    drafts = CaseStudy.objects.filter(organisation_id__in=visible_organisation_ids(user), state=CaseStudyState.DRAFT)
+    return list(drafts.order_by("-updated_at", "-id").values_list("pk", "title")[:limit])
+
+
 def library(filters: dict[str, Any]) -> QuerySet[CaseStudy]:
     """Every AHSN's shared and published case studies, by priority, method, level, seldom-heard
     group, stage and words in the text."""

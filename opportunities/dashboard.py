@@ -9,7 +9,6 @@ from core.access import visible_organisation_ids
 from core.dashboard import DashboardSection, register, url_for_each
 from core.formatting import date_text
 from opportunities import selectors
-from opportunities.models import OpportunityState
 from opportunities.permissions import OPPORTUNITY_WRITE_ROLES
 from partners.models import LayPartner
 from partners.sections import register_home_section
@@ -45,14 +44,7 @@ def partner_home(partner: LayPartner) -> list[DashboardSection]:
 def staff_home(user: User) -> list[DashboardSection]:
     if not visible_organisation_ids(user, roles=OPPORTUNITY_WRITE_ROLES):
         return []
-    found = selectors.staff_opportunities(user, waiting_only=True).filter(
-        state__in=[OpportunityState.OPEN, OpportunityState.CLOSED]
-    )
-    waiting = found.order_by(
-        "closes_on", "pk"
-    ).values_list(  # type: ignore[misc]  # annotations the stubs cannot see
-        "pk", "title", "interested_count", "closes_on"
-    )[:HOME_LIMIT]
+    waiting = selectors.opportunities_waiting_to_hear(user, limit=HOME_LIMIT)
     interested_url = url_for_each("opportunities:interested")
     return [
         DashboardSection(
@@ -61,7 +53,7 @@ def staff_home(user: User) -> list[DashboardSection]:
                 {
                     "text": title,
                     "url": interested_url(pk),
-                    "meta": f"{interested_count or 0} interested, closes {date_text(closes_on)}",
+                    "meta": f"{interested_count} interested, closes {date_text(closes_on)}",
                 }
                 for pk, title, interested_count, closes_on in waiting
             ],

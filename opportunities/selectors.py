@@ -91,6 +91,14 @@ def get_public_opportunity(pk: int, *, today: date | None = None) -> Opportunity
 # --- Lists -------------------------------------------------------------------------------------
 
 
+# Interested, or on the reserve list: people still waiting to hear whether they were chosen.
+WAITING_TO_HEAR = (InterestStatus.INTERESTED, InterestStatus.RESERVE)
+
+
+def _people_waiting() -> Exists:
+    return Exists(Interest.objects.filter(opportunity_id=OuterRef("pk"), status__in=WAITING_TO_HEAR))
+
+
 def _interest_count(statuses: tuple[str, ...]) -> Coalesce:
     counted = (
         Interest.objects.filter(opportunity_id=OuterRef("pk"), status__in=statuses)
@@ -108,20 +116,30 @@ def staff_opportunities(user: User, *, state: str = "", waiting_only: bool = Fal
     if state:
         qs = qs.filter(state=state)
     if waiting_only:
-        qs = qs.filter(
-            Exists(
-                Interest.objects.filter(
-                    opportunity_id=OuterRef("pk"), status__in=(InterestStatus.INTERESTED, InterestStatus.RESERVE)
-                )
-            )
-        )
+        qs = qs.filter(_people_waiting())
     return (
         qs.select_related("organisation")
         .annotate(
-            interested_count=_interest_count((InterestStatus.INTERESTED, InterestStatus.RESERVE)),
+            interested_count=_interest_count(WAITING_TO_HEAR),
             selected_count=_interest_count((InterestStatus.SELECTED,)),
         )
         .order_by("-created_at", "-id")
+    )
+
+
+def opportunities_waiting_to_hear(user: User, *, limit: int) -> list[tuple[int, str, int, date]]:
+    """For the staff home page: the user's AHSNs' open or closed opportunities with people waiting
+    to hear (as `staff_opportunities(waiting_only=True)`), closing soonest first, as the page's
+    lines show them: (pk, title, how many are waiting, closes_on)."""
+    return list(
+        Opportunity.objects.filter(
+            _people_waiting(),
+            organisation_id__in=visible_organisation_ids(user),
+            state__in=[OpportunityState.OPEN, OpportunityState.CLOSED],
+        )
+        .annotate(interested_count=_interest_count(WAITING_TO_HEAR))
+        .order_by("closes_on", "pk")
+        .values_list("pk", "title", "interested_count", "closes_on")[:limit]
     )
 
 

@@ -13,9 +13,12 @@ from django.utils import timezone
 from core.dashboard import url_for_each
 from core.formatting import date_text
 from involvement import services
+from opportunities.models import InterestStatus
 from partners.sections import home_sections_for
 from tests.conftest import client_for
+from tests.evidence.factories import CaseStudyFactory
 from tests.involvement.factories import ActivityFactory, ParticipationFactory
+from tests.opportunities.factories import InterestFactory, open_opportunity
 from tests.partners.factories import partner_with_login
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +85,33 @@ def test_partner_home_lines(wessex, staff):
     assert feedback["url"] == reverse("involvement:feedback", args=[past.pk])
     page = client_for(partner.user).get(reverse("partners:home")).content.decode()
     assert "Panel &lt;one&gt;" in page and "Panel <one>" not in page
+
+
+def test_staff_home_opportunities_waiting_and_draft_case_studies(lead, wessex, yorkshire):
+    soon = open_opportunity(title="Soon <b>", closes_on=timezone.localdate() + timedelta(days=2))
+    later = open_opportunity(title="Later", closes_on=timezone.localdate() + timedelta(days=9))
+    nobody = open_opportunity(title="Nobody waiting")
+    for status in (InterestStatus.INTERESTED, InterestStatus.RESERVE, InterestStatus.SELECTED):
+        InterestFactory(opportunity=soon, status=status)
+    InterestFactory(opportunity=later, status=InterestStatus.INTERESTED)
+    InterestFactory(opportunity=nobody, status=InterestStatus.SELECTED)
+    elsewhere = open_opportunity(title="Yorkshire's", organisation=yorkshire)
+    InterestFactory(opportunity=elsewhere, status=InterestStatus.INTERESTED)
+    draft = CaseStudyFactory(title="Draft & <i>new</i>", state="draft", shared_at=None)
+    CaseStudyFactory(title="Shared one")
+    CaseStudyFactory(title="Yorkshire draft", state="draft", shared_at=None, organisation=yorkshire)
+
+    page = client_for(lead).get("/").content.decode()
+    waiting = page.split("Opportunities with people waiting to hear")[1].split("</section>")[0]
+    assert (
+        f'<a href="{reverse("opportunities:interested", args=[soon.pk])}">Soon &lt;b&gt;</a>' in waiting
+        and f"2 interested, closes {date_text(soon.closes_on)}" in waiting
+    )
+    assert waiting.index("Soon &lt;b&gt;") < waiting.index("Later")
+    assert "Nobody waiting" not in waiting and "Yorkshire" not in waiting
+    drafts = page.split("Draft case studies")[1].split("</section>")[0]
+    assert (
+        f'<a href="{reverse("evidence:case_study_detail", args=[draft.pk])}">Draft &amp; &lt;i&gt;new&lt;/i&gt;</a>'
+        in drafts
+    )
+    assert "Shared one" not in drafts and "Yorkshire draft" not in drafts
