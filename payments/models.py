@@ -168,7 +168,8 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Added by payments.selectors.with_totals (sums of the lines, worked out in SQL).
+    # Added by payments.selectors.with_totals (sums of the lines, worked out in SQL); lists add
+    # `total` only (with_total).
     total: Decimal
     fees_total: Decimal
     expenses_total: Decimal

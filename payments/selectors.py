@@ -59,6 +59,19 @@ ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_p
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
+def _line_sum(condition: Q | None = None) -> Coalesce:
+    """The sum of the claim's lines (those meeting `condition`), as a correlated subquery."""
+    lines = ClaimLine.objects.filter(claim=OuterRef("pk")).order_by().values("claim")
+    chosen = lines.filter(condition) if condition is not None else lines
+    return Coalesce(Subquery(chosen.annotate(s=Sum("amount")).values("s")[:1]), ZERO, output_field=MONEY)
+
+
+def with_total(qs: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Add `total` from the lines, in SQL (see `with_totals`): for lists, which show no other sum.
+    The other sums' subqueries took 0.5 ms a request to build, whether they were read or not."""
+    return qs.annotate(total=_line_sum())  # type: ignore[no-redef]
+
+
 def with_totals(qs: QuerySet[Claim]) -> QuerySet[Claim]:
     """Add `total`, `fees_total`, `expenses_total` and `line_count` from the lines, in SQL.
 
@@ -66,15 +79,10 @@ def with_totals(qs: QuerySet[Claim]) -> QuerySet[Claim]:
     it returns (a page of 50), where a GROUP BY would sum every claim's lines before the LIMIT,
     and a pagination COUNT leaves them out altogether."""
     lines = ClaimLine.objects.filter(claim=OuterRef("pk")).order_by().values("claim")
-
-    def line_sum(condition: Q | None = None) -> Coalesce:
-        chosen = lines.filter(condition) if condition is not None else lines
-        return Coalesce(Subquery(chosen.annotate(s=Sum("amount")).values("s")[:1]), ZERO, output_field=MONEY)
-
     return qs.annotate(  # type: ignore[no-redef]
-        total=line_sum(),
-        fees_total=line_sum(Q(kind=LineKind.FEE)),
-        expenses_total=line_sum(~Q(kind=LineKind.FEE)),
+        total=_line_sum(),
+        fees_total=_line_sum(Q(kind=LineKind.FEE)),
+        expenses_total=_line_sum(~Q(kind=LineKind.FEE)),
         line_count=Coalesce(Subquery(lines.annotate(n=Count("pk")).values("n")[:1]), 0),
     )
 
@@ -213,14 +221,14 @@ def claim_queue(
             | Q(partner__preferred_name__icontains=claimant)
             | Q(reference__iexact=claimant)
         )
-    return with_totals(qs).order_by(F("submitted_at").asc(nulls_last=True), "pk")
+    return with_total(qs).order_by(F("submitted_at").asc(nulls_last=True), "pk")
 
 
 def queue_rows(claims: QuerySet[Claim]) -> list[Any]:
     """What the claims queue shows of each of `claims` (a page of `claim_queue`): a row of
     `QUEUE_COLUMNS` and `total` each, not a claim, a partner and an AHSN built with every column.
     The partner and the AHSN are joined here, for the page, not in the queue's count."""
-    return list(claims.values_list(*QUEUE_COLUMNS, "total", named=True))  # the other sums are left out
+    return list(claims.values_list(*QUEUE_COLUMNS, "total", named=True))
 
 
 def claim_lines(claim: Claim) -> list[ClaimLine]:
@@ -274,7 +282,7 @@ class TaxYear:
 
 
 def partner_claims(partner: LayPartner) -> QuerySet[Claim]:
-    return with_totals(Claim.objects.filter(partner=partner).select_related("organisation")).order_by(
+    return with_total(Claim.objects.filter(partner=partner).select_related("organisation")).order_by(
         "-created_at", "-pk"
     )
 
@@ -285,7 +293,7 @@ PARTNER_CLAIM_COLUMNS = ("pk", "reference", "status", "created_at", "paid_at", "
 
 def partner_claim_rows(claims: QuerySet[Claim]) -> list[Any]:
     """`PARTNER_CLAIM_COLUMNS` and `total` of each of `claims` (a page of `partner_claims`)."""
-    return list(claims.values_list(*PARTNER_CLAIM_COLUMNS, "total", named=True))  # the other sums are left out
+    return list(claims.values_list(*PARTNER_CLAIM_COLUMNS, "total", named=True))
 
 
 def partner_draft_claim(partner: LayPartner, *, organisation_id: int) -> Claim | None:
@@ -530,7 +538,7 @@ def batch_claims_with_totals(batch: PaymentBatch) -> QuerySet[Claim]:
 
 def approved_unbatched(user: AnyUser) -> QuerySet[Claim]:
     org_ids = permissions.paying_organisation_ids(user)
-    return with_totals(
+    return with_total(
         Claim.objects.filter(
             organisation_id__in=org_ids, status=ClaimStatus.APPROVED, batch__isnull=True
         ).select_related("partner", "organisation")
@@ -542,7 +550,7 @@ def batch_form_rows(user: AnyUser, *, limit: int = 200) -> list[Any]:
     oldest `limit`): id, reference, AHSN, when approved, the payee's reference and the total."""
     claims = approved_unbatched(user).select_related(None).annotate(partner_reference=F("partner__reference"))
     columns = ("pk", "reference", "organisation_id", "approved_at", "partner_reference", "total")
-    return list(claims.values_list(*columns, named=True)[:limit])  # the other sums are left out
+    return list(claims.values_list(*columns, named=True)[:limit])
 
 
 # --- figures for the quarterly report ---------------------------------------------------------
@@ -648,7 +656,7 @@ def _turnaround(count: Any, median: Any, p90: Any) -> dict[str, Any]:
 
 def waiting_for_approval(user: AnyUser, *, limit: int = 10) -> QuerySet[Claim]:
     org_ids = permissions.approver_organisation_ids(user)
-    return with_totals(
+    return with_total(
         Claim.objects.filter(organisation_id__in=org_ids, status=ClaimStatus.SUBMITTED).select_related(
             "partner", "organisation"
         )
