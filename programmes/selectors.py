@@ -70,6 +70,12 @@ def programme_owner_organisations(user: AnyUser) -> QuerySet[Any]:
     return Organisation.objects.filter(id__in=visible_organisation_ids(user, roles=DELIVERY_ROLES))
 
 
+def can_create_programmes(user: AnyUser) -> bool:
+    """Whether `programme_owner_organisations(user)` has any, from the memberships the request
+    has read already (no query)."""
+    return bool(visible_organisation_ids(user, roles=DELIVERY_ROLES))
+
+
 def programmes_for_logging(*, organisation_id: int) -> QuerySet[Programme]:
     """Programmes an AHSN may log activities against: its own and those shared with it."""
     shared = Programme.shared_with.through.objects.filter(programme_id=OuterRef("pk"), organisation_id=organisation_id)
@@ -131,7 +137,7 @@ def programme_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> Q
         qs = qs.filter(involvement_this_quarter=True)
     elif involvement == "no":
         qs = qs.filter(involvement_this_quarter=False)
-    return qs.select_related("organisation", "lead").order_by("name", "id")
+    return qs.select_related("organisation").order_by("name", "id")  # the list shows no lead
 
 
 def priorities(*, include_inactive: bool = False) -> QuerySet[StrategyPriority]:

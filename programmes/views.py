@@ -48,7 +48,7 @@ def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "query": _query_without_page(request),
-            "can_create": selectors.programme_owner_organisations(request.user).exists(),
+            "can_create": selectors.can_create_programmes(request.user),
             "filtered": bool(filters and any(filters.values())),
         },
     )
@@ -92,12 +92,13 @@ def programme_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(request.user, pk)
-    activities = involvement_selectors.programme_activities(programme=programme)
-    page = Paginator(activities, 25).get_page(request.GET.get("page"))
     visible = visible_organisation_ids(request.user)
     loggers = {programme.organisation_id} | {o.pk for o in programme.shared_with.all()}
     can_log = any(can_write(request.user, org_id, roles=DELIVERY_ROLES) for org_id in loggers)
     figures = involvement_selectors.programme_figures(programme=programme, organisation_ids=visible)
+    page = involvement_selectors.programme_activities_page(
+        programme=programme, page_number=request.GET.get("page"), figures=figures
+    )
     return render(
         request,
         "programmes/programme_detail.html",

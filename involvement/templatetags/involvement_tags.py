@@ -7,11 +7,12 @@ a template row cost about 140 µs in variable lookups, `{% url %}` and `get_FOO_
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.template.defaultfilters import floatformat, linebreaksbr, truncatechars
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -37,9 +38,16 @@ LEVEL_LABELS = dict(LadderLevel.choices)
 _PK = 2_147_483_647  # a placeholder id no real row has
 
 
+@lru_cache(maxsize=64)
+def _url_around_pk(name: str, script_prefix: str, urlconf: Any) -> tuple[str, str]:
+    before, after = reverse(name, args=[_PK], urlconf=urlconf).rsplit(str(_PK), 1)
+    return before, after
+
+
 def url_for_pk(name: str) -> Callable[[int], str]:
-    """`{% url name pk %}` for many rows: one reverse(), then the id put in its place."""
-    before, after = reverse(name, args=[_PK]).rsplit(str(_PK), 1)
+    """`{% url name pk %}` for many rows: reverse() once (per process, script prefix and URLconf),
+    then the id put in its place."""
+    before, after = _url_around_pk(name, get_script_prefix(), get_urlconf())
     return lambda pk: f"{before}{int(pk)}{after}"
 
 
@@ -202,10 +210,10 @@ def outcome_card_html(
     heard = outcome.what_we_heard
     short = esc(truncatechars(heard, 60))
     page = "involvement:my_outcome_detail" if partner_view else "involvement:outcome_detail"
-    links = f'<a href="{esc(reverse(page, args=[outcome.pk]))}">How this has moved on'
+    links = f'<a href="{url_for_pk(page)(outcome.pk)}">How this has moved on'
     links += f'<span class="nhsuk-u-visually-hidden">: {short}</span></a>'
     if can_change:
-        progress = esc(reverse("involvement:outcome_progress", args=[outcome.pk]))
+        progress = url_for_pk("involvement:outcome_progress")(outcome.pk)
         links += f' | <a href="{progress}">Record progress<span class="nhsuk-u-visually-hidden">: {short}</span></a>'
     reason = ""
     if outcome.reason:
@@ -290,3 +298,26 @@ def my_feedback_due_html(participations: Iterable[Any]) -> SafeString:
 def my_feedback_due(participations: Iterable[Any]) -> SafeString:
     """`{% my_feedback_due feedback_due %}`: see `my_feedback_due_html`."""
     return my_feedback_due_html(participations)
+
+
+def programme_people_rows_html(people: Iterable[dict[str, Any]]) -> SafeString:
+    """The rows of "People involved" on the programme page (`selectors.programme_people`)."""
+    partner_url = url_for_pk("partners:partner_detail")
+    rows: list[str] = []
+    esc = conditional_escape
+    for person in people:
+        link = f'<a href="{partner_url(person["partner_id"])}">{esc(person["name"])}</a>'
+        rows.append(
+            '\n    <tr class="nhsuk-table__row">\n'
+            f"      {_cell('Lay partner', link)}\n"
+            f"      {_numeric_cell('Activities attended', esc(person['activities']))}\n"
+            f"      {_numeric_cell('Hours', floatformat(person['hours'], '-2'))}\n"
+            "    </tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def programme_people_rows(people: Iterable[dict[str, Any]]) -> SafeString:
+    """`{% programme_people_rows people %}`: see `programme_people_rows_html`."""
+    return programme_people_rows_html(people)

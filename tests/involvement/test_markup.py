@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -32,6 +32,8 @@ from involvement.templatetags.involvement_tags import (
     my_past_rows_html,
     outcome_card_html,
     participant_rows_html,
+    programme_people_rows_html,
+    url_for_pk,
 )
 from programmes.models import StrategyPriority
 from tests.conftest import client_for
@@ -316,3 +318,34 @@ def test_a_partners_lists_are_drawn_as_the_template_drew_them(partner, wessex) -
     assert my_feedback_due_html(due) == Template(OLD_MY_FEEDBACK_DUE).render(Context({"feedback_due": due}))
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in my_past_rows_html(past)
     assert "Change your feedback on Plain" in my_feedback_due_html(due)
+
+
+OLD_PEOPLE_ROWS = """{% for person in people %}
+    <tr class="nhsuk-table__row">
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Lay partner </span><a href="{% url 'partners:partner_detail' person.partner_id %}">{{ person.name }}</a></td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Activities attended </span>{{ person.activities }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Hours </span>{{ person.hours|floatformat:"-2" }}</td>
+    </tr>{% endfor %}"""
+
+
+def test_the_people_rows_are_drawn_as_the_template_drew_them() -> None:
+    people = [
+        {"partner_id": 7, "name": "<b>Sam</b> & Jo", "activities": 12, "hours": Decimal("30.50")},
+        {"partner_id": 8, "name": "Ann", "activities": 1, "hours": Decimal("2")},
+        {"partner_id": 9, "name": "Bo", "activities": 3, "hours": Decimal("0")},
+    ]
+    new = programme_people_rows_html(people)
+    assert new == Template(OLD_PEOPLE_ROWS).render(Context({"people": people}))
+    assert "&lt;b&gt;Sam&lt;/b&gt; &amp; Jo" in new
+
+
+def test_row_links_follow_the_script_prefix() -> None:
+    """The tags' links are reversed once per script prefix, not once for ever."""
+    before = get_script_prefix()
+    try:
+        set_script_prefix("/portal/")
+        assert url_for_pk("involvement:activity_detail")(5) == reverse("involvement:activity_detail", args=[5])
+        assert url_for_pk("involvement:activity_detail")(5).startswith("/portal/")
+    finally:
+        set_script_prefix(before)
+    assert url_for_pk("involvement:activity_detail")(5) == "/involvement/activities/5/"
