@@ -16,7 +16,7 @@ from accounts.roles import DELIVERY_ROLES
 from accounts.typing import AnyUser
 from core.access import memberships_of, visible_organisation_ids
 from core.choices import ActivityFormat
-from core.dashboard import DashboardSection, register, url_for_each
+from core.dashboard import DashboardSection, lists_in_one_query, register, url_for_each
 from core.formatting import date_text, day_text, time_text
 from involvement import selectors
 from involvement.models import OutcomeStatus, ParticipationResponse
@@ -41,17 +41,14 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
     my_activity_url = url_for_each("involvement:my_activity")
     feedback_url = url_for_each("involvement:feedback")
     outcomes_url = reverse("involvement:my_outcomes")
-    upcoming = selectors.partner_upcoming(partner).values_list(
-        "pk", "activity__title", "activity__starts_at", "activity__format", "response"
-    )[:5]
+    columns = ("pk", "activity__title", "activity__starts_at", "activity__format", "response")
+    upcoming, due = lists_in_one_query(
+        (selectors.partner_upcoming(partner), columns, 5),
+        (selectors.partner_feedback_due(partner).filter(feedback__isnull=True), columns, 5),
+    )
     outcomes = selectors.partner_outcomes(partner).values_list(
         "activity_id", "activity__title", "programme__name", "what_we_did", "status", "decided_on"
     )[:3]
-    due = (
-        selectors.partner_feedback_due(partner)
-        .filter(feedback__isnull=True)
-        .values_list("pk", "activity__title", "activity__starts_at")[:5]
-    )
     return [
         DashboardSection(
             title="Coming up",
@@ -88,7 +85,7 @@ def partner_home_sections(partner: Any) -> list[DashboardSection]:
                     "url": feedback_url(pk),
                     "meta": f"{date_text(starts_at)}",
                 }
-                for pk, title, starts_at in due
+                for pk, title, starts_at, _format, _response in due
             ],
             empty_text="There is no feedback for you to give right now.",
         ),
@@ -129,12 +126,18 @@ def staff_dashboard_sections(user: AnyUser) -> list[DashboardSection]:
     if not roles & DELIVERY_ROLES:
         return []
     org_ids = visible_organisation_ids(user, roles=DELIVERY_ROLES)
-    this_week = selectors.activities_this_week(organisation_ids=org_ids).values_list(
-        "pk", "title", "starts_at", "organisation__short_name"
-    )[:10]
-    no_outcome = selectors.completed_without_outcome(organisation_ids=org_ids).values_list(
-        "pk", "title", "ends_at", "organisation__short_name"
-    )[:10]
+    this_week, no_outcome = lists_in_one_query(
+        (
+            selectors.activities_this_week(organisation_ids=org_ids),
+            ("pk", "title", "starts_at", "organisation__short_name"),
+            10,
+        ),
+        (
+            selectors.completed_without_outcome(organisation_ids=org_ids),
+            ("pk", "title", "ends_at", "organisation__short_name"),
+            10,
+        ),
+    )
     activity_url = url_for_each("involvement:activity_detail")
     outcome_url = url_for_each("involvement:outcome_create")
     return [

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.dashboard import url_for_each
+from core.dashboard import lists_in_one_query, url_for_each
 from core.formatting import date_text
 from involvement import services
+from involvement.models import Activity
 from opportunities.models import InterestStatus
 from partners.sections import home_sections_for
 from tests.conftest import client_for
@@ -115,3 +116,26 @@ def test_staff_home_opportunities_waiting_and_draft_case_studies(lead, wessex, y
         in drafts
     )
     assert "Shared one" not in drafts and "Yorkshire draft" not in drafts
+
+
+def test_lists_in_one_query_keeps_each_lists_order(wessex, django_assert_num_queries):
+    now = timezone.now()
+    made = [
+        ActivityFactory(
+            organisation=wessex,
+            title=f"A{i}",
+            starts_at=now + timedelta(days=i),
+            ends_at=now + timedelta(days=i, hours=1),
+        )
+        for i in (3, 1, 2, 5, 4)
+    ]
+    activities = Activity.objects.filter(pk__in=[a.pk for a in made])
+    with django_assert_num_queries(1):
+        first, second, nothing = lists_in_one_query(
+            (activities.order_by("starts_at"), ("title",), 3),
+            (activities.order_by("-starts_at"), ("title",), 2),
+            (activities.filter(organisation_id__in=[]), ("title",), 5),
+        )
+    assert first == [("A1",), ("A2",), ("A3",)]
+    assert second == [("A5",), ("A4",)]
+    assert nothing == []
