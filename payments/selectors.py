@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -294,6 +295,22 @@ PARTNER_CLAIM_COLUMNS = ("pk", "reference", "status", "created_at", "paid_at", "
 def partner_claim_rows(claims: QuerySet[Claim]) -> list[Any]:
     """`PARTNER_CLAIM_COLUMNS` and `total` of each of `claims` (a page of `partner_claims`)."""
     return list(claims.values_list(*PARTNER_CLAIM_COLUMNS, "total", named=True))
+
+
+def partner_claim_page(partner: LayPartner, number: Any, *, per_page: int = 20) -> Page[Any]:
+    """One page of the partner's claims as `partner_claim_rows`, with `Paginator.get_page`'s rules
+    for the page number. The first page (nearly every visit) is read first: when it is not full it
+    holds every claim, and its length is the count, which is then not asked for."""
+    claims = partner_claims(partner)
+    paginator: Paginator[Any] = Paginator(claims, per_page)
+    if number in (None, "", "1"):
+        rows = partner_claim_rows(claims[:per_page])
+        if len(rows) < per_page:
+            paginator.count = len(rows)  # a cached_property, known here
+        return Page(rows, 1, paginator)
+    page = paginator.get_page(number)
+    page.object_list = partner_claim_rows(cast(QuerySet[Claim], page.object_list))
+    return page
 
 
 def partner_draft_claim(partner: LayPartner, *, organisation_id: int) -> Claim | None:

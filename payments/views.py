@@ -70,8 +70,7 @@ def my_money(request: AuthenticatedHttpRequest) -> HttpResponse:
     if partner is None:
         raise Http404("This page is for lay partners.")
     tax_year = selectors.TaxYear.containing(timezone.localdate())
-    page = Paginator(selectors.partner_claims(partner), 20).get_page(request.GET.get("page"))
-    page.object_list = selectors.partner_claim_rows(cast(QuerySet[Claim], page.object_list))  # read once
+    page = selectors.partner_claim_page(partner, request.GET.get("page"))
     return render(
         request,
         "payments/my_money.html",

@@ -9,8 +9,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from payments import forms, selectors
@@ -178,3 +180,22 @@ def test_the_batch_page_lists_the_claims_waiting(wessex, finance, hostile_partne
     assert f'value="{claim.pk}" class="nhsuk-checkboxes__input" checked>' in page
     assert f"CLM-700020: {hostile_partner.reference}, £3.00, approved" in page
     assert f'action="/payments/batches/new/{wessex.pk}/"' in page
+
+
+def test_money_page_pages_through_many_claims(wessex, partner, partner_client) -> None:
+    for n in range(21):
+        _claim(wessex, partner, f"CLM-7100{n:02d}", ClaimStatus.DRAFT, "1.00")
+    first = partner_client.get("/payments/my/").content.decode()
+    assert first.count("nhsuk-card--clickable") == 20 and 'href="?page=2"' in first
+    second = partner_client.get("/payments/my/?page=2").content.decode()
+    assert second.count("nhsuk-card--clickable") == 1 and "CLM-710000" in second
+    assert partner_client.get("/payments/my/?page=9").content.decode().count("nhsuk-card--clickable") == 1
+
+
+def test_a_short_first_page_of_claims_is_not_counted_again(wessex, partner, partner_client) -> None:
+    for n in range(3):
+        _claim(wessex, partner, f"CLM-7200{n:02d}", ClaimStatus.DRAFT, "1.00")
+    with CaptureQueriesContext(connection) as queries:
+        page = partner_client.get("/payments/my/").content.decode()
+    assert page.count("nhsuk-card--clickable") == 3 and "nhsuk-pagination" not in page
+    assert not [q for q in queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "payments_claim"')]
