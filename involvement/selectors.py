@@ -144,12 +144,12 @@ def _count_of(qs: QuerySet[Any], key: str) -> Coalesce:
 
 
 def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
-    """Add participant_count, attended_count and outcome_count without multiplying rows."""
+    """Add participant_count and attended_count (the activity table's "People") without
+    multiplying rows. The export adds outcome_count (`activity_export_rows`)."""
     mine = Participation.objects.filter(activity_id=OuterRef("pk"))
     return qs.annotate(
         participant_count=_count_of(mine, "activity_id"),
         attended_count=_count_of(mine.filter(attended=True), "activity_id"),
-        outcome_count=_count_of(Outcome.objects.filter(activity_id=OuterRef("pk")), "activity_id"),
     )
 
 
@@ -201,6 +201,7 @@ def activity_export_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     attended = Participation.objects.filter(activity_id=OuterRef("pk"), attended=True)
     hours = attended.order_by().values("activity_id").annotate(total=Sum("hours")).values("total")
     return qs.annotate(
+        outcome_count=_count_of(Outcome.objects.filter(activity_id=OuterRef("pk")), "activity_id"),
         priority_codes=ArraySubquery(codes),
         attended_hours=Coalesce(Subquery(hours, output_field=DecimalField()), Value(0, output_field=DecimalField())),
     )
@@ -394,6 +395,8 @@ def feedback_summary(
         {"label": SCORE_LABELS[f], "average": round(float(totals[f]), 1) if totals[f] is not None else None}
         for f in SCORE_FIELDS
     ]
+    if not totals["count"]:
+        return {"count": 0, "scores": scores, "comments": []}  # nobody has answered: no comments to read
     recent = (
         feedback.exclude(comments="")
         .select_related("participation__partner", "participation__activity")

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from core.choices import InvolvementMethod, LadderLevel
 from core.formatting import date_text
 from involvement.models import ActivityStatus, OutcomeStatus
+from programmes.models import Programme
 
 register = template.Library()
 
@@ -321,3 +322,39 @@ def programme_people_rows_html(people: Iterable[dict[str, Any]]) -> SafeString:
 def programme_people_rows(people: Iterable[dict[str, Any]]) -> SafeString:
     """`{% programme_people_rows people %}`: see `programme_people_rows_html`."""
     return programme_people_rows_html(people)
+
+
+def _labels(model: Any, field: str) -> dict[Any, str]:
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+PROGRAMME_TYPE_LABELS = _labels(Programme, "programme_type")
+PROGRAMME_STAGE_LABELS = _labels(Programme, "innovation_stage")
+PROGRAMME_STATUS_LABELS = _labels(Programme, "status")
+
+
+def programme_rows_html(programmes: Iterable[Any]) -> SafeString:
+    """The rows of the programme list (templates/programmes/programme_list.html). Each programme
+    needs its `organisation` and `involvement_this_quarter` (`programmes.selectors.programme_list`)."""
+    detail_url = url_for_pk("programmes:programme_detail")
+    esc = conditional_escape
+    rows = []
+    for p in programmes:
+        name = f'<a href="{detail_url(p.pk)}">{esc(p.name)}</a>'
+        rows.append(
+            '\n    <tr class="nhsuk-table__row">\n'
+            f"      {_cell('Programme', name)}\n"
+            f"      {_cell('AHSN', esc(p.organisation.short_name))}\n"
+            f"      {_cell('Type', esc(PROGRAMME_TYPE_LABELS.get(p.programme_type, p.programme_type)))}\n"
+            f"      {_cell('Stage', esc(PROGRAMME_STAGE_LABELS.get(p.innovation_stage, p.innovation_stage)))}\n"
+            f"      {_cell('Status', esc(PROGRAMME_STATUS_LABELS.get(p.status, p.status)))}\n"
+            f"      {_cell('Involvement this quarter', 'Yes' if p.involvement_this_quarter else 'Not yet')}\n"
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def programme_rows(programmes: Iterable[Any]) -> SafeString:
+    """`{% programme_rows page_obj %}`: see `programme_rows_html`."""
+    return programme_rows_html(programmes)

@@ -33,9 +33,11 @@ from involvement.templatetags.involvement_tags import (
     outcome_card_html,
     participant_rows_html,
     programme_people_rows_html,
+    programme_rows_html,
     url_for_pk,
 )
 from programmes.models import StrategyPriority
+from programmes.selectors import programme_list as programme_list_selector
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, ParticipationFactory
 from tests.programmes.factories import ProgrammeFactory
@@ -349,3 +351,26 @@ def test_row_links_follow_the_script_prefix() -> None:
     finally:
         set_script_prefix(before)
     assert url_for_pk("involvement:activity_detail")(5) == "/involvement/activities/5/"
+
+
+OLD_PROGRAMME_ROWS = """{% for p in page_obj %}
+    <tr class="nhsuk-table__row">
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Programme </span><a href="{% url 'programmes:programme_detail' p.pk %}">{{ p.name }}</a></td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">AHSN </span>{{ p.organisation.short_name }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Type </span>{{ p.get_programme_type_display }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Stage </span>{{ p.get_innovation_stage_display }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Status </span>{{ p.get_status_display }}</td>
+      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">Involvement this quarter </span>{% if p.involvement_this_quarter %}Yes{% else %}Not yet{% endif %}</td>
+    </tr>
+  {% endfor %}"""
+
+
+def test_the_programme_rows_are_drawn_as_the_template_drew_them(lead, wessex) -> None:
+    ProgrammeFactory(organisation=wessex, name="<i>Heart</i> & lungs", status="closed")
+    ProgrammeFactory(organisation=wessex, name="Plain")
+    ActivityFactory(organisation=wessex, programme=ProgrammeFactory(organisation=wessex, name="Busy"))
+    rows = list(programme_list_selector(user=lead))
+    assert len(rows) == 3
+    new = programme_rows_html(rows)
+    assert new == Template(OLD_PROGRAMME_ROWS).render(Context({"page_obj": rows}))
+    assert "&lt;i&gt;Heart&lt;/i&gt; &amp; lungs" in new and "Not yet" in new

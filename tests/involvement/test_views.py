@@ -340,6 +340,25 @@ def test_csv_export_has_the_filtered_set_and_no_names(staff_client, wessex):
     assert "Unique Surname-Person" not in body
 
 
+def test_csv_export_counts_outcomes(staff_client, wessex):
+    """The list's table shows no outcome count; the export still gives one per activity."""
+    heard = ActivityFactory(organisation=wessex, title="Listened")
+    ActivityFactory(organisation=wessex, title="Not yet")
+    for what in ("Parking", "Signs"):
+        Outcome.objects.create(
+            organisation=wessex,
+            activity=heard,
+            what_we_heard=what,
+            what_we_did="Fixed",
+            status="changed",
+            decided_on=timezone.localdate(),
+        )
+    response = staff_client.get(reverse("involvement:activity_export"))
+    rows = {r["Title"]: r for r in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
+    assert rows["Listened"]["Outcomes recorded"] == "2"
+    assert rows["Not yet"]["Outcomes recorded"] == "0"
+
+
 # ------------------------------------------------------------------ the lay partner's pages
 
 
