@@ -136,6 +136,10 @@ class PaymentBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    # Added by payments.selectors.batches_for (worked out in SQL).
+    claim_count: int
+    total: Decimal
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "payment batches"

@@ -537,13 +537,20 @@ def rate_cards_for(user: AnyUser) -> QuerySet[RateCard]:
 
 
 def batches_for(user: AnyUser) -> QuerySet[PaymentBatch]:
+    """The payment batches at the user's AHSNs, newest first, each with `claim_count` and `total`.
+
+    Correlated subqueries (as `with_totals`), not a JOIN of every batch's claims and lines with a
+    GROUP BY: PostgreSQL works them out for the page of batches shown only, and the page's count
+    reads the batches alone rather than grouping every claim line the AHSN has ever paid."""
     org_ids = permissions.batch_reader_organisation_ids(user)
+    claims = Claim.objects.filter(batch=OuterRef("pk")).order_by().values("batch")
+    lines = ClaimLine.objects.filter(claim__batch=OuterRef("pk")).order_by().values("claim__batch")
     return (
         PaymentBatch.objects.filter(organisation_id__in=org_ids)
         .select_related("organisation", "created_by", "paid_by")
-        .annotate(
-            claim_count=Count("claims", distinct=True),
-            total=Coalesce(Sum("claims__lines__amount"), ZERO, output_field=MONEY),
+        .annotate(  # type: ignore[no-redef]  # claim_count and total, declared on the model
+            claim_count=Coalesce(Subquery(claims.annotate(n=Count("pk")).values("n")[:1]), 0),
+            total=Coalesce(Subquery(lines.annotate(s=Sum("amount")).values("s")[:1]), ZERO, output_field=MONEY),
         )
         .order_by("-created_at", "-pk")
     )

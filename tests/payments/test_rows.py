@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from payments import forms, selectors
-from payments.models import Claim, ClaimStatus
+from payments.models import Claim, ClaimStatus, PaymentBatch
 from tests.conftest import client_for
 from tests.payments.factories import participation_for, partner_at
 
@@ -199,3 +199,19 @@ def test_a_short_first_page_of_claims_is_not_counted_again(wessex, partner, part
         page = partner_client.get("/payments/my/").content.decode()
     assert page.count("nhsuk-card--clickable") == 3 and "nhsuk-pagination" not in page
     assert not [q for q in queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "payments_claim"')]
+
+
+def test_the_batch_list_counts_each_batchs_claims_and_adds_up_their_lines(wessex, finance, partner) -> None:
+    paid = PaymentBatch.objects.create(organisation=wessex, created_by=finance, reference="PAY-700001")
+    empty = PaymentBatch.objects.create(organisation=wessex, created_by=finance, reference="PAY-700002")
+    for n, amounts in enumerate([("3.00", "2.50"), ("10.00",)]):
+        claim = _claim(wessex, partner, f"CLM-73000{n}", ClaimStatus.APPROVED, *amounts)
+        Claim.objects.filter(pk=claim.pk).update(batch=paid)
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(finance).get("/payments/batches/").content.decode()
+    rows = {batch.reference: batch for batch in selectors.batches_for(finance)}
+    assert (rows["PAY-700001"].claim_count, rows["PAY-700001"].total) == (2, Decimal("15.50"))
+    assert (rows["PAY-700002"].claim_count, rows["PAY-700002"].total) == (0, Decimal("0.00"))
+    assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">£15.50</td>' in page and empty.reference in page
+    count = next(q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)") and "paymentbatch" in q["sql"])
+    assert "payments_claimline" not in count  # the page's count reads the batches alone
