@@ -1,5 +1,6 @@
-"""The directory's rows drawn in Python (partners_tags.directory_rows) and its one-query name search
-(selectors.directory_page) give what the template and Django's paginator gave before."""
+"""The directory's rows and the partner pages' sections drawn in Python (partners_tags.directory_rows,
+section_list) and the directory's one-query name search (selectors.directory_page) give what the
+templates and Django's paginator gave before."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
 
+from core.dashboard import DashboardSection
 from partners import selectors
 from partners.models import PartnerLink
-from partners.templatetags.partners_tags import directory_rows
+from partners.templatetags.partners_tags import directory_rows, section_list
 from tests.partners.factories import LayPartnerFactory, PartnerLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +98,53 @@ def test_name_search_counts_its_matches_with_the_rows(staff_client, wessex):
     assert "60 lay partners match your search" in response.content.decode()
     assert len(searched.captured_queries) == len(plain.captured_queries) - 1
     assert not [q for q in searched.captured_queries if 'COUNT(*) AS "__count" FROM "partners_partnerlink"' in q["sql"]]
+
+
+# templates/partners/_sections.html as it was before partners_tags.section_list.
+TEMPLATE_SECTIONS = Template(
+    """{% for section in sections %}
+<section class="nhsuk-u-margin-bottom-6" aria-labelledby="{{ prefix|default:'section' }}-{{ forloop.counter }}">
+  <h2 id="{{ prefix|default:'section' }}-{{ forloop.counter }}">{{ section.title }}</h2>
+  {% if section.items %}
+  <ul class="nhsuk-list nhsuk-list--border">
+    {% for item in section.items %}
+    <li>
+      {% if item.url %}<a href="{{ item.url }}">{{ item.text }}</a>{% else %}{{ item.text }}{% endif %}
+      {% if item.meta %}<span class="nhsuk-body-s nhsuk-u-secondary-text-color"> — {{ item.meta }}</span>{% endif %}
+    </li>
+    {% endfor %}
+  </ul>
+  {% else %}
+  <p>{{ section.empty_text }}</p>
+  {% endif %}
+  {% if section.link_url %}<p><a href="{{ section.link_url }}">{{ section.link_text }}</a></p>{% endif %}
+</section>
+{% endfor %}
+"""
+)
+
+
+def test_partner_page_sections_match_the_template_they_replace():
+    sections = [
+        DashboardSection(
+            title="Coming <up>",
+            items=[
+                {"text": "<script>alert(1)</script>", "url": "/a/?x=1&y=2", "meta": "Friday & more"},
+                {"text": "No link", "meta": ""},
+                {"text": mark_safe("<b>already safe</b>"), "url": "/b/"},
+            ],
+            link_url="/all/",
+            link_text="See <all>",
+        ),
+        DashboardSection(title="Nothing", empty_text="Nothing <here> yet."),
+        DashboardSection(title="No link", items=[{"text": "One"}]),
+    ]
+    for prefix in ("home-section", "profile-section", "", "a<b"):
+        context = {"sections": sections, "prefix": prefix}
+        assert str(section_list(sections, prefix)) + "\n" == TEMPLATE_SECTIONS.render(Context(context))
+    rendered = Template('{% include "partners/_sections.html" with sections=sections prefix="p" %}').render(
+        Context({"sections": sections})
+    )
+    assert rendered == TEMPLATE_SECTIONS.render(Context({"sections": sections, "prefix": "p"}))
+    assert "&lt;script&gt;" in rendered and 'href="/a/?x=1&amp;y=2"' in rendered and "<b>already safe</b>" in rendered
+    assert section_list([], "p") == ""
