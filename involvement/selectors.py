@@ -594,8 +594,9 @@ FIGURES_SHAPE = 2  # one more whenever what `programme_figures` holds changes, s
 
 def programme_figures(*, programme: Programme, organisation_ids: Any) -> dict[str, Any]:
     """The programme page's sums over all its activities, for a viewer at `organisation_ids`:
-    `summary` (`programme_summary`), `people` (`programme_people`) and `outcome_ids`
-    (`programme_outcome_ids`, read with `programme_outcomes`).
+    `summary` (`programme_summary`), `people` (`programme_people`), `outcome_ids`
+    (`programme_outcome_ids`, read with `programme_outcomes`) and `activity_total` (every activity,
+    cancelled too: the count `programme_activities_page` pages by).
 
     A programme of 3,000 activities took 150 ms of SQL to sum on every view. The sums are cached
     under the programme's `ProgrammeFiguresVersion`, which database triggers move on whenever an

@@ -42,12 +42,12 @@ _PK = 2_147_483_647  # a placeholder id no real row has
 @lru_cache(maxsize=64)
 def _url_around_pk(name: str, script_prefix: str, urlconf: Any) -> tuple[str, str]:
     before, after = reverse(name, args=[_PK], urlconf=urlconf).rsplit(str(_PK), 1)
-    return before, after
+    return conditional_escape(before), conditional_escape(after)  # as `{% url %}` prints it
 
 
 def url_for_pk(name: str) -> Callable[[int], str]:
-    """`{% url name pk %}` for many rows: reverse() once (per process, script prefix and URLconf),
-    then the id put in its place."""
+    """`{% url name pk %}` for many rows, escaped as the tag prints it: reverse() once (per process,
+    script prefix and URLconf), then the id put in its place."""
     before, after = _url_around_pk(name, get_script_prefix(), get_urlconf())
     return lambda pk: f"{before}{int(pk)}{after}"
 
