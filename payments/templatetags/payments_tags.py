@@ -10,7 +10,7 @@ wrote; tests/payments/test_rows.py holds them to it."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from html import escape
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from core.formatting import date_text
+from core.links import url_for_each
 from core.money import format_money
 from core.templatetags.nhsuk import build_field_view
 from payments.models import ClaimStatus
@@ -107,15 +108,6 @@ def history_text(entry: Any) -> str:
 
 # --- the busy lists, row by row in Python -------------------------------------------------------
 
-_PK = 2_147_483_647  # a placeholder id no real row has
-
-
-def url_for_pk(name: str, *args: Any) -> Callable[[int], str]:
-    """`{% url name *args pk %}` for any pk, escaped for an attribute, from one `reverse()`."""
-    prefix, _placeholder, suffix = escape(reverse(name, args=[*args, _PK])).partition(str(_PK))
-    return lambda pk: f"{prefix}{int(pk)}{suffix}"
-
-
 _QUEUE_ROW = (
     '\n    <tr class="nhsuk-table__row">'
     '\n      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">'
@@ -137,7 +129,7 @@ _QUEUE_ROW = (
 @register.filter
 def claim_queue_rows(rows: Iterable[Any]) -> SafeString:
     """The claims queue's table rows, from `selectors.claim_queue`'s rows."""
-    claim_url = url_for_pk("payments:claim_detail")
+    claim_url = url_for_each("payments:claim_detail")
     return mark_safe(  # noqa: S308 - every value from the database is escaped
         "".join(
             _QUEUE_ROW.format(
@@ -218,7 +210,7 @@ _CLAIM_CARD = (
 @register.filter
 def partner_claim_cards(rows: Iterable[Any]) -> SafeString:
     """The money page's cards for the partner's claims, from `selectors.partner_claim_rows`."""
-    claim_url = url_for_pk("payments:claim_detail")
+    claim_url = url_for_each("payments:claim_detail")
     return mark_safe(  # noqa: S308 - every value from the database is escaped
         "".join(
             _CLAIM_CARD.format(
