@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet, Value
-from django.urls import get_script_prefix, get_urlconf, reverse
 
 from accounts.typing import AnyUser
 
@@ -21,26 +18,6 @@ class DashboardSection:
     empty_text: str = "Nothing to do here right now."
     link_url: str = ""
     link_text: str = ""
-
-
-_MARKER = 2147483647  # an id no row has yet, to find where the id goes in a URL
-
-
-@lru_cache(maxsize=256)
-def _around_marker(viewname: str, script_prefix: str, urlconf: object) -> tuple[str, str] | None:
-    head, marker, tail = reverse(viewname, args=[_MARKER]).rpartition(str(_MARKER))
-    return (head, tail) if marker else None
-
-
-def url_for_each(viewname: str) -> Callable[[int], str]:
-    """`reverse(viewname, args=[pk])` for each row of a section without reversing each time: the
-    URL is reversed once (per script prefix and URLconf) with a marker id, and each row's id (an int) goes
-    where the marker was."""
-    around = _around_marker(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    if around is None:  # the URL does not show its argument as written: reverse each time
-        return lambda pk: reverse(viewname, args=[pk])
-    head, tail = around
-    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def lists_in_one_query(*lists: tuple[QuerySet[Any], Sequence[str], int]) -> list[list[tuple[Any, ...]]]:

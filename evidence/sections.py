@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
-from core.dashboard import DashboardSection, register, url_for_each
+from core.dashboard import DashboardSection, register
+from core.links import url_for_each
 from evidence import selectors
 from evidence.permissions import is_network_staff
 from partners.sections import register_home_section

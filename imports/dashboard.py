@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.models import User
-from core.dashboard import DashboardSection, register, url_for_each
+from core.dashboard import DashboardSection, register
 from core.formatting import date_text
+from core.links import url_for_each
 from imports.models import ImportBatch
 from imports.selectors import import_organisation_ids, imports_visible_to
 

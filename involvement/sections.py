@@ -16,8 +16,9 @@ from accounts.roles import DELIVERY_ROLES
 from accounts.typing import AnyUser
 from core.access import memberships_of, visible_organisation_ids
 from core.choices import ActivityFormat
-from core.dashboard import DashboardSection, lists_in_one_query, register, url_for_each
+from core.dashboard import DashboardSection, lists_in_one_query, register
 from core.formatting import date_text, day_text, time_text
+from core.links import url_for_each
 from involvement import selectors
 from involvement.models import OutcomeStatus, ParticipationResponse
 from partners import sections as partner_sections

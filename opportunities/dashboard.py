@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from core.access import visible_organisation_ids
-from core.dashboard import DashboardSection, register, url_for_each
+from core.dashboard import DashboardSection, register
 from core.formatting import date_text
+from core.links import url_for_each
 from opportunities import selectors
 from opportunities.permissions import OPPORTUNITY_WRITE_ROLES
 from partners.models import LayPartner

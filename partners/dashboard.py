@@ -7,8 +7,9 @@ from django.urls import reverse
 from accounts.models import MANAGER_ROLES
 from accounts.typing import AnyUser
 from core.access import visible_organisation_ids
-from core.dashboard import DashboardSection, register, url_for_each
+from core.dashboard import DashboardSection, register
 from core.formatting import date_text
+from core.links import url_for_each
 from partners.selectors import application_queue
 
 

@@ -12,8 +12,9 @@ from django.urls import reverse
 from accounts.models import Role
 from accounts.typing import AnyUser
 from core.access import memberships_of
-from core.dashboard import DashboardSection, register, url_for_each
+from core.dashboard import DashboardSection, register
 from core.formatting import date_text
+from core.links import url_for_each
 from core.money import format_money
 from partners.models import LayPartner
 from partners.sections import register_home_section

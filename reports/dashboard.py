@@ -7,7 +7,8 @@ from django.urls import reverse
 from accounts.models import MANAGER_ROLES
 from accounts.typing import AnyUser
 from core.access import visible_organisation_ids
-from core.dashboard import DashboardSection, register, url_for_each
+from core.dashboard import DashboardSection, register
+from core.links import url_for_each
 from reports.selectors import latest_ready_reports
 
 

@@ -6,18 +6,18 @@ a template row cost about 140 µs in variable lookups, `{% url %}` and `get_FOO_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
 from django.template.defaultfilters import floatformat, linebreaksbr, truncatechars
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from core.choices import InvolvementMethod, LadderLevel
 from core.formatting import date_text
+from core.links import url_for_each
+from core.tables import cell
 from involvement.models import ActivityStatus, OutcomeStatus
 from programmes.models import Programme
 
@@ -36,34 +36,12 @@ TAG_HTML: dict[str | None, SafeString] = {
 METHOD_LABELS = dict(InvolvementMethod.choices)
 LEVEL_LABELS = dict(LadderLevel.choices)
 
-_PK = 2_147_483_647  # a placeholder id no real row has
-
-
-@lru_cache(maxsize=64)
-def _url_around_pk(name: str, script_prefix: str, urlconf: Any) -> tuple[str, str]:
-    before, after = reverse(name, args=[_PK], urlconf=urlconf).rsplit(str(_PK), 1)
-    return conditional_escape(before), conditional_escape(after)  # as `{% url %}` prints it
-
-
-def url_for_pk(name: str) -> Callable[[int], str]:
-    """`{% url name pk %}` for many rows, escaped as the tag prints it: reverse() once (per process,
-    script prefix and URLconf), then the id put in its place."""
-    before, after = _url_around_pk(name, get_script_prefix(), get_urlconf())
-    return lambda pk: f"{before}{int(pk)}{after}"
-
 
 @register.filter
 def activity_tag(activity: Any) -> SafeString:
     """The activity's status as an NHS.UK tag (a filter, not an include: it is drawn on every row
     of the activity lists)."""
     return TAG_HTML.get(activity.status, TAG_HTML[None])
-
-
-def _cell(heading: str, content: str) -> str:
-    return (
-        '<td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">'
-        f"{heading} </span>{content}</td>"
-    )
 
 
 def activity_rows_html(
@@ -78,7 +56,7 @@ def activity_rows_html(
     Each activity needs `participant_count` and `attended_count` (`selectors.with_counts`), its
     `organisation` when `show_organisation`, and its `programme` when `show_programme`. The title
     links to the activity unless `visible_org_ids` is given and does not hold its AHSN."""
-    detail_url = url_for_pk("involvement:activity_detail")
+    detail_url = url_for_each("involvement:activity_detail")
     esc = conditional_escape
     rows = []
     for a in activities:
@@ -92,16 +70,16 @@ def activity_rows_html(
             people = f"{a.participant_count} invited"
         else:
             people = f"{a.attended_count} of {a.participant_count} came"
-        organisation = _cell("AHSN", esc(a.organisation.short_name)) if show_organisation else ""
+        organisation = cell("AHSN", esc(a.organisation.short_name)) if show_organisation else ""
         rows.append(
             '\n    <tr class="nhsuk-table__row">\n'
-            f"      {_cell('Date', date_text(a.starts_at))}\n"
-            f"      {_cell('Activity', title)}\n"
+            f"      {cell('Date', date_text(a.starts_at))}\n"
+            f"      {cell('Activity', title)}\n"
             f"      {organisation}\n"
-            f"      {_cell('Method', esc(METHOD_LABELS.get(a.method, a.method)))}\n"
-            f"      {_cell('Level', esc(LEVEL_LABELS.get(a.level, a.level)))}\n"
-            f"      {_cell('People', people)}\n"
-            f"      {_cell('Status', TAG_HTML.get(a.status, TAG_HTML[None]))}\n"
+            f"      {cell('Method', esc(METHOD_LABELS.get(a.method, a.method)))}\n"
+            f"      {cell('Level', esc(LEVEL_LABELS.get(a.level, a.level)))}\n"
+            f"      {cell('People', people)}\n"
+            f"      {cell('Status', TAG_HTML.get(a.status, TAG_HTML[None]))}\n"
             "    </tr>\n  "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
@@ -127,20 +105,13 @@ COMING_HTML = {
 NOT_ANSWERED_HTML = '<strong class="nhsuk-tag nhsuk-tag--grey">Not answered</strong>'
 
 
-def _numeric_cell(heading: str, content: str) -> str:
-    return (
-        '<td class="nhsuk-table__cell nhsuk-table__cell--numeric"><span class="nhsuk-table-responsive__heading" '
-        f'aria-hidden="true">{heading} </span>{content}</td>'
-    )
-
-
 def participant_rows_html(participations: Iterable[Any], *, can_write: bool) -> SafeString:
     """The staff activity page's rows of lay partners (templates/involvement/activity_detail.html).
 
     Each participation needs its `partner` and its `payment` (`selectors.activity_participants_page`).
     `can_write` adds the "Remove" link for people whose attendance is not recorded yet."""
-    partner_url = url_for_pk("partners:partner_detail")
-    remove_url = url_for_pk("involvement:participation_remove")
+    partner_url = url_for_each("partners:partner_detail")
+    remove_url = url_for_each("involvement:participation_remove")
     esc = conditional_escape
     rows = []
     for p in participations:
@@ -163,13 +134,13 @@ def participant_rows_html(participations: Iterable[Any], *, can_write: bool) -> 
             actions = f'<td class="nhsuk-table__cell">{remove}</td>'
         rows.append(
             '\n    <tr class="nhsuk-table__row">\n'
-            f"      {_cell('Name', name_link)}\n"
-            f"      {_cell('Role', esc(p.role or 'Taking part'))}\n"
-            f"      {_numeric_cell('Expected hours', floatformat(p.expected_hours, '-2'))}\n"
-            f"      {_cell('Coming?', coming)}\n"
-            f"      {_cell('Attended', attended)}\n"
-            f"      {_numeric_cell('Hours', hours)}\n"
-            f"      {_cell('Involvement payment', paid)}\n"
+            f"      {cell('Name', name_link)}\n"
+            f"      {cell('Role', esc(p.role or 'Taking part'))}\n"
+            f"      {cell('Expected hours', floatformat(p.expected_hours, '-2'), numeric=True)}\n"
+            f"      {cell('Coming?', coming)}\n"
+            f"      {cell('Attended', attended)}\n"
+            f"      {cell('Hours', hours, numeric=True)}\n"
+            f"      {cell('Involvement payment', paid)}\n"
             f"      {actions}\n"
             "    </tr>\n  "
         )
@@ -211,10 +182,10 @@ def outcome_card_html(
     heard = outcome.what_we_heard
     short = esc(truncatechars(heard, 60))
     page = "involvement:my_outcome_detail" if partner_view else "involvement:outcome_detail"
-    links = f'<a href="{url_for_pk(page)(outcome.pk)}">How this has moved on'
+    links = f'<a href="{url_for_each(page)(outcome.pk)}">How this has moved on'
     links += f'<span class="nhsuk-u-visually-hidden">: {short}</span></a>'
     if can_change:
-        progress = url_for_pk("involvement:outcome_progress")(outcome.pk)
+        progress = url_for_each("involvement:outcome_progress")(outcome.pk)
         links += f' | <a href="{progress}">Record progress<span class="nhsuk-u-visually-hidden">: {short}</span></a>'
     reason = ""
     if outcome.reason:
@@ -249,7 +220,7 @@ def outcome_card(
 def my_past_rows_html(participations: Iterable[Any]) -> SafeString:
     """The rows of "What you have taken part in" on a lay partner's page (my_involvement.html).
     Each participation needs its `activity` with the activity's `organisation`."""
-    activity_url = url_for_pk("involvement:my_activity")
+    activity_url = url_for_each("involvement:my_activity")
     esc = conditional_escape
     rows = []
     for p in participations:
@@ -263,11 +234,11 @@ def my_past_rows_html(participations: Iterable[Any]) -> SafeString:
         hours = floatformat(p.hours, "-2") if p.hours is not None else "—"
         rows.append(
             '\n    <tr class="nhsuk-table__row">\n'
-            f"      {_cell('Date', date_text(activity.starts_at))}\n"
-            f"      {_cell('Activity', title)}\n"
-            f"      {_cell('AHSN', esc(activity.organisation.short_name))}\n"
-            f"      {_cell('You attended', attended)}\n"
-            f"      {_numeric_cell('Hours', hours)}\n"
+            f"      {cell('Date', date_text(activity.starts_at))}\n"
+            f"      {cell('Activity', title)}\n"
+            f"      {cell('AHSN', esc(activity.organisation.short_name))}\n"
+            f"      {cell('You attended', attended)}\n"
+            f"      {cell('Hours', hours, numeric=True)}\n"
             "    </tr>"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
@@ -282,7 +253,7 @@ def my_past_rows(participations: Iterable[Any]) -> SafeString:
 def my_feedback_due_html(participations: Iterable[Any]) -> SafeString:
     """The items of "Feedback you can still give" on a lay partner's page (my_involvement.html).
     Each participation needs its `activity` and its `feedback` (select_related: None if not given)."""
-    feedback_url = url_for_pk("involvement:feedback")
+    feedback_url = url_for_each("involvement:feedback")
     esc = conditional_escape
     items = []
     for p in participations:
@@ -303,16 +274,16 @@ def my_feedback_due(participations: Iterable[Any]) -> SafeString:
 
 def programme_people_rows_html(people: Iterable[dict[str, Any]]) -> SafeString:
     """The rows of "People involved" on the programme page (`selectors.programme_people`)."""
-    partner_url = url_for_pk("partners:partner_detail")
+    partner_url = url_for_each("partners:partner_detail")
     rows: list[str] = []
     esc = conditional_escape
     for person in people:
         link = f'<a href="{partner_url(person["partner_id"])}">{esc(person["name"])}</a>'
         rows.append(
             '\n    <tr class="nhsuk-table__row">\n'
-            f"      {_cell('Lay partner', link)}\n"
-            f"      {_numeric_cell('Activities attended', esc(person['activities']))}\n"
-            f"      {_numeric_cell('Hours', floatformat(person['hours'], '-2'))}\n"
+            f"      {cell('Lay partner', link)}\n"
+            f"      {cell('Activities attended', esc(person['activities']), numeric=True)}\n"
+            f"      {cell('Hours', floatformat(person['hours'], '-2'), numeric=True)}\n"
             "    </tr>"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
@@ -336,19 +307,19 @@ PROGRAMME_STATUS_LABELS = _labels(Programme, "status")
 def programme_rows_html(programmes: Iterable[Any]) -> SafeString:
     """The rows of the programme list (templates/programmes/programme_list.html). Each programme
     needs its `organisation` and `involvement_this_quarter` (`programmes.selectors.programme_list`)."""
-    detail_url = url_for_pk("programmes:programme_detail")
+    detail_url = url_for_each("programmes:programme_detail")
     esc = conditional_escape
     rows = []
     for p in programmes:
         name = f'<a href="{detail_url(p.pk)}">{esc(p.name)}</a>'
         rows.append(
             '\n    <tr class="nhsuk-table__row">\n'
-            f"      {_cell('Programme', name)}\n"
-            f"      {_cell('AHSN', esc(p.organisation.short_name))}\n"
-            f"      {_cell('Type', esc(PROGRAMME_TYPE_LABELS.get(p.programme_type, p.programme_type)))}\n"
-            f"      {_cell('Stage', esc(PROGRAMME_STAGE_LABELS.get(p.innovation_stage, p.innovation_stage)))}\n"
-            f"      {_cell('Status', esc(PROGRAMME_STATUS_LABELS.get(p.status, p.status)))}\n"
-            f"      {_cell('Involvement this quarter', 'Yes' if p.involvement_this_quarter else 'Not yet')}\n"
+            f"      {cell('Programme', name)}\n"
+            f"      {cell('AHSN', esc(p.organisation.short_name))}\n"
+            f"      {cell('Type', esc(PROGRAMME_TYPE_LABELS.get(p.programme_type, p.programme_type)))}\n"
+            f"      {cell('Stage', esc(PROGRAMME_STAGE_LABELS.get(p.innovation_stage, p.innovation_stage)))}\n"
+            f"      {cell('Status', esc(PROGRAMME_STATUS_LABELS.get(p.status, p.status)))}\n"
+            f"      {cell('Involvement this quarter', 'Yes' if p.involvement_this_quarter else 'Not yet')}\n"
             "    </tr>\n  "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

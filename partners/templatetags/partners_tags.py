@@ -11,8 +11,9 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from core.dashboard import url_for_each
 from core.formatting import date_text
+from core.links import url_for_each
+from core.tables import cell
 from partners.models import PartnerLink
 
 register = template.Library()
@@ -21,13 +22,6 @@ STATUS_TAG_CLASSES = {PartnerLink.Status.ACTIVE: "nhsuk-tag--green", PartnerLink
 STATUS_LABELS = {value: conditional_escape(label) for value, label in PartnerLink.Status.choices}
 # How the Needs column names each communication need (short, for a table cell).
 NEED_LABELS = {"large_print": "Large print", "easy_read": "Easy read", "bsl": "BSL"}
-
-
-def _cell(heading: str, content: str) -> str:
-    return (
-        '<td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">'
-        f"{heading} </span>{content}</td>"
-    )
 
 
 def _needs(partner: Any) -> str:
@@ -66,11 +60,11 @@ def directory_rows(links: Iterable[Any]) -> SafeString:
             '\n    <tr class="nhsuk-table__row">\n      '
             + "\n      ".join(
                 (
-                    _cell("Name", f"<span>{name}</span>"),
-                    _cell("Status", status),
-                    _cell("Joined", f'<span class="nhsuk-u-nowrap">{date_text(link.joined_on)}</span>'),
-                    _cell("Contact", f'<span class="portal-table-contact">{contact}</span>'),
-                    _cell("Needs", f"<span>{_needs(p)}</span>"),
+                    cell("Name", f"<span>{name}</span>"),
+                    cell("Status", status),
+                    cell("Joined", f'<span class="nhsuk-u-nowrap">{date_text(link.joined_on)}</span>'),
+                    cell("Contact", f'<span class="portal-table-contact">{contact}</span>'),
+                    cell("Needs", f"<span>{_needs(p)}</span>"),
                 )
             )
             + "\n    </tr>\n  "

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.dashboard import lists_in_one_query, url_for_each
+from core.dashboard import lists_in_one_query
 from core.formatting import date_text
+from core.links import url_for_each
 from involvement import services
 from involvement.models import Activity
 from opportunities.models import InterestStatus

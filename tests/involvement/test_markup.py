@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse, set_script_prefix
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -34,7 +34,6 @@ from involvement.templatetags.involvement_tags import (
     participant_rows_html,
     programme_people_rows_html,
     programme_rows_html,
-    url_for_pk,
 )
 from programmes.models import StrategyPriority
 from programmes.selectors import programme_list as programme_list_selector
@@ -339,18 +338,6 @@ def test_the_people_rows_are_drawn_as_the_template_drew_them() -> None:
     new = programme_people_rows_html(people)
     assert new == Template(OLD_PEOPLE_ROWS).render(Context({"people": people}))
     assert "&lt;b&gt;Sam&lt;/b&gt; &amp; Jo" in new
-
-
-def test_row_links_follow_the_script_prefix() -> None:
-    """The tags' links are reversed once per script prefix, not once for ever."""
-    before = get_script_prefix()
-    try:
-        set_script_prefix("/portal/")
-        assert url_for_pk("involvement:activity_detail")(5) == reverse("involvement:activity_detail", args=[5])
-        assert url_for_pk("involvement:activity_detail")(5).startswith("/portal/")
-    finally:
-        set_script_prefix(before)
-    assert url_for_pk("involvement:activity_detail")(5) == "/involvement/activities/5/"
 
 
 OLD_PROGRAMME_ROWS = """{% for p in page_obj %}
