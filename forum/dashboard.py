@@ -15,6 +15,16 @@ from forum.models import MeetingNotes
 from partners.sections import register_home_section
 
 WAITING_TITLE = "Meeting notes for you to approve"
+WAITING_FIELDS = (
+    "meeting",
+    "version",
+    "status",
+    "published_version",
+    "meeting__title",
+    "meeting__starts_at",
+    "meeting__forum",
+    "meeting__forum__name",
+)
 
 
 def waiting_label(notes: MeetingNotes) -> str:
@@ -25,7 +35,8 @@ def waiting_label(notes: MeetingNotes) -> str:
 
 def waiting_for_approval(user: AnyUser) -> list[MeetingNotes]:
     """Notes waiting for this co-chair, each with the label the pages show."""
-    waiting = list(selectors.notes_waiting_for(user)[:20])
+    # Only what the label and the line show: not the notes' text (two copies of it) for each.
+    waiting = list(selectors.notes_waiting_for(user).only(*WAITING_FIELDS)[:20])
     for notes in waiting:
         notes.label = waiting_label(notes)  # type: ignore[attr-defined]
     return waiting

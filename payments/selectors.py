@@ -381,36 +381,29 @@ def with_claim_facts(participations: QuerySet[Participation], *, today: date | N
     linked = PartnerLink.objects.filter(
         partner_id=OuterRef("partner_id"), organisation_id=OuterRef("activity__organisation_id")
     ).exclude(status=PartnerLink.Status.LEFT)
-    return (
-        participations.annotate(
-            activity_day=TruncDate("activity__starts_at", tzinfo=here),
-            activity_last_day=TruncDate("activity__ends_at", tzinfo=here),
-        )
-        .annotate(
-            claim_status=Subquery(live_line.values("claim__status")[:1]),
-            partner_linked=Exists(linked),
-            claim_deadline_days=Subquery(rate_card.values("claim_deadline_days")[:1]),
-        )
-        .annotate(
-            last_day=ExpressionWrapper(F("activity_last_day") + F("claim_deadline_days"), output_field=DateField())
-        )
-        .annotate(
-            can_claim=ExpressionWrapper(
-                Q(
-                    attended=True,
-                    hours__gt=0,
-                    from_history=False,
-                    partner_linked=True,
-                    partner__left_at__isnull=True,
-                    partner__anonymised=False,
-                    last_day__gte=today,
-                )
-                & ~Exists(live_line)
-                & ~Q(activity__status=ActivityStatus.CANCELLED)
-                & ~Q(partner__payment_preference__in=[PaymentPreference.DECLINE, PaymentPreference.EXPENSES_ONLY]),
-                output_field=BooleanField(),
+    # One annotate() (each later name may use the earlier ones): every call copies the whole query.
+    return participations.annotate(
+        activity_day=TruncDate("activity__starts_at", tzinfo=here),
+        activity_last_day=TruncDate("activity__ends_at", tzinfo=here),
+        claim_status=Subquery(live_line.values("claim__status")[:1]),
+        partner_linked=Exists(linked),
+        claim_deadline_days=Subquery(rate_card.values("claim_deadline_days")[:1]),
+        last_day=ExpressionWrapper(F("activity_last_day") + F("claim_deadline_days"), output_field=DateField()),
+        can_claim=ExpressionWrapper(
+            Q(
+                attended=True,
+                hours__gt=0,
+                from_history=False,
+                partner_linked=True,
+                partner__left_at__isnull=True,
+                partner__anonymised=False,
+                last_day__gte=today,
             )
-        )
+            & ~Exists(live_line)
+            & ~Q(activity__status=ActivityStatus.CANCELLED)
+            & ~Q(partner__payment_preference__in=[PaymentPreference.DECLINE, PaymentPreference.EXPENSES_ONLY]),
+            output_field=BooleanField(),
+        ),
     )
 
 
