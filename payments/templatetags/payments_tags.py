@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from core.formatting import date_text
 from core.links import url_for_each
 from core.money import format_money
+from core.tables import cell
 from core.templatetags.nhsuk import build_field_view
 from payments.models import ClaimStatus
 
@@ -108,21 +109,21 @@ def history_text(entry: Any) -> str:
 
 # --- the busy lists, row by row in Python -------------------------------------------------------
 
+# One row's markup, its cells from core.tables.cell, with {names} filled in for each claim.
 _QUEUE_ROW = (
     '\n    <tr class="nhsuk-table__row">'
-    '\n      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">'
-    'Claim </span><a class="nhsuk-u-nowrap" href="{url}">{reference}</a></td>'
-    '\n      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">'
-    'Claimant </span><span>{name} <span class="nhsuk-u-nowrap">({partner_reference})</span></span></td>'
-    '\n      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">'
-    "AHSN </span>{organisation}</td>"
-    '\n      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">'
-    'Sent </span><span class="nhsuk-u-nowrap">{sent}</span></td>'
-    '\n      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">'
-    "State </span>{tag}</td>"
-    '\n      <td class="nhsuk-table__cell nhsuk-table__cell--numeric"><span class="nhsuk-table-responsive__heading"'
-    ' aria-hidden="true">Total </span>{total}</td>'
-    "\n    </tr>\n  "
+    + "".join(
+        "\n      " + table_cell
+        for table_cell in (
+            cell("Claim", '<a class="nhsuk-u-nowrap" href="{url}">{reference}</a>'),
+            cell("Claimant", '<span>{name} <span class="nhsuk-u-nowrap">({partner_reference})</span></span>'),
+            cell("AHSN", "{organisation}"),
+            cell("Sent", '<span class="nhsuk-u-nowrap">{sent}</span>'),
+            cell("State", "{tag}"),
+            cell("Total", "{total}", numeric=True),
+        )
+    )
+    + "\n    </tr>\n  "
 )
 
 
