@@ -7,9 +7,16 @@ from typing import Any
 from django import template
 
 from core import formatting
+from core.dashboard import sections_html
 from core.money import format_money
 
 register = template.Library()
+
+
+@register.filter
+def dashboard_sections(sections: Any, prefix: str = "section") -> Any:
+    """`{{ sections|dashboard_sections:"home-section" }}`: home page sections (core.dashboard)."""
+    return sections_html(sections, prefix)
 
 
 @register.filter

@@ -1,6 +1,6 @@
 """Drawing the busy parts of the lay partner pages in Python, with the same markup the templates drew:
 the directory's rows (without a `{% url %}`, a `get_status_display` and a dozen variable lookups
-per row, 50 rows a page) and the sections other apps add to a partner's pages."""
+per row, 50 rows a page). The sections other apps add are drawn by core.dashboard.sections_html."""
 
 from __future__ import annotations
 
@@ -70,39 +70,3 @@ def directory_rows(links: Iterable[Any]) -> SafeString:
             + "\n    </tr>\n  "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
-
-
-def _section_html(section: Any, heading_id: str) -> str:
-    esc = conditional_escape
-    html = (
-        f'\n<section class="nhsuk-u-margin-bottom-6" aria-labelledby="{heading_id}">\n'
-        f'  <h2 id="{heading_id}">{esc(section.title)}</h2>\n  '
-    )
-    if section.items:
-        html += '\n  <ul class="nhsuk-list nhsuk-list--border">\n    '
-        for item in section.items:
-            text = esc(item.get("text", ""))
-            url = item.get("url")
-            meta = item.get("meta")
-            html += (
-                "\n    <li>\n      "
-                + (f'<a href="{esc(url)}">{text}</a>' if url else text)
-                + "\n      "
-                + (f'<span class="nhsuk-body-s nhsuk-u-secondary-text-color"> — {esc(meta)}</span>' if meta else "")
-                + "\n    </li>\n    "
-            )
-        html += "\n  </ul>\n  "
-    else:
-        html += f"\n  <p>{esc(section.empty_text)}</p>\n  "
-    link = f'<p><a href="{esc(section.link_url)}">{esc(section.link_text)}</a></p>' if section.link_url else ""
-    return html + f"\n  {link}\n</section>\n"
-
-
-@register.filter
-def section_list(sections: Iterable[Any], prefix: str = "") -> SafeString:
-    """Sections other apps add to a partner's pages (partners.sections): title, items (text, url,
-    meta), empty text and link, each headed `<prefix>-<n>` (templates/partners/_sections.html)."""
-    heading = conditional_escape(prefix or "section")
-    return mark_safe(  # noqa: S308 - every value is escaped in _section_html
-        "".join(_section_html(section, f"{heading}-{n}") for n, section in enumerate(sections, start=1))
-    )

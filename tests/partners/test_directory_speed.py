@@ -1,5 +1,5 @@
 """The directory's rows and the partner pages' sections drawn in Python (partners_tags.directory_rows,
-section_list) and the directory's one-query name search (selectors.directory_page) give what the
+core.dashboard.sections_html) and the directory's one-query name search (selectors.directory_page) give what the
 templates and Django's paginator gave before."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils.safestring import mark_safe
 
-from core.dashboard import DashboardSection
+from core.dashboard import DashboardSection, sections_html
 from partners import selectors
 from partners.models import PartnerLink
-from partners.templatetags.partners_tags import directory_rows, section_list
+from partners.templatetags.partners_tags import directory_rows
 from tests.partners.factories import LayPartnerFactory, PartnerLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_name_search_counts_its_matches_with_the_rows(staff_client, wessex):
     assert not [q for q in searched.captured_queries if 'COUNT(*) AS "__count" FROM "partners_partnerlink"' in q["sql"]]
 
 
-# templates/partners/_sections.html as it was before partners_tags.section_list.
+# templates/partners/_sections.html as it was before core.dashboard.sections_html.
 TEMPLATE_SECTIONS = Template(
     """{% for section in sections %}
 <section class="nhsuk-u-margin-bottom-6" aria-labelledby="{{ prefix|default:'section' }}-{{ forloop.counter }}">
@@ -141,10 +141,10 @@ def test_partner_page_sections_match_the_template_they_replace():
     ]
     for prefix in ("home-section", "profile-section", "", "a<b"):
         context = {"sections": sections, "prefix": prefix}
-        assert str(section_list(sections, prefix)) + "\n" == TEMPLATE_SECTIONS.render(Context(context))
+        assert str(sections_html(sections, prefix)) + "\n" == TEMPLATE_SECTIONS.render(Context(context))
     rendered = Template('{% include "partners/_sections.html" with sections=sections prefix="p" %}').render(
         Context({"sections": sections})
     )
     assert rendered == TEMPLATE_SECTIONS.render(Context({"sections": sections, "prefix": "p"}))
     assert "&lt;script&gt;" in rendered and 'href="/a/?x=1&amp;y=2"' in rendered and "<b>already safe</b>" in rendered
-    assert section_list([], "p") == ""
+    assert sections_html([], "p") == ""
