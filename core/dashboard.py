@@ -27,12 +27,22 @@ def lists_in_one_query(*lists: tuple[QuerySet[Any], Sequence[str], int]) -> list
     of columns, read in one round trip (UNION ALL) rather than one query each. Each list keeps its
     queryset's order: its rows come from its own subquery (ORDER BY … LIMIT) and are regrouped in
     the order they arrive."""
+    return regroup_lists(union_of_lists(*lists), len(lists))
+
+
+def union_of_lists(*lists: tuple[QuerySet[Any], Sequence[str], int]) -> QuerySet[Any]:
+    """The query `lists_in_one_query` runs (to prepare it once: core.prepared), each row led by
+    its list's place; `regroup_lists` splits its rows again."""
     parts = [
         queryset.annotate(dashboard_list=Value(place)).values_list("dashboard_list", *columns)[:limit]
         for place, (queryset, columns, limit) in enumerate(lists)
     ]
-    found: list[list[tuple[Any, ...]]] = [[] for _ in lists]
-    for place, *row in parts[0].union(*parts[1:], all=True):
+    return parts[0].union(*parts[1:], all=True)
+
+
+def regroup_lists(rows: Iterable[Sequence[Any]], how_many: int) -> list[list[tuple[Any, ...]]]:
+    found: list[list[tuple[Any, ...]]] = [[] for _ in range(how_many)]
+    for place, *row in rows:
         found[place].append(tuple(row))
     return found
 

@@ -5,25 +5,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import BigIntegerField
 from django.urls import reverse
 
 from accounts.typing import AnyUser
 from core.dashboard import DashboardSection, register
 from core.formatting import datetime_text, moment_text
+from core.prepared import Prepared
 from forum import selectors
-from forum.models import MeetingNotes
+from forum.models import Forum, Meeting, MeetingNotes
 from partners.sections import register_home_section
 
 WAITING_TITLE = "Meeting notes for you to approve"
-WAITING_FIELDS = (
-    "meeting",
-    "version",
-    "status",
-    "published_version",
-    "meeting__title",
-    "meeting__starts_at",
-    "meeting__forum",
-    "meeting__forum__name",
+# What the label and the line show of each waiting note (not its text), read by a query built once
+# per process (core.prepared): building it was about 5 ms of Python on a co-chair's home page.
+_WAITING = Prepared(
+    lambda slots: selectors.notes_waiting_for_user_id(slots.user).values_list(
+        "meeting_id",
+        "version",
+        "status",
+        "published_version",
+        "meeting__title",
+        "meeting__starts_at",
+        "meeting__forum__name",
+    )[:20],
+    user=BigIntegerField(),
 )
 
 
@@ -34,11 +40,16 @@ def waiting_label(notes: MeetingNotes) -> str:
 
 
 def waiting_for_approval(user: AnyUser) -> list[MeetingNotes]:
-    """Notes waiting for this co-chair, each with the label the pages show."""
-    # Only what the label and the line show: not the notes' text (two copies of it) for each.
-    waiting = list(selectors.notes_waiting_for(user).only(*WAITING_FIELDS)[:20])
-    for notes in waiting:
+    """Notes waiting for this co-chair (`selectors.notes_waiting_for`), each with the label the
+    pages show. Each is made from the columns read, with only what the label and the line use."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    waiting = []
+    for meeting_id, version, status, published_version, title, starts_at, forum_name in _WAITING.rows(user=user.pk):
+        meeting = Meeting(pk=meeting_id, title=title, starts_at=starts_at, forum=Forum(name=forum_name))
+        notes = MeetingNotes(meeting=meeting, version=version, status=status, published_version=published_version)
         notes.label = waiting_label(notes)  # type: ignore[attr-defined]
+        waiting.append(notes)
     return waiting
 
 

@@ -90,10 +90,16 @@ class ForumAccess:
 def _own_memberships(user: AnyUser) -> QuerySet[ForumMember]:
     if not getattr(user, "is_authenticated", False):
         return ForumMember.objects.none()
+    return memberships_of_user_id(user.pk)
+
+
+def memberships_of_user_id(user_id: Any) -> QuerySet[ForumMember]:
+    """The forum memberships (not left) of a signed-in person, as staff or as a lay partner, by
+    their user id (a value, or a placeholder in a prepared query: core.prepared)."""
     # The partner's id from a subquery rather than a join to every member's partner: PostgreSQL plans
     # this in about half the time, and this is asked on every home page.
-    own_partner = LayPartner.objects.filter(Q(user=user)).values("pk")
-    return ForumMember.objects.filter(left_on__isnull=True).filter(Q(user=user) | Q(partner_id__in=own_partner))
+    own_partner = LayPartner.objects.filter(user_id=user_id).values("pk")
+    return ForumMember.objects.filter(left_on__isnull=True).filter(Q(user_id=user_id) | Q(partner_id__in=own_partner))
 
 
 def forums_visible_to(user: AnyUser) -> QuerySet[Forum]:
@@ -405,7 +411,14 @@ def notes_waiting_for(user: AnyUser) -> QuerySet[MeetingNotes]:
     """Notes whose current version waits for approval (first publication, or a change to published
     notes) in forums where the person is a co-chair and has not approved this version. Oldest
     meeting first."""
-    chairs = _own_memberships(user).filter(role__in=CO_CHAIR_ROLES)
+    if not getattr(user, "is_authenticated", False):
+        return MeetingNotes.objects.none()
+    return notes_waiting_for_user_id(user.pk)
+
+
+def notes_waiting_for_user_id(user_id: Any) -> QuerySet[MeetingNotes]:
+    """`notes_waiting_for` by the person's user id (a value, or a placeholder: core.prepared)."""
+    chairs = memberships_of_user_id(user_id).filter(role__in=CO_CHAIR_ROLES)
     approved = NotesApproval.objects.filter(notes=OuterRef("pk"), version=OuterRef("version"), member__in=chairs)
     return (
         MeetingNotes.objects.filter(needs_approval_q(), meeting__forum__in=chairs.values("forum"))

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import BigIntegerField, DateTimeField
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import DELIVERY_ROLES
 from accounts.typing import AnyUser
 from core.access import memberships_of, visible_organisation_ids
 from core.choices import ActivityFormat
-from core.dashboard import DashboardSection, lists_in_one_query, register
+from core.dashboard import DashboardSection, lists_in_one_query, register, regroup_lists, union_of_lists
 from core.formatting import date_text, day_text, time_text
 from core.links import url_for_each
+from core.prepared import Prepared
 from involvement import selectors
 from involvement.models import OutcomeStatus, ParticipationResponse
 from partners import sections as partner_sections
@@ -36,20 +39,37 @@ _FORMAT_LABELS = {value: str(label).lower() for value, label in ActivityFormat.c
 _OUTCOME_STATUS_LABELS = dict(OutcomeStatus.choices)
 
 
+# The partner home's two reads, each built once per process (core.prepared): building them was
+# about 9 ms of Python on every view, for 6 ms of SQL.
+_PARTNER_COLUMNS = ("pk", "activity__title", "activity__starts_at", "activity__format", "response")
+_PARTNER_LISTS = Prepared(
+    lambda slots: union_of_lists(
+        (selectors.partner_upcoming(slots.partner, now=slots.now), _PARTNER_COLUMNS, 5),
+        (
+            selectors.partner_feedback_due(slots.partner, now=slots.now).filter(feedback__isnull=True),
+            _PARTNER_COLUMNS,
+            5,
+        ),
+    ),
+    partner=BigIntegerField(),
+    now=DateTimeField(),
+)
+_PARTNER_OUTCOMES = Prepared(
+    lambda slots: selectors.partner_outcomes(slots.partner).values_list(
+        "activity_id", "activity__title", "programme__name", "what_we_did", "status", "decided_on"
+    )[:3],
+    partner=BigIntegerField(),
+)
+
+
 def partner_home_sections(partner: Any) -> list[DashboardSection]:
     """Only the columns each line shows are read (no model instances): this is the partner's home page."""
     mine = reverse("involvement:my_involvement")
     my_activity_url = url_for_each("involvement:my_activity")
     feedback_url = url_for_each("involvement:feedback")
     outcomes_url = reverse("involvement:my_outcomes")
-    columns = ("pk", "activity__title", "activity__starts_at", "activity__format", "response")
-    upcoming, due = lists_in_one_query(
-        (selectors.partner_upcoming(partner), columns, 5),
-        (selectors.partner_feedback_due(partner).filter(feedback__isnull=True), columns, 5),
-    )
-    outcomes = selectors.partner_outcomes(partner).values_list(
-        "activity_id", "activity__title", "programme__name", "what_we_did", "status", "decided_on"
-    )[:3]
+    upcoming, due = regroup_lists(_PARTNER_LISTS.rows(partner=partner.pk, now=timezone.now()), 2)
+    outcomes = _PARTNER_OUTCOMES.rows(partner=partner.pk)
     return [
         DashboardSection(
             title="Coming up",

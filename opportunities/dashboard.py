@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.db.models import BigIntegerField, DateField
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from core.access import visible_organisation_ids
 from core.dashboard import DashboardSection, register
 from core.formatting import date_text
 from core.links import url_for_each
+from core.prepared import Prepared
 from opportunities import selectors
 from opportunities.permissions import OPPORTUNITY_WRITE_ROLES
 from partners.models import LayPartner
@@ -17,12 +20,20 @@ from partners.sections import register_home_section
 HOME_LIMIT = 5
 
 
+# Built once per process (core.prepared): building it was about 4 ms of Python on every partner
+# home, for 1.5 ms of SQL.
+_PARTNER_OPPORTUNITIES = Prepared(
+    lambda slots: selectors.partner_opportunities(slots.partner, today=slots.today).values_list(  # type: ignore[misc]  # annotations the stubs cannot see
+        "pk", "title", "organisation__short_name", "closes_on", "my_interest"
+    )[:HOME_LIMIT],
+    partner=BigIntegerField(),
+    today=DateField(),
+)
+
+
 def partner_home(partner: LayPartner) -> list[DashboardSection]:
     detail_url = url_for_each("opportunities:detail")
-    found = selectors.partner_opportunities(partner)
-    opportunities = found.values_list(  # type: ignore[misc]  # annotations the stubs cannot see
-        "pk", "title", "organisation__short_name", "closes_on", "my_interest"
-    )[:HOME_LIMIT]
+    opportunities = _PARTNER_OPPORTUNITIES.rows(partner=partner.pk, today=timezone.localdate())
     return [
         DashboardSection(
             title="Opportunities to take part",

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, Subquery
+from django.db.models import BigIntegerField, Count, DateField, Exists, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.typing import AnyUser
@@ -16,6 +17,7 @@ from core.dashboard import DashboardSection, register
 from core.formatting import date_text
 from core.links import url_for_each
 from core.money import format_money
+from core.prepared import Prepared
 from partners.models import LayPartner
 from partners.sections import register_home_section
 from payments import selectors
@@ -77,10 +79,10 @@ def staff_sections(user: AnyUser) -> list[DashboardSection]:
 _CLAIM_STATUS_LABELS = dict(ClaimStatus.choices)
 
 
-def _claimable_count(partner: Any) -> Coalesce:
+def _claimable_count(partner: Any, today: Any) -> Coalesce:
     """How many participations the partner can claim for, as a subquery (PostgreSQL works it out once)."""
     claimable = (
-        selectors.claimable_participations(partner=partner)
+        selectors.claimable_participations(partner=partner, today=today)
         .order_by()
         .values("partner_id")
         .annotate(n=Count("pk"))
@@ -89,25 +91,38 @@ def _claimable_count(partner: Any) -> Coalesce:
     return Coalesce(Subquery(claimable), 0)
 
 
+# The partner home's two reads, each built once per process (core.prepared): building the claim
+# rules into a count was about 10 ms of Python on every view, for 1 ms of SQL.
+_HOME_CLAIMS = Prepared(
+    lambda slots: (
+        selectors.partner_claims(slots.partner)
+        .exclude(status__in=[ClaimStatus.WITHDRAWN])
+        .annotate(claimable=_claimable_count(slots.partner, slots.today))
+        .values_list("pk", "reference", "status", "total", "claimable")[:5]
+    ),
+    partner=BigIntegerField(),
+    today=DateField(),
+)
+_HOME_NO_CLAIMS = Prepared(
+    lambda slots: LayPartner.objects.filter(pk=slots.partner).values_list(
+        _claimable_count(slots.partner, slots.today), Exists(selectors.partner_claims(slots.partner))
+    ),
+    partner=BigIntegerField(),
+    today=DateField(),
+)
+
+
 def partner_home_sections(partner: Any) -> list[DashboardSection]:
     """One query for both sections: the claims in progress carry the claimable count. Only with no
     claim in progress is a second asked (the count, and whether there are withdrawn claims)."""
-    claims = list(
-        selectors.partner_claims(partner)
-        .exclude(status__in=[ClaimStatus.WITHDRAWN])
-        .annotate(claimable=_claimable_count(partner))
-        .values_list("pk", "reference", "status", "total", "claimable")[:5]
-    )
+    today = timezone.localdate()
+    claims = _HOME_CLAIMS.rows(partner=partner.pk, today=today)
     if claims:
         count = claims[0][4]
         only_withdrawn = False
     else:
         # With nothing in progress, say whether there are withdrawn claims (never "not made any").
-        count, only_withdrawn = (
-            LayPartner.objects.filter(pk=partner.pk)
-            .values_list(_claimable_count(partner), Exists(selectors.partner_claims(partner)))
-            .get()
-        )
+        count, only_withdrawn = _HOME_NO_CLAIMS.rows(partner=partner.pk, today=today)[0]
     no_claims = (
         "You have no claims in progress. Claims you withdrew are listed in My payments."
         if only_withdrawn
