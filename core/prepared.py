@@ -25,7 +25,8 @@ different sets of values against the queryset built afresh."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,13 +73,18 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    row: Callable[[Iterable[Any]], tuple[Any, ...]]
+    sliceable: bool  # built without a slice or a UNION: `rows(limit=…)` may add LIMIT and OFFSET
 
 
 class Prepared:
     """A query built once from `build(slots)` (a values_list queryset), run with `rows(**values)`."""
 
-    def __init__(self, build: Callable[[Slots], QuerySet[Any]], **slots: Field[Any, Any]) -> None:
+    def __init__(
+        self, build: Callable[[Slots], QuerySet[Any]], *, named: bool = False, **slots: Field[Any, Any]
+    ) -> None:
         self._build = build
+        self._named = named  # rows as named tuples, as values_list(named=True) gives
         self._slots = slots
         self._compiled: _Compiled | None = None
         self._lock = threading.Lock()
@@ -101,20 +107,44 @@ class Prepared:
                 names = {p.name for p in params if isinstance(p, _Slot)}
                 if names != set(self._slots):
                     raise ValueError(f"slots declared {sorted(self._slots)} but the query uses {sorted(names)}")
-                self._compiled = _Compiled(sql, tuple(params), converters)
+                sliceable = not query.is_sliced and not query.combinator
+                row: Callable[[Iterable[Any]], tuple[Any, ...]] = tuple
+                if self._named:
+                    columns = [*query.extra_select, *query.values_select, *query.annotation_select]
+                    row = namedtuple("Row", columns)._make  # type: ignore[attr-defined]  # names known only here
+                self._compiled = _Compiled(sql, tuple(params), converters, row, sliceable)
             return self._compiled
 
-    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
-        """Run the query with these values in its slots: its rows, converted as the ORM would."""
-        compiled = self._compiled or self._compile()
+    def _params(self, compiled: _Compiled, values: Mapping[str, Any]) -> list[Any]:
         if values.keys() != self._slots.keys():
             raise TypeError(f"expected values for {sorted(self._slots)}, got {sorted(values)}")
-        params = [values[p.name] if isinstance(p, _Slot) else p for p in compiled.params]
+        return [values[p.name] if isinstance(p, _Slot) else p for p in compiled.params]
+
+    def count(self, **values: Any) -> int:
+        """How many rows the query has with these values (for a paginator)."""
+        compiled = self._compiled or self._compile()
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            # The portal's own compiled SQL, wrapped: every value in it is a parameter.
+            cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) AS counted", self._params(compiled, values))  # noqa: S608
+            return int(cursor.fetchone()[0])
+
+    def rows(self, *, limit: int | None = None, offset: int = 0, **values: Any) -> list[tuple[Any, ...]]:
+        """Run the query with these values in its slots: its rows, converted as the ORM would.
+        `limit` and `offset` take one page of a query built without a slice."""
+        compiled = self._compiled or self._compile()
+        params = self._params(compiled, values)
+        sql = compiled.sql
+        if limit is not None:
+            if not compiled.sliceable:
+                raise ValueError("this prepared query has a slice of its own")
+            sql += " LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
             found = cursor.fetchall()
+        make = compiled.row
         if not compiled.converters:
-            return [tuple(row) for row in found]
+            return [make(row) for row in found]
         converted = []
         for row in found:
             values_ = list(row)
@@ -123,8 +153,33 @@ class Prepared:
                 for convert in functions:
                     value = convert(value, expression, connection)
                 values_[position] = value
-            converted.append(tuple(values_))
+            converted.append(make(values_))
         return converted
+
+
+class PreparedList:
+    """A prepared query's rows for some values, as a sequence Django's `Paginator` can page:
+    it counts with one query and reads only the page it is asked for."""
+
+    def __init__(self, prepared: Prepared, **values: Any) -> None:
+        self._prepared = prepared
+        self._values = values
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._prepared.count(**self._values)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice, /) -> list[Any]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("a prepared list is read a page (a slice) at a time")
+        start = index.start or 0
+        stop = self.count() if index.stop is None else index.stop
+        return self._prepared.rows(limit=max(stop - start, 0), offset=start, **self._values)
 
 
 class _Values:

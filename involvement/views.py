@@ -25,6 +25,7 @@ from core.formatting import when_text
 from core.forms import query_id, query_search
 from core.idempotency import AlreadySubmitted
 from core.paginator import CappedPaginator
+from core.prepared import PreparedList
 from core.templatetags.nhsuk import nhsuk_error_list
 from involvement import selectors, services
 from involvement.forms import (
@@ -620,18 +621,19 @@ def _own_partner(request: HttpRequest) -> LayPartner:
 @login_required
 def my_involvement(request: AuthenticatedHttpRequest) -> HttpResponse:
     partner = _own_partner(request)
-    now = timezone.now()
-    past = Paginator(selectors.partner_past(partner, now=now), 20).get_page(request.GET.get("page"))
+    mine: dict[str, Any] = {"partner": partner.pk, "now": timezone.now()}
+    past_rows: Any = PreparedList(selectors.MY_PAST, **mine)  # a sequence Paginator can page
+    past = Paginator(past_rows, 20).get_page(request.GET.get("page"))
     latest = list(selectors.partner_outcomes(partner)[:6])  # a sixth says there are more, without a count
     return render(
         request,
         "involvement/my_involvement.html",
         {
             "partner": partner,
-            "upcoming": list(selectors.partner_upcoming(partner, now=now)[:50]),
+            "upcoming": selectors.MY_UPCOMING.rows(**mine),
             "page_obj": past,
             "query": _query_without_page(request),
-            "feedback_due": list(selectors.partner_feedback_due(partner, now=now)[:20]),
+            "feedback_due": selectors.MY_FEEDBACK_DUE.rows(**mine),
             "outcomes": latest[:5],
             "more_outcomes": len(latest) > 5,
         },

@@ -14,7 +14,7 @@ from django.template.defaultfilters import floatformat, linebreaksbr, truncatech
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from core.choices import InvolvementMethod, LadderLevel
+from core.choices import ActivityFormat, InvolvementMethod, LadderLevel
 from core.formatting import date_text
 from core.links import url_for_each
 from core.tables import cell
@@ -154,6 +154,13 @@ def participant_rows(participations: Iterable[Any], can_write: bool) -> SafeStri
 
 
 OUTCOME_STATUS_LABELS = dict(OutcomeStatus.choices)
+FORMAT_LABELS = {value: str(label) for value, label in ActivityFormat.choices}
+
+
+@register.filter
+def format_label(value: Any) -> str:
+    """`{{ row.activity__format|format_label }}`: "In person", as `get_format_display` says it."""
+    return FORMAT_LABELS.get(value, value)
 
 
 def outcome_card_html(
@@ -217,59 +224,60 @@ def outcome_card(
     )
 
 
-def my_past_rows_html(participations: Iterable[Any]) -> SafeString:
-    """The rows of "What you have taken part in" on a lay partner's page (my_involvement.html).
-    Each participation needs its `activity` with the activity's `organisation`."""
+def my_past_rows_html(rows: Iterable[Any]) -> SafeString:
+    """The rows of "What you have taken part in" on a lay partner's page (my_involvement.html),
+    from `selectors.MY_PAST`'s named rows."""
     activity_url = url_for_each("involvement:my_activity")
     esc = conditional_escape
-    rows = []
-    for p in participations:
-        activity = p.activity
-        cancelled = activity.status == ActivityStatus.CANCELLED
+    html = []
+    for row in rows:
+        cancelled = row.activity__status == ActivityStatus.CANCELLED
         if cancelled:
             attended = "Cancelled"
         else:
-            attended = "Not recorded yet" if p.attended is None else ("Yes" if p.attended else "No")
-        title = f'<a href="{activity_url(p.pk)}">{esc(activity.title)}</a>' + (" (cancelled)" if cancelled else "")
-        hours = floatformat(p.hours, "-2") if p.hours is not None else "—"
-        rows.append(
+            attended = "Not recorded yet" if row.attended is None else ("Yes" if row.attended else "No")
+        title = f'<a href="{activity_url(row.pk)}">{esc(row.activity__title)}</a>' + (
+            " (cancelled)" if cancelled else ""
+        )
+        hours = floatformat(row.hours, "-2") if row.hours is not None else "—"
+        html.append(
             '\n    <tr class="nhsuk-table__row">\n'
-            f"      {cell('Date', date_text(activity.starts_at))}\n"
+            f"      {cell('Date', date_text(row.activity__starts_at))}\n"
             f"      {cell('Activity', title)}\n"
-            f"      {cell('AHSN', esc(activity.organisation.short_name))}\n"
+            f"      {cell('AHSN', esc(row.activity__organisation__short_name))}\n"
             f"      {cell('You attended', attended)}\n"
             f"      {cell('Hours', hours, numeric=True)}\n"
             "    </tr>"
         )
-    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag
-def my_past_rows(participations: Iterable[Any]) -> SafeString:
+def my_past_rows(rows: Iterable[Any]) -> SafeString:
     """`{% my_past_rows page_obj %}`: see `my_past_rows_html`."""
-    return my_past_rows_html(participations)
+    return my_past_rows_html(rows)
 
 
-def my_feedback_due_html(participations: Iterable[Any]) -> SafeString:
-    """The items of "Feedback you can still give" on a lay partner's page (my_involvement.html).
-    Each participation needs its `activity` and its `feedback` (select_related: None if not given)."""
+def my_feedback_due_html(rows: Iterable[Any]) -> SafeString:
+    """The items of "Feedback you can still give" on a lay partner's page (my_involvement.html),
+    from `selectors.MY_FEEDBACK_DUE`'s named rows (`feedback` is the feedback's id, None if not given)."""
     feedback_url = url_for_each("involvement:feedback")
     esc = conditional_escape
     items = []
-    for p in participations:
-        title = esc(p.activity.title)
-        text = f"Change your feedback on {title}" if getattr(p, "feedback", None) else f"Tell us how {title} went"
+    for row in rows:
+        title = esc(row.activity__title)
+        text = f"Change your feedback on {title}" if row.feedback else f"Tell us how {title} went"
         items.append(
-            f'\n  <li><a href="{feedback_url(p.pk)}">{text}</a>\n'
-            f'    <span class="nhsuk-body-s nhsuk-u-secondary-text-color"> — {date_text(p.activity.starts_at)}</span></li>'
+            f'\n  <li><a href="{feedback_url(row.pk)}">{text}</a>\n'
+            f'    <span class="nhsuk-body-s nhsuk-u-secondary-text-color"> — {date_text(row.activity__starts_at)}</span></li>'
         )
     return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag
-def my_feedback_due(participations: Iterable[Any]) -> SafeString:
+def my_feedback_due(rows: Iterable[Any]) -> SafeString:
     """`{% my_feedback_due feedback_due %}`: see `my_feedback_due_html`."""
-    return my_feedback_due_html(participations)
+    return my_feedback_due_html(rows)
 
 
 def programme_people_rows_html(people: Iterable[dict[str, Any]]) -> SafeString:

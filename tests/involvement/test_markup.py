@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.paginator import Paginator
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,8 +20,11 @@ from django.utils.html import escape
 
 from accounts.models import Membership
 from accounts.roles import Role
+from core.prepared import PreparedList
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus
 from involvement.selectors import (
+    MY_FEEDBACK_DUE,
+    MY_PAST,
     activity_participants_page,
     participant_counts,
     partner_feedback_due,
@@ -315,10 +319,15 @@ def test_a_partners_lists_are_drawn_as_the_template_drew_them(partner, wessex) -
     past = list(partner_past(partner, now=now))
     due = list(partner_feedback_due(partner, now=now))
     assert len(past) == 5 and len(due) == 2
-    assert my_past_rows_html(past) == Template(OLD_MY_PAST_ROWS).render(Context({"page_obj": past}))
-    assert my_feedback_due_html(due) == Template(OLD_MY_FEEDBACK_DUE).render(Context({"feedback_due": due}))
-    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in my_past_rows_html(past)
-    assert "Change your feedback on Plain" in my_feedback_due_html(due)
+    mine = {"partner": partner.pk, "now": now}
+    past_rows = MY_PAST.rows(**mine)
+    due_rows = MY_FEEDBACK_DUE.rows(**mine)
+    assert my_past_rows_html(past_rows) == Template(OLD_MY_PAST_ROWS).render(Context({"page_obj": past}))
+    assert my_feedback_due_html(due_rows) == Template(OLD_MY_FEEDBACK_DUE).render(Context({"feedback_due": due}))
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in my_past_rows_html(past_rows)
+    assert "Change your feedback on Plain" in my_feedback_due_html(due_rows)
+    page = Paginator(PreparedList(MY_PAST, **mine), 2).get_page(2)
+    assert page.paginator.count == 5 and [r.pk for r in page] == [p.pk for p in past[2:4]]
 
 
 OLD_PEOPLE_ROWS = """{% for person in people %}
