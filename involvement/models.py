@@ -194,6 +194,11 @@ class Participation(models.Model):
     responded_at = models.DateTimeField("answered", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The partner's full name, kept here by the database alone (triggers, migration 0011) whatever
+    # writes the participation or renames the partner: the staff activity page lists people by name
+    # from the (activity, name) index. Sorted through a join, PostgreSQL read every lay partner in
+    # the network to put 1,000 people in order.
+    partner_sort_name = models.CharField(max_length=200, default="", editable=False)
 
     objects = ParticipationQuerySet.as_manager()
 
@@ -212,6 +217,7 @@ class Participation(models.Model):
             models.Index(fields=["partner", "attended"], name="participation_partner_attended"),
             # The "unclaimed" reminder's run every ten minutes looks only at what changed since the last.
             models.Index(fields=["updated_at"], name="participation_updated"),
+            models.Index(fields=["activity", "partner_sort_name", "id"], name="participation_by_name"),
         ]
 
     def __str__(self) -> str:
