@@ -47,7 +47,7 @@ from core.choices import InvolvementMethod, LadderLevel
 from core.formatting import UK_TIME, date_text
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 from core.paginator import CappedPaginator
-from core.prepared import Prepared
+from core.prepared import Placeholder, Prepared
 from involvement.models import (
     Activity,
     ActivityStatus,
@@ -918,16 +918,26 @@ def participations_for_partner(*, partner: LayPartner, organisation_ids: Any) ->
     )
 
 
+def _organisation_in(ids: Any) -> Q:
+    """Activities run by one of `ids`: ids, or a placeholder standing for an array of them (core.prepared)."""
+    if isinstance(ids, Placeholder):
+        return Q(organisation_id__any_of=ids)
+    return Q(organisation_id__in=list(ids))
+
+
 def week_bounds(day: date) -> tuple[datetime, datetime]:
     monday = day - timedelta(days=day.weekday())
     start = datetime.combine(monday, time.min, tzinfo=UK_TIME)
     return start, start + timedelta(days=7)
 
 
-def activities_this_week(*, organisation_ids: Any, today: date | None = None) -> QuerySet[Activity]:
-    start, end = week_bounds(today or timezone.localdate())
+def activities_this_week(
+    *, organisation_ids: Any, today: date | None = None, week: tuple[Any, Any] | None = None
+) -> QuerySet[Activity]:
+    """`organisation_ids`: ids, or an array placeholder (core.prepared), as is `week` (its bounds)."""
+    start, end = week or week_bounds(today or timezone.localdate())
     return (
-        Activity.objects.filter(organisation_id__in=list(organisation_ids), starts_at__gte=start, starts_at__lt=end)
+        Activity.objects.filter(_organisation_in(organisation_ids), starts_at__gte=start, starts_at__lt=end)
         .exclude(status=ActivityStatus.CANCELLED)
         .select_related("organisation")
         .order_by("starts_at", "id")
@@ -938,7 +948,7 @@ def completed_without_outcome(*, organisation_ids: Any) -> QuerySet[Activity]:
     """Completed activities with no "you said, we did" yet. Forum meetings are left out: what
     changed because of them goes in their published notes and decisions."""
     return (
-        Activity.objects.filter(organisation_id__in=list(organisation_ids), status=ActivityStatus.COMPLETED)
+        Activity.objects.filter(_organisation_in(organisation_ids), status=ActivityStatus.COMPLETED)
         .exclude(method=InvolvementMethod.FORUM_MEETING)
         .exclude(Exists(Outcome.objects.filter(activity_id=OuterRef("pk"))))
         .select_related("organisation")

@@ -87,3 +87,16 @@ def test_the_partner_home_follows_the_clock(wessex):
         later = client_for(partner.user).get("/partners/me/").content.decode()  # a session of that day
     assert "There is nothing new to claim for at the moment." in later  # 90 days to claim have passed
     assert "Next panel" not in later.split("Coming up")[1].split("</section>")[0]
+
+
+def test_the_staff_home_follows_the_clock(lead, wessex):
+    """ "Activities this week" is a prepared query: a week later, last week's activity has gone."""
+    now = timezone.now()
+    ActivityFactory(
+        organisation=wessex, title="Panel today", status="planned", starts_at=now, ends_at=now + timedelta(hours=1)
+    )
+    home = client_for(lead).get("/").content.decode()
+    assert "Panel today" in home.split("Activities this week")[1].split("</section>")[0]
+    with time_machine.travel(now + timedelta(days=7)):
+        later = client_for(lead).get("/").content.decode()
+    assert "Panel today" not in later.split("Activities this week")[1].split("</section>")[0]
