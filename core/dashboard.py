@@ -22,17 +22,11 @@ class DashboardSection:
     link_text: str = ""
 
 
-def lists_in_one_query(*lists: tuple[QuerySet[Any], Sequence[str], int]) -> list[list[tuple[Any, ...]]]:
-    """Short lists for a page's sections, each `(queryset, columns, how many)` with the same number
-    of columns, read in one round trip (UNION ALL) rather than one query each. Each list keeps its
-    queryset's order: its rows come from its own subquery (ORDER BY … LIMIT) and are regrouped in
-    the order they arrive."""
-    return regroup_lists(union_of_lists(*lists), len(lists))
-
-
 def union_of_lists(*lists: tuple[QuerySet[Any], Sequence[str], int]) -> QuerySet[Any]:
-    """The query `lists_in_one_query` runs (to prepare it once: core.prepared), each row led by
-    its list's place; `regroup_lists` splits its rows again."""
+    """Short lists for a page's sections, each `(queryset, columns, how many)` with the same number
+    of columns, as one query (UNION ALL) rather than one query each, each row led by its list's
+    place; `regroup_lists` splits the rows again, each list in its queryset's order (its rows come
+    from its own subquery, ORDER BY … LIMIT). Run it through core.prepared to build it once."""
     parts = [
         queryset.annotate(dashboard_list=Value(place)).values_list("dashboard_list", *columns)[:limit]
         for place, (queryset, columns, limit) in enumerate(lists)

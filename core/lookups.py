@@ -1,4 +1,4 @@
-"""`field__any_of=ArraySubquery(...)`: `field = ANY(ARRAY(SELECT …))`.
+"""`field__any_of=ArraySubquery(...)`: `field = ANY(ARRAY(SELECT …))`; also `field__any_of=[1, 2]`.
 
 PostgreSQL runs an uncorrelated ARRAY(SELECT …) once, before the outer query, and then looks the
 values up in the column's index; an OR of two of them becomes a bitmap OR of two index scans. The
@@ -13,7 +13,14 @@ from django.db.models import Field, ForeignKey, Lookup
 
 
 class AnyOf(Lookup):
+    """`field__any_of=` an expression giving an array (`ArraySubquery`, a prepared query's
+    placeholder: core.prepared), or any iterable of values (sent as one array parameter)."""
+
     lookup_name = "any_of"
+    prepare_rhs = False  # the right-hand side is an array, not one value of the field
+
+    def get_db_prep_lookup(self, value: Any, connection: Any) -> Any:
+        return "%s", [list(value)]
 
     def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)

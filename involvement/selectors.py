@@ -47,7 +47,7 @@ from core.choices import InvolvementMethod, LadderLevel
 from core.formatting import UK_TIME, date_text
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 from core.paginator import CappedPaginator
-from core.prepared import Placeholder, Prepared
+from core.prepared import Prepared
 from involvement.models import (
     Activity,
     ActivityStatus,
@@ -383,21 +383,19 @@ def participants_shown(offset: int) -> Prepared:
     )
 
 
-def _shown(row: tuple[Any, ...], activity: Activity) -> Participation:
-    """A participation from a row of `PARTICIPANTS_SHOWN`, loaded as `.only()` loads one: with its
-    activity, its partner (the columns read) and the claim facts as attributes."""
+def _shown(row: tuple[Any, ...]) -> Participation:
+    """A participation from a row of `participants_shown(...)`, loaded as `.only()` loads one:
+    with its partner (the columns read) and the claim facts as attributes."""
     own, partner_values, facts = (
         row[: len(_SHOWN_PARTICIPATION)],
         row[len(_SHOWN_PARTICIPATION) : -len(_SHOWN_FACTS)],
         row[-len(_SHOWN_FACTS) :],
     )
     participation = Participation.from_db("default", _SHOWN_PARTICIPATION, own)
-    participation.activity = activity  # already loaded: no query per row
     partner_id = own[_SHOWN_PARTICIPATION.index("partner_id")]
     participation.partner = LayPartner.from_db("default", ("id", *_SHOWN_PARTNER), (partner_id, *partner_values))
     for name, value in zip(_SHOWN_FACTS, facts, strict=True):
         setattr(participation, name, value)
-    participation.payment = payment_state(participation, activity=activity)  # type: ignore[attr-defined]
     return participation
 
 
@@ -412,7 +410,7 @@ def activity_participants_page(
     page = paginator.get_page(page_number)  # the number checked; its rows are read below
     offset = (page.number - 1) * PARTICIPANTS_PER_PAGE
     rows = participants_shown(offset).rows(activity=activity.pk, today=today or timezone.localdate())
-    page.object_list = [_shown(row, activity) for row in rows]
+    page.object_list = _with_payment([_shown(row) for row in rows], activity)
     return page
 
 
@@ -466,17 +464,31 @@ def feedback_summary(
         .order_by("-submitted_at")[:comments_limit]
     )
     comments = [
-        {
-            "text": f.comments,
-            "name": f.participation.partner.display_name
-            if f.may_use_name and (nameable is None or f.participation.activity.organisation_id in nameable)
-            else "",
-            "activity": f.participation.activity,
-            "submitted_at": f.submitted_at,
-        }
+        _comment(
+            f.comments,
+            f.may_use_name,
+            f.participation.partner,
+            f.participation.activity,
+            f.submitted_at,
+            nameable=nameable,
+        )
         for f in recent
     ]
     return {"count": totals["count"], "scores": scores, "comments": comments}
+
+
+def _comment(
+    text: str, may_use_name: bool, partner: LayPartner, activity: Activity, submitted_at: Any, *, nameable: Any = None
+) -> dict[str, Any]:
+    """One comment of `feedback_summary`: the partner's name only if they chose to be named and,
+    with `nameable` given, only for an activity run by one of those AHSNs."""
+    named = may_use_name and (nameable is None or activity.organisation_id in nameable)
+    return {
+        "text": text,
+        "name": partner.display_name if named else "",
+        "activity": activity,
+        "submitted_at": submitted_at,
+    }
 
 
 def _scores(totals: dict[str, Any]) -> list[dict[str, Any]]:
@@ -521,12 +533,7 @@ def activity_feedback(activity: Activity) -> dict[str, Any]:
     if not totals["count"]:
         return {"count": 0, "scores": _scores(totals), "comments": []}
     comments = [
-        {
-            "text": text,
-            "name": LayPartner.from_db("default", _FEEDBACK_NAME, partner).display_name if may_use_name else "",
-            "activity": activity,
-            "submitted_at": submitted_at,
-        }
+        _comment(text, may_use_name, LayPartner.from_db("default", _FEEDBACK_NAME, partner), activity, submitted_at)
         for text, may_use_name, submitted_at, *partner in _ACTIVITY_COMMENTS.rows(activity=activity.pk)
     ]
     return {"count": totals["count"], "scores": _scores(totals), "comments": comments}
@@ -918,13 +925,6 @@ def participations_for_partner(*, partner: LayPartner, organisation_ids: Any) ->
     )
 
 
-def _organisation_in(ids: Any) -> Q:
-    """Activities run by one of `ids`: ids, or a placeholder standing for an array of them (core.prepared)."""
-    if isinstance(ids, Placeholder):
-        return Q(organisation_id__any_of=ids)
-    return Q(organisation_id__in=list(ids))
-
-
 def week_bounds(day: date) -> tuple[datetime, datetime]:
     monday = day - timedelta(days=day.weekday())
     start = datetime.combine(monday, time.min, tzinfo=UK_TIME)
@@ -934,10 +934,11 @@ def week_bounds(day: date) -> tuple[datetime, datetime]:
 def activities_this_week(
     *, organisation_ids: Any, today: date | None = None, week: tuple[Any, Any] | None = None
 ) -> QuerySet[Activity]:
-    """`organisation_ids`: ids, or an array placeholder (core.prepared), as is `week` (its bounds)."""
+    """`organisation_ids`: ids, or an array placeholder (core.prepared); `week`: its bounds, values
+    or placeholders (else the week of `today`)."""
     start, end = week or week_bounds(today or timezone.localdate())
     return (
-        Activity.objects.filter(_organisation_in(organisation_ids), starts_at__gte=start, starts_at__lt=end)
+        Activity.objects.filter(organisation_id__any_of=organisation_ids, starts_at__gte=start, starts_at__lt=end)
         .exclude(status=ActivityStatus.CANCELLED)
         .select_related("organisation")
         .order_by("starts_at", "id")
@@ -948,7 +949,7 @@ def completed_without_outcome(*, organisation_ids: Any) -> QuerySet[Activity]:
     """Completed activities with no "you said, we did" yet. Forum meetings are left out: what
     changed because of them goes in their published notes and decisions."""
     return (
-        Activity.objects.filter(_organisation_in(organisation_ids), status=ActivityStatus.COMPLETED)
+        Activity.objects.filter(organisation_id__any_of=organisation_ids, status=ActivityStatus.COMPLETED)
         .exclude(method=InvolvementMethod.FORUM_MEETING)
         .exclude(Exists(Outcome.objects.filter(activity_id=OuterRef("pk"))))
         .select_related("organisation")

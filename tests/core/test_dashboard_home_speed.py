@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.dashboard import lists_in_one_query
+from core.dashboard import regroup_lists, union_of_lists
 from core.formatting import date_text
 from core.links import url_for_each
 from involvement import services
@@ -119,7 +119,7 @@ def test_staff_home_opportunities_waiting_and_draft_case_studies(lead, wessex, y
     assert "Shared one" not in drafts and "Yorkshire draft" not in drafts
 
 
-def test_lists_in_one_query_keeps_each_lists_order(wessex, django_assert_num_queries):
+def test_short_lists_in_one_query_keep_each_lists_order(wessex, django_assert_num_queries):
     now = timezone.now()
     made = [
         ActivityFactory(
@@ -132,10 +132,13 @@ def test_lists_in_one_query_keeps_each_lists_order(wessex, django_assert_num_que
     ]
     activities = Activity.objects.filter(pk__in=[a.pk for a in made])
     with django_assert_num_queries(1):
-        first, second, nothing = lists_in_one_query(
-            (activities.order_by("starts_at"), ("title",), 3),
-            (activities.order_by("-starts_at"), ("title",), 2),
-            (activities.filter(organisation_id__in=[]), ("title",), 5),
+        first, second, nothing = regroup_lists(
+            union_of_lists(
+                (activities.order_by("starts_at"), ("title",), 3),
+                (activities.order_by("-starts_at"), ("title",), 2),
+                (activities.filter(organisation_id__in=[]), ("title",), 5),
+            ),
+            3,
         )
     assert first == [("A1",), ("A2",), ("A3",)]
     assert second == [("A5",), ("A4",)]
