@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.signals import request_finished, request_started
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
@@ -58,6 +60,63 @@ def browser(django_db_setup: None) -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+class _RequestsInFlight:
+    """Counts the live server's requests that have started and not yet finished.
+
+    A page that is closed can still send a request as it goes (the notes page saves its draft when
+    it is hidden). If that request is still running when the test's database is flushed, its
+    locks and the flush's TRUNCATE can deadlock, and the flush fails, leaving rows behind for the
+    next test. So a browser test ends only when the server has nothing in flight."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def started(self, **_: object) -> None:
+        with self._lock:
+            self._count += 1
+
+    def finished(self, **_: object) -> None:
+        with self._lock:
+            self._count = max(0, self._count - 1)
+
+    def wait_until_idle(self, timeout: float = 10.0, settle: float = 0.1) -> None:
+        """Wait until nothing has been in flight for `settle` seconds (a request the closing page
+        sent may reach the server a moment later), or `timeout` passes."""
+
+        deadline = time.monotonic() + timeout
+        idle_since: float | None = None
+        while time.monotonic() < deadline:
+            with self._lock:
+                busy = self._count > 0
+            now = time.monotonic()
+            if busy:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = now
+            elif now - idle_since >= settle:
+                return
+            time.sleep(0.02)
+
+
+_IN_FLIGHT = _RequestsInFlight()
+request_started.connect(_IN_FLIGHT.started, dispatch_uid="browser-tests-in-flight")
+request_finished.connect(_IN_FLIGHT.finished, dispatch_uid="browser-tests-in-flight")
+
+
+@pytest.fixture(autouse=True)
+def _server_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Set up after the test database (so torn down before its flush), this waits at the end of
+    each live-server test until the server has finished every request the browser sent."""
+
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    _IN_FLIGHT.wait_until_idle()
 
 
 @pytest.fixture
