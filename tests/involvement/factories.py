@@ -3,7 +3,7 @@ and a link to an AHSN, like the real thing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,11 +11,19 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Organisation
+from core.formatting import UK_TIME
 from involvement.models import Activity, ActivityStatus, Participation
 from partners.models import LayPartner, PartnerLink
 from tests.accounts.factories import UserFactory
 from tests.partners.factories import LayPartnerFactory as PartnerFactory
 from tests.programmes.factories import ProgrammeFactory
+
+
+def two_days_ago() -> datetime:
+    """Two days ago, early enough that two hours later is the same day in the UK: a default
+    activity is a one-day activity (24 hours' cap) whatever time of day the tests run."""
+    when = timezone.now().astimezone(UK_TIME) - timedelta(days=2)
+    return when.replace(hour=20, minute=0) if when.hour >= 21 else when
 
 
 def wessex() -> Organisation:
@@ -51,7 +59,7 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     organisation = factory.LazyFunction(wessex)
     programme = factory.SubFactory(ProgrammeFactory, organisation=factory.SelfAttribute("..organisation"))
     title = factory.Sequence(lambda n: f"Co-design workshop {n}")
-    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+    starts_at = factory.LazyFunction(two_days_ago)
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     format = "in_person"
     method = "workshop"
