@@ -81,12 +81,22 @@ class Prepared:
     """A query built once from `build(slots)` (a values_list queryset), run with `rows(**values)`."""
 
     def __init__(
-        self, build: Callable[[Slots], QuerySet[Any]], *, named: bool = False, **slots: Field[Any, Any]
+        self,
+        build: Callable[[Slots], QuerySet[Any]],
+        counted: Callable[[Slots], QuerySet[Any]] | None = None,
+        /,
+        *,
+        named: bool = False,
+        **slots: Field[Any, Any],
     ) -> None:
+        """`counted`: for a list that is paged, the queryset whose rows `build` shows, before their
+        columns and order are chosen: `count()` counts its ids, which is cheaper than the rows."""
         self._build = build
+        self._counted = counted
         self._named = named  # rows as named tuples, as values_list(named=True) gives
         self._slots = slots
         self._compiled: _Compiled | None = None
+        self._counting: _Compiled | None = None
         self._lock = threading.Lock()
 
     def queryset(self, **values: Any) -> QuerySet[Any]:
@@ -115,17 +125,39 @@ class Prepared:
                 self._compiled = _Compiled(sql, tuple(params), converters, row, sliceable)
             return self._compiled
 
+    def _compile_counting(self) -> _Compiled:
+        """The query `count()` runs: the ids of `counted(slots)` in no order when it was given (so the
+        rows' columns, their subqueries, joins and sort are left out), else the query itself."""
+        compiled = self._compiled or self._compile()
+        with self._lock:
+            if self._counting is None:
+                if self._counted is None:
+                    self._counting = compiled
+                else:
+                    query = self._counted(Slots(self._slots)).order_by().values_list("pk").query
+                    sql, params = query.get_compiler(using="default").as_sql()
+                    self._counting = _Compiled(sql, tuple(params), (), tuple, sliceable=not query.is_sliced)
+            return self._counting
+
     def _params(self, compiled: _Compiled, values: Mapping[str, Any]) -> list[Any]:
         if values.keys() != self._slots.keys():
             raise TypeError(f"expected values for {sorted(self._slots)}, got {sorted(values)}")
         return [values[p.name] if isinstance(p, _Slot) else p for p in compiled.params]
 
-    def count(self, **values: Any) -> int:
-        """How many rows the query has with these values (for a paginator)."""
-        compiled = self._compiled or self._compile()
+    def count(self, *, at_most: int | None = None, **values: Any) -> int:
+        """How many rows the query has with these values (for a paginator); with `at_most`, counting
+        stops there (so a list of 200,000 rows is counted no further than its paginator shows)."""
+        compiled = self._counting or self._compile_counting()
+        params = self._params(compiled, values)
+        sql = compiled.sql
+        if at_most is not None:
+            if not compiled.sliceable:
+                raise ValueError("this prepared query has a slice of its own")
+            sql += " LIMIT %s"
+            params.append(at_most)
         with connection.cursor() as cursor:
             # The portal's own compiled SQL, wrapped: every value in it is a parameter.
-            cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) AS counted", self._params(compiled, values))  # noqa: S608
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608
             return int(cursor.fetchone()[0])
 
     def rows(self, *, limit: int | None = None, offset: int = 0, **values: Any) -> list[tuple[Any, ...]]:
@@ -161,14 +193,16 @@ class PreparedList:
     """A prepared query's rows for some values, as a sequence Django's `Paginator` can page:
     it counts with one query and reads only the page it is asked for."""
 
-    def __init__(self, prepared: Prepared, **values: Any) -> None:
+    def __init__(self, prepared: Prepared, *, at_most: int | None = None, **values: Any) -> None:
+        """`at_most`: count no further (core.paginator.CappedPaginator shows "More than 1,000")."""
         self._prepared = prepared
         self._values = values
+        self._at_most = at_most
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self._prepared.count(**self._values)
+            self._count = self._prepared.count(at_most=self._at_most, **self._values)
         return self._count
 
     def __len__(self) -> int:

@@ -460,18 +460,22 @@ class ActivityFilterForm(FilterForm):
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
 
-    def __init__(self, *args: Any, organisations: Iterable[tuple[int, str]], programmes: Any, **kwargs: Any) -> None:
-        """`organisations`: the user's AHSNs as (id, name), in the order shown."""
+    def __init__(
+        self,
+        *args: Any,
+        organisations: Iterable[tuple[int, str]],
+        programmes: Any,
+        priorities: Iterable[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        """`organisations` and `priorities`: the menus' (id, label) pairs, in the order shown;
+        `programmes`: as `programme_filter_field` takes them (`selectors.activity_filter_menus`)."""
         super().__init__(*args, **kwargs)
         org_field: Any = self.fields["organisation"]
         org_field.choices = [("", "All your AHSNs"), *((str(pk), name) for pk, name in organisations)]
         self.fields["programme"] = programme_filter_field(programmes)
         priority_field: Any = self.fields["priority"]
-        priorities = StrategyPriority.objects.order_by("strategy", "order").values_list("pk", "code", "title")
-        priority_field.choices = [
-            ("", "Any priority"),
-            *((str(pk), f"{code} {title}") for pk, code, title in priorities),
-        ]
+        priority_field.choices = [("", "Any priority"), *((str(pk), label) for pk, label in priorities)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

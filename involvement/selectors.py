@@ -6,11 +6,14 @@ counts come from correlated subqueries, related rows from select_related/prefetc
 from __future__ import annotations
 
 import functools
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -34,7 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -42,12 +45,13 @@ from django.utils.formats import number_format
 from accounts.models import Organisation
 from accounts.roles import DELIVERY_ROLES
 from accounts.typing import AnyUser
-from core.access import is_network_admin, memberships_of, scoped_get_or_404, visible_organisation_ids
+from core.access import scoped_get_or_404, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
+from core.dashboard import regroup_lists, union_of_lists
 from core.formatting import UK_TIME, date_text
 from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
-from core.paginator import CappedPaginator
-from core.prepared import Prepared
+from core.paginator import CAP, CappedPaginator
+from core.prepared import Prepared, PreparedList
 from involvement.models import (
     Activity,
     ActivityStatus,
@@ -75,8 +79,9 @@ from payments.selectors import (
     claim_blocker,
     with_claim_facts,
 )
-from programmes.lookups import programme_filter_q
+from programmes.lookups import OPTIONS_TO_READ, programme_filter_value, programme_q
 from programmes.models import PlannedInvolvement, Programme, StrategyPriority
+from programmes.selectors import programmes_of_organisations
 
 FEEDBACK_EDITABLE_DAYS = 14
 
@@ -163,41 +168,184 @@ def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
 
 
 def activities_visible_to(user: AnyUser) -> QuerySet[Activity]:
-    return Activity.objects.filter(organisation_id__in=visible_organisation_ids(user))
+    return activities_of_organisations(sorted(visible_organisation_ids(user)))
 
 
-def organisation_choices(*, user: AnyUser) -> list[tuple[int, str]]:
-    """The AHSNs whose activities the user sees, as (id, name) by name: the list's AHSN filter.
-    Read from the user's memberships (kept for the request) unless they see every organisation."""
-    if is_network_admin(user):
-        every = Organisation.objects.filter(id__in=visible_organisation_ids(user)).order_by("name")
-        return list(every.values_list("pk", "name"))
-    names = {m.organisation_id: m.organisation.name for m in memberships_of(user)}
-    return sorted(names.items(), key=lambda item: (item[1].casefold(), item[1], item[0]))
+def activities_of_organisations(organisation_ids: Any) -> QuerySet[Activity]:
+    """Activities at these organisations: a list of ids, or an array placeholder (core.prepared)."""
+    return Activity.objects.filter(organisation_id__any_of=organisation_ids)
+
+
+def writable_ahsns(organisation_ids: Any) -> QuerySet[Organisation]:
+    """The AHSNs among these organisations (those the user logs activities for, given the ids of
+    `visible_organisation_ids(user, roles=DELIVERY_ROLES)`): an activity belongs to an AHSN."""
+    return Organisation.objects.filter(id__any_of=organisation_ids, kind=Organisation.Kind.AHSN)
+
+
+@dataclass(frozen=True)
+class ActivityMenus:
+    """What the activity list's filter offers the user, and whether they may log an activity."""
+
+    organisations: list[tuple[int, str]]  # the AHSN menu: (id, name) by name
+    programmes: list[tuple[int, str]]  # programmes_of_organisations' first OPTIONS_TO_READ, by name
+    priorities: list[tuple[int, str]]  # (id, "code title") by strategy and order
+    can_log: bool
+
+
+# Every organisation and strategy priority fits: there are 16 organisations and a few dozen priorities.
+_MENU_ROWS = 10_000
+# The menus, and whether the user may log an activity, in one query built once per process
+# (core.prepared): four queries built on every view were about 3 ms of the list's time.
+_ACTIVITY_MENUS = Prepared(
+    lambda slots: union_of_lists(
+        (Organisation.objects.filter(id__any_of=slots.organisations).order_by("name"), ("pk", "name"), _MENU_ROWS),
+        (programmes_of_organisations(slots.organisations).order_by("name"), ("pk", "name"), OPTIONS_TO_READ),
+        (
+            StrategyPriority.objects.order_by("strategy", "order").annotate(
+                label=Concat("code", Value(" "), "title", output_field=CharField())
+            ),
+            ("pk", "label"),
+            _MENU_ROWS,
+        ),
+        (writable_ahsns(slots.writable), ("pk", "name"), 1),
+    ),
+    organisations=ArrayField(BigIntegerField()),
+    writable=ArrayField(BigIntegerField()),
+)
+
+
+def activity_filter_menus(*, user: AnyUser) -> ActivityMenus:
+    """The activity list's menus for the user (one query)."""
+    organisations, programmes, priorities, writable = regroup_lists(
+        _ACTIVITY_MENUS.rows(
+            organisations=sorted(visible_organisation_ids(user)),
+            writable=sorted(visible_organisation_ids(user, roles=DELIVERY_ROLES)),
+        ),
+        4,
+    )
+    return ActivityMenus(organisations, programmes, priorities, can_log=bool(writable))
+
+
+def activity_filter_values(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """The list's cleaned filters as the values its query compares, named as in FILTER_FIELDS: only
+    the filters chosen. A date range runs from the start of its first UK day to the end of its last."""
+    values = {
+        key: filters[key] for key in ("organisation", "level", "method", "status", "priority") if filters.get(key)
+    }
+    programme = programme_filter_value(filters.get("programme"))
+    if programme is not None:
+        kind, value = programme
+        values[f"programme_{kind}"] = value
+    if filters.get("date_from"):
+        values["starts_from"] = datetime.combine(filters["date_from"], time.min, tzinfo=UK_TIME)
+    if filters.get("date_to"):
+        values["starts_before"] = datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tzinfo=UK_TIME)
+    return values
+
+
+FILTER_FIELDS: dict[str, Field[Any, Any]] = {
+    "organisation": BigIntegerField(),
+    "programme_id": BigIntegerField(),
+    "programme_name": CharField(),
+    "starts_from": DateTimeField(),
+    "starts_before": DateTimeField(),
+    "level": CharField(),
+    "method": CharField(),
+    "status": CharField(),
+    "priority": BigIntegerField(),
+}
+
+
+def filter_activities(qs: QuerySet[Activity], values: Mapping[str, Any]) -> QuerySet[Activity]:
+    """`qs` with the filters of `activity_filter_values` (values, or a prepared query's placeholders).
+    Each filter uses an index (see Activity.Meta)."""
+    if "organisation" in values:
+        qs = qs.filter(organisation_id=values["organisation"])
+    for kind in ("id", "name"):
+        if f"programme_{kind}" in values:
+            qs = qs.filter(programme_q(kind, values[f"programme_{kind}"]))
+    if "starts_from" in values:
+        qs = qs.filter(starts_at__gte=values["starts_from"])
+    if "starts_before" in values:
+        qs = qs.filter(starts_at__lt=values["starts_before"])
+    for key in ("level", "method", "status"):
+        if key in values:
+            qs = qs.filter(**{key: values[key]})
+    if "priority" in values:
+        through = Activity.priorities.through.objects.filter(
+            activity_id=OuterRef("pk"), strategypriority_id=values["priority"]
+        )
+        qs = qs.filter(Exists(through))
+    return qs
 
 
 def activity_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Activity]:
-    """Activities at the user's AHSNs, filtered. Each filter uses an index (see Activity.Meta)."""
-    filters = filters or {}
-    qs = activities_visible_to(user)
-    if filters.get("organisation"):
-        qs = qs.filter(organisation=filters["organisation"])
-    in_programme = programme_filter_q(filters.get("programme"))
-    if in_programme is not None:
-        qs = qs.filter(in_programme)
-    if filters.get("date_from"):
-        qs = qs.filter(starts_at__gte=datetime.combine(filters["date_from"], time.min, tzinfo=UK_TIME))
-    if filters.get("date_to"):
-        qs = qs.filter(starts_at__lt=datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tzinfo=UK_TIME))
-    for key in ("level", "method", "status"):
-        if filters.get(key):
-            qs = qs.filter(**{key: filters[key]})
-    if filters.get("priority"):
-        through = Activity.priorities.through.objects.filter(
-            activity_id=OuterRef("pk"), strategypriority=filters["priority"]
-        )
-        qs = qs.filter(Exists(through))
+    """Activities at the user's AHSNs, filtered (the export's rows: `activity_export_rows`)."""
+    qs = filter_activities(activities_visible_to(user), activity_filter_values(filters or {}))
     return with_counts(qs).select_related("organisation", "programme").order_by("-starts_at", "-id")
+
+
+# What a row of the activity table shows (involvement_tags.activity_rows_html). The counts, which
+# are annotations, come last: a prepared query's columns are in its SQL's order, fields first.
+ACTIVITY_ROW_COLUMNS = (
+    "pk",
+    "title",
+    "starts_at",
+    "status",
+    "method",
+    "level",
+    "organisation_id",
+    "programme_id",
+    "programme__name",
+    "organisation__short_name",
+    "participant_count",
+    "attended_count",
+)
+
+
+def activity_rows(qs: QuerySet[Activity]) -> QuerySet[Any]:
+    """The activity table's rows of `qs`, newest first."""
+    return with_counts(qs).order_by("-starts_at", "-id").values_list(*ACTIVITY_ROW_COLUMNS)
+
+
+_ACTIVITY_LISTS: dict[frozenset[str], Prepared] = {}
+_ACTIVITY_LISTS_LOCK = threading.Lock()
+
+
+def _activity_list_query(shape: frozenset[str]) -> Prepared:
+    """The list's query for one set of filters chosen, built once per process. There are at most
+    2^8 sets; people use a handful (the list with none is where everyone lands)."""
+    prepared = _ACTIVITY_LISTS.get(shape)
+    if prepared is None:
+        with _ACTIVITY_LISTS_LOCK:
+            prepared = _ACTIVITY_LISTS.get(shape)
+            if prepared is None:
+
+                def chosen(slots: Any) -> QuerySet[Activity]:
+                    organisations = activities_of_organisations(slots.organisations)
+                    return filter_activities(organisations, {key: getattr(slots, key) for key in shape})
+
+                prepared = Prepared(
+                    lambda slots: activity_rows(chosen(slots)),
+                    chosen,
+                    named=True,
+                    organisations=ArrayField(BigIntegerField()),
+                    **{key: FILTER_FIELDS[key] for key in shape},
+                )
+                _ACTIVITY_LISTS[shape] = prepared
+    return prepared
+
+
+def activity_list_rows(*, user: AnyUser, filters: Mapping[str, Any]) -> PreparedList:
+    """The activity list's rows (ACTIVITY_ROW_COLUMNS, named) for the user and cleaned filters,
+    for a paginator: one query for the page, and one that counts no further than CAP + 1."""
+    values = activity_filter_values(filters)
+    return PreparedList(
+        _activity_list_query(frozenset(values)),
+        at_most=CAP + 1,
+        organisations=sorted(visible_organisation_ids(user)),
+        **values,
+    )
 
 
 def activity_export_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -550,13 +698,10 @@ def programme_activities_page(*, programme: Programme, page_number: Any, figures
     return paginator.get_page(page_number)
 
 
-def programme_activities(*, programme: Programme) -> QuerySet[Activity]:
-    """All activities logged against the programme, by any AHSN it is shared with."""
-    return (
-        with_counts(Activity.objects.filter(programme=programme))
-        .select_related("organisation")
-        .order_by("-starts_at", "-id")
-    )
+def programme_activities(*, programme: Programme) -> QuerySet[Any]:
+    """All activities logged against the programme, by any AHSN it is shared with: the activity
+    table's rows (ACTIVITY_ROW_COLUMNS, named)."""
+    return activity_rows(Activity.objects.filter(programme=programme)).values_list(*ACTIVITY_ROW_COLUMNS, named=True)
 
 
 # --- The involvement plan against what was logged -------------------------------------------------

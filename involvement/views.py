@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organisation, User
 from accounts.roles import DELIVERY_ROLES
 from accounts.typing import AnyUser, AuthenticatedHttpRequest
-from core.access import can_write, is_network_admin, memberships_of, visible_organisation_ids
+from core.access import can_write, visible_organisation_ids
 from core.choices import InvolvementMethod, LadderLevel
 from core.errors import add_form_error
 from core.formatting import when_text
@@ -46,7 +46,7 @@ from involvement.models import Activity, ActivityStatus, Outcome, Participation,
 from partners.models import LayPartner
 from partners.selectors import partner_for_user, profile_labels
 from programmes.models import Programme
-from programmes.selectors import get_programme_for_user, programmes_for_logging, programmes_visible_to
+from programmes.selectors import get_programme_for_user, programmes_for_logging
 
 
 def _query_without_page(request: HttpRequest, *, name: str = "page") -> str:
@@ -63,9 +63,7 @@ def _require_staff(user: AnyUser) -> set[int]:
 
 
 def _writable_organisations(user: AnyUser) -> Any:
-    return Organisation.objects.filter(
-        id__in=visible_organisation_ids(user, roles=DELIVERY_ROLES), kind=Organisation.Kind.AHSN
-    ).order_by("name")
+    return selectors.writable_ahsns(sorted(visible_organisation_ids(user, roles=DELIVERY_ROLES))).order_by("name")
 
 
 def _activity_url(activity: Activity) -> str:
@@ -75,29 +73,27 @@ def _activity_url(activity: Activity) -> str:
 # ---------------------------------------------------------------- the list and export
 
 
-def _can_log_activities(user: AnyUser) -> bool:
-    """`_writable_organisations(user).exists()`, answered from the memberships the request has read
-    already (with their organisations) unless the user is a network admin."""
-    if is_network_admin(user):
-        return _writable_organisations(user).exists()
-    return any(m.role in DELIVERY_ROLES and m.organisation.kind == Organisation.Kind.AHSN for m in memberships_of(user))
-
-
-def _filtered(request: HttpRequest) -> tuple[ActivityFilterForm, Any]:
+def _filter_form(request: HttpRequest) -> tuple[ActivityFilterForm, selectors.ActivityMenus]:
     _require_staff(request.user)
+    menus = selectors.activity_filter_menus(user=request.user)
     form = ActivityFilterForm(
         request.GET or None,
-        organisations=selectors.organisation_choices(user=request.user),
-        programmes=programmes_visible_to(request.user).order_by("name"),
+        organisations=menus.organisations,
+        programmes=menus.programmes,
+        priorities=menus.priorities,
     )
-    filters = form.cleaned_data if form.is_valid() else {}
-    return form, selectors.activity_list(user=request.user, filters=filters)
+    return form, menus
+
+
+def _chosen_filters(form: ActivityFilterForm) -> dict[str, Any]:
+    return form.cleaned_data if form.is_valid() else {}
 
 
 @login_required
 def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form, activities = _filtered(request)
-    page = CappedPaginator(activities, 50).get_page(request.GET.get("page"))
+    form, menus = _filter_form(request)
+    rows: Any = selectors.activity_list_rows(user=request.user, filters=_chosen_filters(form))  # Paginator can page it
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     query = _query_without_page(request)
     return render(
         request,
@@ -107,7 +103,7 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page_obj": page,
             "query": query,
             "export_url": reverse("involvement:activity_export") + (f"?{query}" if query else ""),
-            "can_create": _can_log_activities(request.user),
+            "can_create": menus.can_log,
             "show_organisation": len(visible_organisation_ids(request.user)) > 1,
         },
     )
@@ -121,7 +117,8 @@ class _Echo:
 @login_required
 def activity_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV: counts only, no names or contact details."""
-    _form, activities = _filtered(request)
+    form, _menus = _filter_form(request)
+    activities = selectors.activity_list(user=request.user, filters=_chosen_filters(form))
     rows = selectors.activity_export_rows(activities)
     methods, levels = dict(InvolvementMethod.choices), dict(LadderLevel.choices)
     header = [

@@ -6,6 +6,7 @@ text box: type part of the programme's name (or its number)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -14,11 +15,17 @@ from django.db.models import Q, QuerySet
 from programmes.models import Programme
 
 MAX_OPTIONS = 200
+OPTIONS_TO_READ = MAX_OPTIONS + 1  # one more than a menu holds: enough to tell a menu from a search box
 
 
-def programme_filter_field(programmes: QuerySet[Programme], *, empty_label: str = "Any programme") -> forms.Field:
-    """A menu of the programmes (one query, at most MAX_OPTIONS + 1 rows), or a search box."""
-    options = list(programmes.values_list("pk", "name")[: MAX_OPTIONS + 1])  # tuples: no model for each
+def programme_filter_field(
+    programmes: QuerySet[Programme] | Sequence[tuple[int, str]], *, empty_label: str = "Any programme"
+) -> forms.Field:
+    """A menu of the programmes, or a search box: `programmes` is a queryset (read here, one query)
+    or its first OPTIONS_TO_READ (id, name) rows by name, already read."""
+    if isinstance(programmes, QuerySet):
+        programmes = list(programmes.order_by("name").values_list("pk", "name")[:OPTIONS_TO_READ])
+    options = list(programmes)
     if len(options) <= MAX_OPTIONS:
         return forms.ChoiceField(
             label="Programme",
@@ -33,12 +40,25 @@ def programme_filter_field(programmes: QuerySet[Programme], *, empty_label: str 
     )
 
 
-def programme_filter_q(value: Any, *, field: str = "programme") -> Q | None:
-    """The condition for a value of `programme_filter_field`: a number is the programme's id,
-    other text a part of its name. None when nothing was chosen."""
+def programme_filter_value(value: Any) -> tuple[str, Any] | None:
+    """What a value of `programme_filter_field` asks for: ("id", the programme's id) for a number,
+    ("name", the text) for other text (part of the programme's name); None when nothing was chosen."""
     text = str(value or "").strip()
     if not text:
         return None
     if text.isdigit():
-        return Q(**{f"{field}_id": int(text)})
-    return Q(**{f"{field}__name__icontains": text})
+        return ("id", int(text))
+    return ("name", text)
+
+
+def programme_q(kind: str, value: Any, *, field: str = "programme") -> Q:
+    """The condition for a `programme_filter_value`; `value` may be a prepared query's placeholder."""
+    if kind == "id":
+        return Q(**{f"{field}_id": value})
+    return Q(**{f"{field}__name__icontains": value})
+
+
+def programme_filter_q(value: Any, *, field: str = "programme") -> Q | None:
+    """The condition for a value of `programme_filter_field`. None when nothing was chosen."""
+    chosen = programme_filter_value(value)
+    return None if chosen is None else programme_q(*chosen, field=field)

@@ -16,6 +16,7 @@ from accounts.roles import DELIVERY_ROLES
 from accounts.typing import AnyUser
 from core.access import can_write, is_network_admin, visible_organisation_ids
 from core.formatting import UK_TIME
+from core.lookups import AnyOf  # noqa: F401 - registers the any_of lookup
 from involvement.models import Activity
 from programmes.models import PlannedInvolvement, Programme, StrategyPriority
 
@@ -24,9 +25,16 @@ from programmes.models import PlannedInvolvement, Programme, StrategyPriority
 
 def programmes_visible_to(user: AnyUser) -> QuerySet[Programme]:
     """Programmes owned by, or shared with, one of the user's organisations."""
-    org_ids = visible_organisation_ids(user)
-    shared = Programme.shared_with.through.objects.filter(programme_id=OuterRef("pk"), organisation_id__in=org_ids)
-    return Programme.objects.filter(Q(organisation_id__in=org_ids) | Exists(shared))
+    return programmes_of_organisations(sorted(visible_organisation_ids(user)))
+
+
+def programmes_of_organisations(organisation_ids: Any) -> QuerySet[Programme]:
+    """Programmes owned by, or shared with, one of these organisations: a list of ids, or an array
+    expression (a prepared query's placeholder, core.prepared)."""
+    shared = Programme.shared_with.through.objects.filter(
+        programme_id=OuterRef("pk"), organisation_id__any_of=organisation_ids
+    )
+    return Programme.objects.filter(Q(organisation_id__any_of=organisation_ids) | Exists(shared))
 
 
 def get_programme_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Programme:

@@ -53,8 +53,7 @@ def activity_rows_html(
 ) -> SafeString:
     """The activity table's body rows (templates/involvement/_activity_table.html).
 
-    Each activity needs `participant_count` and `attended_count` (`selectors.with_counts`), its
-    `organisation` when `show_organisation`, and its `programme` when `show_programme`. The title
+    Each activity is a row of `selectors.ACTIVITY_ROW_COLUMNS` (`selectors.activity_rows`). The title
     links to the activity unless `visible_org_ids` is given and does not hold its AHSN."""
     detail_url = url_for_each("involvement:activity_detail")
     esc = conditional_escape
@@ -64,13 +63,13 @@ def activity_rows_html(
         if visible_org_ids is None or a.organisation_id in visible_org_ids:
             title = f'<a href="{detail_url(a.pk)}">{title}</a>'
         if show_programme:
-            programme = esc(a.programme.name) if a.programme_id is not None else "Not part of a programme"
+            programme = esc(a.programme__name) if a.programme_id is not None else "Not part of a programme"
             title += f'<br><span class="nhsuk-body-s nhsuk-u-secondary-text-color">{programme}</span>'
         if a.status == ActivityStatus.PLANNED:
             people = f"{a.participant_count} invited"
         else:
             people = f"{a.attended_count} of {a.participant_count} came"
-        organisation = cell("AHSN", esc(a.organisation.short_name)) if show_organisation else ""
+        organisation = cell("AHSN", esc(a.organisation__short_name)) if show_organisation else ""
         rows.append(
             '\n    <tr class="nhsuk-table__row">\n'
             f"      {cell('Date', date_text(a.starts_at))}\n"

@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.db.models import BigIntegerField, DateTimeField, JSONField, Value
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.prepared import Prepared
+from core.prepared import Prepared, PreparedList
 from involvement.models import Activity
 from tests.conftest import client_for
 from tests.involvement.factories import ActivityFactory, ParticipationFactory
@@ -67,6 +69,43 @@ def test_values_must_match_the_slots(wessex):
     unused = Prepared(_since, organisation=BigIntegerField(), since=DateTimeField(), today=DateTimeField())
     with pytest.raises(ValueError, match="slots declared"):
         unused.rows(organisation=wessex.pk, since=timezone.now(), today=timezone.now())
+
+
+def test_a_count_counts_the_ids_of_what_is_counted_and_stops_where_it_is_told(
+    wessex, yorkshire, django_assert_num_queries
+):
+    now = timezone.now()
+    for days in range(7):
+        ActivityFactory(organisation=wessex, starts_at=now + timedelta(days=days))
+    ActivityFactory(organisation=yorkshire, starts_at=now)
+
+    def chosen(slots):  # type: ignore[no-untyped-def]
+        return Activity.objects.filter(organisation_id=slots.organisation, starts_at__gte=slots.since)
+
+    lean = Prepared(
+        lambda slots: chosen(slots).order_by("-starts_at").values_list("pk", "title"),
+        chosen,
+        organisation=BigIntegerField(),
+        since=DateTimeField(),
+    )
+    whole = Prepared(
+        lambda slots: chosen(slots).order_by("-starts_at").values_list("pk", "title"),
+        organisation=BigIntegerField(),
+        since=DateTimeField(),
+    )
+    for prepared in (lean, whole):
+        assert prepared.count(organisation=wessex.pk, since=now - timedelta(days=1)) == 7
+        assert prepared.count(organisation=wessex.pk, since=now + timedelta(days=5)) == 2
+        assert prepared.count(organisation=yorkshire.pk, since=now - timedelta(days=1)) == 1
+        with django_assert_num_queries(1):
+            assert prepared.count(at_most=4, organisation=wessex.pk, since=now - timedelta(days=1)) == 4
+        listed = PreparedList(prepared, at_most=4, organisation=wessex.pk, since=now - timedelta(days=1))
+        assert len(listed) == 4
+        assert listed[0:3] == prepared.rows(organisation=wessex.pk, since=now - timedelta(days=1))[:3]
+    with CaptureQueriesContext(connection) as counted:
+        lean.count(organisation=wessex.pk, since=now)
+    (sql,) = [q["sql"] for q in counted.captured_queries]
+    assert "ORDER BY" not in sql and "title" not in sql  # the ids of what is counted, in no order
 
 
 def test_the_partner_home_follows_the_clock(wessex):
