@@ -144,17 +144,22 @@ class Prepared:
             raise TypeError(f"expected values for {sorted(self._slots)}, got {sorted(values)}")
         return [values[p.name] if isinstance(p, _Slot) else p for p in compiled.params]
 
+    def _sql(
+        self, compiled: _Compiled, values: Mapping[str, Any], clause: str, limits: tuple[int, ...]
+    ) -> tuple[str, list[Any]]:
+        """The SQL and parameters to run, with `clause` (LIMIT …) added when there are `limits`."""
+        params = self._params(compiled, values)
+        if not limits:
+            return compiled.sql, params
+        if not compiled.sliceable:
+            raise ValueError("this prepared query has a slice of its own")
+        return compiled.sql + clause, [*params, *limits]
+
     def count(self, *, at_most: int | None = None, **values: Any) -> int:
         """How many rows the query has with these values (for a paginator); with `at_most`, counting
         stops there (so a list of 200,000 rows is counted no further than its paginator shows)."""
         compiled = self._counting or self._compile_counting()
-        params = self._params(compiled, values)
-        sql = compiled.sql
-        if at_most is not None:
-            if not compiled.sliceable:
-                raise ValueError("this prepared query has a slice of its own")
-            sql += " LIMIT %s"
-            params.append(at_most)
+        sql, params = self._sql(compiled, values, " LIMIT %s", () if at_most is None else (at_most,))
         with connection.cursor() as cursor:
             # The portal's own compiled SQL, wrapped: every value in it is a parameter.
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608
@@ -164,13 +169,7 @@ class Prepared:
         """Run the query with these values in its slots: its rows, converted as the ORM would.
         `limit` and `offset` take one page of a query built without a slice."""
         compiled = self._compiled or self._compile()
-        params = self._params(compiled, values)
-        sql = compiled.sql
-        if limit is not None:
-            if not compiled.sliceable:
-                raise ValueError("this prepared query has a slice of its own")
-            sql += " LIMIT %s OFFSET %s"
-            params += [limit, offset]
+        sql, params = self._sql(compiled, values, " LIMIT %s OFFSET %s", () if limit is None else (limit, offset))
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchall()
