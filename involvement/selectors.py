@@ -303,9 +303,10 @@ ACTIVITY_ROW_COLUMNS = (
 )
 
 
-def activity_rows(qs: QuerySet[Activity]) -> QuerySet[Any]:
-    """The activity table's rows of `qs`, newest first."""
-    return with_counts(qs).order_by("-starts_at", "-id").values_list(*ACTIVITY_ROW_COLUMNS)
+def activity_rows(qs: QuerySet[Activity], *, named: bool = False) -> QuerySet[Any]:
+    """The activity table's rows of `qs`, newest first (named: as tuples with the columns' names;
+    a prepared query names its rows itself)."""
+    return with_counts(qs).order_by("-starts_at", "-id").values_list(*ACTIVITY_ROW_COLUMNS, named=named)
 
 
 _ACTIVITY_LISTS: dict[frozenset[str], Prepared] = {}
@@ -701,7 +702,7 @@ def programme_activities_page(*, programme: Programme, page_number: Any, figures
 def programme_activities(*, programme: Programme) -> QuerySet[Any]:
     """All activities logged against the programme, by any AHSN it is shared with: the activity
     table's rows (ACTIVITY_ROW_COLUMNS, named)."""
-    return activity_rows(Activity.objects.filter(programme=programme)).values_list(*ACTIVITY_ROW_COLUMNS, named=True)
+    return activity_rows(Activity.objects.filter(programme=programme), named=True)
 
 
 # --- The involvement plan against what was logged -------------------------------------------------

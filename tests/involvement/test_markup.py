@@ -23,7 +23,6 @@ from accounts.roles import Role
 from core.prepared import PreparedList
 from involvement.models import Activity, ActivityStatus, Feedback, Outcome, OutcomeStatus
 from involvement.selectors import (
-    ACTIVITY_ROW_COLUMNS,
     MY_FEEDBACK_DUE,
     MY_PAST,
     activity_participants_page,
@@ -108,7 +107,7 @@ def activities(wessex, yorkshire):
     ParticipationFactory(activity=done, attended=True)
     ParticipationFactory(activity=done, attended=False)
     qs = with_counts(Activity.objects.all()).select_related("organisation", "programme").order_by("-starts_at", "-id")
-    rows = activity_rows(Activity.objects.all()).values_list(*ACTIVITY_ROW_COLUMNS, named=True)
+    rows = activity_rows(Activity.objects.all(), named=True)
     return {"objects": list(qs), "rows": list(rows)}  # the old template read models; the rows are the page's
 
 
